@@ -1,0 +1,308 @@
+"""Numeric forward pass, backward pass, chain-rule paths and gradient descent.
+
+Every quantity is a numpy array that broadcasts: give one parameter an array of 100
+values and every z, a, loss and gradient comes back with 100 values. The same code
+therefore serves a single worked example and a whole loss curve.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from .activations import get_activation
+from .losses import get_loss
+from .network import Network
+
+__all__ = [
+    "ForwardPass",
+    "BackwardPass",
+    "Factor",
+    "ChainRule",
+    "forward",
+    "backward",
+    "chain_rule",
+    "gradient_step",
+    "train",
+    "TrainingRun",
+    "loss_and_gradients",
+]
+
+Params = Mapping[str, object]
+
+
+@dataclass
+class ForwardPass:
+    """Everything the forward pass computed.
+
+    ``a`` holds the inputs and every neuron's activation; ``z`` every neuron's weighted sum.
+    """
+
+    network: Network
+    params: dict[str, np.ndarray]
+    a: dict[str, np.ndarray]
+    z: dict[str, np.ndarray]
+    targets: list[np.ndarray]
+    loss: np.ndarray
+
+    @property
+    def outputs(self) -> list[np.ndarray]:
+        """The prediction ŷ, one array per output neuron."""
+        return [self.a[o] for o in self.network.outputs]
+
+
+@dataclass
+class BackwardPass:
+    """Local derivatives and gradients from one backward pass.
+
+    ``dL_dyhat[o]`` is ∂L/∂ŷ for output ``o``; ``da_dz[n]`` the activation's slope at neuron ``n``;
+    ``dL_da[u]`` the loss gradient reaching unit ``u`` (inputs included); ``delta[n]`` = ∂L/∂z_n;
+    ``gradients[p]`` = ∂L/∂p for every parameter.
+    """
+
+    forward: ForwardPass
+    dL_dyhat: dict[str, np.ndarray]
+    da_dz: dict[str, np.ndarray]
+    dL_da: dict[str, np.ndarray]
+    delta: dict[str, np.ndarray]
+    gradients: dict[str, np.ndarray]
+
+    @property
+    def loss(self) -> np.ndarray:
+        return self.forward.loss
+
+
+def forward(network: Network, params: Params, x: object, y: object) -> ForwardPass:
+    """Run the network on input ``x`` and score it against target ``y``.
+
+    Examples
+    --------
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("shared_bias")
+    >>> f = forward(ex.network, ex.params, ex.x, ex.y)
+    >>> round(float(f.z["h1"]), 4), round(float(f.a["out"]), 4)
+    (0.3775, 0.7514)
+    """
+    p = network.check_parameters(params)
+    a: dict[str, np.ndarray] = dict(network.check_inputs(x))
+    targets = network.check_targets(y)
+    z: dict[str, np.ndarray] = {}
+    for k, layer in enumerate(network.layers):
+        act = get_activation(layer.activation)
+        feeds = network.units_before(k)
+        for j, neuron in enumerate(layer.neurons):
+            total = sum(p[w] * a[u] for w, u in zip(layer.weights[j], feeds))
+            bias = layer.bias_of(j)
+            if bias is not None:
+                total = total + p[bias]
+            z[neuron] = np.asarray(total, dtype=float)
+            a[neuron] = act.function(z[neuron])
+    loss = get_loss(network.loss).value([a[o] for o in network.outputs], targets)
+    return ForwardPass(network, p, a, z, targets, np.asarray(loss, dtype=float))
+
+
+def backward(network: Network, params: Params, x: object, y: object) -> BackwardPass:
+    """Forward pass, then walk the layers backwards applying the chain rule.
+
+    Nothing accumulates between calls: the same arguments give the same result.
+
+    Examples
+    --------
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("shared_bias")
+    >>> b = backward(ex.network, ex.params, ex.x, ex.y)
+    >>> round(float(b.gradients["w5"]), 5), round(float(b.gradients["b1"]), 5)
+    (0.08217, 0.02836)
+    """
+    fwd = forward(network, params, x, y)
+    p, a, z = fwd.params, fwd.a, fwd.z
+    loss = get_loss(network.loss)
+    dL_dyhat = dict(zip(network.outputs, loss.gradient(fwd.outputs, fwd.targets)))
+    dL_da: dict[str, np.ndarray] = dict(dL_dyhat)
+    da_dz: dict[str, np.ndarray] = {}
+    delta: dict[str, np.ndarray] = {}
+    gradients: dict[str, np.ndarray] = {name: np.zeros(()) for name in network.parameters}
+    for k in reversed(range(len(network.layers))):
+        layer = network.layers[k]
+        act = get_activation(layer.activation)
+        feeds = network.units_before(k)
+        for j, neuron in enumerate(layer.neurons):
+            da_dz[neuron] = act.derivative(z[neuron], a[neuron])
+            delta[neuron] = dL_da[neuron] * da_dz[neuron]
+            for w, u in zip(layer.weights[j], feeds):
+                gradients[w] = gradients[w] + delta[neuron] * a[u]  # ∂z/∂w = incoming activation
+            bias = layer.bias_of(j)
+            if bias is not None:
+                gradients[bias] = gradients[bias] + delta[neuron]  # ∂z/∂b = 1; a shared bias sums
+        for i, u in enumerate(feeds):
+            dL_da[u] = sum(delta[n] * p[layer.weights[j][i]] for j, n in enumerate(layer.neurons))
+    return BackwardPass(fwd, dL_dyhat, da_dz, dL_da, delta, gradients)
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One factor ∂of/∂wrt of a chain-rule product, with its value.
+
+    ``of`` and ``wrt`` are symbol names: ``"L"``, ``"a_h1"``, ``"z_h1"``, or a parameter name.
+    """
+
+    of: str
+    wrt: str
+    value: float
+    meaning: str
+
+
+@dataclass
+class ChainRule:
+    """The chain-rule paths from the loss to one parameter.
+
+    ``paths`` holds one list of :class:`Factor` per route through the network; a shared bias or a
+    parameter behind several outputs has more than one. The gradient is the sum over paths of the
+    product of the factors.
+    """
+
+    parameter: str
+    paths: list[list[Factor]] = field(default_factory=list)
+
+    def path_products(self) -> list[float]:
+        return [float(np.prod([f.value for f in path])) for path in self.paths]
+
+    @property
+    def gradient(self) -> float:
+        return float(sum(self.path_products()))
+
+
+def _where_used(network: Network, parameter: str) -> list[tuple[int, int, str | None]]:
+    """(layer, neuron, feeding unit) for every place ``parameter`` enters a weighted sum."""
+    places = []
+    for k, layer in enumerate(network.layers):
+        feeds = network.units_before(k)
+        for j in range(len(layer.neurons)):
+            for w, u in zip(layer.weights[j], feeds):
+                if w == parameter:
+                    places.append((k, j, u))
+            if layer.bias_of(j) == parameter:
+                places.append((k, j, None))
+    return places
+
+
+def chain_rule(network: Network, params: Params, x: object, y: object, parameter: str) -> ChainRule:
+    """Write ∂L/∂``parameter`` as the documents do: a product of local derivatives per path.
+
+    Examples
+    --------
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("shared_bias")
+    >>> rule = chain_rule(ex.network, ex.params, ex.x, ex.y, "w1")
+    >>> [f"d{f.of}/d{f.wrt}" for f in rule.paths[0]]
+    ['dL/da_out', 'da_out/dz_out', 'dz_out/da_h1', 'da_h1/dz_h1', 'dz_h1/dw1']
+    >>> len(chain_rule(ex.network, ex.params, ex.x, ex.y, "b1").paths)
+    2
+    """
+    if parameter not in network.parameters:
+        allowed = ", ".join(repr(p) for p in network.parameters)
+        raise ValueError(f"unknown parameter {parameter!r}; the parameters are {allowed}")
+    bwd = backward(network, params, x, y)
+    a, p = bwd.forward.a, bwd.forward.params
+    layer_of = {n: k for k, layer in enumerate(network.layers) for n in layer.neurons}
+
+    def paths_up(neuron: str) -> list[list[Factor]]:
+        """Paths from the loss down to z_neuron, loss end first."""
+        k = layer_of[neuron]
+        slope = Factor(f"a_{neuron}", f"z_{neuron}", float(bwd.da_dz[neuron]), f"{network.layers[k].activation} slope")
+        if k == len(network.layers) - 1:
+            return [[Factor("L", f"a_{neuron}", float(bwd.dL_dyhat[neuron]), "loss gradient"), slope]]
+        result = []
+        upper = network.layers[k + 1]
+        i = network.layers[k].neurons.index(neuron)
+        for j, nxt in enumerate(upper.neurons):
+            weight = upper.weights[j][i]
+            link = Factor(f"z_{nxt}", f"a_{neuron}", float(p[weight]), f"weight {weight}")
+            result += [path + [link, slope] for path in paths_up(nxt)]
+        return result
+
+    rule = ChainRule(parameter)
+    for k, j, unit in _where_used(network, parameter):
+        neuron = network.layers[k].neurons[j]
+        if unit is None:
+            last = Factor(f"z_{neuron}", parameter, 1.0, "bias enters z directly")
+        else:
+            last = Factor(f"z_{neuron}", parameter, float(a[unit]), f"activation {unit}" if unit in layer_of else f"input {unit}")
+        rule.paths += [path + [last] for path in paths_up(neuron)]
+    return rule
+
+
+def gradient_step(params: Params, gradients: Mapping[str, object], learning_rate: float) -> dict[str, object]:
+    """One step of gradient descent: θ_new = θ − η ∂L/∂θ for every parameter.
+
+    >>> gradient_step({"w": 0.5}, {"w": 0.2}, 0.1)
+    {'w': 0.48}
+    """
+    _check_learning_rate(learning_rate)
+    missing = [k for k in params if k not in gradients]
+    if missing:
+        raise ValueError(f"gradients is missing {missing}; it needs one entry per parameter")
+    updated = {}
+    for name, value in params.items():
+        new = np.asarray(value, dtype=float) - learning_rate * np.asarray(gradients[name], dtype=float)
+        updated[name] = float(new) if new.ndim == 0 else new
+    return updated
+
+
+def _check_learning_rate(learning_rate: float) -> None:
+    if not isinstance(learning_rate, (int, float, np.floating)) or not np.isfinite(learning_rate) or learning_rate <= 0:
+        raise ValueError(f"learning_rate must be a finite number > 0; got {learning_rate!r}")
+
+
+@dataclass
+class TrainingRun:
+    """Loss before each step (``losses[0]`` is the starting loss) and the final parameters."""
+
+    losses: np.ndarray
+    params: dict[str, float]
+
+
+def train(network: Network, params: Params, x: object, y: object, learning_rate: float, epochs: int) -> TrainingRun:
+    """Repeat forward, backward and update ``epochs`` times on one example.
+
+    ``losses`` has ``epochs + 1`` entries: the loss before each step and after the last.
+
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("shared_bias")
+    >>> run = train(ex.network, ex.params, ex.x, ex.y, ex.learning_rate, 100)
+    >>> bool(run.losses[-1] < run.losses[0])
+    True
+    """
+    _check_learning_rate(learning_rate)
+    if not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        raise ValueError(f"epochs must be a whole number >= 0; got {epochs!r}")
+    current = {k: float(v) for k, v in network.check_parameters(params).items()}
+    losses = np.empty(epochs + 1)
+    for epoch in range(epochs + 1):
+        result = backward(network, current, x, y)
+        losses[epoch] = float(result.loss)
+        if epoch < epochs:
+            current = gradient_step(current, result.gradients, learning_rate)
+    return TrainingRun(losses, current)
+
+
+def loss_and_gradients(
+    network: Network, params: Params, x: object, y: object
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Loss and every gradient for many parameter settings at once.
+
+    Give any parameter (or input) an array instead of a number; the results broadcast to the
+    common shape. A sweep of one weight is a 1-D array, a grid of two is a pair of
+    ``np.meshgrid`` arrays.
+
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("shared_bias")
+    >>> sweep = dict(ex.params, w5=np.linspace(-1, 1, 5))
+    >>> loss, grads = loss_and_gradients(ex.network, sweep, ex.x, ex.y)
+    >>> loss.shape, grads["w1"].shape
+    ((5,), (5,))
+    """
+    result = backward(network, params, x, y)
+    shape = np.shape(result.loss)
+    return result.loss, {k: np.broadcast_to(g, shape) for k, g in result.gradients.items()}

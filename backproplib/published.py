@@ -1,0 +1,199 @@
+"""Published values: what a document printed, what we compute, and a verdict.
+
+The verdict rule (tested in ``tests/test_published.py``)
+-------------------------------------------------------
+Let ``p`` be the printed value with ``d`` decimals, ``c`` the exactly computed value and
+``s`` the document's own arithmetic on its own printed inputs (the numbers it shows).
+One unit in the last place is ``u = 10**-d``.
+
+* **agrees**: ``|p - c| <= u/2``: ``c`` rounded to the document's precision is ``p``.
+* **rounding slip**: not agrees, but the document's arithmetic reproduces ``p``
+  (``|p - s| <= u``) and ``p`` is within 2 % of ``c``. The gap comes from rounded
+  numbers carried forward, not from a new mistake at this step.
+* **wrong**: everything else: the document's own arithmetic does not give ``p``
+  (an arithmetic slip), or ``p`` is more than 2 % off (a wrong formula, or an error
+  carried from an earlier wrong value).
+"""
+from __future__ import annotations
+
+import ast
+import math
+import operator
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+
+from .numeric import backward, gradient_step
+
+__all__ = ["Published", "Comparison", "verdict", "decimals", "evaluate", "quantities", "compare"]
+
+AGREES, SLIP, WRONG = "agrees", "rounding slip", "wrong"
+SLIP_RELATIVE_TOLERANCE = 0.02
+
+
+@dataclass(frozen=True)
+class Published:
+    """One value a document prints.
+
+    Parameters
+    ----------
+    quantity
+        What the value claims to be, as an expression over :func:`quantities` names,
+        e.g. ``"grad_w5"``, ``"delta_out * w5"``, ``"1 - a_2"``.
+    printed
+        The number exactly as printed (a string, so its rounding is kept).
+    shown
+        The document's arithmetic that produced it, in the document's own numbers,
+        e.g. ``"0.7414 * 0.1868"`` (``exp`` and ``log`` allowed).
+    where
+        Where in the document it appears.
+    label
+        How the document writes the quantity, for tables.
+    cause
+        Our explanation when the value does not agree (empty when it does).
+    """
+
+    quantity: str
+    printed: str
+    shown: str
+    where: str
+    label: str
+    cause: str = ""
+
+
+def decimals(printed: str) -> int:
+    """Number of decimals a printed number shows.
+
+    >>> decimals("0.00067"), decimals("-2.71011"), decimals("1")
+    (5, 5, 0)
+    """
+    text = printed.strip().lstrip("+-")
+    return len(text.split(".", 1)[1]) if "." in text else 0
+
+
+def verdict(printed: str, computed: float, shown: float) -> str:
+    """Apply the module's rule to one value.
+
+    >>> verdict("0.7514", 0.7513650695, 0.7514)
+    'agrees'
+    >>> verdict("-0.65584", -0.6556293117, -2.71011 * 0.242)
+    'rounding slip'
+    >>> verdict("0.069", 0.2810882504, 0.138 * 0.5)
+    'wrong'
+    """
+    p = float(printed)
+    unit = 10.0 ** -decimals(printed)
+    slack = 1e-9 * max(1.0, abs(p))  # float noise in the comparison itself
+    if abs(p - computed) <= unit / 2 + slack:
+        return AGREES
+    if abs(p - shown) <= unit + slack and abs(p - computed) <= SLIP_RELATIVE_TOLERANCE * abs(computed):
+        return SLIP
+    return WRONG
+
+
+_OPERATORS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+    ast.USub: operator.neg,
+    ast.UAdd: operator.pos,
+}
+_FUNCTIONS = {"exp": math.exp, "log": math.log}
+
+
+def evaluate(expression: str, names: Mapping[str, float] | None = None) -> float:
+    """Evaluate an arithmetic expression over numbers and ``names`` (no other Python).
+
+    >>> evaluate("0.5 * (0.58989 - 3.3)**2")
+    3.6723481...
+    >>> evaluate("delta_out * w5", {"delta_out": 0.5, "w5": 0.4})
+    0.2
+    >>> evaluate("grad_w9", {"grad_w5": 1.0})
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown name 'grad_w9' in expression 'grad_w9'
+    """
+    names = names or {}
+
+    def walk(node: ast.AST) -> float:
+        if isinstance(node, ast.Expression):
+            return walk(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return float(node.value)
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+            return _OPERATORS[type(node.op)](walk(node.left), walk(node.right))
+        if isinstance(node, ast.UnaryOp) and type(node.op) in _OPERATORS:
+            return _OPERATORS[type(node.op)](walk(node.operand))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS and len(node.args) == 1:
+            return _FUNCTIONS[node.func.id](walk(node.args[0]))
+        if isinstance(node, ast.Name):
+            if node.id not in names:
+                raise ValueError(f"unknown name {node.id!r} in expression {expression!r}")
+            return float(names[node.id])
+        raise ValueError(f"expression {expression!r} may use only numbers, names, + - * / ** and exp/log")
+
+    return walk(ast.parse(expression, mode="eval"))
+
+
+def quantities(network, params, x, y, learning_rate: float) -> dict[str, float]:
+    """Every named number of one worked example, for :class:`Published` expressions.
+
+    Names: each parameter and input by its own name; ``z_<n>``, ``a_<n>``, ``dadz_<n>``
+    (activation slope), ``dLda_<n>`` (∂L/∂a), ``delta_<n>`` (∂L/∂z) for each neuron ``n``;
+    ``grad_<p>`` and ``new_<p>`` (after one step) for each parameter ``p``; ``loss``;
+    ``learning_rate``.
+    """
+    bwd = backward(network, params, x, y)
+    fwd = bwd.forward
+    out: dict[str, float] = {"loss": float(fwd.loss), "learning_rate": float(learning_rate)}
+    out.update({name: float(v) for name, v in fwd.params.items()})
+    out.update({name: float(fwd.a[name]) for name in network.inputs})
+    for n in network.neurons:
+        out[f"z_{n}"] = float(fwd.z[n])
+        out[f"a_{n}"] = float(fwd.a[n])
+        out[f"dadz_{n}"] = float(bwd.da_dz[n])
+        out[f"dLda_{n}"] = float(bwd.dL_da[n])
+        out[f"delta_{n}"] = float(bwd.delta[n])
+    new = gradient_step(fwd.params, bwd.gradients, learning_rate)
+    for p in network.parameters:
+        out[f"grad_{p}"] = float(bwd.gradients[p])
+        out[f"new_{p}"] = float(new[p])  # type: ignore[arg-type]
+    return out
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One row of a document check."""
+
+    published: Published
+    computed: float
+    shown: float
+    verdict: str
+
+    @property
+    def difference(self) -> float:
+        return float(self.published.printed) - self.computed
+
+    @property
+    def relative_difference(self) -> float:
+        return abs(self.difference) / abs(self.computed) if self.computed else float(abs(self.difference) > 0)
+
+
+def compare(published: list[Published], values: Mapping[str, float]) -> list[Comparison]:
+    """Check each published value against ``values`` (from :func:`quantities`).
+
+    >>> row = compare([Published("a", "0.5", "1/2", "here", "a")], {"a": 0.5})[0]
+    >>> row.verdict, row.difference
+    ('agrees', 0.0)
+    """
+    rows = []
+    for item in published:
+        computed = evaluate(item.quantity, values)
+        shown = evaluate(item.shown)
+        rows.append(Comparison(item, computed, shown, verdict(item.printed, computed, shown)))
+    return rows
+
+
