@@ -145,6 +145,11 @@ class Network:
                 raise ValueError(f"neuron names must be unique; {sorted(clash)} used twice")
             seen_units |= set(layer.neurons)
             previous = layer.neurons
+        if get_loss(self.loss).targets_are_probabilities and self.layers[-1].activation != "sigmoid":
+            raise ValueError(
+                f"loss {self.loss!r} needs outputs in (0, 1): the output layer's activation must be "
+                f"'sigmoid'; got {self.layers[-1].activation!r}"
+            )
         params = [p for layer in self.layers for p in layer.parameters()]
         duplicates = {p for p in params if params.count(p) > 1}
         if duplicates:
