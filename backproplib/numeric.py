@@ -255,12 +255,64 @@ def _check_learning_rate(learning_rate: float) -> None:
         raise ValueError(f"learning_rate must be a finite number > 0; got {learning_rate!r}")
 
 
+# Beyond this size a run has left every region a reader can learn from; stopping there keeps
+# the arithmetic far from overflow, so a diverging run ends cleanly instead of with warnings.
+DIVERGENCE_LIMIT = 1e6
+
+
 @dataclass
 class TrainingRun:
-    """Loss before each step (``losses[0]`` is the starting loss) and the final parameters."""
+    """Loss before each step (``losses[0]`` is the starting loss) and the final parameters.
+
+    ``diverged`` is True when a parameter or the loss left ``±DIVERGENCE_LIMIT``; training then
+    stops early and ``losses`` is shorter than ``epochs + 1``.
+    """
 
     losses: np.ndarray
     params: dict[str, float]
+    diverged: bool = False
+
+
+class _MatrixForm:
+    """The network as index matrices into one parameter vector, for fast repeated steps.
+
+    ``backward`` walks neuron by neuron so every local derivative has a name; training repeats
+    the same arithmetic hundreds of times, so here each layer is one matrix product instead.
+    ``tests/test_numeric.py`` checks that both give the same numbers.
+    """
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self.names = list(network.parameters)
+        position = {name: i for i, name in enumerate(self.names)}
+        self.weight_index = [np.array([[position[w] for w in row] for row in layer.weights]) for layer in network.layers]
+        self.bias_index = [
+            None if layer.bias is None else np.array([position[layer.bias_of(j)] for j in range(len(layer.neurons))])
+            for layer in network.layers
+        ]
+        self.activations = [get_activation(layer.activation) for layer in network.layers]
+        self.loss = get_loss(network.loss)
+
+    def loss_and_gradient(self, theta: np.ndarray, x: np.ndarray, targets: list[np.ndarray]) -> tuple[float, np.ndarray]:
+        a, saved = x, []
+        for W_index, b_index, act in zip(self.weight_index, self.bias_index, self.activations):
+            W = theta[W_index]
+            z = W @ a if b_index is None else W @ a + theta[b_index]
+            saved.append((W, a, z, act.function(z)))
+            a = saved[-1][3]
+        outputs = list(a)
+        loss = float(self.loss.value(outputs, targets))
+        dL_da = np.array(self.loss.gradient(outputs, targets), dtype=float)
+        gradient = np.zeros_like(theta)
+        for (W, a_in, z, a_out), W_index, b_index, act in reversed(
+            list(zip(saved, self.weight_index, self.bias_index, self.activations))
+        ):
+            delta = dL_da * act.derivative(z, a_out)
+            np.add.at(gradient, W_index, np.outer(delta, a_in))  # add.at: a name may repeat
+            if b_index is not None:
+                np.add.at(gradient, b_index, delta)  # a shared bias collects every neuron's delta
+            dL_da = W.T @ delta
+        return loss, gradient
 
 
 def train(network: Network, params: Params, x: object, y: object, learning_rate: float, epochs: int) -> TrainingRun:
@@ -277,14 +329,28 @@ def train(network: Network, params: Params, x: object, y: object, learning_rate:
     _check_learning_rate(learning_rate)
     if not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"epochs must be a whole number >= 0; got {epochs!r}")
-    current = {k: float(v) for k, v in network.check_parameters(params).items()}
-    losses = np.empty(epochs + 1)
+    form = _MatrixForm(network)
+    checked = network.check_parameters(params)
+    if any(np.ndim(v) for v in checked.values()):
+        raise ValueError("params for train must be single numbers, not arrays")
+    theta = np.array([float(checked[name]) for name in form.names])
+    inputs = np.array([float(v) for v in network.check_inputs(x).values()])
+    targets = [float(t) for t in network.check_targets(y)]
+    losses: list[float] = []
+    diverged = False
     for epoch in range(epochs + 1):
-        result = backward(network, current, x, y)
-        losses[epoch] = float(result.loss)
+        loss, gradient = form.loss_and_gradient(theta, inputs, targets)
+        losses.append(loss)
+        if loss > DIVERGENCE_LIMIT:
+            diverged = True
+            break
         if epoch < epochs:
-            current = gradient_step(current, result.gradients, learning_rate)
-    return TrainingRun(losses, current)
+            stepped = theta - learning_rate * gradient
+            if np.max(np.abs(stepped)) > DIVERGENCE_LIMIT:
+                diverged = True
+                break
+            theta = stepped
+    return TrainingRun(np.array(losses), dict(zip(form.names, map(float, theta))), diverged)
 
 
 def loss_and_gradients(

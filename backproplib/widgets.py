@@ -1,0 +1,292 @@
+"""Slider panels: thin shells over :mod:`backproplib.explore`.
+
+Two kinds of panel share one figure class, :class:`LossFigure`, whose artists are drawn
+once and then updated in place:
+
+* :func:`live_explorer` — every weight, bias, input, the target and the learning rate on
+  sliders, redrawn by a Python callback (needs a kernel).
+* :func:`frame_stack` / :func:`static_explorer` — the figure precomputed for a grid of slider
+  values, shown as ``Image`` widgets in a ``Stack`` whose ``selected_index`` is ``jslink``-ed to
+  the slider. The link runs in the browser, so the built book responds with no kernel.
+"""
+from __future__ import annotations
+
+import io
+import itertools
+from dataclasses import dataclass
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image as PILImage
+
+from .explore import LossCurve, Settings, TrainingCurve, loss_along, training_curve  
+from .network import Network  
+
+__all__ = ["slider_range", "LossFigure", "live_explorer", "frame_stack", "static_explorer"]
+
+# Okabe–Ito colours: distinguishable with every common colour-vision deficiency.
+LOSS_COLOUR, POINT_COLOUR, TANGENT_COLOUR, TRAIN_COLOUR = "#0072B2", "#D55E00", "#009E73", "#CC79A7"
+
+
+def slider_range(value: float, half_width: float = 2.0) -> tuple[float, float]:
+    """A symmetric slider range around ``value`` that always contains ``[-half_width, half_width]``.
+
+    >>> slider_range(0.5)
+    (-2.0, 2.5)
+    >>> slider_range(3.3, 1.0)
+    (-1.0, 4.3)
+    """
+    low = min(-half_width, round(value - half_width, 6))
+    high = max(half_width, round(value + half_width, 6))
+    return (low, high)
+
+
+@dataclass(frozen=True)
+class LossView:
+    """What one redraw showed: the loss curve with its tangent, and the training run."""
+
+    curve: LossCurve
+    training: TrainingCurve
+
+
+class LossFigure:
+    """Loss along one parameter (with the backprop tangent) beside the training loss curve.
+
+    Built once; :meth:`show` moves the existing lines and texts, it never builds a new figure.
+    The static parts (axes, ticks, labels) are rendered once and reused until an axis range has
+    to change, so most redraws paint only the moving lines.
+
+    Examples
+    --------
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("tiny_relu")
+    >>> fig = LossFigure(ex.network, "w1", (-2.0, 2.0), epochs=20)
+    >>> view = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate))
+    >>> round(view.curve.slope, 4), len(view.training.losses)
+    (0.2811, 21)
+    >>> fig.png()[:4]
+    b'\\x89PNG'
+    """
+
+    def __init__(
+        self,
+        network: Network,
+        parameter: str,
+        value_range: tuple[float, float],
+        epochs: int = 100,
+        points: int = 121,
+        size: tuple[float, float] = (7.2, 2.8),
+        dpi: int = 80,
+    ) -> None:
+        if parameter not in network.parameters:
+            allowed = ", ".join(repr(p) for p in network.parameters)
+            raise ValueError(f"parameter must be one of {allowed}; got {parameter!r}")
+        low, high = value_range
+        if not (np.isfinite(low) and np.isfinite(high) and low < high):
+            raise ValueError(f"value_range must be two finite numbers, low < high; got {value_range!r}")
+        if not isinstance(epochs, (int, np.integer)) or epochs < 1:
+            raise ValueError(f"epochs must be a whole number >= 1; got {epochs!r}")
+        self.network, self.parameter, self.epochs = network, parameter, epochs
+        self.values = np.linspace(low, high, points)
+        self.figure = Figure(figsize=size, dpi=dpi)
+        FigureCanvasAgg(self.figure)
+        self.loss_axes, self.train_axes = self.figure.subplots(1, 2)
+        self.figure.subplots_adjust(left=0.09, right=0.98, bottom=0.17, top=0.96, wspace=0.28)
+        a, b = self.loss_axes, self.train_axes
+        (self._curve,) = a.plot(self.values, np.zeros_like(self.values), color=LOSS_COLOUR, lw=2, label="loss")
+        (self._tangent,) = a.plot([], [], color=TANGENT_COLOUR, lw=2.5, ls=(0, (4, 2)), label="tangent: slope = backprop gradient")
+        (self._point,) = a.plot([], [], "o", color=POINT_COLOUR, ms=7, label=f"current {parameter}")
+        a.set_xlim(low, high)
+        a.set_xlabel(parameter)
+        a.set_ylabel("loss")
+        a.legend(loc="upper left", fontsize=7, frameon=False)
+        self._slope_text = a.text(0.98, 0.04, "", transform=a.transAxes, ha="right", fontsize=8)
+        (self._training,) = b.plot([], [], color=TRAIN_COLOUR, lw=2)
+        b.set_xlim(0, epochs)
+        b.set_xlabel("epoch")
+        b.set_ylabel("training loss")
+        self._train_text = b.text(0.98, 0.90, "", transform=b.transAxes, ha="right", fontsize=8)
+        self._moving = [self._curve, self._tangent, self._point, self._slope_text, self._training, self._train_text]
+        for artist in self._moving:
+            artist.set_animated(True)  # left out of the cached background, painted on top
+        self._background = None
+
+    def show(self, settings: Settings, parameter_value: float | None = None) -> LossView:
+        """Redraw for ``settings`` (optionally with the selected parameter moved to ``parameter_value``)."""
+        if parameter_value is not None:
+            settings = settings.replace(**{self.parameter: parameter_value})
+        curve = loss_along(self.network, settings, self.parameter, self.values)
+        training = training_curve(self.network, settings, self.epochs)
+        self._curve.set_ydata(curve.losses)
+        half = 0.15 * (self.values[-1] - self.values[0])
+        self._tangent.set_data(*curve.tangent(half))
+        self._point.set_data([curve.current], [curve.loss_at_current])
+        self._slope_text.set_text(f"∂L/∂{self.parameter} = {curve.slope:.4g}")
+        self._fit(self.loss_axes, curve.losses)
+        self._training.set_data(np.arange(len(training.losses)), training.losses)
+        self._fit(self.train_axes, training.losses)
+        ended = "diverged, last" if len(training.losses) < self.epochs + 1 else "final"
+        self._train_text.set_text(f"{ended} loss {training.losses[-1]:.4g}")
+        return LossView(curve, training)
+
+    def _fit(self, axes, values: np.ndarray) -> None:
+        """Keep the y-range while the data fills a good part of it; otherwise refit (and re-render)."""
+        low, high = _padded(values)
+        old_low, old_high = axes.get_ylim()
+        span = old_high - old_low
+        fits = old_low <= low and high <= old_high and (high - low) >= 0.5 * span
+        if not fits or self._background is None:
+            axes.set_ylim(low, high)
+            self._background = None
+
+    def png(self, small: bool = False) -> bytes:
+        """The figure as PNG bytes, as a kernel would send it.
+
+        ``small=True`` quantises to a 64-colour palette: a third of the bytes, for precomputed frames.
+        """
+        canvas = self.figure.canvas
+        if self._background is None:
+            canvas.draw()
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+        else:
+            canvas.restore_region(self._background)
+        for artist in self._moving:
+            artist.axes.draw_artist(artist)
+        image = PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        image = image.convert("RGB")
+        if small:
+            image = image.quantize(64)
+        buffer = io.BytesIO()
+        image.save(buffer, format="png", compress_level=6 if small else 1)
+        return buffer.getvalue()
+
+
+def _padded(values: np.ndarray) -> tuple[float, float]:
+    low, high = float(np.min(values)), float(np.max(values))
+    pad = 0.08 * (high - low) if high > low else max(abs(high), 1.0) * 0.05
+    return low - pad, high + pad
+
+
+def live_explorer(
+    network: Network,
+    settings: Settings,
+    ranges: Mapping[str, tuple[float, float]],
+    parameter: str,
+    epochs: int = 100,
+):
+    """A panel with one slider per entry of ``ranges`` and a dropdown choosing the swept parameter.
+
+    ``ranges`` maps parameter, input names, ``"y"`` and ``"learning_rate"`` to ``(low, high)``.
+    Needs a running kernel; the built book uses :func:`static_explorer` instead.
+    """
+    import ipywidgets as w
+
+    figures: dict[str, LossFigure] = {}
+
+    def figure_for(name: str) -> LossFigure:
+        if name not in figures:
+            figures[name] = LossFigure(network, name, ranges.get(name, slider_range(settings.params[name])), epochs)
+        return figures[name]
+
+    sliders = {
+        name: w.FloatSlider(
+            value=_current(settings, name), min=low, max=high, step=(high - low) / 200,
+            description=name, readout_format=".3f", continuous_update=True,
+        )
+        for name, (low, high) in ranges.items()
+    }
+    choice = w.Dropdown(options=list(network.parameters), value=parameter, description="sweep")
+    image = w.Image(format="png")
+
+    def redraw(_change: object = None) -> None:
+        current = settings.replace(**{name: s.value for name, s in sliders.items()})
+        figure = figure_for(choice.value)
+        figure.show(current)
+        image.value = figure.png()
+
+    for control in [choice, *sliders.values()]:
+        control.observe(redraw, names="value")
+    redraw()
+    return w.VBox([choice, w.GridBox(list(sliders.values()), layout=w.Layout(grid_template_columns="repeat(2, 1fr)")), image])
+
+
+def _current(settings: Settings, name: str) -> float:
+    if name in settings.params:
+        return float(settings.params[name])
+    if name in settings.x:
+        return float(settings.x[name])
+    return float({"y": settings.y, "learning_rate": settings.learning_rate}[name])
+
+
+def frame_stack(controls: Sequence[tuple[str, Sequence[str], int]], render: Callable[[tuple[int, ...]], bytes]):
+    """Precompute one PNG per combination of control positions and link controls to nested Stacks.
+
+    ``controls`` is a list of ``(description, option labels, initial index)``; ``render`` receives a
+    tuple of indices (one per control) and returns PNG bytes. The first control is a
+    ``SelectionSlider``; later ones are too (a short list of labels reads well on a slider).
+    Returns ``(box, frame_count, total_bytes)``.
+    """
+    import ipywidgets as w
+
+    sizes = [len(labels) for _, labels, _ in controls]
+    total = 0
+
+    def build(prefix: tuple[int, ...], depth: int):
+        nonlocal total
+        if depth == len(controls):
+            png = render(prefix)
+            total += len(png)
+            return w.Image(value=png, format="png")
+        children = [build(prefix + (i,), depth + 1) for i in range(sizes[depth])]
+        return w.Stack(children, selected_index=controls[depth][2])
+
+    root = build((), 0)
+    sliders = [
+        w.SelectionSlider(options=list(labels), index=initial, description=description, continuous_update=True)
+        for description, labels, initial in controls
+    ]
+    level = [root]
+    for slider in sliders:
+        for stack in level:
+            w.jslink((slider, "index"), (stack, "selected_index"))
+        level = [child for stack in level for child in stack.children]
+    frames = int(np.prod(sizes))
+    return w.VBox([*sliders, root]), frames, total
+
+
+def static_explorer(
+    network: Network,
+    settings: Settings,
+    parameter: str,
+    values: Sequence[float],
+    epochs: int = 100,
+    learning_rates: Sequence[float] | None = None,
+):
+    """The loss figure for each value of ``parameter`` (and each learning rate, if given), kernel-free.
+
+    Returns ``(box, frame_count, total_bytes)``.
+    """
+    values = [float(v) for v in values]
+    figure = LossFigure(network, parameter, (values[0], values[-1]), epochs)
+    start = int(np.argmin([abs(v - settings.params[parameter]) for v in values]))
+    controls = [(parameter, [f"{v:.2f}" for v in values], start)]
+    rates = [float(r) for r in learning_rates] if learning_rates else []
+    if rates:
+        controls.append(("η", [f"{r:g}" for r in rates], int(np.argmin([abs(r - settings.learning_rate) for r in rates]))))
+
+    def render(index: tuple[int, ...]) -> bytes:
+        changes = {parameter: values[index[0]]}
+        if rates:
+            changes["learning_rate"] = rates[index[1]]
+        figure.show(settings.replace(**changes))
+        return figure.png(small=True)
+
+    return frame_stack(controls, render)
+
+
+def every_position(ranges: Mapping[str, tuple[float, float]], steps: int = 5) -> itertools.product:
+    """Grid of slider positions (``steps`` per slider, ends included), for exhaustive checks."""
+    axes = [[(name, v) for v in np.linspace(low, high, steps)] for name, (low, high) in ranges.items()]
+    return itertools.product(*axes)
