@@ -7,7 +7,7 @@ toward a printed number.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from .network import Layer, Network
 from .published import Comparison, Published, compare, quantities
@@ -29,14 +29,54 @@ class Example:
     learning_rate: float
     published: tuple[Published, ...] = field(default=())
 
-    def with_settings(self, params=None, x=None, y=None, learning_rate=None) -> "Example":
-        """A copy with some settings changed (the published values stay the document's)."""
-        return replace(
+    def with_settings(
+        self,
+        params: Mapping[str, float] | None = None,
+        x: Mapping[str, float] | None = None,
+        y: float | None = None,
+        learning_rate: float | None = None,
+        activations: Sequence[str] | None = None,
+        loss: str | None = None,
+    ) -> "Example":
+        """A copy with some settings changed; names and wiring stay the document's.
+
+        ``activations`` gives one activation per layer. The published values stay attached;
+        :attr:`matches_document` tells whether they still apply.
+
+        >>> ex = load_example("sum_target").with_settings(activations=["sigmoid", "identity"])
+        >>> ex.network.layers[-1].activation, ex.matches_document
+        ('identity', False)
+        """
+        network = self.network
+        if activations is not None or loss is not None:
+            activations = [l.activation for l in network.layers] if activations is None else list(activations)
+            if len(activations) != len(network.layers):
+                raise ValueError(f"activations must give one name per layer ({len(network.layers)}); got {len(activations)}")
+            layers = tuple(replace(layer, activation=a) for layer, a in zip(network.layers, activations))
+            network = Network(network.inputs, layers, network.loss if loss is None else loss)
+        changed = replace(
             self,
+            network=network,
             params=dict(self.params) if params is None else dict(params),
             x=dict(self.x) if x is None else dict(x),
-            y=self.y if y is None else y,
-            learning_rate=self.learning_rate if learning_rate is None else learning_rate,
+            y=self.y if y is None else float(y),
+            learning_rate=self.learning_rate if learning_rate is None else float(learning_rate),
+        )
+        changed.network.check_parameters(changed.params)
+        changed.network.check_inputs(changed.x)
+        changed.network.check_targets(changed.y)
+        return changed
+
+    @property
+    def matches_document(self) -> bool:
+        """True when network and numbers are exactly the document's, so its published values apply."""
+        original = EXAMPLES.get(self.key)
+        return original is not None and (
+            self.network == original.network
+            and dict(self.params) == dict(original.params)
+            and dict(self.x) == dict(original.x)
+            and self.y == original.y
+            and self.learning_rate == original.learning_rate
         )
 
     def quantities(self) -> dict[str, float]:

@@ -220,13 +220,18 @@ def _current(settings: Settings, name: str) -> float:
     return float({"y": settings.y, "learning_rate": settings.learning_rate}[name])
 
 
-def frame_stack(controls: Sequence[tuple[str, Sequence[str], int]], render: Callable[[tuple[int, ...]], bytes]):
+def frame_stack(
+    controls: Sequence[tuple[str, Sequence[str], int]],
+    render: Callable[[tuple[int, ...]], bytes],
+    dropdowns: Sequence[int] = (),
+):
     """Precompute one PNG per combination of control positions and link controls to nested Stacks.
 
     ``controls`` is a list of ``(description, option labels, initial index)``; ``render`` receives a
-    tuple of indices (one per control) and returns PNG bytes. The first control is a
-    ``SelectionSlider``; later ones are too (a short list of labels reads well on a slider).
-    Returns ``(box, frame_count, total_bytes)``.
+    tuple of indices (one per control) and returns PNG bytes. Each control is a
+    ``SelectionSlider``, except those whose position is listed in ``dropdowns`` (a ``Dropdown``,
+    for choices with no order such as an activation function). Both sync ``index`` to the browser,
+    which is what ``jslink`` needs. Returns ``(box, frame_count, total_bytes)``.
     """
     import ipywidgets as w
 
@@ -244,8 +249,10 @@ def frame_stack(controls: Sequence[tuple[str, Sequence[str], int]], render: Call
 
     root = build((), 0)
     sliders = [
-        w.SelectionSlider(options=list(labels), index=initial, description=description, continuous_update=True)
-        for description, labels, initial in controls
+        w.Dropdown(options=list(labels), index=initial, description=description)
+        if position in dropdowns
+        else w.SelectionSlider(options=list(labels), index=initial, description=description, continuous_update=True)
+        for position, (description, labels, initial) in enumerate(controls)
     ]
     level = [root]
     for slider in sliders:
