@@ -57,7 +57,7 @@ class BackwardPass:
     """Local derivatives and gradients from one backward pass.
 
     ``dL_dyhat[o]`` is ∂L/∂ŷ for output ``o``; ``da_dz[n]`` the activation's slope at neuron ``n``;
-    ``dL_da[u]`` the loss gradient reaching unit ``u`` (inputs included); ``delta[n]`` = ∂L/∂z_n;
+    ``dL_da[n]`` the loss gradient reaching neuron ``n``; ``delta[n]`` = ∂L/∂z_n;
     ``gradients[p]`` = ∂L/∂p for every parameter.
     """
 
@@ -92,11 +92,11 @@ def forward(network: Network, params: Params, x: object, y: object) -> ForwardPa
         act = get_activation(layer.activation)
         feeds = network.units_before(k)
         for j, neuron in enumerate(layer.neurons):
-            total = sum(p[w] * a[u] for w, u in zip(layer.weights[j], feeds))
+            terms = [p[w] * a[u] for w, u in zip(layer.weights[j], feeds)]
             bias = layer.bias_of(j)
             if bias is not None:
-                total = total + p[bias]
-            z[neuron] = np.asarray(total, dtype=float)
+                terms.append(p[bias])
+            z[neuron] = np.asarray(_total(terms), dtype=float)
             a[neuron] = act.function(z[neuron])
     loss = get_loss(network.loss).value([a[o] for o in network.outputs], targets)
     return ForwardPass(network, p, a, z, targets, np.asarray(loss, dtype=float))
@@ -122,7 +122,7 @@ def backward(network: Network, params: Params, x: object, y: object) -> Backward
     dL_da: dict[str, np.ndarray] = dict(dL_dyhat)
     da_dz: dict[str, np.ndarray] = {}
     delta: dict[str, np.ndarray] = {}
-    gradients: dict[str, np.ndarray] = {name: np.zeros(()) for name in network.parameters}
+    contributions: dict[str, list[np.ndarray]] = {name: [] for name in network.parameters}
     for k in reversed(range(len(network.layers))):
         layer = network.layers[k]
         act = get_activation(layer.activation)
@@ -131,13 +131,23 @@ def backward(network: Network, params: Params, x: object, y: object) -> Backward
             da_dz[neuron] = act.derivative(z[neuron], a[neuron])
             delta[neuron] = dL_da[neuron] * da_dz[neuron]
             for w, u in zip(layer.weights[j], feeds):
-                gradients[w] = gradients[w] + delta[neuron] * a[u]  # ∂z/∂w = incoming activation
+                contributions[w].append(delta[neuron] * a[u])  # ∂z/∂w = incoming activation
             bias = layer.bias_of(j)
             if bias is not None:
-                gradients[bias] = gradients[bias] + delta[neuron]  # ∂z/∂b = 1; a shared bias sums
-        for i, u in enumerate(feeds):
-            dL_da[u] = sum(delta[n] * p[layer.weights[j][i]] for j, n in enumerate(layer.neurons))
+                contributions[bias].append(delta[neuron])  # ∂z/∂b = 1; a shared bias sums
+        if k > 0:  # the inputs' own gradients are never needed
+            for i, u in enumerate(feeds):
+                dL_da[u] = _total([delta[n] * p[layer.weights[j][i]] for j, n in enumerate(layer.neurons)])
+    gradients = {name: _total(terms) for name, terms in contributions.items()}
     return BackwardPass(fwd, dL_dyhat, da_dz, dL_da, delta, gradients)
+
+
+def _total(terms: list[np.ndarray]) -> np.ndarray:
+    """Sum without starting from 0, which would cost one more pass over a large batch."""
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    return total
 
 
 @dataclass(frozen=True)
