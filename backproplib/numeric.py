@@ -102,10 +102,13 @@ def forward(network: Network, params: Params, x: object, y: object) -> ForwardPa
     return ForwardPass(network, p, a, z, targets, np.asarray(loss, dtype=float))
 
 
-def backward(network: Network, params: Params, x: object, y: object) -> BackwardPass:
+def backward(network: Network, params: Params, x: object, y: object, keep_intermediates: bool = True) -> BackwardPass:
     """Forward pass, then walk the layers backwards applying the chain rule.
 
-    Nothing accumulates between calls: the same arguments give the same result.
+    Nothing accumulates between calls: the same arguments give the same result. With
+    ``keep_intermediates=False`` each layer's z, a, slopes and deltas are dropped as soon as the
+    walk has passed it, and only the loss and the gradients are returned: on large batches,
+    releasing memory early is what keeps the pass close to hand-written numpy.
 
     Examples
     --------
@@ -138,15 +141,21 @@ def backward(network: Network, params: Params, x: object, y: object) -> Backward
         if k > 0:  # the inputs' own gradients are never needed
             for i, u in enumerate(feeds):
                 dL_da[u] = _total([delta[n] * p[layer.weights[j][i]] for j, n in enumerate(layer.neurons)])
+        if not keep_intermediates:
+            for store in (a, z, da_dz, delta, dL_da):
+                for n in layer.neurons:
+                    store.pop(n, None)
     gradients = {name: _total(terms) for name, terms in contributions.items()}
     return BackwardPass(fwd, dL_dyhat, da_dz, dL_da, delta, gradients)
 
 
 def _total(terms: list[np.ndarray]) -> np.ndarray:
     """Sum without starting from 0, which would cost one more pass over a large batch."""
-    total = terms[0]
-    for term in terms[1:]:
-        total = total + term
+    if len(terms) == 1:
+        return terms[0]
+    total = terms[0] + terms[1]  # a new array: the terms themselves are kept elsewhere
+    for term in terms[2:]:
+        total += term
     return total
 
 
@@ -379,6 +388,6 @@ def loss_and_gradients(
     >>> loss.shape, grads["w1"].shape
     ((5,), (5,))
     """
-    result = backward(network, params, x, y)
+    result = backward(network, params, x, y, keep_intermediates=False)
     shape = np.shape(result.loss)
     return result.loss, {k: np.broadcast_to(g, shape) for k, g in result.gradients.items()}

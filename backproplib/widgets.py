@@ -132,13 +132,15 @@ class LossFigure:
         return LossView(curve, training)
 
     def _fit(self, axes, values: np.ndarray) -> None:
-        """Keep the y-range while the data fills a good part of it; otherwise refit (and re-render)."""
-        low, high = _padded(values)
-        old_low, old_high = axes.get_ylim()
-        span = old_high - old_low
-        fits = old_low <= low and high <= old_high and (high - low) >= 0.5 * span
-        if not fits or self._background is None:
-            axes.set_ylim(low, high)
+        """Losses are never negative: the y-axis runs from 0 to a little above the highest value.
+
+        The top stays put while the data fits under it and reaches a quarter of the way up, so
+        the eye can follow what a slider changes and :meth:`png` can reuse the cached background.
+        """
+        top = 1.08 * float(np.max(values)) or 1.0
+        old_top = axes.get_ylim()[1]
+        if self._background is None or not (0.27 * old_top <= top <= old_top):
+            axes.set_ylim(0.0, top)
             self._background = None
 
     def png(self, small: bool = False) -> bytes:
@@ -161,12 +163,6 @@ class LossFigure:
         buffer = io.BytesIO()
         image.save(buffer, format="png", compress_level=6 if small else 1)
         return buffer.getvalue()
-
-
-def _padded(values: np.ndarray) -> tuple[float, float]:
-    low, high = float(np.min(values)), float(np.max(values))
-    pad = 0.08 * (high - low) if high > low else max(abs(high), 1.0) * 0.05
-    return low - pad, high + pad
 
 
 def live_explorer(

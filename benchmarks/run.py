@@ -1,0 +1,210 @@
+"""Benchmarks for the book: slider latency, batched gradients, static frames, build times.
+
+Run ``make benchmark`` (or ``.venv/bin/python benchmarks/run.py``). Every figure is a median over
+repeats, printed beside a baseline measured in the same process, so a noisy shared machine
+shifts both together. Timing assertions stay out of the test suite on purpose.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from backproplib import load_example, loss_and_gradients  # noqa: E402
+from backproplib.explore import Settings  # noqa: E402
+from backproplib.numeric import backward  # noqa: E402
+from backproplib.widgets import LossFigure, static_explorer  # noqa: E402
+
+# Each chapter's main interactive figure: (example, swept parameter, slider range, epochs).
+MAIN_FIGURES = {
+    "ideas": ("blame_flow", "wo1", (-3.0, 3.0), 200),
+    "tiny_network": ("tiny_relu", "w1", (-1.5, 1.5), 100),
+    "shared_bias": ("shared_bias", "w5", (-2.0, 2.0), 200),
+    "sum_target": ("sum_target", "w_h1", (-2.0, 2.0), 200),
+}
+TARGETS = {"latency_ms": 25.0, "latency_speedup": 2.5, "batch_vs_numpy": 1.5, "batch_vs_loop": 50.0, "cold_s": 120.0, "warm_s": 15.0}
+
+
+def median_ms(run: Callable[[], object], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return 1e3 * statistics.median(times)
+
+
+def naive_render(example, parameter: str, value_range, epochs: int, settings: Settings) -> bytes:
+    """The naive way: a new two-panel figure built and rendered for every slider change."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    from backproplib.explore import loss_along, training_curve
+
+    values = np.linspace(*value_range, 121)
+    curve = loss_along(example.network, settings, parameter, values)
+    run = training_curve(example.network, settings, epochs)
+    fig, (a, b) = plt.subplots(1, 2, figsize=(7.2, 2.8), dpi=80, layout="constrained")
+    a.plot(values, curve.losses)
+    a.plot(*curve.tangent(0.15 * (values[-1] - values[0])), "--")
+    a.plot([curve.current], [curve.loss_at_current], "o")
+    a.set_xlabel(parameter)
+    b.plot(run.losses)
+    b.set_xlabel("epoch")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def slider_latency(repeats: int) -> list[tuple]:
+    rows = []
+    for chapter, (key, parameter, value_range, epochs) in MAIN_FIGURES.items():
+        ex = load_example(key)
+        settings = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
+        positions = list(np.linspace(*value_range, 9))
+        figure = LossFigure(ex.network, parameter, value_range, epochs)
+        figure.show(settings)
+        figure.png()  # first draw caches the static background, as the first slider move would
+        cycle = iter(positions * (repeats + 2))
+        fast = median_ms(lambda: (figure.show(settings, next(cycle)), figure.png()), repeats)
+        cycle_naive = iter(positions * (repeats + 2))
+        naive = median_ms(
+            lambda: naive_render(ex, parameter, value_range, epochs, settings.replace(**{parameter: next(cycle_naive)})),
+            repeats,
+        )
+        rows.append((chapter, f"{parameter}, {epochs} epochs", fast, naive, naive / fast))
+    return rows
+
+
+def hand_written(params: dict, x1: float, x2: float, y: float):
+    """The 2-2-1 network's loss and gradients typed out with numpy, as a reader might."""
+    w1, w2, w3, w4, w5, w6, b1, b2 = (params[k] for k in ("w1", "w2", "w3", "w4", "w5", "w6", "b1", "b2"))
+    a1 = 1.0 / (1.0 + np.exp(-(w1 * x1 + w2 * x2 + b1)))
+    a2 = 1.0 / (1.0 + np.exp(-(w3 * x1 + w4 * x2 + b1)))
+    out = 1.0 / (1.0 + np.exp(-(w5 * a1 + w6 * a2 + b2)))
+    loss = 0.5 * (out - y) ** 2
+    d_out = (out - y) * out * (1.0 - out)
+    d1 = d_out * w5 * a1 * (1.0 - a1)
+    d2 = d_out * w6 * a2 * (1.0 - a2)
+    grads = {"w1": d1 * x1, "w2": d1 * x2, "w3": d2 * x1, "w4": d2 * x2, "w5": d_out * a1, "w6": d_out * a2, "b1": d1 + d2, "b2": d_out}
+    return loss, grads
+
+
+def batched(n: int, repeats: int, loop_sample: int) -> list[tuple]:
+    ex = load_example("shared_bias")
+    rng = np.random.default_rng(0)
+    params = {k: v + rng.normal(0.0, 0.5, n) for k, v in ex.params.items()}
+    x1, x2 = ex.x["x1"], ex.x["x2"]
+    ours = median_ms(lambda: loss_and_gradients(ex.network, params, ex.x, ex.y), repeats)
+    hand = median_ms(lambda: hand_written(params, x1, x2, ex.y), repeats)
+    loss_ours, grads_ours = loss_and_gradients(ex.network, params, ex.x, ex.y)
+    loss_hand, grads_hand = hand_written(params, x1, x2, ex.y)
+    assert np.allclose(loss_ours, loss_hand) and all(np.allclose(grads_ours[k], grads_hand[k]) for k in grads_hand)
+    sample = [{k: float(v[i]) for k, v in params.items()} for i in range(loop_sample)]
+    loop = median_ms(lambda: [backward(ex.network, p, ex.x, ex.y) for p in sample], max(1, repeats // 3)) * n / loop_sample
+    rows = [
+        ("backproplib loss_and_gradients", ours, 1.0),
+        ("hand-written numpy (baseline)", hand, ours / hand),
+        (f"Python loop over backward (timed on {loop_sample:,}, scaled)", loop, loop / ours),
+    ]
+    try:
+        from backproplib.symbolic import SymbolicNetwork
+
+        compiled = SymbolicNetwork(ex.network).lambdify()
+        symbolic = median_ms(lambda: compiled(params, ex.x, ex.y), repeats)
+        rows.append(("sympy lambdify (for information)", symbolic, symbolic / ours))
+    except Exception as error:  # the symbolic route is reported, never required
+        rows.append((f"sympy lambdify unavailable: {type(error).__name__}: {error}", float("nan"), float("nan")))
+    return rows
+
+
+def frames() -> list[tuple]:
+    rows = []
+    for chapter, (key, parameter, value_range, epochs) in MAIN_FIGURES.items():
+        ex = load_example(key)
+        settings = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
+        start = time.perf_counter()
+        _, count, size = static_explorer(ex.network, settings, parameter, np.linspace(*value_range, 21), epochs, learning_rates=[ex.learning_rate / 2, ex.learning_rate, ex.learning_rate * 2, ex.learning_rate * 4])
+        rows.append((chapter, count, time.perf_counter() - start, size))
+    return rows
+
+
+def timed(command: list[str], cwd: Path, env: dict) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    return time.perf_counter() - start
+
+
+def book_build() -> list[tuple]:
+    """Cold build in a fresh clone (notebooks executed), then a warm rebuild (execution cache)."""
+    jupyter_book = ROOT / ".venv" / "bin" / "jupyter-book"
+    with tempfile.TemporaryDirectory() as tmp:
+        clone = Path(tmp) / "book"
+        subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+        vendored = ROOT / "_build" / "vendor-assets"
+        env = dict(os.environ, PATH=f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}")
+        subprocess.run(["make", "vendor"], cwd=clone, env=env, check=True, stdout=subprocess.DEVNULL)
+        command = [str(jupyter_book), "build", "-W", "-n", "--keep-going", "."]
+        cold = timed(command, clone, env)
+        warm = timed(command, clone, env)
+        del vendored
+    return [("cold build (fresh clone)", cold, TARGETS["cold_s"]), ("warm rebuild (nothing changed)", warm, TARGETS["warm_s"])]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--skip-build", action="store_true", help="leave out the book build timings")
+    args = parser.parse_args()
+    print(f"# Benchmarks — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, numpy {np.__version__}\n")
+
+    print("## 1. Slider update latency (new value → finished PNG), median ms")
+    print(f"target: ≤ {TARGETS['latency_ms']:.0f} ms and ≥ {TARGETS['latency_speedup']}× faster than a new figure per change\n")
+    print("| chapter | figure | in-place update | new figure each time | speed-up | meets target |")
+    print("|---|---|---:|---:|---:|---|")
+    for chapter, what, fast, naive, ratio in slider_latency(args.repeats):
+        ok = fast <= TARGETS["latency_ms"] and ratio >= TARGETS["latency_speedup"]
+        print(f"| {chapter} | {what} | {fast:.1f} | {naive:.1f} | {ratio:.1f}× | {'yes' if ok else 'NO'} |")
+
+    n = 100_000
+    print(f"\n## 2. Loss and all gradients of the 2-2-1 network for {n:,} parameter settings, median ms")
+    print(f"target: ≤ {TARGETS['batch_vs_numpy']}× hand-written numpy, ≥ {TARGETS['batch_vs_loop']:.0f}× faster than the loop\n")
+    print("| method | time | ratio |")
+    print("|---|---:|---:|")
+    rows = batched(n, args.repeats, loop_sample=2000)
+    for name, ms, ratio in rows:
+        print(f"| {name} | {ms:.1f} | {ratio:.2f}× |")
+    numpy_ratio, loop_ratio = rows[1][2], rows[2][2]
+    ok = numpy_ratio <= TARGETS["batch_vs_numpy"] and loop_ratio >= TARGETS["batch_vs_loop"]
+    print(f"\nbackproplib / numpy = {numpy_ratio:.2f}× ; loop / backproplib = {loop_ratio:.0f}× ; meets target: {'yes' if ok else 'NO'}")
+
+    print("\n## 3. Precomputed static-slider frames (21 values × 4 learning rates)\n")
+    print("| chapter | frames | time s | bytes | bytes per frame |")
+    print("|---|---:|---:|---:|---:|")
+    for chapter, count, seconds, size in frames():
+        print(f"| {chapter} | {count} | {seconds:.2f} | {size:,} | {size // count:,} |")
+
+    if not args.skip_build:
+        print("\n## 4. The book\n")
+        print("| what | seconds | target | meets target |")
+        print("|---|---:|---:|---|")
+        for name, seconds, target in book_build():
+            print(f"| {name} | {seconds:.1f} | ≤ {target:.0f} | {'yes' if seconds <= target else 'NO'} |")
+
+
+if __name__ == "__main__":
+    main()
