@@ -132,15 +132,15 @@ class LossFigure:
         return LossView(curve, training)
 
     def _fit(self, axes, values: np.ndarray) -> None:
-        """Losses are never negative: the y-axis runs from 0 to a little above the highest value.
+        """Losses are never negative: the y-axis runs from 0 to a round number above the data.
 
-        The top stays put while the data fits under it and reaches a quarter of the way up, so
+        The top stays put while the data fits under it and reaches a sixth of the way up, so
         the eye can follow what a slider changes and :meth:`png` can reuse the cached background.
         """
-        top = 1.08 * float(np.max(values)) or 1.0
+        needed = 1.05 * float(np.max(values))
         old_top = axes.get_ylim()[1]
-        if self._background is None or not (0.27 * old_top <= top <= old_top):
-            axes.set_ylim(0.0, top)
+        if self._background is None or not (old_top / 6 <= needed <= old_top):
+            axes.set_ylim(0.0, round_up(needed))
             self._background = None
 
     def png(self, small: bool = False) -> bytes:
@@ -163,6 +163,21 @@ class LossFigure:
         buffer = io.BytesIO()
         image.save(buffer, format="png", compress_level=6 if small else 1)
         return buffer.getvalue()
+
+
+def round_up(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 × a power of ten that is at least ``value`` (1 for ``value <= 0``).
+
+    >>> round_up(0.0913), round_up(0.26), round_up(3.67), round_up(0.0)
+    (0.1, 0.5, 5.0, 1.0)
+    """
+    if value <= 0:
+        return 1.0
+    power = 10.0 ** np.floor(np.log10(value))
+    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if step * power >= value * (1 - 1e-12):
+            return float(round(step * power, 12))
+    return float(10.0 * power)
 
 
 def live_explorer(

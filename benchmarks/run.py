@@ -38,12 +38,18 @@ TARGETS = {"latency_ms": 25.0, "latency_speedup": 2.5, "batch_vs_numpy": 1.5, "b
 
 
 def median_ms(run: Callable[[], object], repeats: int) -> float:
-    times = []
+    return side_by_side([run], repeats)[0]
+
+
+def side_by_side(runs: list[Callable[[], object]], repeats: int) -> list[float]:
+    """Median ms of each callable, taking turns every repeat so drift on a shared machine hits all alike."""
+    times: list[list[float]] = [[] for _ in runs]
     for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times)
+        for run, bucket in zip(runs, times):
+            start = time.perf_counter()
+            run()
+            bucket.append(time.perf_counter() - start)
+    return [1e3 * statistics.median(bucket) for bucket in times]
 
 
 def naive_render(example, parameter: str, value_range, epochs: int, settings: Settings) -> bytes:
@@ -80,10 +86,12 @@ def slider_latency(repeats: int) -> list[tuple]:
         figure.show(settings)
         figure.png()  # first draw caches the static background, as the first slider move would
         cycle = iter(positions * (repeats + 2))
-        fast = median_ms(lambda: (figure.show(settings, next(cycle)), figure.png()), repeats)
         cycle_naive = iter(positions * (repeats + 2))
-        naive = median_ms(
-            lambda: naive_render(ex, parameter, value_range, epochs, settings.replace(**{parameter: next(cycle_naive)})),
+        fast, naive = side_by_side(
+            [
+                lambda: (figure.show(settings, next(cycle)), figure.png()),
+                lambda: naive_render(ex, parameter, value_range, epochs, settings.replace(**{parameter: next(cycle_naive)})),
+            ],
             repeats,
         )
         rows.append((chapter, f"{parameter}, {epochs} epochs", fast, naive, naive / fast))
@@ -109,8 +117,9 @@ def batched(n: int, repeats: int, loop_sample: int) -> list[tuple]:
     rng = np.random.default_rng(0)
     params = {k: v + rng.normal(0.0, 0.5, n) for k, v in ex.params.items()}
     x1, x2 = ex.x["x1"], ex.x["x2"]
-    ours = median_ms(lambda: loss_and_gradients(ex.network, params, ex.x, ex.y), repeats)
-    hand = median_ms(lambda: hand_written(params, x1, x2, ex.y), repeats)
+    ours, hand = side_by_side(
+        [lambda: loss_and_gradients(ex.network, params, ex.x, ex.y), lambda: hand_written(params, x1, x2, ex.y)], repeats
+    )
     loss_ours, grads_ours = loss_and_gradients(ex.network, params, ex.x, ex.y)
     loss_hand, grads_hand = hand_written(params, x1, x2, ex.y)
     assert np.allclose(loss_ours, loss_hand) and all(np.allclose(grads_ours[k], grads_hand[k]) for k in grads_hand)
