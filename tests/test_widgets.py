@@ -1,0 +1,148 @@
+"""The slider machinery: figures update in place, frames link to sliders, every position draws."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from backproplib import load_example
+from backproplib.explore import Settings, loss_along, training_curve
+from backproplib.widgets import LossFigure, frame_stack, live_explorer, round_up, slider_range, static_explorer
+
+
+def settings_of(key: str) -> Settings:
+    ex = load_example(key)
+    return Settings(ex.params, ex.x, ex.y, ex.learning_rate)
+
+
+def test_show_moves_existing_artists_instead_of_building_new_ones():
+    ex = load_example("shared_bias")
+    figure = LossFigure(ex.network, "w5", (-2.0, 2.0), epochs=30)
+    lines_before = [id(line) for ax in figure.figure.axes for line in ax.lines]
+    figure.show(settings_of("shared_bias"), 0.1)
+    first = figure.png()
+    figure.show(settings_of("shared_bias"), 1.9)
+    second = figure.png()
+    assert [id(line) for ax in figure.figure.axes for line in ax.lines] == lines_before
+    assert len(figure.figure.axes) == 2
+    assert first != second  # the point and tangent moved
+
+
+def test_tangent_slope_is_the_finite_difference_slope_of_the_curve():
+    ex = load_example("shared_bias")
+    s = settings_of("shared_bias")
+    h = 1e-5
+    curve = loss_along(ex.network, s, "w5", np.array([0.4 - h, 0.4 + h]))
+    numeric_slope = (curve.losses[1] - curve.losses[0]) / (2 * h)
+    assert curve.slope == pytest.approx(numeric_slope, rel=1e-6)
+    v, line = curve.tangent(0.5)
+    assert (line[1] - line[0]) / (v[1] - v[0]) == pytest.approx(curve.slope)
+
+
+def test_drawn_figure_shows_the_computed_numbers():
+    ex = load_example("tiny_relu")
+    figure = LossFigure(ex.network, "w1", (-1.5, 1.5), epochs=10)
+    view = figure.show(settings_of("tiny_relu"), -0.5)
+    assert view.curve.slope == 0.0  # dead ReLU: no gradient reaches w1
+    assert np.allclose(figure._curve.get_ydata(), view.curve.losses)
+    assert np.allclose(figure._training.get_ydata(), view.training.losses)
+    assert "= 0" in figure._slope_text.get_text()
+
+
+@pytest.mark.parametrize("key,parameter", [("tiny_relu", "w1"), ("shared_bias", "b1"), ("sum_target", "w_h2"), ("blame_flow", "wo1")])
+def test_every_slider_position_gives_a_finite_drawn_figure(key, parameter):
+    ex = load_example(key)
+    low, high = slider_range(ex.params[parameter])
+    figure = LossFigure(ex.network, parameter, (low, high), epochs=50)
+    for value in np.linspace(low, high, 9):
+        for rate in (ex.learning_rate / 10, ex.learning_rate, ex.learning_rate * 10):
+            view = figure.show(settings_of(key).replace(learning_rate=rate), value)
+            assert np.all(np.isfinite(view.curve.losses)) and np.isfinite(view.curve.slope)
+            assert np.all(np.isfinite(view.training.losses))
+            assert figure.png().startswith(b"\x89PNG")
+            low_y, high_y = figure.train_axes.get_ylim()
+            assert low_y == 0.0 and high_y >= view.training.losses.max()
+
+
+def test_diverging_training_stops_and_is_labelled():
+    # A purely linear network on this input: each step multiplies the error, so η = 1 explodes.
+    ex = load_example("sum_target").with_settings(activations=["identity", "identity"])
+    figure = LossFigure(ex.network, "w_h1", (-2.0, 2.0), epochs=200)
+    view = figure.show(Settings(ex.params, ex.x, ex.y, 1.0))
+    assert len(view.training.losses) < 201
+    assert "diverged" in figure._train_text.get_text()
+    assert np.all(np.isfinite(view.training.losses))
+
+
+def test_frame_stack_links_each_control_to_every_stack_at_its_depth():
+    import ipywidgets as w
+
+    seen = []
+
+    def render(index):
+        seen.append(index)
+        return b"\x89PNG" + bytes(index)
+
+    from ipywidgets.widgets.widget import _instances
+
+    box, count, size = frame_stack([("a", ["1", "2", "3"], 1), ("b", ["x", "y"], 0)], render, dropdowns=[1])
+    slider, dropdown, root = box.children
+    assert count == 6 and sorted(seen) == [(i, j) for i in range(3) for j in range(2)]
+    assert size == sum(len(b"\x89PNG" + bytes(i)) for i in seen)
+    assert isinstance(slider, w.SelectionSlider) and isinstance(dropdown, w.Dropdown)
+    assert root.selected_index == 1 and slider.index == 1
+    assert [child.selected_index for child in root.children] == [0, 0, 0]
+    assert root.children[2].children[1].value == b"\x89PNG" + bytes((2, 1))
+    links = {(id(l.source[0]), l.source[1], id(l.target[0]), l.target[1]) for l in _instances.values() if isinstance(l, w.Link)}
+    assert (id(slider), "index", id(root), "selected_index") in links
+    assert all((id(dropdown), "index", id(child), "selected_index") in links for child in root.children)
+
+
+def test_static_explorer_starts_at_the_current_value():
+    ex = load_example("shared_bias")
+    box, count, size = static_explorer(ex.network, settings_of("shared_bias"), "w5", [-1.0, 0.0, 0.4, 1.0], epochs=10, learning_rates=[0.25, 0.5])
+    slider, rates, stack = box.children
+    assert count == 8 and size > 8 * 1000
+    assert slider.index == 2 and slider.value == "0.40"
+    assert rates.index == 1 and stack.selected_index == 2
+
+
+def test_live_explorer_redraws_on_slider_change():
+    import ipywidgets as w
+
+    ex = load_example("tiny_relu")
+    panel = live_explorer(ex.network, settings_of("tiny_relu"), {"w1": (-1.5, 1.5), "learning_rate": (0.01, 1.0)}, "w1", epochs=10)
+    choice, grid, image = panel.children
+    before = image.value
+    slider = grid.children[0]
+    assert isinstance(slider, w.FloatSlider) and slider.description == "w1"
+    slider.value = -1.0
+    assert bytes(image.value) != bytes(before) and bytes(image.value).startswith(b"\x89PNG")
+    choice.value = "w2"
+    assert bytes(image.value).startswith(b"\x89PNG")
+
+
+def test_bad_figure_arguments_are_named():
+    ex = load_example("tiny_relu")
+    with pytest.raises(ValueError, match="parameter must be one of 'w1', 'w2'"):
+        LossFigure(ex.network, "w3", (-1, 1))
+    with pytest.raises(ValueError, match="value_range"):
+        LossFigure(ex.network, "w1", (1, -1))
+    with pytest.raises(ValueError, match="epochs"):
+        LossFigure(ex.network, "w1", (-1, 1), epochs=0)
+
+
+def test_round_up_picks_the_next_round_number():
+    assert [round_up(v) for v in (0.09, 0.1, 0.11, 0.21, 0.3, 0.6, 7.0, 12.0)] == [0.1, 0.1, 0.2, 0.25, 0.5, 1.0, 10.0, 20.0]
+
+
+def test_training_curve_matches_repeated_backward_and_step():
+    from backproplib.numeric import backward, gradient_step
+
+    ex = load_example("shared_bias")
+    run = training_curve(ex.network, settings_of("shared_bias"), 25)
+    params, losses = dict(ex.params), []
+    for _ in range(26):
+        result = backward(ex.network, params, ex.x, ex.y)
+        losses.append(float(result.loss))
+        params = gradient_step(params, result.gradients, ex.learning_rate)
+    assert np.allclose(run.losses, losses, rtol=1e-12, atol=1e-15)
