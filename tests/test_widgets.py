@@ -83,6 +83,7 @@ def test_frame_stack_links_each_control_to_every_stack_at_its_depth():
         return b"\x89PNG" + bytes(index)
 
     from ipywidgets.widgets.widget import _instances
+    from ipywidgets.widgets.widget_link import Link
 
     box, count, size = frame_stack([("a", ["1", "2", "3"], 1), ("b", ["x", "y"], 0)], render, dropdowns=[1])
     slider, dropdown, root = box.children
@@ -92,7 +93,7 @@ def test_frame_stack_links_each_control_to_every_stack_at_its_depth():
     assert root.selected_index == 1 and slider.index == 1
     assert [child.selected_index for child in root.children] == [0, 0, 0]
     assert root.children[2].children[1].value == b"\x89PNG" + bytes((2, 1))
-    links = {(id(l.source[0]), l.source[1], id(l.target[0]), l.target[1]) for l in _instances.values() if isinstance(l, w.Link)}
+    links = {(id(l.source[0]), l.source[1], id(l.target[0]), l.target[1]) for l in _instances.values() if isinstance(l, Link)}
     assert (id(slider), "index", id(root), "selected_index") in links
     assert all((id(dropdown), "index", id(child), "selected_index") in links for child in root.children)
 
