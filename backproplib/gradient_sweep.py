@@ -1,0 +1,215 @@
+"""Every parameter's gradient as one parameter sweeps a range, and where ReLU units go silent.
+
+A ReLU neuron whose weighted sum is at or below zero outputs 0 and has slope 0. Nothing
+flows back through it, and the weights leaving it multiply an activation of 0: a single
+negative weight in front of it silences the gradient of the weights on *both* sides.
+:func:`gradients_along` computes every gradient along a sweep together with a mask of
+those silent ("dead") positions; :class:`GradientFigure` only draws what it returns.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image as PILImage
+
+from .explore import Settings
+from .network import Network
+from .numeric import backward
+
+__all__ = ["DEAD_ZONE_VALUES", "HIDDEN_ACTIVATIONS", "GradientSweep", "gradients_along", "GradientFigure", "stack_pngs"]
+
+# Slider positions for a first-layer weight: 25 steps of 0.125 from -1.5 to 1.5, so both 0 (the
+# edge of the dead zone) and the document's 0.5 are positions of the slider.
+DEAD_ZONE_VALUES: tuple[float, ...] = tuple(float(v) for v in np.linspace(-1.5, 1.5, 25))
+# ReLU, and for contrast two smooth activations whose slope is never exactly 0.
+HIDDEN_ACTIVATIONS: tuple[str, ...] = ("relu", "sigmoid", "tanh")
+
+# Okabe–Ito colours, one per parameter, with distinct line styles so colour is never the only cue.
+_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+_STYLES = ("-", (0, (5, 2)), (0, (1, 1.5)), "-.", (0, (8, 2, 2, 2)), (0, (3, 3)))
+
+
+@dataclass(frozen=True)
+class GradientSweep:
+    """Gradients of every parameter while ``parameter`` takes each of ``values``.
+
+    ``gradients[p]`` has one entry per value; ``at_current[p]`` is the gradient at the current
+    setting. ``dead[n]`` is True where ReLU neuron ``n`` has z ≤ 0 (only ReLU neurons appear).
+    """
+
+    parameter: str
+    values: np.ndarray
+    gradients: dict[str, np.ndarray]
+    current: float
+    at_current: dict[str, float]
+    dead: dict[str, np.ndarray]
+    dead_at_current: dict[str, bool]
+
+
+def gradients_along(network: Network, settings: Settings, parameter: str, values: Sequence[float]) -> GradientSweep:
+    """Sweep ``parameter`` over ``values`` in one batched backward pass.
+
+    Examples
+    --------
+    The document's network (doc 000): once w1 is negative, the ReLU neuron h is dead and
+    neither w1 nor w2 receives any gradient.
+
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("tiny_relu")
+    >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
+    >>> sweep = gradients_along(ex.network, s, "w1", [-0.5, 0.5])
+    >>> [round(float(g), 4) for g in sweep.gradients["w1"]], [round(float(g), 4) for g in sweep.gradients["w2"]]
+    ([0.0, 0.2811], [0.0, 0.2811])
+    >>> sweep.dead["h"].tolist(), sweep.dead_at_current
+    ([True, False], {'h': False})
+    """
+    if parameter not in network.parameters:
+        allowed = ", ".join(repr(p) for p in network.parameters)
+        raise ValueError(f"parameter must be one of {allowed}; got {parameter!r}")
+    sweep = np.asarray(values, dtype=float)
+    if sweep.ndim != 1 or sweep.size == 0 or not np.all(np.isfinite(sweep)):
+        raise ValueError(f"values must be a non-empty 1-D sequence of finite numbers; got {values!r}")
+    swept = backward(network, dict(settings.params, **{parameter: sweep}), settings.x, settings.y)
+    here = backward(network, settings.params, settings.x, settings.y)
+    relu_neurons = [n for layer in network.layers if layer.activation == "relu" for n in layer.neurons]
+    return GradientSweep(
+        parameter,
+        sweep,
+        {p: np.broadcast_to(g, sweep.shape).astype(float) for p, g in swept.gradients.items()},
+        float(settings.params[parameter]),
+        {p: float(g) for p, g in here.gradients.items()},
+        {n: np.broadcast_to(swept.forward.z[n] <= 0, sweep.shape).copy() for n in relu_neurons},
+        {n: bool(here.forward.z[n] <= 0) for n in relu_neurons},
+    )
+
+
+class GradientFigure:
+    """One panel: every parameter's gradient against the swept parameter, dead ReLU zones shaded.
+
+    Built once; :meth:`show` moves lines, points and text in place.
+
+    Examples
+    --------
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("tiny_relu")
+    >>> fig = GradientFigure(ex.network, "w1")
+    >>> sweep = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate), -1.0)
+    >>> sweep.at_current
+    {'w1': 0.0, 'w2': 0.0}
+    >>> fig.png()[:4]
+    b'\\x89PNG'
+    """
+
+    def __init__(
+        self,
+        network: Network,
+        parameter: str,
+        values: Sequence[float] = DEAD_ZONE_VALUES,
+        points: int = 241,
+        size: tuple[float, float] = (7.2, 2.2),
+        dpi: int = 80,
+    ) -> None:
+        ends = np.asarray(values, dtype=float)
+        if ends.ndim != 1 or ends.size < 2 or not np.all(np.isfinite(ends)) or ends.min() >= ends.max():
+            raise ValueError(f"values must hold at least two distinct finite numbers; got {values!r}")
+        if len(network.parameters) > len(_COLOURS):
+            raise ValueError(f"network must have at most {len(_COLOURS)} parameters to draw; got {len(network.parameters)}")
+        self.network, self.parameter = network, parameter
+        self.curve_values = np.linspace(ends.min(), ends.max(), points)
+        self.figure = Figure(figsize=size, dpi=dpi)
+        FigureCanvasAgg(self.figure)
+        self.axes = self.figure.subplots()
+        self.figure.subplots_adjust(left=0.09, right=0.98, bottom=0.2, top=0.95)
+        self.axes.axhline(0.0, color="0.6", lw=0.8)
+        self._lines, self._points = {}, {}
+        for name, colour, style in zip(network.parameters, _COLOURS, _STYLES):
+            self._lines[name] = self.axes.plot(self.curve_values, 0 * self.curve_values, color=colour, ls=style, lw=2, label=f"∂L/∂{name}")[0]
+            self._points[name] = self.axes.plot([], [], "o", color=colour, ms=6)[0]
+        self._cursor = self.axes.axvline(0.0, color="0.3", lw=0.8, ls=":")
+        self.axes.set_xlim(self.curve_values[0], self.curve_values[-1])
+        self.axes.set_xlabel(parameter)
+        self.axes.set_ylabel("gradient")
+        self._shading: list = []
+        self._text = self.axes.text(0.98, 0.95, "", transform=self.axes.transAxes, ha="right", va="top", fontsize=8)
+
+    def show(self, settings: Settings, parameter_value: float | None = None) -> GradientSweep:
+        """Redraw for ``settings`` (optionally with the swept parameter moved to ``parameter_value``)."""
+        if parameter_value is not None:
+            settings = settings.replace(**{self.parameter: parameter_value})
+        sweep = gradients_along(self.network, settings, self.parameter, self.curve_values)
+        for name, line in self._lines.items():
+            line.set_ydata(sweep.gradients[name])
+            self._points[name].set_data([sweep.current], [sweep.at_current[name]])
+        self._cursor.set_xdata([sweep.current, sweep.current])
+        for patch in self._shading:
+            patch.remove()
+        self._shading = [
+            self.axes.fill_between(
+                sweep.values, 0, 1, where=mask, transform=self.axes.get_xaxis_transform(),
+                color="0.88", lw=0, label=f"ReLU {neuron} dead (z_{neuron} ≤ 0)",
+            )
+            for neuron, mask in sweep.dead.items()
+        ]
+        self.axes.legend(loc="upper left", fontsize=7, frameon=False)
+        reach = max(float(np.max(np.abs(g))) for g in sweep.gradients.values())
+        reach = 1.15 * reach if reach > 0 else 1.0
+        self.axes.set_ylim(-reach, reach)
+        lines = [f"∂L/∂{name} = {value:.4f}" for name, value in sweep.at_current.items()]
+        silent = [n for n, dead in sweep.dead_at_current.items() if dead]
+        if silent:
+            lines.append("dead: " + ", ".join(silent))
+        self._text.set_text("\n".join(lines))
+        return sweep
+
+    def png(self, small: bool = False) -> bytes:
+        """The figure as PNG bytes; ``small=True`` quantises to 64 colours for precomputed frames."""
+        return _png(self.figure, small)
+
+
+def _png(figure: Figure, small: bool) -> bytes:
+    canvas = figure.canvas
+    canvas.draw()
+    image = PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+    if small:
+        image = image.quantize(64)
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", compress_level=6 if small else 1)
+    return buffer.getvalue()
+
+
+def stack_pngs(*images: bytes, small: bool = True) -> bytes:
+    """Stack PNG images top to bottom into one PNG (white where widths differ).
+
+    ``small=True`` quantises the result to 64 colours, as precomputed frames are.
+
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("tiny_relu")
+    >>> fig = GradientFigure(ex.network, "w1")
+    >>> _ = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate))
+    >>> one = fig.png()
+    >>> PILImage.open(io.BytesIO(stack_pngs(one, one))).size
+    (576, 352)
+    >>> stack_pngs()
+    Traceback (most recent call last):
+    ...
+    ValueError: images must hold at least one PNG; got none
+    """
+    if not images:
+        raise ValueError("images must hold at least one PNG; got none")
+    opened = [PILImage.open(io.BytesIO(png)).convert("RGB") for png in images]
+    width = max(im.width for im in opened)
+    column = PILImage.new("RGB", (width, sum(im.height for im in opened)), "white")
+    top = 0
+    for im in opened:
+        column.paste(im, (0, top))
+        top += im.height
+    if small:
+        column = column.quantize(64)
+    buffer = io.BytesIO()
+    column.save(buffer, format="png", compress_level=6 if small else 1)
+    return buffer.getvalue()

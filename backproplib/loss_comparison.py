@@ -1,0 +1,300 @@
+"""Cross-entropy against squared error on one sigmoid-output network.
+
+Both losses are evaluated on the same network and the same numbers; only the loss
+changes. The point the figure makes: with a sigmoid output, cross-entropy's error
+signal at the output is ``δ = ŷ − y``, while half squared error's is
+``δ = (ŷ − y)·ŷ(1 − ŷ)``. When the prediction is confidently wrong (ŷ near 1 for
+y = 0, or near 0 for y = 1) the sigmoid's slope ``ŷ(1 − ŷ)`` is nearly zero, so the
+squared-error gradient flattens exactly where learning is most needed, and the
+cross-entropy gradient does not.
+
+:func:`compare_losses` is the pure computation; :class:`LossComparisonFigure` only draws
+what it returns, so tests can sweep every slider position without a browser.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image as PILImage
+
+from .explore import Settings
+from .losses import get_loss
+from .network import Network
+from .numeric import backward, forward, loss_and_gradients
+
+__all__ = [
+    "COMPARED_LOSSES",
+    "SWEEP_VALUES",
+    "TARGETS",
+    "CONFIDENTLY_WRONG",
+    "LossProfile",
+    "LossComparison",
+    "compare_losses",
+    "LossComparisonFigure",
+]
+
+# The two losses side by side, in drawing order.
+COMPARED_LOSSES: tuple[str, ...] = ("binary_cross_entropy", "half_squared_error")
+# Slider positions for the output weight: wide enough that the sigmoid saturates at both ends
+# when the hidden activation is 0.5 (z_o = 0.5·w2 reaches ±5, ŷ reaches 0.0067 and 0.9933).
+SWEEP_VALUES: tuple[float, ...] = tuple(float(v) for v in np.linspace(-10.0, 10.0, 21))
+# The targets a binary classifier can be given.
+TARGETS: tuple[float, ...] = (0.0, 1.0)
+# A prediction this far from its target counts as confidently wrong (ŷ > 0.9 for y = 0).
+CONFIDENTLY_WRONG = 0.9
+
+_LABELS = {
+    "binary_cross_entropy": "cross-entropy",
+    "half_squared_error": "½ squared error",
+    "mean_squared_error": "squared error",
+}
+# Okabe–Ito blue and vermillion; the second loss is also dashed, so colour is never the only cue.
+_COLOURS = ("#0072B2", "#D55E00")
+_STYLES = ("-", (0, (5, 2)))
+
+
+@dataclass(frozen=True)
+class LossProfile:
+    """One loss along the sweep, and its value and gradient at the current setting.
+
+    ``delta_at_current`` is ∂L/∂z at the output neuron, the error signal the loss sends back.
+    """
+
+    loss: str
+    losses: np.ndarray
+    gradients: np.ndarray
+    loss_at_current: float
+    gradient_at_current: float
+    delta_at_current: float
+
+    @property
+    def label(self) -> str:
+        """A short name for legends."""
+        return _LABELS.get(self.loss, self.loss)
+
+
+@dataclass(frozen=True)
+class LossComparison:
+    """Every compared loss as ``parameter`` sweeps ``values``, with the others held at ``settings``.
+
+    ``prediction`` is ŷ at the current setting and ``sigmoid_slope`` is ŷ(1 − ŷ) there;
+    ``predictions`` is ŷ at every value of the sweep.
+    """
+
+    parameter: str
+    values: np.ndarray
+    predictions: np.ndarray
+    current: float
+    target: float
+    prediction: float
+    sigmoid_slope: float
+    profiles: tuple[LossProfile, ...]
+
+    @property
+    def confidently_wrong(self) -> np.ndarray:
+        """True where the prediction is more than :data:`CONFIDENTLY_WRONG` away from the target."""
+        return np.abs(self.predictions - self.target) > CONFIDENTLY_WRONG
+
+    def profile(self, loss: str) -> LossProfile:
+        """The profile of one loss by name.
+
+        >>> from backproplib.examples import load_example
+        >>> ex = load_example("tiny_relu")
+        >>> c = compare_losses(ex.network, Settings(ex.params, ex.x, ex.y, ex.learning_rate), "w2", [0.5])
+        >>> round(c.profile("half_squared_error").gradient_at_current, 4)
+        0.0692
+        >>> c.profile("hinge")
+        Traceback (most recent call last):
+        ...
+        ValueError: loss must be one of 'binary_cross_entropy', 'half_squared_error'; got 'hinge'
+        """
+        for p in self.profiles:
+            if p.loss == loss:
+                return p
+        allowed = ", ".join(repr(p.loss) for p in self.profiles)
+        raise ValueError(f"loss must be one of {allowed}; got {loss!r}")
+
+
+def compare_losses(
+    network: Network,
+    settings: Settings,
+    parameter: str,
+    values: Sequence[float],
+    losses: Sequence[str] = COMPARED_LOSSES,
+) -> LossComparison:
+    """Evaluate each of ``losses`` on ``network`` as ``parameter`` sweeps ``values``.
+
+    The network's own loss is ignored: each entry of ``losses`` replaces it in turn. The network
+    must have a single sigmoid output neuron, which is what makes the comparison meaningful.
+
+    Examples
+    --------
+    The document's network (doc 000) at its own numbers: cross-entropy's gradient for w2 is
+    four times squared error's, because the sigmoid slope there is about 0.246.
+
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("tiny_relu")
+    >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
+    >>> c = compare_losses(ex.network, s, "w2", [-10.0, 0.5, 10.0])
+    >>> [round(p.gradient_at_current, 4) for p in c.profiles]
+    [0.2811, 0.0692]
+    >>> round(c.sigmoid_slope, 4)
+    0.2461
+
+    Confidently wrong at w2 = 10 (ŷ ≈ 0.993 for y = 0): squared error's gradient has all but vanished.
+
+    >>> [round(float(p.gradients[-1]), 4) for p in c.profiles]
+    [0.4967, 0.0033]
+    """
+    if parameter not in network.parameters:
+        allowed = ", ".join(repr(p) for p in network.parameters)
+        raise ValueError(f"parameter must be one of {allowed}; got {parameter!r}")
+    if len(network.outputs) != 1 or network.layers[-1].activation != "sigmoid":
+        raise ValueError(
+            "network must have exactly one output neuron with activation 'sigmoid' to compare losses; "
+            f"got outputs {list(network.outputs)} with activation {network.layers[-1].activation!r}"
+        )
+    if isinstance(losses, str) or not losses:
+        raise ValueError(f"losses must be a non-empty sequence of loss names; got {losses!r}")
+    for name in losses:
+        get_loss(name)  # raises ValueError naming the allowed losses
+    sweep = np.asarray(values, dtype=float)
+    if sweep.ndim != 1 or sweep.size == 0 or not np.all(np.isfinite(sweep)):
+        raise ValueError(f"values must be a non-empty 1-D sequence of finite numbers; got {values!r}")
+    output = network.outputs[0]
+    swept_params = dict(settings.params, **{parameter: sweep})
+    predictions = np.array(forward(replace(network, loss=losses[0]), swept_params, settings.x, settings.y).a[output], dtype=float)
+    profiles = []
+    prediction = slope = 0.0
+    for name in losses:
+        scored = replace(network, loss=name)
+        swept, gradients = loss_and_gradients(scored, swept_params, settings.x, settings.y)
+        here = backward(scored, settings.params, settings.x, settings.y)
+        prediction = float(here.forward.a[output])
+        slope = float(here.da_dz[output])
+        profiles.append(
+            LossProfile(
+                name,
+                np.array(swept, dtype=float),
+                np.array(gradients[parameter], dtype=float),
+                float(here.loss),
+                float(here.gradients[parameter]),
+                float(here.delta[output]),
+            )
+        )
+    return LossComparison(
+        parameter,
+        sweep,
+        np.broadcast_to(predictions, sweep.shape).copy(),
+        float(settings.params[parameter]),
+        float(settings.y),
+        prediction,
+        slope,
+        tuple(profiles),
+    )
+
+
+class LossComparisonFigure:
+    """Two panels: each loss against the swept parameter, and each loss's gradient.
+
+    Built once; :meth:`show` moves the lines, points and texts in place.
+
+    Examples
+    --------
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("tiny_relu")
+    >>> fig = LossComparisonFigure(ex.network, "w2")
+    >>> c = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate), 10.0)
+    >>> round(c.prediction, 4), fig.png()[:4]
+    (0.9933, b'\\x89PNG')
+    """
+
+    def __init__(
+        self,
+        network: Network,
+        parameter: str,
+        values: Sequence[float] = SWEEP_VALUES,
+        losses: Sequence[str] = COMPARED_LOSSES,
+        points: int = 161,
+        size: tuple[float, float] = (7.2, 2.9),
+        dpi: int = 80,
+    ) -> None:
+        if len(losses) > len(_COLOURS):
+            raise ValueError(f"losses must name at most {len(_COLOURS)} losses; got {len(losses)}")
+        ends = np.asarray(values, dtype=float)
+        if ends.ndim != 1 or ends.size < 2 or not np.all(np.isfinite(ends)) or ends.min() >= ends.max():
+            raise ValueError(f"values must hold at least two distinct finite numbers; got {values!r}")
+        self.network, self.parameter, self.losses = network, parameter, tuple(losses)
+        self.curve_values = np.linspace(ends.min(), ends.max(), points)
+        self.figure = Figure(figsize=size, dpi=dpi)
+        FigureCanvasAgg(self.figure)
+        self.loss_axes, self.gradient_axes = self.figure.subplots(1, 2)
+        self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.17, top=0.90, wspace=0.30)
+        self._curves, self._points, self._gradient_curves, self._gradient_points = [], [], [], []
+        for name, colour, style in zip(self.losses, _COLOURS, _STYLES):
+            label = _LABELS.get(name, name)
+            self._curves.append(self.loss_axes.plot(self.curve_values, 0 * self.curve_values, color=colour, ls=style, lw=2, label=label)[0])
+            self._points.append(self.loss_axes.plot([], [], "o", color=colour, ms=7)[0])
+            self._gradient_curves.append(
+                self.gradient_axes.plot(self.curve_values, 0 * self.curve_values, color=colour, ls=style, lw=2, label=label)[0]
+            )
+            self._gradient_points.append(self.gradient_axes.plot([], [], "o", color=colour, ms=7)[0])
+        self.gradient_axes.axhline(0.0, color="0.6", lw=0.8)
+        for axes, ylabel in ((self.loss_axes, "loss"), (self.gradient_axes, f"∂L/∂{parameter}")):
+            axes.set_xlim(self.curve_values[0], self.curve_values[-1])
+            axes.set_xlabel(parameter)
+            axes.set_ylabel(ylabel)
+            axes.legend(loc="upper left", fontsize=7, frameon=False)
+        self._shading: list = []
+        self._title = self.figure.suptitle("", fontsize=9)
+        self._gradient_text = self.gradient_axes.text(0.98, 0.04, "", transform=self.gradient_axes.transAxes, ha="right", fontsize=8)
+
+    def show(self, settings: Settings, parameter_value: float | None = None) -> LossComparison:
+        """Redraw for ``settings`` (optionally with the swept parameter moved to ``parameter_value``)."""
+        if parameter_value is not None:
+            settings = settings.replace(**{self.parameter: parameter_value})
+        comparison = compare_losses(self.network, settings, self.parameter, self.curve_values, self.losses)
+        for k, profile in enumerate(comparison.profiles):
+            self._curves[k].set_ydata(profile.losses)
+            self._points[k].set_data([comparison.current], [profile.loss_at_current])
+            self._gradient_curves[k].set_ydata(profile.gradients)
+            self._gradient_points[k].set_data([comparison.current], [profile.gradient_at_current])
+        for patch in self._shading:
+            patch.remove()
+        self._shading = [
+            axes.fill_between(
+                comparison.values, 0, 1, where=comparison.confidently_wrong, transform=axes.get_xaxis_transform(),
+                color="0.88", lw=0, label=f"confidently wrong (|ŷ − y| > {CONFIDENTLY_WRONG:g})" if axes is self.loss_axes else None,
+            )
+            for axes in (self.loss_axes, self.gradient_axes)
+        ]
+        self.loss_axes.legend(loc="upper center", fontsize=7, frameon=False)
+        top = max(float(np.max(p.losses)) for p in comparison.profiles)
+        self.loss_axes.set_ylim(0.0, 1.08 * top if top > 0 else 1.0)
+        reach = max(float(np.max(np.abs(p.gradients))) for p in comparison.profiles)
+        reach = 1.15 * reach if reach > 0 else 1.0
+        self.gradient_axes.set_ylim(-reach, reach)
+        self._title.set_text(
+            f"{self.parameter} = {comparison.current:.2f}, y = {comparison.target:g}: "
+            f"ŷ = {comparison.prediction:.4f}, sigmoid slope ŷ(1−ŷ) = {comparison.sigmoid_slope:.4f}"
+        )
+        self._gradient_text.set_text(
+            "\n".join(f"{p.label}: {p.gradient_at_current:.3g}" for p in comparison.profiles)
+        )
+        return comparison
+
+    def png(self, small: bool = False) -> bytes:
+        """The figure as PNG bytes; ``small=True`` quantises to 64 colours for precomputed frames."""
+        canvas = self.figure.canvas
+        canvas.draw()
+        image = PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+        if small:
+            image = image.quantize(64)
+        buffer = io.BytesIO()
+        image.save(buffer, format="png", compress_level=6 if small else 1)
+        return buffer.getvalue()
