@@ -40,9 +40,10 @@ __all__ = [
 
 # The two losses side by side, in drawing order.
 COMPARED_LOSSES: tuple[str, ...] = ("binary_cross_entropy", "half_squared_error")
-# Slider positions for the output weight: wide enough that the sigmoid saturates at both ends
-# when the hidden activation is 0.5 (z_o = 0.5·w2 reaches ±5, ŷ reaches 0.0067 and 0.9933).
-SWEEP_VALUES: tuple[float, ...] = tuple(float(v) for v in np.linspace(-10.0, 10.0, 21))
+# Slider positions for the output weight, in steps of 1 from -9.5 to 9.5: the document's w2 = 0.5
+# is one of them, and with the hidden activation at 0.5 the ends give z_o = ±4.75, where the
+# sigmoid has saturated (ŷ = 0.0086 and 0.9914).
+SWEEP_VALUES: tuple[float, ...] = tuple(float(v) for v in np.linspace(-9.5, 9.5, 20))
 # The targets a binary classifier can be given.
 TARGETS: tuple[float, ...] = (0.0, 1.0)
 # A prediction this far from its target counts as confidently wrong (ŷ > 0.9 for y = 0).
@@ -140,16 +141,16 @@ def compare_losses(
     >>> from backproplib.examples import load_example
     >>> ex = load_example("tiny_relu")
     >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
-    >>> c = compare_losses(ex.network, s, "w2", [-10.0, 0.5, 10.0])
+    >>> c = compare_losses(ex.network, s, "w2", [-9.5, 0.5, 9.5])
     >>> [round(p.gradient_at_current, 4) for p in c.profiles]
     [0.2811, 0.0692]
     >>> round(c.sigmoid_slope, 4)
     0.2461
 
-    Confidently wrong at w2 = 10 (ŷ ≈ 0.993 for y = 0): squared error's gradient has all but vanished.
+    Confidently wrong at w2 = 9.5 (ŷ ≈ 0.991 for y = 0): squared error's gradient has all but vanished.
 
     >>> [round(float(p.gradients[-1]), 4) for p in c.profiles]
-    [0.4967, 0.0033]
+    [0.4957, 0.0042]
     """
     if parameter not in network.parameters:
         allowed = ", ".join(repr(p) for p in network.parameters)
@@ -209,9 +210,9 @@ class LossComparisonFigure:
     >>> from backproplib.examples import load_example
     >>> ex = load_example("tiny_relu")
     >>> fig = LossComparisonFigure(ex.network, "w2")
-    >>> c = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate), 10.0)
+    >>> c = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate), 9.5)
     >>> round(c.prediction, 4), fig.png()[:4]
-    (0.9933, b'\\x89PNG')
+    (0.9914, b'\\x89PNG')
     """
 
     def __init__(

@@ -113,7 +113,7 @@ def test_every_slider_position_draws_finite_curves(y):
 
 
 def test_sweep_reaches_saturation_at_both_ends():
-    assert len(SWEEP_VALUES) == 21 and 0.0 in SWEEP_VALUES
+    assert len(SWEEP_VALUES) == 20 and 0.5 in SWEEP_VALUES  # the document's w2 is a slider position
     assert sigmoid(A_H * SWEEP_VALUES[-1]) > 0.99 and sigmoid(A_H * SWEEP_VALUES[0]) < 0.01
     assert COMPARED_LOSSES == ("binary_cross_entropy", "half_squared_error")
 
