@@ -135,7 +135,10 @@ class GradientFigure:
         self.axes.set_xlabel(parameter)
         self.axes.set_ylabel("gradient")
         self._shading: list = []
-        self._text = self.axes.text(0.98, 0.95, "", transform=self.axes.transAxes, ha="right", va="top", fontsize=8)
+        self._text = self.axes.text(
+            0.98, 0.95, "", transform=self.axes.transAxes, ha="right", va="top", fontsize=8,
+            bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.5},
+        )
 
     def show(self, settings: Settings, parameter_value: float | None = None) -> GradientSweep:
         """Redraw for ``settings`` (optionally with the swept parameter moved to ``parameter_value``)."""
