@@ -1,0 +1,419 @@
+"""Which predictions an output activation can make, and what training does when the target lies outside.
+
+A sigmoid output can only say numbers in (0, 1), a tanh only numbers in (−1, 1). Ask either for
+3.3 and gradient descent does the best it can: it pushes ŷ against the edge of the range, and
+the loss settles on a floor it can never go below, ½(edge − y)². An identity or ReLU output
+can reach any target ≥ 0, but both have their own failure at large learning rates: a ReLU
+output whose weighted sum turns negative passes back no gradient at all, and a large first
+step can drive the hidden sigmoids into saturation or make the weights blow up.
+
+:func:`train_with_output` is the pure computation; :class:`OutputRangeFigure` only draws what it
+returns, so tests can sweep every control position without a browser or a kernel.
+"""
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image as PILImage
+
+from .activations import get_activation
+from .explore import Settings
+from .network import Network
+from .numeric import DIVERGENCE_LIMIT, backward, forward, train
+
+__all__ = [
+    "OUTPUT_ACTIVATIONS",
+    "LEARNING_RATES",
+    "EPOCHS",
+    "TARGET_RANGE",
+    "LEARNING_RATE_RANGE",
+    "STALL_GRADIENT",
+    "reachable_outputs",
+    "loss_floor",
+    "with_output_activation",
+    "OutputRun",
+    "train_with_output",
+    "OutputRangeFigure",
+    "output_range_panel",
+]
+
+# The choices of the activation menu, in menu order.
+OUTPUT_ACTIVATIONS: tuple[str, ...] = ("sigmoid", "identity", "relu", "tanh")
+# Learning-rate positions of the kernel-free explorer. For the document's network and target
+# they cover every outcome: slow and fast approach to the floor (sigmoid, tanh), convergence to
+# the target (identity, ReLU up to 1), a ReLU output that switches itself off (from 1.3), hidden
+# sigmoids driven into saturation (identity at 2 and 5), and a run that blows up (identity at 10).
+LEARNING_RATES: tuple[float, ...] = (0.01, 0.03, 0.1, 0.3, 1.0, 1.3, 2.0, 5.0, 10.0)
+# Enough steps for the sigmoid output to settle visibly on its floor at the document's η = 0.1.
+EPOCHS = 2000
+# Ranges of the live panel's target and learning-rate sliders.
+TARGET_RANGE: tuple[float, float] = (-2.0, 5.0)
+LEARNING_RATE_RANGE: tuple[float, float] = (0.01, 10.0)
+# Below this largest gradient size a run above its floor can no longer move: it is stuck.
+STALL_GRADIENT = 1e-9
+# How far above the floor a final loss may be and still count as having reached it.
+FLOOR_TOLERANCE = 1e-6
+
+# Okabe–Ito colours; the target and floor lines are also dashed, so colour is never the only cue.
+_LOSS_COLOUR, _PREDICTION_COLOUR, _TARGET_COLOUR, _FLOOR_COLOUR = "#0072B2", "#D55E00", "#009E73", "#000000"
+_RANGE_SHADE = "#F0E442"
+
+
+def reachable_outputs(activation: str) -> tuple[float, float]:
+    """The interval of values an output neuron with ``activation`` can produce, as ``(low, high)``.
+
+    Bounds a saturating activation only approaches (sigmoid, tanh) are included as its edges;
+    ``±inf`` marks a side without a bound.
+
+    >>> reachable_outputs("sigmoid"), reachable_outputs("relu")
+    ((0.0, 1.0), (0.0, inf))
+    >>> reachable_outputs("softplus")
+    Traceback (most recent call last):
+    ...
+    ValueError: activation must be one of 'sigmoid', 'relu', 'tanh', 'identity'; got 'softplus'
+    """
+    get_activation(activation)  # raises ValueError naming the allowed activations
+    return {
+        "sigmoid": (0.0, 1.0),
+        "tanh": (-1.0, 1.0),
+        "relu": (0.0, math.inf),
+        "identity": (-math.inf, math.inf),
+    }[activation]
+
+
+def loss_floor(activation: str, y: float) -> float:
+    """The smallest half squared error ½(ŷ − y)² an output with ``activation`` can approach.
+
+    The closest reachable prediction to ``y`` is ``y`` clipped to :func:`reachable_outputs`. For a
+    sigmoid or tanh the floor is an infimum: ŷ gets ever closer to the edge but never reaches it.
+
+    >>> loss_floor("sigmoid", 3.3)  # ½(1 − 3.3)²
+    2.645
+    >>> loss_floor("identity", 3.3), loss_floor("sigmoid", 0.7)
+    (0.0, 0.0)
+    >>> loss_floor("relu", -2.0)
+    2.0
+    """
+    if not isinstance(y, (int, float, np.floating)) or not math.isfinite(y):
+        raise ValueError(f"y must be a finite number; got {y!r}")
+    low, high = reachable_outputs(activation)
+    closest = min(max(float(y), low), high)
+    return round(0.5 * (closest - float(y)) ** 2, 12)  # round away float noise such as 2.6449999999999996
+
+
+def with_output_activation(network: Network, activation: str) -> Network:
+    """The same network with its output layer's activation replaced.
+
+    >>> from backproplib.examples import load_example
+    >>> net = with_output_activation(load_example("sum_target").network, "identity")
+    >>> [layer.activation for layer in net.layers]
+    ['sigmoid', 'identity']
+    """
+    get_activation(activation)
+    layers = (*network.layers[:-1], replace(network.layers[-1], activation=activation))
+    return Network(network.inputs, layers, network.loss)
+
+
+def _checkpoints(epochs: int) -> np.ndarray:
+    """Epochs at which ŷ is recorded: every early one, then spaced evenly on a log scale."""
+    spaced = np.round(np.geomspace(1, epochs, 60)) if epochs >= 1 else np.array([])
+    return np.unique(np.concatenate([[0], np.arange(1, min(epochs, 12) + 1), spaced])).astype(int)
+
+
+@dataclass(frozen=True)
+class OutputRun:
+    """One gradient-descent run with a given output activation.
+
+    ``losses`` has one entry per epoch started (``epochs + 1`` unless the run diverged);
+    ``predictions[k]`` is ŷ before step ``checkpoints[k]``. ``stalled`` means every gradient is
+    below :data:`STALL_GRADIENT` while the loss is still above its floor: the run can never move
+    again. Two causes are told apart: ``dead_output`` (a ReLU output's weighted sum is ≤ 0) and
+    ``saturated_hidden`` (every hidden neuron's activation slope is below :data:`STALL_GRADIENT`).
+    """
+
+    activation: str
+    learning_rate: float
+    target: float
+    epochs: int
+    losses: np.ndarray
+    checkpoints: np.ndarray
+    predictions: np.ndarray
+    diverged: bool
+    stalled: bool
+    dead_output: bool
+    saturated_hidden: bool
+    floor: float
+    reachable: tuple[float, float]
+
+    @property
+    def final_loss(self) -> float:
+        return float(self.losses[-1])
+
+    @property
+    def final_prediction(self) -> float:
+        return float(self.predictions[-1])
+
+    @property
+    def target_reachable(self) -> bool:
+        """True when the target lies inside the output's range (edges included)."""
+        return self.reachable[0] <= self.target <= self.reachable[1]
+
+    @property
+    def outcome(self) -> str:
+        """One sentence saying how the run ended.
+
+        >>> from backproplib.examples import load_example
+        >>> ex = load_example("sum_target")
+        >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
+        >>> train_with_output(ex.network, s, "identity", 40, learning_rate=10.0).outcome
+        'diverged: loss or a weight beyond 1e+06 at epoch 3, training stopped (dotted line)'
+        """
+        if self.diverged:
+            return f"diverged: loss or a weight beyond {DIVERGENCE_LIMIT:g} at epoch {len(self.losses) - 1}, training stopped (dotted line)"
+        if self.dead_output:
+            return "stuck: the output ReLU is switched off (z_o ≤ 0), no gradient flows back"
+        if self.saturated_hidden:
+            return "stuck: every gradient has vanished, the hidden neurons are saturated (slopes ≈ 0)"
+        if self.stalled:
+            return "stuck: every gradient has vanished"
+        gap = self.final_loss - self.floor
+        if self.floor > 0:
+            return f"pressed against the edge of the range: loss {self.final_loss:.4f}, floor {self.floor:.4f}"
+        if gap <= FLOOR_TOLERANCE:
+            return f"reached the target: loss {self.final_loss:.2g}"
+        return f"still descending: loss {self.final_loss:.4f}"
+
+
+def train_with_output(
+    network: Network,
+    settings: Settings,
+    activation: str,
+    epochs: int = EPOCHS,
+    learning_rate: float | None = None,
+) -> OutputRun:
+    """Train ``network`` with its output activation set to ``activation``, recording ŷ along the way.
+
+    Training runs in chunks between the :func:`_checkpoints`; each chunk continues from the
+    previous one's parameters, so the losses are exactly those of one long run of
+    :func:`backproplib.numeric.train`. ``learning_rate`` overrides ``settings.learning_rate``.
+
+    Examples
+    --------
+    The document's network (doc 002) wants ŷ = 3.3 from a sigmoid: the loss sinks towards
+    ½(1 − 3.3)² = 2.645 and ŷ creeps towards 1.
+
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("sum_target")
+    >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
+    >>> run = train_with_output(ex.network, s, "sigmoid")
+    >>> round(float(run.losses[0]), 5), round(run.final_loss, 3), round(run.final_prediction, 3), run.floor
+    (3.67235, 2.648, 0.999, 2.645)
+
+    An identity output reaches the target.
+
+    >>> round(train_with_output(ex.network, s, "identity").final_prediction, 6)
+    3.3
+    """
+    if not isinstance(settings, Settings):
+        raise TypeError(f"settings must be a Settings; got {type(settings).__name__}")
+    if len(network.outputs) != 1 or network.loss != "half_squared_error":
+        raise ValueError(
+            "network must have exactly one output neuron and loss 'half_squared_error'; "
+            f"got outputs {list(network.outputs)} and loss {network.loss!r}"
+        )
+    if not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValueError(f"epochs must be a whole number >= 1; got {epochs!r}")
+    rate = float(settings.learning_rate if learning_rate is None else learning_rate)
+    scored = with_output_activation(network, activation)
+    output = scored.outputs[0]
+    params = {name: float(value) for name, value in settings.params.items()}
+    losses: list[float] = []
+    recorded: list[int] = []
+    predictions: list[float] = []
+    diverged = False
+    done = 0
+    for checkpoint in _checkpoints(epochs):
+        if checkpoint > done:
+            run = train(scored, params, settings.x, settings.y, rate, int(checkpoint - done))
+            losses.extend(run.losses[:-1])  # the last entry is the next chunk's first
+            if run.diverged:
+                # run.params are the last parameters before the step that left the limits
+                losses.append(float(run.losses[-1]))
+                recorded.append(done + len(run.losses) - 1)
+                predictions.append(float(forward(scored, run.params, settings.x, settings.y).a[output]))
+                diverged = True
+                break
+            params, done = run.params, int(checkpoint)
+        recorded.append(done)
+        predictions.append(float(forward(scored, params, settings.x, settings.y).a[output]))
+    here = backward(scored, params, settings.x, settings.y)
+    if not diverged:
+        losses.append(float(here.loss))
+    floor = loss_floor(activation, float(settings.y))
+    largest = max(abs(float(g)) for g in here.gradients.values())
+    stalled = not diverged and largest < STALL_GRADIENT and float(here.loss) - floor > FLOOR_TOLERANCE
+    dead = stalled and activation == "relu" and float(here.forward.z[output]) <= 0.0
+    hidden = [n for layer in scored.layers[:-1] for n in layer.neurons]
+    saturated = stalled and not dead and bool(hidden) and all(abs(float(here.da_dz[n])) < STALL_GRADIENT for n in hidden)
+    return OutputRun(
+        activation,
+        rate,
+        float(settings.y),
+        int(epochs),
+        np.array(losses, dtype=float),
+        np.array(recorded, dtype=int),
+        np.array(predictions, dtype=float),
+        diverged,
+        stalled,
+        dead,
+        saturated,
+        floor,
+        reachable_outputs(activation),
+    )
+
+
+class OutputRangeFigure:
+    """Two panels over the epochs: the training loss with its floor, and ŷ against the output's range.
+
+    Built once; :meth:`show` moves lines, shading and texts in place. The loss axis tops out a
+    little above the larger of the starting loss and ½y² (the loss of ŷ = 0), and the ŷ axis
+    spans the target and the sigmoid's range; values outside are written in the panel.
+
+    Examples
+    --------
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("sum_target")
+    >>> fig = OutputRangeFigure(ex.network, epochs=50)
+    >>> run = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate), "tanh")
+    >>> run.activation, len(run.losses), fig.png(small=True)[:4]
+    ('tanh', 51, b'\\x89PNG')
+    """
+
+    def __init__(
+        self,
+        network: Network,
+        epochs: int = EPOCHS,
+        size: tuple[float, float] = (7.6, 3.4),
+        dpi: int = 90,
+    ) -> None:
+        if not isinstance(epochs, (int, np.integer)) or epochs < 1:
+            raise ValueError(f"epochs must be a whole number >= 1; got {epochs!r}")
+        self.network, self.epochs = network, int(epochs)
+        self.figure = Figure(figsize=size, dpi=dpi)
+        FigureCanvasAgg(self.figure)
+        self.loss_axes, self.prediction_axes = self.figure.subplots(1, 2)
+        self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.72, wspace=0.25)
+        a, b = self.loss_axes, self.prediction_axes
+        (self._loss,) = a.plot([], [], color=_LOSS_COLOUR, lw=2, label="training loss")
+        self._floor = a.axhline(0.0, color=_FLOOR_COLOUR, lw=1.2, ls=(0, (5, 3)), label="loss floor")
+        (self._prediction,) = b.plot([], [], color=_PREDICTION_COLOUR, lw=2, marker=".", ms=3, label="prediction ŷ")
+        self._target = b.axhline(0.0, color=_TARGET_COLOUR, lw=1.5, ls=(0, (2, 2)), label="target y")
+        self._band = None
+        self._stops = [axes.axvline(0.0, color="0.4", lw=1, ls=":", visible=False) for axes in (a, b)]
+        for axes, ylabel in ((a, "loss ½(ŷ − y)²"), (b, "ŷ")):
+            axes.set_xscale("symlog", linthresh=1.0)  # epoch 0 stays on the axis; early and late steps both show
+            axes.set_xlim(0, self.epochs)
+            axes.set_xlabel("epoch (log scale after 1)")
+            axes.set_ylabel(ylabel)
+        self._loss_text = a.text(0.98, 0.96, "", transform=a.transAxes, ha="right", va="top", fontsize=8,
+                                bbox=dict(facecolor="white", alpha=0.85, lw=0))
+        self._prediction_text = b.text(0.98, 0.04, "", transform=b.transAxes, ha="right", va="bottom", fontsize=8,
+                                      bbox=dict(facecolor="white", alpha=0.85, lw=0))
+        self._title = self.figure.suptitle("", fontsize=9, y=0.99)
+
+    def show(self, settings: Settings, activation: str, learning_rate: float | None = None) -> OutputRun:
+        """Train with ``activation`` at ``learning_rate`` (default: the settings') and redraw."""
+        run = train_with_output(self.network, settings, activation, self.epochs, learning_rate)
+        y = run.target
+        a, b = self.loss_axes, self.prediction_axes
+        loss_top = 1.25 * max(float(run.losses[0]), 0.5 * y * y, run.floor, 0.1)
+        a.set_ylim(0.0, loss_top)
+        self._loss.set_data(np.arange(len(run.losses)), np.minimum(run.losses, 2 * loss_top))
+        self._floor.set_ydata([run.floor, run.floor])
+        self._floor.set_label(f"floor {run.floor:.4g} (best reachable)")
+        a.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=7, frameon=False)
+        peak = float(np.max(run.losses))
+        self._loss_text.set_text(f"peak loss {peak:.3g}, off the chart" if peak > loss_top else "")
+
+        low, high = min(-1.2, y - 0.8), max(1.2, y + 0.8)
+        b.set_ylim(low, high)
+        self._prediction.set_data(run.checkpoints, np.clip(run.predictions, low - 1, high + 1))
+        self._target.set_ydata([y, y])
+        if self._band is not None:
+            self._band.remove()
+        edge_low, edge_high = run.reachable
+        self._band = b.axhspan(
+            max(edge_low, low - 1), min(edge_high, high + 1), color=_RANGE_SHADE, alpha=0.35, lw=0,
+            label=f"{activation} range {_interval(run.reachable)}",
+        )
+        b.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=7, frameon=False,
+                 handlelength=1.5, columnspacing=0.8)
+        outside = np.any((run.predictions < low) | (run.predictions > high))
+        self._prediction_text.set_text(
+            f"final ŷ = {run.final_prediction:.4g}" + (" (some ŷ off the chart)" if outside else "")
+        )
+        stop = len(run.losses) - 1
+        for line in self._stops:
+            line.set_xdata([stop, stop])
+            line.set_visible(run.diverged)
+        self._title.set_text(f"output {activation}, η = {run.learning_rate:g}, target y = {y:g}\n{run.outcome}")
+        return run
+
+    def png(self, small: bool = False) -> bytes:
+        """The figure as PNG bytes; ``small=True`` quantises to 64 colours for precomputed frames."""
+        canvas = self.figure.canvas
+        canvas.draw()
+        image = PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+        if small:
+            image = image.quantize(64)
+        buffer = io.BytesIO()
+        image.save(buffer, format="png", compress_level=6 if small else 1)
+        return buffer.getvalue()
+
+
+def _interval(bounds: tuple[float, float]) -> str:
+    """Write an output range the way a textbook does: open at a bound it only approaches.
+
+    >>> _interval((0.0, 1.0)), _interval((0.0, math.inf)), _interval((-math.inf, math.inf))
+    ('(0, 1)', '[0, ∞)', '(−∞, ∞)')
+    """
+    low, high = bounds
+    if low == 0.0 and high == math.inf:
+        return "[0, ∞)"  # the ReLU reaches 0 itself
+    show = {math.inf: "∞", -math.inf: "−∞"}
+    return f"({show.get(low, f'{low:g}')}, {show.get(high, f'{high:g}')})"
+
+
+def output_range_panel(network: Network, settings: Settings, epochs: int = EPOCHS):
+    """A live panel: a menu for the output activation and sliders for η and the target y.
+
+    Each change retrains and redraws :class:`OutputRangeFigure` with Python, so it needs a
+    running kernel; the built book uses a precomputed frame stack of the same figure instead.
+    """
+    import ipywidgets as w
+
+    figure = OutputRangeFigure(network, epochs)
+    menu = w.Dropdown(options=list(OUTPUT_ACTIVATIONS), value=network.layers[-1].activation
+                      if network.layers[-1].activation in OUTPUT_ACTIVATIONS else OUTPUT_ACTIVATIONS[0],
+                      description="output")
+    low, high = LEARNING_RATE_RANGE
+    rate = w.FloatLogSlider(value=min(max(settings.learning_rate, low), high), base=10, min=math.log10(low),
+                            max=math.log10(high), step=0.05, description="η", readout_format=".3g")
+    target = w.FloatSlider(value=min(max(settings.y, TARGET_RANGE[0]), TARGET_RANGE[1]), min=TARGET_RANGE[0],
+                           max=TARGET_RANGE[1], step=0.05, description="target y", readout_format=".2f")
+    image = w.Image(format="png")
+
+    def redraw(_change: object = None) -> None:
+        figure.show(settings.replace(y=target.value), menu.value, rate.value)
+        image.value = figure.png()
+
+    for control in (menu, rate, target):
+        control.observe(redraw, names="value")
+    redraw()
+    return w.VBox([w.HBox([menu, rate, target]), image])
