@@ -41,6 +41,7 @@ __all__ = [
     "train_with_output",
     "OutputRangeFigure",
     "output_range_panel",
+    "describe_range",
 ]
 
 # The choices of the activation menu, in menu order.
@@ -350,7 +351,7 @@ class OutputRangeFigure:
         edge_low, edge_high = run.reachable
         self._band = b.axhspan(
             max(edge_low, low - 1), min(edge_high, high + 1), color=_RANGE_SHADE, alpha=0.35, lw=0,
-            label=f"{activation} range {_interval(run.reachable)}",
+            label=f"{activation} range {describe_range(run.reachable)}",
         )
         b.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=7, frameon=False,
                  handlelength=1.5, columnspacing=0.8)
@@ -377,17 +378,24 @@ class OutputRangeFigure:
         return buffer.getvalue()
 
 
-def _interval(bounds: tuple[float, float]) -> str:
-    """Write an output range the way a textbook does: open at a bound it only approaches.
+def describe_range(bounds: tuple[float, float]) -> str:
+    """Write an output range from :func:`reachable_outputs` as an interval, closed where a value is attained.
 
-    >>> _interval((0.0, 1.0)), _interval((0.0, math.inf)), _interval((-math.inf, math.inf))
-    ('(0, 1)', '[0, ∞)', '(−∞, ∞)')
+    Only the ReLU attains a bound (it outputs 0 for every z ≤ 0); the sigmoid and tanh only
+    approach theirs.
+
+    >>> describe_range((0.0, 1.0)), describe_range((-1.0, 1.0)), describe_range(reachable_outputs("relu"))
+    ('(0, 1)', '(−1, 1)', '[0, ∞)')
+    >>> describe_range(reachable_outputs("identity"))
+    '(−∞, ∞)'
     """
     low, high = bounds
-    if low == 0.0 and high == math.inf:
-        return "[0, ∞)"  # the ReLU reaches 0 itself
-    show = {math.inf: "∞", -math.inf: "−∞"}
-    return f"({show.get(low, f'{low:g}')}, {show.get(high, f'{high:g}')})"
+
+    def show(value: float) -> str:
+        return {math.inf: "∞", -math.inf: "−∞"}.get(value, f"{value:g}".replace("-", "−"))
+
+    opening = "[" if (low, high) == reachable_outputs("relu") else "("
+    return f"{opening}{show(low)}, {show(high)})"
 
 
 def output_range_panel(network: Network, settings: Settings, epochs: int = EPOCHS):
