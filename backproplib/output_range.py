@@ -337,7 +337,7 @@ class OutputRangeFigure:
         a.set_ylim(0.0, loss_top)
         self._loss.set_data(np.arange(len(run.losses)), np.minimum(run.losses, 2 * loss_top))
         self._floor.set_ydata([run.floor, run.floor])
-        self._floor.set_label(f"floor {run.floor:.4g} (best reachable)")
+        self._floor.set_label(f"loss floor {run.floor:.4g}")
         a.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=7, frameon=False)
         peak = float(np.max(run.losses))
         self._loss_text.set_text(f"peak loss {peak:.3g}, off the chart" if peak > loss_top else "")
