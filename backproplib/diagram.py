@@ -1,0 +1,122 @@
+"""The network diagram: neurons, labelled edges, biases; optionally shaded by gradient size."""
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+
+from .network import Network
+from .numeric import forward
+
+__all__ = ["draw_network", "alt_text"]
+
+BLAME_COLOURS = colormaps["cividis_r"]  # sequential and readable with colour-vision deficiencies
+
+
+def _positions(network: Network) -> dict[str, tuple[float, float]]:
+    columns = [network.inputs] + [layer.neurons for layer in network.layers]
+    places = {}
+    for c, units in enumerate(columns):
+        for r, unit in enumerate(units):
+            places[unit] = (3.0 * c, (len(units) - 1) / 2.0 - r)
+    return places
+
+
+def draw_network(
+    network: Network,
+    params: Mapping[str, float],
+    x: Mapping[str, float] | None = None,
+    y: object = None,
+    gradients: Mapping[str, float] | None = None,
+    size: tuple[float, float] = (7.0, 3.6),
+) -> Figure:
+    """Draw the network with every weight and bias named and valued.
+
+    With ``x``, neurons show their activations. With ``gradients`` (∂L/∂θ per parameter), edges and
+    bias links are coloured and thickened by |∂L/∂θ|, so the eye sees where the blame flows; a
+    colour bar gives the scale. A shared bias is one node linked to every neuron it feeds.
+
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("shared_bias")
+    >>> fig = draw_network(ex.network, ex.params, ex.x)
+    >>> sorted(t.get_text() for t in fig.axes[0].texts if t.get_text().startswith("b1"))
+    ['b1 = 0.35']
+    """
+    params = {k: float(v) for k, v in network.check_parameters(params).items()}
+    places = _positions(network)
+    activations = forward(network, params, x, y if y is not None else [0.5] * len(network.outputs)).a if x is not None else {}
+    figure = Figure(figsize=size, dpi=100)
+    FigureCanvasAgg(figure)
+    ax = figure.add_subplot(1, 1, 1)
+    ax.set_axis_off()
+    largest = max((abs(float(g)) for g in gradients.values()), default=0.0) if gradients else 0.0
+    norm = Normalize(0.0, largest if largest > 0 else 1.0)
+
+    def style(name: str) -> tuple[object, float]:
+        if not gradients:
+            return "#555555", 1.2
+        g = abs(float(gradients[name]))
+        return BLAME_COLOURS(norm(g)), 0.8 + 5.0 * norm(g)
+
+    for k, layer in enumerate(network.layers):
+        feeds = network.units_before(k)
+        for j, neuron in enumerate(layer.neurons):
+            tx, ty = places[neuron]
+            for w, u in zip(layer.weights[j], feeds):
+                sx, sy = places[u]
+                colour, width = style(w)
+                ax.plot([sx, tx], [sy, ty], color=colour, lw=width, zorder=1)
+                share = 0.3 if len(layer.neurons) > 1 else 0.5
+                lx, ly = sx + share * (tx - sx), sy + share * (ty - sy)
+                ax.text(lx, ly + 0.08, f"{w} = {params[w]:.2f}", fontsize=8, ha="center", va="bottom", zorder=4,
+                        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
+        if layer.bias is not None:
+            names = {layer.bias_of(j) for j in range(len(layer.neurons))}
+            top = max(places[n][1] for n in layer.neurons)
+            for bias in sorted(names, key=lambda b: [layer.bias_of(j) for j in range(len(layer.neurons))].index(b)):
+                users = [n for j, n in enumerate(layer.neurons) if layer.bias_of(j) == bias]
+                bx = places[users[0]][0] - 1.2
+                by = top + 0.9 if layer.shared_bias else places[users[0]][1] + 0.75
+                colour, width = style(bias)
+                for n in users:
+                    ax.plot([bx, places[n][0]], [by, places[n][1]], color=colour, lw=width, ls=(0, (3, 2)), zorder=1)
+                ax.scatter([bx], [by], s=260, marker="s", color="#F0E442", edgecolors="black", zorder=3)
+                ax.text(bx, by + 0.22, f"{bias} = {params[bias]:.2f}", fontsize=8, ha="center", va="bottom", zorder=4)
+    for unit, (px, py) in places.items():
+        is_input = unit in network.inputs
+        ax.scatter([px], [py], s=900, color="#56B4E9" if is_input else "white", edgecolors="black", zorder=3)
+        label = unit if unit not in activations else f"{unit}\n{float(activations[unit]):.3f}"
+        ax.text(px, py, label, ha="center", va="center", fontsize=8, zorder=5)
+    for k, layer in enumerate(network.layers):
+        px = places[layer.neurons[0]][0]
+        low = min(places[n][1] for n in layer.neurons)
+        ax.text(px, low - 0.55, layer.activation, ha="center", va="top", fontsize=8, style="italic")
+    if gradients:
+        bar = figure.colorbar(ScalarMappable(norm=norm, cmap=BLAME_COLOURS), ax=ax, fraction=0.04, pad=0.02)
+        bar.set_label("|∂L/∂θ|", fontsize=8)
+    ys = [p[1] for p in places.values()]
+    ax.set_ylim(min(ys) - 1.0, max(ys) + 1.5)
+    ax.set_xlim(-0.8, max(p[0] for p in places.values()) + 0.8)
+    return figure
+
+
+def alt_text(network: Network, params: Mapping[str, float], gradients: Mapping[str, float] | None = None) -> str:
+    """A one-sentence description of the diagram for readers who cannot see it.
+
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("tiny_relu")
+    >>> alt_text(ex.network, ex.params)
+    'Network diagram: input x; layer of h (relu); layer of o (sigmoid); weights w1 = 0.5, w2 = 0.5.'
+    """
+    layers = "; ".join(f"layer of {', '.join(l.neurons)} ({l.activation})" for l in network.layers)
+    values = ", ".join(f"{p} = {float(params[p]):g}" for p in network.parameters)
+    text = f"Network diagram: input {', '.join(network.inputs)}; {layers}; weights {values}."
+    if gradients:
+        name = max(gradients, key=lambda p: abs(float(gradients[p])))
+        text += f" Shading shows gradient size; the largest is ∂L/∂{name}."
+    return text

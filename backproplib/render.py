@@ -1,0 +1,182 @@
+"""Tables and LaTeX a chapter displays: forward pass, chain rule, update, document check.
+
+Every table is a :class:`Table`: HTML in the book, aligned plain text in a terminal and in the
+stored notebook outputs that nbval compares. Rounding is the caller's choice (``digits``).
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from .examples import Example
+from .numeric import backward, chain_rule, forward, gradient_step
+from .published import Comparison
+from .symbolic import Latex, latex_symbol
+
+__all__ = ["Table", "forward_table", "chain_rule_table", "chain_rule_latex", "update_table", "comparison_table"]
+
+
+@dataclass
+class Table:
+    """Rows of already formatted cells under column headings.
+
+    >>> print(Table(["name", "value"], [["w1", "0.15"], ["w5", "0.40"]]))
+    name  value
+    ----  -----
+    w1     0.15
+    w5     0.40
+    """
+
+    columns: list[str]
+    rows: list[list[str]]
+    caption: str = ""
+    numeric: list[bool] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.numeric:
+            self.numeric = [all(_looks_numeric(row[i]) for row in self.rows if row[i]) and bool(self.rows) for i in range(len(self.columns))]
+
+    def __repr__(self) -> str:
+        widths = [max(len(str(c)) for c in [col, *(row[i] for row in self.rows)]) for i, col in enumerate(self.columns)]
+        def line(cells: Sequence[str]) -> str:
+            return "  ".join(c.rjust(w) if num else c.ljust(w) for c, w, num in zip(cells, widths, self.numeric)).rstrip()
+        lines = ([self.caption] if self.caption else []) + [line(self.columns), line(["-" * w for w in widths])]
+        return "\n".join(lines + [line(row) for row in self.rows])
+
+    def _repr_html_(self) -> str:
+        def cell(tag: str, text: str, num: bool) -> str:
+            style = ' style="text-align:right"' if num else ""
+            return f"<{tag}{style}>{html.escape(text)}</{tag}>"
+        head = "".join(cell("th", c, n) for c, n in zip(self.columns, self.numeric))
+        body = "".join("<tr>" + "".join(cell("td", c, n) for c, n in zip(row, self.numeric)) + "</tr>" for row in self.rows)
+        caption = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
+        return f'<table class="backprop-table">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text.replace("−", "-"))
+        return True
+    except ValueError:
+        return False
+
+
+def _f(value: float, digits: int) -> str:
+    text = f"{float(value):.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def forward_table(example: Example, digits: int = 4) -> Table:
+    """The forward pass, one row per neuron, then the loss.
+
+    >>> from backproplib.examples import load_example
+    >>> print(forward_table(load_example("tiny_relu"), digits=3))
+    neuron  weighted sum          with numbers      z  activation      a
+    ------  --------------------  ------------  -----  ----------  -----
+    h       w1·x                  0.500·1.000   0.500  relu        0.500
+    o       w2·h                  0.500·0.500   0.250  sigmoid     0.562
+    loss    binary_cross_entropy  y = 0.000                        0.826
+    """
+    net = example.network
+    fwd = forward(net, example.params, example.x, example.y)
+    rows = []
+    for k, layer in enumerate(net.layers):
+        feeds = net.units_before(k)
+        for j, neuron in enumerate(layer.neurons):
+            names = [f"{w}·{u}" for w, u in zip(layer.weights[j], feeds)]
+            numbers = [f"{_f(fwd.params[w], digits)}·{_f(fwd.a[u], digits)}" for w, u in zip(layer.weights[j], feeds)]
+            bias = layer.bias_of(j)
+            if bias is not None:
+                names.append(bias)
+                numbers.append(_f(fwd.params[bias], digits))
+            rows.append([neuron, " + ".join(names), " + ".join(numbers), _f(fwd.z[neuron], digits), layer.activation, _f(fwd.a[neuron], digits)])
+    targets = ", ".join(_f(t, digits) for t in fwd.targets)
+    rows.append(["loss", net.loss, f"y = {targets}", "", "", _f(fwd.loss, digits)])
+    return Table(["neuron", "weighted sum", "with numbers", "z", "activation", "a"], rows, numeric=[False, False, False, True, False, True])
+
+
+def _factor_name(of: str, wrt: str) -> str:
+    return f"∂{of}/∂{wrt}"
+
+
+def chain_rule_table(example: Example, parameter: str, digits: int = 4) -> Table:
+    """Each factor of ∂L/∂``parameter`` with its value; a product row per path and the total.
+
+    >>> from backproplib.examples import load_example
+    >>> table = chain_rule_table(load_example("shared_bias"), "b1")
+    >>> [row[0] for row in table.rows if row[0].startswith("path")]
+    ['path 1 product', 'path 2 product']
+    >>> table.rows[-1][-1]
+    '0.0284'
+    """
+    ex = example
+    rule = chain_rule(ex.network, ex.params, ex.x, ex.y, parameter)
+    rows = []
+    many = len(rule.paths) > 1
+    for number, (path, product) in enumerate(zip(rule.paths, rule.path_products()), start=1):
+        for factor in path:
+            rows.append([_factor_name(factor.of, factor.wrt), factor.meaning, _f(factor.value, digits)])
+        rows.append([f"path {number} product" if many else "product", "", _f(product, digits)])
+    rows.append([f"∂L/∂{parameter}", "sum over paths" if many else "the gradient", _f(rule.gradient, digits)])
+    return Table(["factor", "meaning", "value"], rows, caption=f"Chain rule for {parameter}", numeric=[False, False, True])
+
+
+def chain_rule_latex(example: Example, parameter: str, digits: int = 4) -> Latex:
+    r"""∂L/∂θ as a product of local derivatives, then of numbers, then its value (summed over paths).
+
+    >>> from backproplib.examples import load_example
+    >>> text = chain_rule_latex(load_example("tiny_relu"), "w2")
+    >>> text.startswith(r"\begin{aligned}") and text.count("{") == text.count("}")
+    True
+    """
+    ex = example
+    rule = chain_rule(ex.network, ex.params, ex.x, ex.y, parameter)
+    single_output = len(ex.network.outputs) == 1
+    output = f"a_{ex.network.outputs[0]}"
+
+    def symbol(name: str) -> str:
+        return r"\hat{y}" if single_output and name == output else latex_symbol(name)
+
+    def partial(of: str, wrt: str) -> str:
+        return rf"\frac{{\partial {symbol(of)}}}{{\partial {symbol(wrt)}}}"
+
+    symbols = " + ".join(r" \cdot ".join(partial(f.of, f.wrt) for f in path) for path in rule.paths)
+    numbers = " + ".join(r" \cdot ".join(f"({_f(f.value, digits)})" for f in path) for path in rule.paths)
+    lhs = rf"\frac{{\partial L}}{{\partial {latex_symbol(parameter)}}}"
+    return Latex(
+        rf"\begin{{aligned}} {lhs} &= {symbols} \\ &= {numbers} \\ &= {_f(rule.gradient, digits)} \end{{aligned}}"
+    )
+
+
+def update_table(example: Example, digits: int = 4) -> Table:
+    """One gradient-descent step at the example's learning rate: old, gradient, η·gradient, new.
+
+    >>> from backproplib.examples import load_example
+    >>> print(update_table(load_example("tiny_relu")))
+    parameter     old  gradient  η·gradient     new
+    ---------  ------  --------  ----------  ------
+    w1         0.5000    0.2811      0.0281  0.4719
+    w2         0.5000    0.2811      0.0281  0.4719
+    """
+    ex = example
+    grads = backward(ex.network, ex.params, ex.x, ex.y).gradients
+    new = gradient_step(dict(ex.params), grads, ex.learning_rate)
+    rows = [
+        [p, _f(ex.params[p], digits), _f(grads[p], digits), _f(ex.learning_rate * grads[p], digits), _f(new[p], digits)]  # type: ignore[arg-type]
+        for p in ex.network.parameters
+    ]
+    return Table(["parameter", "old", "gradient", "η·gradient", "new"], rows)
+
+
+def comparison_table(comparisons: Sequence[Comparison], digits: int = 6) -> Table:
+    """What the document printed, what we compute, the difference and the verdict.
+
+    The verdict is a word with a symbol (✓ agrees, ≈ rounding slip, ✗ wrong), never colour alone.
+    """
+    mark = {"agrees": "✓ agrees", "rounding slip": "≈ rounding slip", "wrong": "✗ wrong"}
+    rows = [
+        [c.published.where, c.published.label, c.published.printed, _f(c.computed, digits), f"{c.difference:+.2e}", mark[c.verdict]]
+        for c in comparisons
+    ]
+    return Table(["where", "quantity", "document", "computed", "difference", "verdict"], rows, numeric=[False, False, True, True, True, False])
