@@ -1,0 +1,142 @@
+"""Every control of chapters/sum_target.ipynb, swept over its full range at the chapter's settings.
+
+The settings, the swept values and the live slider ranges are read from the notebook itself (its
+``parameters`` cell and the lines defining ``sweep_values`` and ``live_ranges``), so the sweep
+follows the chapter when an instructor edits it.
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from backproplib import forward, load_example
+from backproplib.explore import Settings
+from backproplib.output_range import (
+    LEARNING_RATE_RANGE,
+    LEARNING_RATES,
+    OUTPUT_ACTIVATIONS,
+    TARGET_RANGE,
+    OutputRangeFigure,
+    loss_floor,
+)
+from backproplib.widgets import LossFigure, slider_range
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "sum_target.ipynb"
+
+
+def code_cells() -> list[dict]:
+    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    return [c for c in cells if c["cell_type"] == "code"]
+
+
+def chapter_parameters() -> dict:
+    cell = next(c for c in code_cells() if "parameters" in c.get("metadata", {}).get("tags", []))
+    namespace: dict = {}
+    exec("".join(cell["source"]), namespace)
+    return namespace
+
+
+P = chapter_parameters()
+EXAMPLE = load_example(P["example_key"]).with_settings(
+    params=P["params"], x=P["x"], y=P["y"], learning_rate=P["learning_rate"], activations=P["activations"], loss=P["loss"]
+)
+SETTINGS = Settings(EXAMPLE.params, EXAMPLE.x, EXAMPLE.y, EXAMPLE.learning_rate)
+EPOCHS = P["epochs"]
+
+
+def chapter_lines(starting: str, marker: str, namespace: dict) -> dict:
+    """Run the lines beginning with ``starting`` from the code cell containing ``marker``."""
+    cell = next(c for c in code_cells() if marker in "".join(c["source"]))
+    lines = [line for line in "".join(cell["source"]).splitlines() if line.startswith(starting)]
+    exec("\n".join(lines), namespace)
+    return namespace
+
+
+SWEEP_VALUES = chapter_lines("sweep_values", "static_explorer(", {"np": np, "example": EXAMPLE})["sweep_values"]
+LIVE_RANGES = chapter_lines("live_ranges", "live_explorer(", {"slider_range": slider_range, "example": EXAMPLE})["live_ranges"]
+
+
+def test_the_chapter_is_the_documents_example():
+    assert EXAMPLE.matches_document
+    assert EXAMPLE.y > 1  # the chapter's lesson needs a target outside the sigmoid's range
+    assert EPOCHS >= 1000  # long enough for the plateau to show
+
+
+@pytest.mark.parametrize("activation", OUTPUT_ACTIVATIONS)
+def test_output_activation_explorer_every_frame_is_finite(activation):
+    figure = OutputRangeFigure(EXAMPLE.network, EPOCHS)
+    for rate in LEARNING_RATES:
+        run = figure.show(SETTINGS, activation, rate)
+        assert np.all(np.isfinite(run.losses)) and np.all(np.isfinite(run.predictions))
+        assert run.diverged or len(run.losses) == EPOCHS + 1
+        assert run.floor == pytest.approx(0.5 * (1 - 3.3) ** 2 if activation in ("sigmoid", "tanh") else 0.0)
+        assert np.all(run.losses >= run.floor - 1e-12)
+        if run.diverged:
+            assert "diverged" in figure._title.get_text()
+        assert figure.png(small=True)[:4] == b"\x89PNG"
+
+
+def test_weight_explorer_every_position_is_finite_and_the_tangent_is_the_slope():
+    assert len(SWEEP_VALUES) == 21 and np.any(np.isclose(SWEEP_VALUES, EXAMPLE.params["w_h1"]))
+    figure = LossFigure(EXAMPLE.network, "w_h1", (SWEEP_VALUES[0], SWEEP_VALUES[-1]), EPOCHS)
+    h = 1e-6
+    for value in SWEEP_VALUES:
+        view = figure.show(SETTINGS, float(value))
+        assert np.all(np.isfinite(view.curve.losses)) and np.all(np.isfinite(view.training.losses))
+        assert len(view.training.losses) == EPOCHS + 1
+        shifted = [forward(EXAMPLE.network, dict(EXAMPLE.params, w_h1=value + s), EXAMPLE.x, EXAMPLE.y).loss for s in (-h, h)]
+        assert view.curve.slope == pytest.approx(float(shifted[1] - shifted[0]) / (2 * h), rel=1e-6, abs=1e-10)
+        # With a sigmoid output and y > 1, a larger w_h1 always lowers the loss: the slope is negative everywhere.
+        assert view.curve.slope < 0
+        assert figure.png(small=True)[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("activation", OUTPUT_ACTIVATIONS)
+def test_output_range_panel_every_corner_and_centre_is_finite(activation):
+    figure = OutputRangeFigure(EXAMPLE.network, EPOCHS)
+    low, high = LEARNING_RATE_RANGE
+    for y in (TARGET_RANGE[0], EXAMPLE.y, TARGET_RANGE[1]):
+        for rate in (low, math.sqrt(low * high), high):
+            run = figure.show(SETTINGS.replace(y=y), activation, rate)
+            assert np.all(np.isfinite(run.losses)) and np.all(np.isfinite(run.predictions))
+            assert run.floor == pytest.approx(loss_floor(activation, y))
+
+
+def live_positions() -> list[dict[str, float]]:
+    """Each slider alone across its range, every slider at its low end and at its high end, and random mixes."""
+    centre = {name: (SETTINGS.params | SETTINGS.x | {"y": SETTINGS.y, "learning_rate": SETTINGS.learning_rate})[name]
+              for name in LIVE_RANGES}
+    positions = [dict(centre, **{name: v}) for name, (lo, hi) in LIVE_RANGES.items() for v in np.linspace(lo, hi, 5)]
+    positions.append({name: lo for name, (lo, _) in LIVE_RANGES.items()})
+    positions.append({name: hi for name, (_, hi) in LIVE_RANGES.items()})
+    rng = np.random.default_rng(2)
+    positions += [{name: float(rng.uniform(lo, hi)) for name, (lo, hi) in LIVE_RANGES.items()} for _ in range(8)]
+    return positions
+
+
+def test_live_explorer_ranges_are_the_chapters():
+    assert set(LIVE_RANGES) == {*EXAMPLE.network.parameters, "x1", "x2", "y", "learning_rate"}
+    assert LIVE_RANGES["learning_rate"][0] > 0
+    for name, value in EXAMPLE.params.items():
+        assert LIVE_RANGES[name][0] <= value <= LIVE_RANGES[name][1]
+
+
+def test_live_explorer_every_slider_across_its_range_is_finite():
+    figure = LossFigure(EXAMPLE.network, "w_h1", LIVE_RANGES["w_h1"], EPOCHS)
+    for position in live_positions():
+        view = figure.show(SETTINGS.replace(**position))
+        assert np.all(np.isfinite(view.curve.losses)) and np.isfinite(view.curve.slope)
+        assert np.all(np.isfinite(view.training.losses))
+
+
+@pytest.mark.parametrize("parameter", ["w11", "w21", "w12", "w22", "w_h2"])
+def test_live_explorer_other_swept_weights_at_the_extremes(parameter):
+    figure = LossFigure(EXAMPLE.network, parameter, LIVE_RANGES[parameter], EPOCHS)
+    for position in live_positions()[-10:]:  # both extremes and the random mixes
+        view = figure.show(SETTINGS.replace(**position))
+        assert np.all(np.isfinite(view.curve.losses)) and np.isfinite(view.curve.slope)
+        assert np.all(np.isfinite(view.training.losses))
