@@ -44,10 +44,12 @@ __all__ = [
 
 Params = Mapping[str, object]
 
-# Digits sympy is asked for when it evaluates an expression. evalf raises its working precision
-# until it has them, so a cancellation such as 1 - sigmoid(30) cannot spoil the result; this is
-# what makes sympy's numbers a reference for the float arithmetic of the numeric pass.
-_DIGITS = 20
+# Digits of the sympy Floats that numbers are substituted as. Arithmetic on them keeps this
+# precision, so a cancellation such as 1 - sigmoid(30), which costs 13 digits, still leaves more
+# than float accuracy: sympy's numbers are a reference for the float arithmetic of the numeric pass.
+# (Substitution rather than ``evalf(subs=...)``: the latter is orders of magnitude slower on
+# nested ReLU Piecewise expressions.)
+_DIGITS = 30
 
 _GREEK = {
     "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda",
@@ -385,10 +387,14 @@ class SymbolicNetwork:
         position = {n: j for layer in network.layers for j, n in enumerate(layer.neurons)}
         local_loss = self._loss_function([self._local_a[o] for o in network.outputs], list(self.targets.values()))
 
+        made: dict[tuple[str, str], SymbolicFactor] = {}  # a factor shared by several paths is made once
+
         def factor(of: str, wrt: str, formula: sp.Expr, variable: sp.Symbol) -> SymbolicFactor:
-            expression = sp.diff(formula, variable)
-            value = None if values is None else _evaluate(expression, values)
-            return SymbolicFactor(of, wrt, expression, value, self.latex_names)
+            if (of, wrt) not in made:
+                expression = sp.diff(formula, variable)
+                value = None if values is None else _evaluate(expression, values)
+                made[of, wrt] = SymbolicFactor(of, wrt, expression, value, self.latex_names)
+            return made[of, wrt]
 
         def paths_to(neuron: str) -> list[list[SymbolicFactor]]:
             """Paths from L down to z_neuron, the loss end first."""
@@ -481,8 +487,12 @@ def _scalar(value: np.ndarray, name: str) -> float:
 
 
 def _evaluate(expression: sp.Expr, values: Mapping[sp.Symbol, float]) -> float:
-    """``expression`` at ``values`` to :data:`_DIGITS` correct digits, as a float."""
-    number = sp.sympify(expression).evalf(_DIGITS, subs=dict(values))
-    if not number.is_number or not number.is_real:
-        raise ValueError(f"expression did not evaluate to a real number at these values; got {number}")
-    return float(number)
+    """``expression`` with ``values`` substituted as :data:`_DIGITS`-digit Floats, as a float."""
+    exact = {symbol: sp.Float(value, _DIGITS) for symbol, value in values.items()}
+    number = sp.sympify(expression).xreplace(exact)
+    if not number.is_number or number.free_symbols:
+        raise ValueError(f"expression still has symbols after substitution: {number}")
+    result = complex(number)
+    if result.imag != 0 or not np.isfinite(result.real):
+        raise ValueError(f"expression did not evaluate to a finite real number at these values; got {number}")
+    return result.real
