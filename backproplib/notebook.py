@@ -1,9 +1,12 @@
 """Small helpers for the chapter notebooks that must also work outside the book build."""
 from __future__ import annotations
 
+import base64
+import html
+import io
 from typing import Any
 
-__all__ = ["glue", "number"]
+__all__ = ["glue", "number", "FigureImage"]
 
 
 def number(value: float, digits: int = 4) -> str:
@@ -31,3 +34,51 @@ def glue(name: str, value: Any, display: bool = False) -> None:
             show(value)
         return
     myst_glue(name, value, display=display)
+
+
+class FigureImage:
+    """A rendered figure with alt text, shown as an image by Jupyter and by the built book.
+
+    A bare matplotlib ``Figure`` made without pyplot has no image form outside pyplot's inline
+    backend, and a plain ``image/png`` output carries no alt text. This wraps the PNG bytes and
+    the description together: notebooks show the PNG, the HTML book an ``<img>`` with ``alt``.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure or bytes
+        The figure to render (at ``dpi``), or PNG bytes already rendered.
+    alt : str
+        What the figure shows, for readers who cannot see it; must not be empty.
+
+    >>> from matplotlib.figure import Figure
+    >>> image = FigureImage(Figure(figsize=(1, 1)), alt="An empty square")
+    >>> image.png[:4] == b"\\x89PNG"
+    True
+    >>> image._repr_html_()[:59]
+    '<img alt="An empty square" src="data:image/png;base64,iVBORw'
+    >>> FigureImage(b"", alt=" ")
+    Traceback (most recent call last):
+    ...
+    ValueError: alt must describe the figure in words; got ' '
+    """
+
+    def __init__(self, figure: Any, alt: str, dpi: int = 100) -> None:
+        if not isinstance(alt, str) or not alt.strip():
+            raise ValueError(f"alt must describe the figure in words; got {alt!r}")
+        if isinstance(figure, (bytes, bytearray)):
+            self.png = bytes(figure)
+        else:
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png", dpi=dpi)
+            self.png = buffer.getvalue()
+        self.alt = alt
+
+    def _repr_png_(self) -> bytes:
+        return self.png
+
+    def _repr_html_(self) -> str:
+        data = base64.b64encode(self.png).decode("ascii")
+        return f'<img alt="{html.escape(self.alt)}" src="data:image/png;base64,{data}" style="max-width: 100%;"/>'
+
+    def __repr__(self) -> str:
+        return f"FigureImage({len(self.png)} bytes, alt={self.alt!r})"
