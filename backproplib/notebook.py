@@ -54,7 +54,7 @@ class FigureImage:
     >>> image = FigureImage(Figure(figsize=(1, 1)), alt="An empty square")
     >>> image.png[:4] == b"\\x89PNG"
     True
-    >>> image._repr_html_()[:59]
+    >>> image._repr_html_()[:60]
     '<img alt="An empty square" src="data:image/png;base64,iVBORw'
     >>> FigureImage(b"", alt=" ")
     Traceback (most recent call last):
