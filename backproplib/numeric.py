@@ -155,7 +155,10 @@ def _total(terms: list[np.ndarray]) -> np.ndarray:
         return terms[0]
     total = terms[0] + terms[1]  # a new array: the terms themselves are kept elsewhere
     for term in terms[2:]:
-        total += term
+        if np.shape(term) == np.shape(total) or np.broadcast_shapes(np.shape(total), np.shape(term)) == np.shape(total):
+            total += term
+        else:  # the batch grows here (shapes (4, 1) and (1, 3) meet): adding in place cannot hold it
+            total = total + term
     return total
 
 
