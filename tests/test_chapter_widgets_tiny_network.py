@@ -1,0 +1,98 @@
+"""Every control of chapters/tiny_network.ipynb, swept over its full range at the chapter's settings.
+
+The settings and slider ranges are read from the notebook itself (its ``parameters`` cell and the
+lines defining ``live_ranges``), so the sweep follows the chapter when an instructor edits it.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from backproplib import load_example
+from backproplib.explore import Settings
+from backproplib.gradient_sweep import DEAD_ZONE_VALUES, HIDDEN_ACTIVATIONS, GradientFigure, stack_pngs
+from backproplib.loss_comparison import SWEEP_VALUES, TARGETS, LossComparisonFigure
+from backproplib.widgets import LossFigure, every_position, slider_range
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "tiny_network.ipynb"
+
+
+def code_cells() -> list[dict]:
+    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    return [c for c in cells if c["cell_type"] == "code"]
+
+
+def chapter_parameters() -> dict:
+    cell = next(c for c in code_cells() if "parameters" in c.get("metadata", {}).get("tags", []))
+    namespace: dict = {}
+    exec("".join(cell["source"]), namespace)
+    return namespace
+
+
+P = chapter_parameters()
+EXAMPLE = load_example(P["example_key"]).with_settings(
+    params=P["params"], x=P["x"], y=P["y"], learning_rate=P["learning_rate"], activations=P["activations"], loss=P["loss"]
+)
+SETTINGS = Settings(EXAMPLE.params, EXAMPLE.x, EXAMPLE.y, EXAMPLE.learning_rate)
+EPOCHS = P["epochs"]
+
+
+def chapter_live_ranges() -> dict[str, tuple[float, float]]:
+    cell = next(c for c in code_cells() if "live_explorer(" in "".join(c["source"]))
+    lines = [line for line in "".join(cell["source"]).splitlines() if line.startswith("live_ranges")]
+    namespace = {"slider_range": slider_range, "example": EXAMPLE}
+    exec("\n".join(lines), namespace)
+    return namespace["live_ranges"]
+
+
+def test_the_chapter_is_the_documents_example():
+    assert EXAMPLE.matches_document
+    assert P["dead_w1"] < 0  # the dead-zone section needs a negative w1
+
+
+@pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
+def test_dead_zone_explorer_every_frame_is_finite(activation):
+    network = EXAMPLE.with_settings(activations=[activation, P["activations"][1]]).network
+    loss_figure = LossFigure(network, "w1", (DEAD_ZONE_VALUES[0], DEAD_ZONE_VALUES[-1]), EPOCHS)
+    gradient_figure = GradientFigure(network, "w1", DEAD_ZONE_VALUES)
+    for w1 in DEAD_ZONE_VALUES:
+        view = loss_figure.show(SETTINGS, w1)
+        sweep = gradient_figure.show(SETTINGS, w1)
+        assert np.all(np.isfinite(view.curve.losses)) and np.isfinite(view.curve.slope)
+        assert np.all(np.isfinite(view.training.losses)) and len(view.training.losses) == EPOCHS + 1
+        assert all(np.all(np.isfinite(g)) for g in sweep.gradients.values())
+        assert view.curve.slope == pytest.approx(sweep.at_current["w1"])
+        if activation == "relu" and w1 <= 0:  # x = 1 > 0: the neuron is dead, nothing trains
+            assert sweep.at_current == {"w1": 0.0, "w2": 0.0}
+            assert np.ptp(view.training.losses) == 0.0
+        else:
+            assert sweep.at_current["w1"] != 0.0
+        assert stack_pngs(loss_figure.png(), gradient_figure.png())[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_loss_comparison_explorer_every_frame_is_finite(target):
+    network = EXAMPLE.with_settings(activations=[P["activations"][0], "sigmoid"], loss="binary_cross_entropy").network
+    figure = LossComparisonFigure(network, "w2", SWEEP_VALUES)
+    for w2 in SWEEP_VALUES:
+        comparison = figure.show(SETTINGS.replace(y=target), w2)
+        assert comparison.target == target and comparison.current == w2
+        for profile in comparison.profiles:
+            assert np.all(np.isfinite(profile.losses)) and np.all(np.isfinite(profile.gradients))
+            assert np.isfinite(profile.gradient_at_current)
+        assert figure.png(small=True)[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("parameter", ["w1", "w2"])
+def test_live_explorer_every_slider_corner_and_centre_is_finite(parameter):
+    ranges = chapter_live_ranges()
+    assert set(ranges) == {"w1", "w2", "x", "y", "learning_rate"}
+    assert ranges["y"] == (0.0, 1.0) and ranges["learning_rate"][0] > 0
+    figure = LossFigure(EXAMPLE.network, parameter, ranges[parameter], EPOCHS)
+    for position in every_position(ranges, steps=3):
+        view = figure.show(SETTINGS.replace(**dict(position)))
+        assert np.all(np.isfinite(view.curve.losses)) and np.isfinite(view.curve.slope)
+        assert np.all(np.isfinite(view.training.losses))
