@@ -1,0 +1,501 @@
+"""How a bias shared by several neurons collects its gradient: one chain-rule path per neuron.
+
+A bias added to the weighted sum of several neurons reaches the loss along one path through
+each of them. Because ∂z_n/∂b = 1, the path through neuron ``n`` contributes exactly that
+neuron's error term δ_n = ∂L/∂z_n, and the bias's gradient is their **sum**:
+
+    ∂L/∂b = Σ_n δ_n .
+
+:func:`bias_paths_along` computes the contributions while one parameter sweeps a range,
+:func:`train_tracking_bias` records them over a training run, and :func:`untie_bias` gives every
+neuron its own copy of the bias for comparison. The figure classes only draw what these return,
+so tests can sweep every control without a browser or a kernel.
+"""
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass, replace
+from typing import Mapping, Sequence
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image as PILImage
+
+from .explore import Settings
+from .network import Network
+from .numeric import DIVERGENCE_LIMIT, backward, gradient_step
+
+__all__ = [
+    "SWEEP_HALF_WIDTH",
+    "SWEEP_POSITIONS",
+    "LEARNING_RATES",
+    "sweep_values",
+    "bias_users",
+    "BiasPaths",
+    "bias_paths_along",
+    "zero_crossings",
+    "BiasTraining",
+    "train_tracking_bias",
+    "untie_bias",
+    "BiasPathsFigure",
+    "BiasTrainingFigure",
+]
+
+# Slider positions of a kernel-free sweep: 21 values, 0.2 apart, centred on the current value.
+SWEEP_HALF_WIDTH = 2.0
+SWEEP_POSITIONS = 21
+# Learning rates offered beside a sweep: a slow one, the document's 0.5, and two fast ones.
+LEARNING_RATES: tuple[float, ...] = (0.1, 0.5, 2.0, 5.0)
+
+# Okabe–Ito colours with distinct line styles and markers, so colour is never the only cue.
+_PATH_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
+_PATH_STYLES = ("-", (0, (5, 2)), (0, (1, 1.5)), "-.")
+_SUM_COLOUR, _LOSS_COLOUR, _BIAS_COLOUR, _SHADE = "#000000", "#0072B2", "#E69F00", "0.88"
+
+
+def sweep_values(centre: float, half_width: float = SWEEP_HALF_WIDTH, count: int = SWEEP_POSITIONS) -> np.ndarray:
+    """``count`` evenly spaced slider positions from ``centre − half_width`` to ``centre + half_width``.
+
+    The centre is always a position (``count`` must be odd), so the current setting is on the slider.
+
+    >>> sweep_values(0.45).round(2).tolist()[:3], len(sweep_values(0.45)), float(sweep_values(0.45)[10])
+    ([-1.55, -1.35, -1.15], 21, 0.45)
+    >>> sweep_values(0.0, count=4)
+    Traceback (most recent call last):
+    ...
+    ValueError: count must be an odd whole number >= 3 (so the centre is a position); got 4
+    """
+    if not isinstance(count, (int, np.integer)) or count < 3 or count % 2 == 0:
+        raise ValueError(f"count must be an odd whole number >= 3 (so the centre is a position); got {count!r}")
+    if not (math.isfinite(centre) and math.isfinite(half_width) and half_width > 0):
+        raise ValueError(f"centre must be finite and half_width a finite number > 0; got {centre!r}, {half_width!r}")
+    values = centre + np.linspace(-half_width, half_width, count)
+    values[count // 2] = centre  # exactly, not centre + 0.0 after rounding
+    return values
+
+
+def bias_users(network: Network, bias: str) -> tuple[str, ...]:
+    """The neurons whose weighted sum ``bias`` is added to, in layer order.
+
+    >>> from backproplib.examples import load_example
+    >>> net = load_example("shared_bias").network
+    >>> bias_users(net, "b1"), bias_users(net, "b2")
+    (('h1', 'h2'), ('out',))
+    >>> bias_users(net, "w5")
+    Traceback (most recent call last):
+    ...
+    ValueError: bias must be one of 'b1', 'b2'; got 'w5'
+    """
+    users = {}
+    for layer in network.layers:
+        for j, neuron in enumerate(layer.neurons):
+            name = layer.bias_of(j)
+            if name is not None:
+                users.setdefault(name, []).append(neuron)
+    if bias not in users:
+        allowed = ", ".join(repr(b) for b in users) or "none (this network has no bias)"
+        raise ValueError(f"bias must be one of {allowed}; got {bias!r}")
+    return tuple(users[bias])
+
+
+def _check_parameter(network: Network, parameter: str) -> None:
+    if parameter not in network.parameters:
+        allowed = ", ".join(repr(p) for p in network.parameters)
+        raise ValueError(f"parameter must be one of {allowed}; got {parameter!r}")
+
+
+@dataclass(frozen=True)
+class BiasPaths:
+    """The gradient of a bias split into its paths while ``parameter`` takes each of ``values``.
+
+    ``contributions[n]`` is the path through neuron ``n`` (its δ_n, since ∂z_n/∂b = 1), one entry
+    per value; ``total`` is their sum, ∂L/∂bias. ``at_current`` and ``total_at_current`` are the
+    same at the current setting, where ``parameter`` equals ``current``.
+    """
+
+    bias: str
+    parameter: str
+    values: np.ndarray
+    contributions: dict[str, np.ndarray]
+    total: np.ndarray
+    current: float
+    at_current: dict[str, float]
+    total_at_current: float
+
+
+def bias_paths_along(
+    network: Network, settings: Settings, bias: str, parameter: str, values: Sequence[float]
+) -> BiasPaths:
+    """Each neuron's contribution to ∂L/∂``bias`` as ``parameter`` sweeps ``values`` (one batched pass).
+
+    Examples
+    --------
+    At the document's settings both hidden neurons blame b1 in the same direction:
+
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("shared_bias")
+    >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
+    >>> paths = bias_paths_along(ex.network, s, "b1", "w6", [-0.45, 0.45])
+    >>> {n: round(v, 6) for n, v in paths.at_current.items()}, round(paths.total_at_current, 6)
+    ({'h1': 0.013368, 'h2': 0.014996}, 0.028364)
+
+    With w6 = −0.45 the path through h2 turns round and pulls against the path through h1
+    (by hand: δ_out = 0.145066, δ_h2 = 0.145066 · (−0.45) · 0.240613):
+
+    >>> [round(float(v), 5) for v in paths.contributions["h2"]]
+    [-0.01571, 0.015]
+    """
+    _check_parameter(network, parameter)
+    users = bias_users(network, bias)
+    sweep = np.asarray(values, dtype=float)
+    if sweep.ndim != 1 or sweep.size == 0 or not np.all(np.isfinite(sweep)):
+        raise ValueError(f"values must be a non-empty 1-D sequence of finite numbers; got {values!r}")
+    swept = backward(network, dict(settings.params, **{parameter: sweep}), settings.x, settings.y)
+    here = backward(network, settings.params, settings.x, settings.y)
+    contributions = {n: np.broadcast_to(swept.delta[n], sweep.shape).astype(float) for n in users}
+    return BiasPaths(
+        bias,
+        parameter,
+        sweep,
+        contributions,
+        np.broadcast_to(swept.gradients[bias], sweep.shape).astype(float),
+        float(settings.params[parameter]),
+        {n: float(here.delta[n]) for n in users},
+        float(here.gradients[bias]),
+    )
+
+
+def zero_crossings(values: Sequence[float], curve: Sequence[float]) -> list[float]:
+    """Where a sampled curve crosses zero, by linear interpolation between neighbouring samples.
+
+    >>> zero_crossings([0.0, 1.0, 2.0, 3.0], [-1.0, 1.0, 3.0, -1.0])
+    [0.5, 2.75]
+    >>> zero_crossings([0.0, 1.0], [2.0, 0.0]), zero_crossings([0.0, 1.0], [1.0, 2.0])
+    ([1.0], [])
+    """
+    v, c = np.asarray(values, dtype=float), np.asarray(curve, dtype=float)
+    if v.shape != c.shape or v.ndim != 1:
+        raise ValueError(f"values and curve must be 1-D and of equal length; got shapes {v.shape} and {c.shape}")
+    crossings: list[float] = []
+    for i in range(len(v) - 1):
+        left, right = c[i], c[i + 1]
+        if left == 0 and (i == 0 or c[i - 1] != 0):
+            crossings.append(float(v[i]))
+        elif left * right < 0:
+            crossings.append(float(v[i] + (v[i + 1] - v[i]) * left / (left - right)))
+    if len(c) and c[-1] == 0 and (len(c) == 1 or c[-2] != 0):
+        crossings.append(float(v[-1]))
+    return crossings
+
+
+@dataclass(frozen=True)
+class BiasTraining:
+    """A gradient-descent run that records the bias and its paths before every step.
+
+    Entry ``k`` of each array is the state before step ``k`` (entry 0 is the start); there are
+    ``epochs + 1`` entries unless the run diverged (a parameter or the loss passed
+    :data:`backproplib.numeric.DIVERGENCE_LIMIT`), in which case it stops early.
+    """
+
+    bias: str
+    losses: np.ndarray
+    predictions: np.ndarray
+    bias_values: np.ndarray
+    contributions: dict[str, np.ndarray]
+    total: np.ndarray
+    final_params: dict[str, float]
+    diverged: bool
+
+    @property
+    def epochs(self) -> np.ndarray:
+        """The epoch number of every entry."""
+        return np.arange(len(self.losses))
+
+    @property
+    def disagreeing(self) -> np.ndarray:
+        """True at the epochs where two paths pull the bias in opposite directions."""
+        stacked = np.vstack(list(self.contributions.values()))
+        return (stacked.min(axis=0) < 0) & (stacked.max(axis=0) > 0)
+
+
+def train_tracking_bias(network: Network, settings: Settings, bias: str, epochs: int) -> BiasTraining:
+    """Train on the single example for ``epochs`` steps, recording each path of ∂L/∂``bias``.
+
+    The same steps as :func:`backproplib.numeric.train` (tests check that the losses agree), but
+    walked with :func:`backproplib.numeric.backward` so every neuron's δ is kept.
+
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("shared_bias")
+    >>> run = train_tracking_bias(ex.network, Settings(ex.params, ex.x, ex.y, ex.learning_rate), "b1", 1)
+    >>> [round(float(v), 6) for v in run.bias_values], round(float(run.total[0]), 6)
+    ([0.35, 0.335818], 0.028364)
+    """
+    users = bias_users(network, bias)
+    if not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        raise ValueError(f"epochs must be a whole number >= 0; got {epochs!r}")
+    output = network.outputs[0]
+    params = {k: float(v) for k, v in network.check_parameters(settings.params).items()}
+    losses, predictions, bias_values, totals = [], [], [], []
+    contributions: dict[str, list[float]] = {n: [] for n in users}
+    diverged = False
+    for epoch in range(epochs + 1):
+        passes = backward(network, params, settings.x, settings.y)
+        loss = float(passes.loss)
+        if not math.isfinite(loss) or loss > DIVERGENCE_LIMIT:
+            diverged = True
+            break
+        losses.append(loss)
+        predictions.append(float(passes.forward.a[output]))
+        bias_values.append(params[bias])
+        for n in users:
+            contributions[n].append(float(passes.delta[n]))
+        totals.append(float(passes.gradients[bias]))
+        if epoch < epochs:
+            stepped = gradient_step(params, passes.gradients, settings.learning_rate)
+            if max(abs(float(v)) for v in stepped.values()) > DIVERGENCE_LIMIT:  # type: ignore[arg-type]
+                diverged = True
+                break
+            params = {k: float(v) for k, v in stepped.items()}  # type: ignore[arg-type]
+    return BiasTraining(
+        bias,
+        np.array(losses),
+        np.array(predictions),
+        np.array(bias_values),
+        {n: np.array(v) for n, v in contributions.items()},
+        np.array(totals),
+        params,
+        diverged,
+    )
+
+
+def untie_bias(network: Network, params: Mapping[str, float], bias: str) -> tuple[Network, dict[str, float]]:
+    """The same network with a separate copy of a shared ``bias`` for each neuron it feeds.
+
+    Each copy is named ``<bias>_<neuron>`` and starts at the shared value, so the untied network
+    computes exactly the same forward pass; only training can tell the two apart.
+
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("shared_bias")
+    >>> net, params = untie_bias(ex.network, ex.params, "b1")
+    >>> net.layers[0].bias, params["b1_h1"], params["b1_h2"], "b1" in params
+    (('b1_h1', 'b1_h2'), 0.35, 0.35, False)
+    """
+    users = bias_users(network, bias)
+    if len(users) < 2:
+        raise ValueError(f"bias must be shared by two or more neurons to be untied; {bias!r} feeds only {users[0]!r}")
+    copies = {n: f"{bias}_{n}" for n in users}
+    clashes = sorted(set(copies.values()) & set(network.parameters))
+    if clashes:
+        raise ValueError(f"the copies of {bias!r} would be called {clashes}, which already name parameters")
+    layers = []
+    for layer in network.layers:
+        if layer.shared_bias and layer.bias == bias:
+            layers.append(replace(layer, bias=tuple(copies[n] for n in layer.neurons)))
+        else:
+            layers.append(layer)
+    untied = Network(network.inputs, tuple(layers), network.loss)
+    checked = network.check_parameters(params)
+    new_params: dict[str, float] = {}
+    for name in untied.parameters:
+        new_params[name] = float(checked[bias] if name in copies.values() else checked[name])
+    return untied, new_params
+
+
+def _png(figure: Figure, small: bool) -> bytes:
+    canvas = figure.canvas
+    canvas.draw()
+    image = PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+    if small:
+        image = image.quantize(64)
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", compress_level=6 if small else 1)
+    return buffer.getvalue()
+
+
+def _symmetric_limit(*arrays: np.ndarray) -> float:
+    reach = max(float(np.max(np.abs(a))) for a in arrays)
+    return 1.15 * reach if reach > 0 else 1.0
+
+
+class BiasPathsFigure:
+    """Left: each path's contribution to ∂L/∂bias and their sum along a sweep. Right: the same at the
+    current value as bars, the sum beside its parts.
+
+    Built once; :meth:`show` moves lines, points, bars and text in place.
+
+    Examples
+    --------
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("shared_bias")
+    >>> fig = BiasPathsFigure(ex.network, "b1", "w6", sweep_values(0.45))
+    >>> paths = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate), -0.45)
+    >>> round(paths.total_at_current, 5)
+    -0.00171
+    >>> fig.png()[:4]
+    b'\\x89PNG'
+    """
+
+    def __init__(
+        self,
+        network: Network,
+        bias: str,
+        parameter: str,
+        values: Sequence[float],
+        points: int = 201,
+        size: tuple[float, float] = (7.2, 2.6),
+        dpi: int = 80,
+    ) -> None:
+        _check_parameter(network, parameter)
+        self.users = bias_users(network, bias)
+        if len(self.users) > len(_PATH_COLOURS):
+            raise ValueError(f"bias must feed at most {len(_PATH_COLOURS)} neurons to draw; {bias!r} feeds {len(self.users)}")
+        ends = np.asarray(values, dtype=float)
+        if ends.ndim != 1 or ends.size < 2 or not np.all(np.isfinite(ends)) or ends.min() >= ends.max():
+            raise ValueError(f"values must hold at least two distinct finite numbers; got {values!r}")
+        self.network, self.bias, self.parameter = network, bias, parameter
+        self.curve_values = np.linspace(ends.min(), ends.max(), points)
+        self.figure = Figure(figsize=size, dpi=dpi)
+        FigureCanvasAgg(self.figure)
+        self.axes, self.bar_axes = self.figure.subplots(1, 2, gridspec_kw={"width_ratios": [2.3, 1]})
+        self.figure.subplots_adjust(left=0.1, right=0.98, bottom=0.18, top=0.9, wspace=0.32)
+        a = self.axes
+        a.axhline(0.0, color="0.6", lw=0.8)
+        self._lines, self._points = {}, {}
+        for n, colour, style in zip(self.users, _PATH_COLOURS, _PATH_STYLES):
+            self._lines[n] = a.plot(self.curve_values, 0 * self.curve_values, color=colour, ls=style, lw=1.8, label=f"path through {n}: δ_{n}")[0]
+            self._points[n] = a.plot([], [], "o", color=colour, ms=5)[0]
+        self._sum = a.plot(self.curve_values, 0 * self.curve_values, color=_SUM_COLOUR, lw=2.4, label=f"sum = ∂L/∂{bias}")[0]
+        self._sum_point = a.plot([], [], "D", color=_SUM_COLOUR, ms=6)[0]
+        self._cursor = a.axvline(0.0, color="0.3", lw=0.8, ls=":")
+        a.set_xlim(self.curve_values[0], self.curve_values[-1])
+        a.set_xlabel(parameter)
+        a.set_ylabel(f"contribution to ∂L/∂{bias}")
+        a.legend(loc="upper left", fontsize=7, frameon=False)
+        b = self.bar_axes
+        b.axhline(0.0, color="0.6", lw=0.8)
+        labels = [f"via {n}" for n in self.users] + ["sum"]
+        colours = [*_PATH_COLOURS[: len(self.users)], _SUM_COLOUR]
+        self._bars = b.bar(range(len(labels)), [0.0] * len(labels), color=colours, edgecolor="black", linewidth=0.6)
+        for bar, hatch in zip(self._bars, ["", "//", "..", "xx"][: len(self.users)] + [""]):
+            bar.set_hatch(hatch)
+        b.set_xticks(range(len(labels)), labels, fontsize=8)
+        b.set_title(f"at {parameter} = …", fontsize=8)
+        self._bar_texts = [b.text(i, 0.0, "", ha="center", fontsize=7) for i in range(len(labels))]
+
+    def show(self, settings: Settings, parameter_value: float | None = None) -> BiasPaths:
+        """Redraw for ``settings`` (optionally with the swept parameter moved to ``parameter_value``)."""
+        if parameter_value is not None:
+            settings = settings.replace(**{self.parameter: parameter_value})
+        paths = bias_paths_along(self.network, settings, self.bias, self.parameter, self.curve_values)
+        for n in self.users:
+            self._lines[n].set_ydata(paths.contributions[n])
+            self._points[n].set_data([paths.current], [paths.at_current[n]])
+        self._sum.set_ydata(paths.total)
+        self._sum_point.set_data([paths.current], [paths.total_at_current])
+        self._cursor.set_xdata([paths.current, paths.current])
+        self.axes.set_ylim(-_symmetric_limit(paths.total, *paths.contributions.values()),
+                           _symmetric_limit(paths.total, *paths.contributions.values()))
+        heights = [paths.at_current[n] for n in self.users] + [paths.total_at_current]
+        reach = _symmetric_limit(np.array(heights))
+        for bar, text, height in zip(self._bars, self._bar_texts, heights):
+            bar.set_height(height)
+            text.set_text(f"{height:.4f}")
+            text.set_y(height + (0.04 if height >= 0 else -0.04) * reach * 2)
+            text.set_va("bottom" if height >= 0 else "top")
+        self.bar_axes.set_ylim(-1.35 * reach, 1.35 * reach)
+        self.bar_axes.set_title(f"at {self.parameter} = {paths.current:.2f}", fontsize=8)
+        return paths
+
+    def png(self, small: bool = False) -> bytes:
+        """The figure as PNG bytes; ``small=True`` quantises to 64 colours for precomputed frames."""
+        return _png(self.figure, small)
+
+
+class BiasTrainingFigure:
+    """A training run in three panels: the loss (log scale), each path of ∂L/∂bias with their sum,
+    and the bias itself, all over the epochs. Epochs where the paths disagree in sign are shaded.
+
+    The epoch axis is linear up to 10 and logarithmic beyond, so the first steps and the last
+    thousand both show.
+
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("shared_bias")
+    >>> fig = BiasTrainingFigure(ex.network, "b1", epochs=30)
+    >>> run = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate))
+    >>> len(run.losses), bool(run.disagreeing.any())
+    (31, True)
+    >>> fig.png()[:4]
+    b'\\x89PNG'
+    """
+
+    def __init__(
+        self, network: Network, bias: str, epochs: int = 2000, size: tuple[float, float] = (9.0, 2.7), dpi: int = 80
+    ) -> None:
+        self.users = bias_users(network, bias)
+        if len(self.users) > len(_PATH_COLOURS):
+            raise ValueError(f"bias must feed at most {len(_PATH_COLOURS)} neurons to draw; {bias!r} feeds {len(self.users)}")
+        if not isinstance(epochs, (int, np.integer)) or epochs < 1:
+            raise ValueError(f"epochs must be a whole number >= 1; got {epochs!r}")
+        self.network, self.bias, self.epochs = network, bias, epochs
+        self.figure = Figure(figsize=size, dpi=dpi)
+        FigureCanvasAgg(self.figure)
+        self.loss_axes, self.path_axes, self.bias_axes = self.figure.subplots(1, 3)
+        self.figure.subplots_adjust(left=0.07, right=0.99, bottom=0.17, top=0.8, wspace=0.38)
+        for axes in (self.loss_axes, self.path_axes, self.bias_axes):
+            axes.set_xscale("symlog", linthresh=10, linscale=0.6)
+            axes.set_xlim(0, epochs)
+            axes.set_xlabel("epoch")
+        self.loss_axes.set_yscale("log")
+        self.loss_axes.set_title("training loss", fontsize=9)
+        self.path_axes.set_title(f"paths of ∂L/∂{bias}", fontsize=9)
+        self.bias_axes.set_title(f"{bias} over training", fontsize=9)
+        self.path_axes.axhline(0.0, color="0.6", lw=0.8)
+        (self._loss,) = self.loss_axes.plot([], [], color=_LOSS_COLOUR, lw=2)
+        self._paths = {
+            n: self.path_axes.plot([], [], color=c, ls=s, lw=1.8, label=f"via {n}")[0]
+            for n, c, s in zip(self.users, _PATH_COLOURS, _PATH_STYLES)
+        }
+        (self._sum,) = self.path_axes.plot([], [], color=_SUM_COLOUR, lw=2.2, label="sum")
+        (self._bias,) = self.bias_axes.plot([], [], color=_BIAS_COLOUR, lw=2)
+        self._shading: list = []
+        self._title = self.figure.suptitle("", fontsize=9, y=0.985)
+
+    def show(self, settings: Settings) -> BiasTraining:
+        """Train from ``settings`` and redraw."""
+        run = train_tracking_bias(self.network, settings, self.bias, self.epochs)
+        epochs = run.epochs
+        # A loss of exactly 0 cannot sit on a log axis; the smallest positive float stands in.
+        self._loss.set_data(epochs, np.maximum(run.losses, np.finfo(float).tiny))
+        low = max(float(np.min(run.losses)), 1e-300)
+        self.loss_axes.set_ylim(low / 3, max(float(np.max(run.losses)), low) * 3)
+        for n in self.users:
+            self._paths[n].set_data(epochs, run.contributions[n])
+        self._sum.set_data(epochs, run.total)
+        limit = _symmetric_limit(run.total, *run.contributions.values())
+        self.path_axes.set_ylim(-limit, limit)
+        self._bias.set_data(epochs, run.bias_values)
+        spread = float(np.ptp(run.bias_values))
+        middle = float(np.mean([run.bias_values.min(), run.bias_values.max()]))
+        half = 0.6 * spread if spread > 0 else 0.1
+        self.bias_axes.set_ylim(middle - half, middle + half)
+        for patch in self._shading:
+            patch.remove()
+        self._shading = []
+        if run.disagreeing.any():
+            self._shading.append(self.path_axes.fill_between(
+                epochs, 0, 1, where=run.disagreeing, transform=self.path_axes.get_xaxis_transform(),
+                color=_SHADE, lw=0, step="mid", label="paths disagree",
+            ))
+        self.path_axes.legend(loc="upper right", fontsize=7, frameon=False)
+        ended = f"diverged after {len(run.losses) - 1} epochs" if run.diverged else f"after {len(run.losses) - 1} epochs"
+        self._title.set_text(
+            f"η = {settings.learning_rate:g}: loss {run.losses[0]:.4g} → {run.losses[-1]:.3g} {ended}; "
+            f"{self.bias} {run.bias_values[0]:.4g} → {run.bias_values[-1]:.4g}"
+        )
+        return run
+
+    def png(self, small: bool = False) -> bytes:
+        """The figure as PNG bytes; ``small=True`` quantises to 64 colours for precomputed frames."""
+        return _png(self.figure, small)
