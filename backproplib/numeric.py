@@ -12,6 +12,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from .activations import get_activation
+from .compiled_step import compile_step
 from .losses import get_loss
 from .network import Network
 
@@ -295,48 +296,6 @@ class TrainingRun:
     diverged: bool = False
 
 
-class _MatrixForm:
-    """The network as index matrices into one parameter vector, for fast repeated steps.
-
-    ``backward`` walks neuron by neuron so every local derivative has a name; training repeats
-    the same arithmetic hundreds of times, so here each layer is one matrix product instead.
-    ``tests/test_numeric.py`` checks that both give the same numbers.
-    """
-
-    def __init__(self, network: Network) -> None:
-        self.network = network
-        self.names = list(network.parameters)
-        position = {name: i for i, name in enumerate(self.names)}
-        self.weight_index = [np.array([[position[w] for w in row] for row in layer.weights]) for layer in network.layers]
-        self.bias_index = [
-            None if layer.bias is None else np.array([position[layer.bias_of(j)] for j in range(len(layer.neurons))])
-            for layer in network.layers
-        ]
-        self.activations = [get_activation(layer.activation) for layer in network.layers]
-        self.loss = get_loss(network.loss)
-
-    def loss_and_gradient(self, theta: np.ndarray, x: np.ndarray, targets: list[np.ndarray]) -> tuple[float, np.ndarray]:
-        a, saved = x, []
-        for W_index, b_index, act in zip(self.weight_index, self.bias_index, self.activations):
-            W = theta[W_index]
-            z = W @ a if b_index is None else W @ a + theta[b_index]
-            saved.append((W, a, z, act.function(z)))
-            a = saved[-1][3]
-        outputs = list(a)
-        loss = float(self.loss.value(outputs, targets))
-        dL_da = np.array(self.loss.gradient(outputs, targets), dtype=float)
-        gradient = np.zeros_like(theta)
-        for (W, a_in, z, a_out), W_index, b_index, act in reversed(
-            list(zip(saved, self.weight_index, self.bias_index, self.activations))
-        ):
-            delta = dL_da * act.derivative(z, a_out)
-            np.add.at(gradient, W_index, np.outer(delta, a_in))  # add.at: a name may repeat
-            if b_index is not None:
-                np.add.at(gradient, b_index, delta)  # a shared bias collects every neuron's delta
-            dL_da = W.T @ delta
-        return loss, gradient
-
-
 def train(network: Network, params: Params, x: object, y: object, learning_rate: float, epochs: int) -> TrainingRun:
     """Repeat forward, backward and update ``epochs`` times on one example.
 
@@ -351,28 +310,27 @@ def train(network: Network, params: Params, x: object, y: object, learning_rate:
     _check_learning_rate(learning_rate)
     if not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"epochs must be a whole number >= 0; got {epochs!r}")
-    form = _MatrixForm(network)
+    step = compile_step(network)
     checked = network.check_parameters(params)
     if any(np.ndim(v) for v in checked.values()):
         raise ValueError("params for train must be single numbers, not arrays")
-    theta = np.array([float(checked[name]) for name in form.names])
-    inputs = np.array([float(v) for v in network.check_inputs(x).values()])
-    targets = [float(t) for t in network.check_targets(y)]
+    theta = tuple(float(checked[name]) for name in network.parameters)
+    inputs = tuple(float(v) for v in network.check_inputs(x).values())
+    targets = tuple(float(t) for t in network.check_targets(y))
     losses: list[float] = []
     diverged = False
     for epoch in range(epochs + 1):
-        loss, gradient = form.loss_and_gradient(theta, inputs, targets)
+        loss, stepped = step(theta, inputs, targets, float(learning_rate))
         losses.append(loss)
         if loss > DIVERGENCE_LIMIT:
             diverged = True
             break
         if epoch < epochs:
-            stepped = theta - learning_rate * gradient
-            if np.max(np.abs(stepped)) > DIVERGENCE_LIMIT:
+            if max(map(abs, stepped)) > DIVERGENCE_LIMIT:
                 diverged = True
                 break
             theta = stepped
-    return TrainingRun(np.array(losses), dict(zip(form.names, map(float, theta))), diverged)
+    return TrainingRun(np.array(losses), dict(zip(network.parameters, theta)), diverged)
 
 
 def loss_and_gradients(

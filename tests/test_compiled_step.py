@@ -1,0 +1,112 @@
+"""The compiled training step against the named backward pass (itself checked against sympy and
+finite differences in test_core.py) and against hand arithmetic."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backproplib import Layer, Network, backward, load_example, train
+from backproplib.compiled_step import compile_step, step_source
+
+ACTIVATIONS = ["sigmoid", "relu", "tanh", "identity"]
+LOSSES = ["half_squared_error", "mean_squared_error", "binary_cross_entropy"]
+
+
+def reference_step(network, params, x, y, rate):
+    passes = backward(network, params, x, y)
+    return float(passes.loss), {k: float(params[k]) - rate * float(g) for k, g in passes.gradients.items()}
+
+
+@st.composite
+def networks(draw):
+    n_inputs = draw(st.integers(1, 3))
+    widths = draw(st.lists(st.integers(1, 3), min_size=1, max_size=3))
+    loss = draw(st.sampled_from(LOSSES))
+    units, layers, count = [f"x{i}" for i in range(n_inputs)], [], 0
+    for k, width in enumerate(widths):
+        neurons = [f"n{k}_{j}" for j in range(width)]
+        rows = []
+        for j in range(width):
+            rows.append(tuple(f"w{count + i}" for i in range(len(units))))
+            count += len(units)
+        kind = draw(st.sampled_from(["none", "shared", "each"]))
+        bias = None if kind == "none" else f"b{k}" if kind == "shared" else tuple(f"b{k}_{j}" for j in range(width))
+        last = k == len(widths) - 1
+        activation = "sigmoid" if last and loss == "binary_cross_entropy" else draw(st.sampled_from(ACTIVATIONS))
+        layers.append(Layer(tuple(neurons), activation, tuple(rows), bias))
+        units = neurons
+    network = Network(tuple(f"x{i}" for i in range(n_inputs)), tuple(layers), loss)
+    value = st.floats(-2.0, 2.0, allow_nan=False)
+    params = {p: draw(value) for p in network.parameters}
+    x = [draw(value) for _ in network.inputs]
+    target = st.floats(0.0, 1.0) if loss == "binary_cross_entropy" else value
+    y = [draw(target) for _ in network.outputs]
+    return network, params, x, y
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(networks(), st.floats(0.01, 2.0))
+def test_one_compiled_step_equals_backward_then_update(case, rate):
+    network, params, x, y = case
+    loss, new = compile_step(network)(tuple(params[p] for p in network.parameters), tuple(x), tuple(y), rate)
+    expected_loss, expected_new = reference_step(network, params, x, y, rate)
+    assert loss == pytest.approx(expected_loss, rel=1e-12, abs=1e-14)
+    assert dict(zip(network.parameters, new)) == pytest.approx(expected_new, rel=1e-12, abs=1e-14)
+
+
+@pytest.mark.parametrize("key", ["blame_flow", "tiny_relu", "shared_bias", "sum_target"])
+def test_training_matches_repeated_backward_steps(key):
+    ex = load_example(key)
+    params = dict(ex.params)
+    losses = []
+    for _ in range(4):
+        loss, params = reference_step(ex.network, params, ex.x, ex.y, ex.learning_rate)
+        losses.append(loss)
+    run = train(ex.network, ex.params, ex.x, ex.y, ex.learning_rate, 4)
+    assert run.losses[:4] == pytest.approx(losses, rel=1e-12)
+    assert run.params == pytest.approx(params, rel=1e-12)
+
+
+def test_tiny_relu_step_by_hand():
+    # x = 1, w1 = w2 = 0.5, y = 0: a_h = 0.5, z_o = 0.25, ŷ = σ(0.25); with cross-entropy and a sigmoid
+    # output, δ_o = ŷ − y, so ∂L/∂w2 = ŷ·a_h and ∂L/∂w1 = δ_o·w2·1·x.
+    yhat = 1 / (1 + math.exp(-0.25))
+    loss, (w1, w2) = compile_step(load_example("tiny_relu").network)((0.5, 0.5), (1.0,), (0.0,), 0.1)
+    assert loss == pytest.approx(-math.log(1 - yhat), rel=1e-14)
+    assert w2 == pytest.approx(0.5 - 0.1 * yhat * 0.5, rel=1e-14)
+    assert w1 == pytest.approx(0.5 - 0.1 * yhat * 0.5 * 1.0, rel=1e-14)
+
+
+def test_parameter_names_that_clash_with_generated_names_still_work():
+    layer = Layer(("h",), "tanh", (("x0", "rate"),), bias="z1_0")
+    network = Network(("a", "b"), (layer, Layer(("o",), "identity", (("loss",),), bias=("step",))), "half_squared_error")
+    params = {"x0": 0.3, "rate": -0.2, "z1_0": 0.1, "loss": 1.5, "step": -0.4}
+    source = step_source(network)
+    assert "theta_0" in source and "theta_4" in source  # renamed, not shadowed
+    loss, new = compile_step(network)(tuple(params[p] for p in network.parameters), (0.7, -1.1), (0.25,), 0.5)
+    expected_loss, expected_new = reference_step(network, params, [0.7, -1.1], [0.25], 0.5)
+    assert loss == pytest.approx(expected_loss, rel=1e-13)
+    assert dict(zip(network.parameters, new)) == pytest.approx(expected_new, rel=1e-13)
+
+
+@pytest.mark.parametrize("z", [-1000.0, -710.0, 0.0, 710.0, 1000.0])
+def test_extreme_pre_activations_stay_finite(z):
+    network = Network(("x",), (Layer(("o",), "sigmoid", (("w",),)),), "binary_cross_entropy")
+    loss, (w,) = compile_step(network)((z,), (1.0,), (1.0,), 0.1)
+    assert math.isfinite(loss) and math.isfinite(w)
+    expected_loss, expected_new = reference_step(network, {"w": z}, [1.0], [1.0], 0.1)
+    assert loss == pytest.approx(expected_loss, rel=1e-12)
+    assert w == pytest.approx(expected_new["w"], rel=1e-12)
+
+
+def test_a_diverging_run_stops_cleanly():
+    # identity output, squared error, w·x with x = 3 and rate 1: each step multiplies the error by 1 − 9 = −8
+    network = Network(("x",), (Layer(("o",), "identity", (("w",),)),), "half_squared_error")
+    run = train(network, {"w": 1.0}, [3.0], 0.0, 1.0, 100)
+    assert run.diverged and len(run.losses) < 101
+    assert np.all(np.isfinite(run.losses))
+    assert run.losses[1] == pytest.approx(64 * run.losses[0], rel=1e-12)
