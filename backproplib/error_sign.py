@@ -1,0 +1,218 @@
+"""Which way to step: the sign of "error" and the sign of the update must agree.
+
+For half squared error ``L = ½(y − ŷ)²`` the chain rule starts with ``∂L/∂ŷ = ŷ − y``. Texts
+that define the error as ``e = y − ŷ`` (target minus prediction) get every product of the
+chain with the opposite sign, ``−∂L/∂θ``. Both conventions work, but each has its own update:
+
+* ``"descent"``: error ``ŷ − y``, product ``g = ∂L/∂θ``, step ``θ − η·g`` (this book);
+* ``"target_first_add"``: error ``y − ŷ``, product ``g = −∂L/∂θ``, step ``θ + η·g`` (the same step);
+* ``"target_first_subtract"``: error ``y − ŷ`` with the step ``θ − η·g``: this climbs the loss.
+
+:func:`step_in` makes one step in a convention, :func:`train_in` many; :class:`ConventionFigure`
+draws the training runs of all three.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image as PILImage
+
+from .explore import Settings
+from .network import Network
+from .numeric import DIVERGENCE_LIMIT, backward
+
+__all__ = ["CONVENTIONS", "LEARNING_RATES", "ConventionStep", "step_in", "ConventionRun", "train_in", "ConventionFigure"]
+
+# Each convention: (how the error is written, the sign the product gets, the sign of the step).
+CONVENTIONS: dict[str, tuple[str, int, int]] = {
+    "descent": ("ŷ − y", +1, -1),
+    "target_first_add": ("y − ŷ", -1, +1),
+    "target_first_subtract": ("y − ŷ", -1, -1),
+}
+# Learning rates of the kernel-free explorer: no positive rate rescues the wrong sign.
+LEARNING_RATES: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
+
+# Okabe–Ito colours, with distinct line styles so colour is never the only cue.
+_STYLE = {
+    "descent": ("#0072B2", "-"),
+    "target_first_add": ("#009E73", (0, (2, 2))),
+    "target_first_subtract": ("#D55E00", (0, (6, 2))),
+}
+_LABEL = {
+    "descent": "error ŷ − y, θ − η·g (book)",
+    "target_first_add": "error y − ŷ, θ + η·g",
+    "target_first_subtract": "error y − ŷ, θ − η·g (document)",
+}
+
+
+def _checked(network: Network, convention: str, learning_rate: float) -> None:
+    if convention not in CONVENTIONS:
+        allowed = ", ".join(repr(c) for c in CONVENTIONS)
+        raise ValueError(f"convention must be one of {allowed}; got {convention!r}")
+    if network.loss != "half_squared_error" or len(network.outputs) != 1:
+        raise ValueError(f"network must have one output and loss 'half_squared_error', the loss whose ∂L/∂ŷ is ŷ − y; got {network.loss!r}")
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float, np.floating)) or not np.isfinite(learning_rate) or learning_rate <= 0:
+        raise ValueError(f"learning_rate must be a finite number > 0; got {learning_rate!r}")
+
+
+@dataclass(frozen=True)
+class ConventionStep:
+    """One update in one convention.
+
+    ``error`` is the first factor as the convention writes it; ``products[p]`` the chain-rule
+    product the convention computes for ``p`` (``±∂L/∂p``); ``new_params`` the parameters after
+    the step; ``loss_before`` and ``loss_after`` the loss on either side of it.
+    """
+
+    convention: str
+    error: float
+    products: dict[str, float]
+    new_params: dict[str, float]
+    loss_before: float
+    loss_after: float
+
+
+def step_in(network: Network, settings: Settings, convention: str) -> ConventionStep:
+    """One update of every parameter, with the error and the step signed as ``convention`` says.
+
+    Examples
+    --------
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("blame_flow")
+    >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
+    >>> book, document = step_in(ex.network, s, "descent"), step_in(ex.network, s, "target_first_subtract")
+    >>> round(book.error, 4), round(document.error, 4)
+    (-0.2645, 0.2645)
+    >>> round(book.products["wo1"], 4), round(document.products["wo1"], 4)
+    (-0.0308, 0.0308)
+    >>> round(book.new_params["wo1"], 4), round(document.new_params["wo1"], 4)
+    (1.5154, 1.4846)
+    >>> book.loss_after < book.loss_before < document.loss_after
+    True
+    >>> step_in(ex.network, s, "ascent")
+    Traceback (most recent call last):
+    ...
+    ValueError: convention must be one of 'descent', 'target_first_add', 'target_first_subtract'; got 'ascent'
+    """
+    _checked(network, convention, settings.learning_rate)
+    _, product_sign, step_sign = CONVENTIONS[convention]
+    here = backward(network, settings.params, settings.x, settings.y)
+    output = network.outputs[0]
+    error = product_sign * float(here.dL_dyhat[output])
+    products = {p: product_sign * float(g) for p, g in here.gradients.items()}
+    new = {p: float(settings.params[p]) + step_sign * settings.learning_rate * products[p] for p in network.parameters}
+    after = backward(network, new, settings.x, settings.y, keep_intermediates=False)
+    return ConventionStep(convention, error, products, new, float(here.loss), float(after.loss))
+
+
+@dataclass(frozen=True)
+class ConventionRun:
+    """Loss and prediction before each step (``epochs + 1`` entries unless the run was stopped)."""
+
+    convention: str
+    losses: np.ndarray
+    predictions: np.ndarray
+    stopped: bool
+
+
+def train_in(network: Network, settings: Settings, convention: str, epochs: int) -> ConventionRun:
+    """Repeat :func:`step_in` ``epochs`` times; stop early if a parameter passes ``DIVERGENCE_LIMIT``.
+
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("blame_flow")
+    >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
+    >>> runs = {c: train_in(ex.network, s, c, 50) for c in CONVENTIONS}
+    >>> [round(float(runs[c].losses[-1]), 4) for c in CONVENTIONS]
+    [0.0053, 0.0053, 0.4563]
+    """
+    _checked(network, convention, settings.learning_rate)
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValueError(f"epochs must be a whole number >= 1; got {epochs!r}")
+    output = network.outputs[0]
+    losses, predictions, stopped = [], [], False
+    current = settings
+    for epoch in range(epochs + 1):
+        here = backward(network, current.params, current.x, current.y)
+        losses.append(float(here.loss))
+        predictions.append(float(here.forward.a[output]))
+        if epoch == epochs:
+            break
+        step = step_in(network, current, convention)
+        if max(abs(v) for v in step.new_params.values()) > DIVERGENCE_LIMIT:
+            stopped = True
+            break
+        current = current.replace(**step.new_params)
+    return ConventionRun(convention, np.array(losses), np.array(predictions), stopped)
+
+
+class ConventionFigure:
+    """Training loss (left) and prediction (right) over the epochs, one line per convention.
+
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("blame_flow")
+    >>> fig = ConventionFigure(ex.network, epochs=20)
+    >>> runs = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate))
+    >>> sorted(runs) == sorted(CONVENTIONS)
+    True
+    >>> fig.png()[:4]
+    b'\\x89PNG'
+    """
+
+    def __init__(self, network: Network, epochs: int = 200, size: tuple[float, float] = (7.2, 2.6), dpi: int = 80) -> None:
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+            raise ValueError(f"epochs must be a whole number >= 1; got {epochs!r}")
+        self.network, self.epochs = network, epochs
+        self.figure = Figure(figsize=size, dpi=dpi)
+        FigureCanvasAgg(self.figure)
+        self.loss_axes, self.prediction_axes = self.figure.subplots(1, 2)
+        self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.17, top=0.9, wspace=0.25)
+        self._lines = {}
+        for name, (colour, style) in _STYLE.items():
+            self._lines[name] = (
+                self.loss_axes.plot([], [], color=colour, ls=style, lw=2, label=_LABEL[name], zorder=3 if name == "target_first_add" else 2)[0],
+                self.prediction_axes.plot([], [], color=colour, ls=style, lw=2, zorder=3 if name == "target_first_add" else 2)[0],
+            )
+        self._target = self.prediction_axes.axhline(0.0, color="0.3", lw=1, ls=":", label="target y")
+        for axes, label in ((self.loss_axes, "training loss"), (self.prediction_axes, "prediction ŷ")):
+            axes.set_xlim(0, epochs)
+            axes.set_xlabel("epoch")
+            axes.set_ylabel(label)
+        self.loss_axes.legend(loc="center right", fontsize=6.5, frameon=False)
+        self.prediction_axes.legend(loc="center right", fontsize=6.5, frameon=False)
+        self._title = self.figure.suptitle("", fontsize=8)
+
+    def show(self, settings: Settings, learning_rate: float | None = None) -> dict[str, ConventionRun]:
+        """Train in every convention from ``settings`` (optionally at another learning rate) and redraw."""
+        if learning_rate is not None:
+            settings = settings.replace(learning_rate=learning_rate)
+        runs = {name: train_in(self.network, settings, name, self.epochs) for name in CONVENTIONS}
+        for name, run in runs.items():
+            loss_line, prediction_line = self._lines[name]
+            steps = np.arange(len(run.losses))
+            loss_line.set_data(steps, run.losses)
+            prediction_line.set_data(steps, run.predictions)
+        top = max(float(np.max(r.losses)) for r in runs.values())
+        self.loss_axes.set_ylim(0.0, 1.1 * top if top > 0 else 1.0)
+        self._target.set_ydata([settings.y, settings.y])
+        values = [settings.y, *(v for r in runs.values() for v in (r.predictions.min(), r.predictions.max()))]
+        low, high = min(values), max(values)
+        margin = 0.08 * (high - low) if high > low else 0.5
+        self.prediction_axes.set_ylim(low - margin, high + margin)
+        ends = ", ".join(f"{_LABEL[n].split(' (')[0]}: {r.losses[-1]:.4f}" for n, r in runs.items())
+        self._title.set_text(f"η = {settings.learning_rate:g}; final losses: {ends}")
+        return runs
+
+    def png(self, small: bool = False) -> bytes:
+        """The figure as PNG bytes; ``small=True`` quantises to 64 colours for precomputed frames."""
+        canvas = self.figure.canvas
+        canvas.draw()
+        image = PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+        if small:
+            image = image.quantize(64)
+        buffer = io.BytesIO()
+        image.save(buffer, format="png", compress_level=6 if small else 1)
+        return buffer.getvalue()
