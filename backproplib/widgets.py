@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import time
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
@@ -246,6 +247,7 @@ def frame_stack(
     """
     import ipywidgets as w
 
+    started = time.perf_counter()
     sizes = [len(labels) for _, labels, _ in controls]
     total = 0
 
@@ -271,7 +273,13 @@ def frame_stack(
             w.jslink((slider, "index"), (stack, "selected_index"))
         level = [child for stack in level for child in stack.children]
     frames = int(np.prod(sizes))
+    FRAME_LOG.append({"controls": [d for d, _, _ in controls], "frames": frames, "bytes": total, "seconds": time.perf_counter() - started})
     return w.VBox([*sliders, root]), frames, total
+
+
+# Every frame_stack built in this process: controls, frame count, PNG bytes and seconds taken.
+# benchmarks/run.py reads it after running a chapter, to report what each page's frames cost.
+FRAME_LOG: list[dict] = []
 
 
 def static_explorer(

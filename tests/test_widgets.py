@@ -147,3 +147,15 @@ def test_training_curve_matches_repeated_backward_and_step():
         losses.append(float(result.loss))
         params = gradient_step(params, result.gradients, ex.learning_rate)
     assert np.allclose(run.losses, losses, rtol=1e-12, atol=1e-15)
+
+
+def test_frame_stack_logs_what_each_explorer_cost():
+    from backproplib import widgets
+
+    before = len(widgets.FRAME_LOG)
+    _, count, size = frame_stack([("w", ["1", "2"], 0), ("η", ["a", "b", "c"], 2)], lambda index: bytes(10 + index[0] + index[1]))
+    entry = widgets.FRAME_LOG[before]
+    assert len(widgets.FRAME_LOG) == before + 1
+    assert entry["controls"] == ["w", "η"] and entry["frames"] == count == 6
+    assert entry["bytes"] == size == sum(10 + i + j for i in range(2) for j in range(3))
+    assert entry["seconds"] >= 0.0
