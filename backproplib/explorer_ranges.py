@@ -1,0 +1,48 @@
+"""Slider ranges for chapters built from a description: where every control may move.
+
+Kept apart from the chapter so that tests can sweep exactly the ranges a chapter shows.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .examples import Example
+from .losses import get_loss
+from .widgets import slider_range
+
+__all__ = ["SWEEP_STEP", "SWEEP_HALF_STEPS", "sweep_values", "live_ranges"]
+
+SWEEP_STEP = 0.25       # distance between two frames of the kernel-free explorer
+SWEEP_HALF_STEPS = 10   # frames either side of the current value: 21 frames in all
+LEARNING_RATE_RANGE = (0.01, 1.0)
+
+
+def sweep_values(value: float) -> np.ndarray:
+    """The values the kernel-free explorer precomputes: 21 points centred on ``value``.
+
+    >>> sweep_values(0.5)[[0, 10, 20]]
+    array([-2. ,  0.5,  3. ])
+    """
+    return float(value) + SWEEP_STEP * np.arange(-SWEEP_HALF_STEPS, SWEEP_HALF_STEPS + 1)
+
+
+def live_ranges(example: Example) -> dict[str, tuple[float, float]]:
+    """One slider range per parameter and input, the target and the learning rate.
+
+    Each parameter and input moves at least over [-2, 2] and 2 either side of its value; the
+    target stays in [0, 1] for cross-entropy; the learning rate covers the chapter's own value.
+
+    >>> from backproplib.examples import load_example
+    >>> ranges = live_ranges(load_example("tiny_relu"))
+    >>> ranges["w1"], ranges["y"], ranges["learning_rate"]
+    ((-2.0, 2.5), (0.0, 1.0), (0.01, 1.0))
+    """
+    ranges = {name: slider_range(float(value)) for name, value in example.params.items()}
+    ranges.update({name: slider_range(float(value)) for name, value in example.x.items()})
+    if get_loss(example.network.loss).targets_are_probabilities:
+        ranges["y"] = (0.0, 1.0)
+    else:
+        ranges["y"] = slider_range(float(example.y))
+    low, high = LEARNING_RATE_RANGE
+    ranges["learning_rate"] = (min(low, example.learning_rate), max(high, example.learning_rate))
+    return ranges

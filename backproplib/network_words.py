@@ -1,0 +1,79 @@
+"""Sentences and formulas that describe a network, for chapters built from a description.
+
+A generated chapter says in words what its settings describe. The words are computed from the
+network each time the notebook runs, so they stay true when an instructor changes an activation
+or the loss in the settings cell.
+"""
+from __future__ import annotations
+
+from .losses import get_loss
+from .network import Layer, Network
+from .symbolic import latex_symbol
+
+__all__ = ["network_in_words", "loss_formula", "bias_in_words"]
+
+_LOSS_FORMULAS = {
+    "half_squared_error": r"L = \tfrac12(\hat y - y)^2",
+    "mean_squared_error": r"L = (\hat y - y)^2",  # the mean over one output neuron
+    "binary_cross_entropy": r"L = -\bigl[y\log\hat y + (1 - y)\log(1 - \hat y)\bigr]",
+}
+_LOSS_NAMES = {
+    "half_squared_error": "half the squared error",
+    "mean_squared_error": "the mean squared error (with one output neuron, the squared error itself)",
+    "binary_cross_entropy": "binary cross-entropy",
+}
+
+
+def _names(names: tuple[str, ...] | list[str]) -> str:
+    shown = [f"${latex_symbol(n)}$" for n in names]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def bias_in_words(layer: Layer) -> str:
+    """How a layer's neurons are biased, as a clause.
+
+    >>> from backproplib.network import Layer
+    >>> bias_in_words(Layer(("h1", "h2"), "tanh", (("a1",), ("a2",)), bias="b"))
+    'one bias $b$ shared by all its neurons'
+    >>> bias_in_words(Layer(("o",), "identity", (("v",),)))
+    'no bias'
+    """
+    if layer.bias is None:
+        return "no bias"
+    if layer.shared_bias and len(layer.neurons) > 1:
+        return f"one bias {_names([layer.bias])} shared by all its neurons"
+    biases = [layer.bias_of(j) for j in range(len(layer.neurons))]
+    return f"the bias {_names(biases)}" if len(biases) == 1 else f"one bias per neuron ({_names(biases)})"
+
+
+def loss_formula(loss: str) -> str:
+    r"""The loss of one output neuron as LaTeX.
+
+    >>> loss_formula("half_squared_error")
+    'L = \\tfrac12(\\hat y - y)^2'
+    """
+    get_loss(loss)  # a clear error for an unknown name
+    return _LOSS_FORMULAS[loss]
+
+
+def network_in_words(network: Network) -> str:
+    """A short paragraph (Markdown with inline maths) saying what the network is.
+
+    >>> from backproplib.examples import load_example
+    >>> print(network_in_words(load_example("tiny_relu").network))
+    The network has 1 input ($x$) and 2 layers. Layer 1 is a hidden layer of 1 neuron ($h$) with the relu activation and no bias. Layer 2 is the output layer: 1 neuron ($o$) with the sigmoid activation and no bias; its activation is the prediction $\\hat y$. The loss is binary cross-entropy, $L = -\\bigl[y\\log\\hat y + (1 - y)\\log(1 - \\hat y)\\bigr]$.
+    """
+    count = len(network.inputs)
+    parts = [f"The network has {count} input{'s' if count > 1 else ''} ({_names(network.inputs)}) and {len(network.layers)} layer{'s' if len(network.layers) > 1 else ''}."]
+    for k, layer in enumerate(network.layers, start=1):
+        size = len(layer.neurons)
+        neurons = f"{size} neuron{'s' if size > 1 else ''} ({_names(layer.neurons)})"
+        if k < len(network.layers):
+            parts.append(f"Layer {k} is a hidden layer of {neurons} with the {layer.activation} activation and {bias_in_words(layer)}.")
+        else:
+            parts.append(
+                f"Layer {k} is the output layer: {neurons} with the {layer.activation} activation and "
+                f"{bias_in_words(layer)}; its activation is the prediction $\\hat y$."
+            )
+    parts.append(f"The loss is {_LOSS_NAMES[network.loss]}, ${loss_formula(network.loss)}$.")
+    return " ".join(parts)
