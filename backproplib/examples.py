@@ -17,7 +17,12 @@ __all__ = ["Example", "EXAMPLES", "load_example"]
 
 @dataclass(frozen=True)
 class Example:
-    """A document's network, numbers and published values."""
+    """A document's network, numbers and published values.
+
+    >>> ex = load_example("shared_bias")
+    >>> ex.source, ex.params["b1"], ex.learning_rate, len(ex.published) > 0
+    ('001_a770774e95402dd6.txt', 0.35, 0.5, True)
+    """
 
     key: str
     title: str

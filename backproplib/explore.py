@@ -18,7 +18,11 @@ __all__ = ["LossCurve", "loss_along", "TrainingCurve", "training_curve", "Settin
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything a slider panel can change: parameters, inputs, target, learning rate."""
+    """Everything a slider panel can change: parameters, inputs, target, learning rate.
+
+    >>> Settings({"w1": 0.5, "w2": 0.5}, {"x": 1.0}, 0.0, 0.1).learning_rate
+    0.1
+    """
 
     params: Mapping[str, float]
     x: Mapping[str, float]

@@ -145,6 +145,12 @@ def quantities(network, params, x, y, learning_rate: float) -> dict[str, float]:
     (activation slope), ``dLda_<n>`` (∂L/∂a), ``delta_<n>`` (∂L/∂z) for each neuron ``n``;
     ``grad_<p>`` and ``new_<p>`` (after one step) for each parameter ``p``; ``loss``;
     ``learning_rate``.
+
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("tiny_relu")
+    >>> q = quantities(ex.network, ex.params, ex.x, ex.y, ex.learning_rate)
+    >>> round(q["a_o"], 4), round(q["grad_w2"], 4), round(q["new_w2"], 4)
+    (0.5622, 0.2811, 0.4719)
     """
     bwd = backward(network, params, x, y)
     fwd = bwd.forward

@@ -173,6 +173,11 @@ def comparison_table(comparisons: Sequence[Comparison], digits: int = 6) -> Tabl
     """What the document printed, what we compute, the difference and the verdict.
 
     The verdict is a word with a symbol (✓ agrees, ≈ rounding slip, ✗ wrong), never colour alone.
+
+    >>> from backproplib.examples import load_example
+    >>> table = comparison_table(load_example("tiny_relu").compare_with_document())
+    >>> sum("✗ wrong" in line for line in repr(table).splitlines()) > 0
+    True
     """
     mark = {"agrees": "✓ agrees", "rounding slip": "≈ rounding slip", "wrong": "✗ wrong"}
     rows = [

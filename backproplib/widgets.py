@@ -192,6 +192,14 @@ def live_explorer(
 
     ``ranges`` maps parameter, input names, ``"y"`` and ``"learning_rate"`` to ``(low, high)``.
     Needs a running kernel; the built book uses :func:`static_explorer` instead.
+
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("tiny_relu")
+    >>> panel = live_explorer(ex.network, Settings(ex.params, ex.x, ex.y, 0.1), {"w1": (-1, 1), "w2": (-1, 1)}, "w1", 20)
+    >>> panel.children[0].description, [s.description for s in panel.children[1].children]
+    ('sweep', ['w1', 'w2'])
+    >>> len(panel.children[2].value) > 1000  # the figure, already drawn as PNG
+    True
     """
     import ipywidgets as w
 
@@ -244,6 +252,10 @@ def frame_stack(
     ``SelectionSlider``, except those whose position is listed in ``dropdowns`` (a ``Dropdown``,
     for choices with no order such as an activation function). Both sync ``index`` to the browser,
     which is what ``jslink`` needs. Returns ``(box, frame_count, total_bytes)``.
+
+    >>> box, count, size = frame_stack([("w", ["0", "1"], 0), ("η", ["0.1", "0.5", "1"], 1)], lambda i: bytes(3))
+    >>> count, size, box.children[2].selected_index, box.children[2].children[0].selected_index
+    (6, 18, 0, 1)
     """
     import ipywidgets as w
 
@@ -293,6 +305,12 @@ def static_explorer(
     """The loss figure for each value of ``parameter`` (and each learning rate, if given), kernel-free.
 
     Returns ``(box, frame_count, total_bytes)``.
+
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("tiny_relu")
+    >>> box, count, size = static_explorer(ex.network, Settings(ex.params, ex.x, ex.y, 0.1), "w1", [-1, 0, 1], 10)
+    >>> count, [c.description for c in box.children[:1]], size > 1000
+    (3, ['w1'], True)
     """
     values = [float(v) for v in values]
     figure = LossFigure(network, parameter, (values[0], values[-1]), epochs)
