@@ -1,0 +1,99 @@
+"""The first cell of every chapter: install backproplib when the notebook is opened on its own.
+
+On Colab or a student's laptop a chapter arrives without this repository, so its first cell
+installs the package from the repository, quietly. The repository's address lives in one place,
+``repository.url`` in ``_config.yml`` (the launch buttons are built from it too); this module
+writes that address into every chapter's install cell, and the tests check that they agree.
+
+Run ``python -m backproplib.install_cell`` after changing the address (``--check`` only reports).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+__all__ = ["repository_url", "install_cell_source", "sync_install_cells"]
+
+INSTALL_TAG = "remove-cell"  # the book hides the cell; it is there for readers who run the notebook
+
+
+def repository_url(config: Path | str = "_config.yml") -> str:
+    """The book's repository address, from ``repository.url`` in the Jupyter Book config.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "_config.yml").write_text("repository:\\n  url: https://example.org/me/book\\n")
+    >>> repository_url(folder / "_config.yml")
+    'https://example.org/me/book'
+    """
+    import yaml
+
+    settings = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
+    url = (settings.get("repository") or {}).get("url")
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        raise ValueError(f"repository.url in {config} must be the repository's http(s) address; got {url!r}")
+    return url.rstrip("/")
+
+
+def install_cell_source(url: str) -> str:
+    """The install cell's code for a repository at ``url``.
+
+    >>> print(install_cell_source("https://example.org/me/book"))
+    try:
+        import backproplib
+    except ImportError:  # opened outside the book's repository: install the book's package quietly
+        %pip install --quiet "backproplib @ git+https://example.org/me/book"
+    """
+    return (
+        "try:\n"
+        "    import backproplib\n"
+        "except ImportError:  # opened outside the book's repository: install the book's package quietly\n"
+        f'    %pip install --quiet "backproplib @ git+{url}"'
+    )
+
+
+def sync_install_cells(root: Path | str = ".", check: bool = False) -> list[Path]:
+    """Make the first cell of every ``chapters/*.ipynb`` the install cell for the configured URL.
+
+    Returns the notebooks that were (or, with ``check``, would be) changed. A notebook whose first
+    cell is not an install cell gets one inserted.
+    """
+    import nbformat
+
+    root = Path(root)
+    source = install_cell_source(repository_url(root / "_config.yml"))
+    changed = []
+    for path in sorted((root / "chapters").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        first = nb.cells[0] if nb.cells else None
+        is_install = first is not None and first.cell_type == "code" and "import backproplib" in first.source and "%pip install" in first.source
+        if is_install and first.source == source and INSTALL_TAG in first.metadata.get("tags", []):
+            continue
+        changed.append(path)
+        if check:
+            continue
+        if is_install:
+            first.source = source
+            first.metadata["tags"] = sorted(set(first.metadata.get("tags", [])) | {INSTALL_TAG})
+        else:
+            cell = nbformat.v4.new_code_cell(source, metadata={"tags": [INSTALL_TAG]})
+            cell.execution_count = None
+            nb.cells.insert(0, cell)
+        nbformat.write(nb, path)
+    return changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Write repository.url from _config.yml into every chapter's install cell.")
+    parser.add_argument("--root", default=".", help="the book's folder (holding _config.yml and chapters/)")
+    parser.add_argument("--check", action="store_true", help="only list the chapters that disagree; exit 1 if any")
+    args = parser.parse_args(argv)
+    changed = sync_install_cells(args.root, check=args.check)
+    for path in changed:
+        print(f"{'differs' if args.check else 'updated'}: {path}")
+    return 1 if (args.check and changed) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
