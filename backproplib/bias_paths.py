@@ -359,12 +359,12 @@ class BiasPathsFigure:
         self.figure = Figure(figsize=size, dpi=dpi)
         FigureCanvasAgg(self.figure)
         self.axes, self.bar_axes = self.figure.subplots(1, 2, gridspec_kw={"width_ratios": [2.3, 1]})
-        self.figure.subplots_adjust(left=0.1, right=0.98, bottom=0.18, top=0.9, wspace=0.32)
+        self.figure.subplots_adjust(left=0.1, right=0.98, bottom=0.18, top=0.83, wspace=0.32)
         a = self.axes
         a.axhline(0.0, color="0.6", lw=0.8)
         self._lines, self._points = {}, {}
         for n, colour, style in zip(self.users, _PATH_COLOURS, _PATH_STYLES):
-            self._lines[n] = a.plot(self.curve_values, 0 * self.curve_values, color=colour, ls=style, lw=1.8, label=f"path through {n}: δ_{n}")[0]
+            self._lines[n] = a.plot(self.curve_values, 0 * self.curve_values, color=colour, ls=style, lw=1.8, label=f"via {n}: δ_{n}")[0]
             self._points[n] = a.plot([], [], "o", color=colour, ms=5)[0]
         self._sum = a.plot(self.curve_values, 0 * self.curve_values, color=_SUM_COLOUR, lw=2.4, label=f"sum = ∂L/∂{bias}")[0]
         self._sum_point = a.plot([], [], "D", color=_SUM_COLOUR, ms=6)[0]
@@ -372,7 +372,9 @@ class BiasPathsFigure:
         a.set_xlim(self.curve_values[0], self.curve_values[-1])
         a.set_xlabel(parameter)
         a.set_ylabel(f"contribution to ∂L/∂{bias}")
-        a.legend(loc="upper left", fontsize=7, frameon=False)
+        # Above the axes, so no position of the curves can hide behind it.
+        a.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, fontsize=7, frameon=False, handlelength=2.2,
+                 columnspacing=1.0)
         b = self.bar_axes
         b.axhline(0.0, color="0.6", lw=0.8)
         labels = [f"via {n}" for n in self.users] + ["sum"]

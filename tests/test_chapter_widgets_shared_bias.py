@@ -1,0 +1,147 @@
+"""Every control of chapters/shared_bias.ipynb, swept over its full range at the chapter's settings.
+
+The settings and the live slider ranges are read from the notebook itself (its ``parameters`` cell
+and the lines defining ``live_ranges``), so the sweep follows the chapter when an instructor edits it.
+Expected values come from the network written out by hand with plain ``math``.
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from backproplib import load_example
+from backproplib.bias_paths import LEARNING_RATES, BiasPathsFigure, BiasTrainingFigure, sweep_values
+from backproplib.explore import Settings
+from backproplib.widgets import LossFigure, slider_range
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "shared_bias.ipynb"
+
+
+def code_cells() -> list[dict]:
+    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    return [c for c in cells if c["cell_type"] == "code"]
+
+
+def chapter_parameters() -> dict:
+    cell = next(c for c in code_cells() if "parameters" in c.get("metadata", {}).get("tags", []))
+    namespace: dict = {}
+    exec("".join(cell["source"]), namespace)
+    return namespace
+
+
+def chapter_lines(starting: str, marker: str, namespace: dict) -> dict:
+    """Run the lines beginning with ``starting`` from the code cell containing ``marker``."""
+    cell = next(c for c in code_cells() if marker in "".join(c["source"]))
+    lines = [line for line in "".join(cell["source"]).splitlines() if line.startswith(starting)]
+    exec("\n".join(lines), namespace)
+    return namespace
+
+
+P = chapter_parameters()
+EXAMPLE = load_example(P["example_key"]).with_settings(
+    params=P["params"], x=P["x"], y=P["y"], learning_rate=P["learning_rate"], activations=P["activations"], loss=P["loss"]
+)
+SETTINGS = Settings(EXAMPLE.params, EXAMPLE.x, EXAMPLE.y, EXAMPLE.learning_rate)
+EPOCHS = P["epochs"]
+LIVE_RANGES = chapter_lines("live_ranges", "live_explorer(", {"slider_range": slider_range, "example": EXAMPLE})["live_ranges"]
+
+
+def sigmoid(z: float) -> float:
+    return 1 / (1 + math.exp(-z))
+
+
+def by_hand(p: dict[str, float], x1: float, x2: float, y: float) -> dict[str, float]:
+    """Loss, the two paths of ∂L/∂b1 and ∂L/∂b1 for the 2-2-1 network with one shared hidden bias."""
+    a1 = sigmoid(p["w1"] * x1 + p["w2"] * x2 + p["b1"])
+    a2 = sigmoid(p["w3"] * x1 + p["w4"] * x2 + p["b1"])
+    yhat = sigmoid(p["w5"] * a1 + p["w6"] * a2 + p["b2"])
+    delta_out = (yhat - y) * yhat * (1 - yhat)
+    via_h1 = delta_out * p["w5"] * a1 * (1 - a1)
+    via_h2 = delta_out * p["w6"] * a2 * (1 - a2)
+    return {"loss": 0.5 * (yhat - y) ** 2, "via_h1": via_h1, "via_h2": via_h2, "b1": via_h1 + via_h2}
+
+
+def test_the_chapter_is_the_documents_example():
+    assert EXAMPLE.matches_document
+    assert EXAMPLE.network.layers[0].shared_bias and EXAMPLE.network.layers[0].bias == "b1"
+    assert EPOCHS >= 1000
+
+
+@pytest.mark.parametrize("parameter", ["w6", "b1"])
+def test_bias_path_explorers_every_frame_matches_the_hand_derivation(parameter):
+    values = sweep_values(EXAMPLE.params[parameter])
+    assert len(values) == 21 and values[10] == EXAMPLE.params[parameter]
+    figure = BiasPathsFigure(EXAMPLE.network, "b1", parameter, values)
+    for v in values:
+        paths = figure.show(SETTINGS, float(v))
+        hand = by_hand(dict(EXAMPLE.params, **{parameter: float(v)}), EXAMPLE.x["x1"], EXAMPLE.x["x2"], EXAMPLE.y)
+        assert paths.at_current["h1"] == pytest.approx(hand["via_h1"], rel=1e-10, abs=1e-15)
+        assert paths.at_current["h2"] == pytest.approx(hand["via_h2"], rel=1e-10, abs=1e-15)
+        assert paths.total_at_current == pytest.approx(hand["b1"], rel=1e-10, abs=1e-15)
+        assert np.all(np.isfinite(paths.total))
+        assert figure.png(small=True)[:4] == b"\x89PNG"
+
+
+def test_loss_explorer_every_position_and_learning_rate():
+    values = sweep_values(EXAMPLE.params["b1"])
+    figure = LossFigure(EXAMPLE.network, "b1", (values[0], values[-1]), EPOCHS)
+    for rate in LEARNING_RATES:
+        for v in values:
+            view = figure.show(SETTINGS.replace(learning_rate=rate), float(v))
+            hand = by_hand(dict(EXAMPLE.params, b1=float(v)), EXAMPLE.x["x1"], EXAMPLE.x["x2"], EXAMPLE.y)
+            assert view.curve.loss_at_current == pytest.approx(hand["loss"], rel=1e-12)
+            assert view.curve.slope == pytest.approx(hand["b1"], rel=1e-10, abs=1e-15)  # the tangent is the summed gradient
+            assert np.all(np.isfinite(view.curve.losses)) and np.all(np.isfinite(view.training.losses))
+            assert len(view.training.losses) == EPOCHS + 1  # no offered rate diverges
+            assert view.training.losses[-1] < view.training.losses[0]
+        assert figure.png(small=True)[:4] == b"\x89PNG"
+
+
+def test_training_figure_at_the_chapters_settings():
+    figure = BiasTrainingFigure(EXAMPLE.network, "b1", EPOCHS)
+    run = figure.show(SETTINGS)
+    assert len(run.losses) == EPOCHS + 1 and not run.diverged
+    assert run.losses[0] == pytest.approx(by_hand(dict(EXAMPLE.params), 0.05, 0.10, 0.01)["loss"], rel=1e-12)
+    assert run.losses[-1] < 1e-4  # the chapter says the prediction ends close to the target
+
+
+def live_positions() -> list[dict[str, float]]:
+    """Each slider alone across its range, every slider at its low end and at its high end, and random mixes."""
+    centre = {name: (SETTINGS.params | SETTINGS.x | {"y": SETTINGS.y, "learning_rate": SETTINGS.learning_rate})[name]
+              for name in LIVE_RANGES}
+    positions = [dict(centre, **{name: v}) for name, (lo, hi) in LIVE_RANGES.items() for v in np.linspace(lo, hi, 5)]
+    positions.append({name: lo for name, (lo, _) in LIVE_RANGES.items()})
+    positions.append({name: hi for name, (_, hi) in LIVE_RANGES.items()})
+    rng = np.random.default_rng(1)
+    positions += [{name: float(rng.uniform(lo, hi)) for name, (lo, hi) in LIVE_RANGES.items()} for _ in range(6)]
+    return positions
+
+
+def test_live_explorer_has_one_slider_per_weight_and_bias_and_the_learning_rate():
+    assert set(LIVE_RANGES) == {*EXAMPLE.network.parameters, "x1", "x2", "y", "learning_rate"}
+    assert LIVE_RANGES["learning_rate"][0] > 0
+    for name, value in EXAMPLE.params.items():
+        assert LIVE_RANGES[name][0] <= value <= LIVE_RANGES[name][1]
+
+
+def test_live_explorer_every_slider_across_its_range_sweeping_b1():
+    figure = LossFigure(EXAMPLE.network, "b1", LIVE_RANGES["b1"], EPOCHS)
+    for position in live_positions():
+        view = figure.show(SETTINGS.replace(**position))
+        p = {name: position.get(name, value) for name, value in EXAMPLE.params.items()}
+        hand = by_hand(p, position["x1"], position["x2"], position["y"])
+        assert view.curve.slope == pytest.approx(hand["b1"], rel=1e-9, abs=1e-14)
+        assert np.all(np.isfinite(view.curve.losses)) and np.all(np.isfinite(view.training.losses))
+
+
+@pytest.mark.parametrize("parameter", ["w1", "w2", "w3", "w4", "w5", "w6", "b2"])
+def test_live_explorer_other_swept_parameters_at_the_extremes(parameter):
+    figure = LossFigure(EXAMPLE.network, parameter, LIVE_RANGES[parameter], EPOCHS)
+    for position in live_positions()[-8:]:  # both extremes and the random mixes
+        view = figure.show(SETTINGS.replace(**position))
+        assert np.all(np.isfinite(view.curve.losses)) and np.isfinite(view.curve.slope)
+        assert np.all(np.isfinite(view.training.losses))
