@@ -1,0 +1,116 @@
+"""Student and instructor editions of the chapter notebooks, from one source.
+
+Solutions are marked once, in the chapters themselves: every cell that belongs to a worked
+solution carries the tag ``solution`` (the ``{solution}`` markdown and any code that computes
+numbers only the solutions quote). From that:
+
+* the **instructor edition** is the chapter as it is, outputs included;
+* the **student edition** drops every ``solution`` cell and clears all outputs and the stored
+  widget state. Outputs are cleared because stored outputs can give answers away even when the
+  solution cells are gone (a glued number, a printed table the exercise asks for), and because
+  students run the notebooks themselves, on Binder, Colab or a laptop; a fresh run fills every
+  output again.
+
+Command line::
+
+    .venv/bin/python -m backproplib.editions --student editions/student --instructor editions/instructor
+
+Examples
+--------
+>>> from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+>>> source = new_notebook(cells=[
+...     new_markdown_cell("```{exercise}\\n:label: ex1\\nAdd 1 and 2.\\n```"),
+...     new_markdown_cell("```{solution} ex1\\n3\\n```", metadata={"tags": ["solution"]}),
+...     new_code_cell("1 + 2", outputs=[{"output_type": "execute_result", "data": {"text/plain": "3"},
+...                                    "metadata": {}, "execution_count": 1}], execution_count=1),
+... ])
+>>> student = student_edition(source)
+>>> [cell.cell_type for cell in student.cells], student.cells[1].outputs
+(['markdown', 'code'], [])
+>>> len(instructor_edition(source).cells)
+3
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import sys
+from pathlib import Path
+
+import nbformat
+
+__all__ = ["SOLUTION_TAG", "is_solution", "student_edition", "instructor_edition", "write_editions", "main"]
+
+SOLUTION_TAG = "solution"
+
+
+def is_solution(cell: nbformat.NotebookNode) -> bool:
+    """True for a cell tagged ``solution``."""
+    return SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def student_edition(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy without ``solution`` cells, with every output, execution count and widget state cleared."""
+    student = copy.deepcopy(notebook)
+    student.cells = [cell for cell in student.cells if not is_solution(cell)]
+    for cell in student.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    student.metadata.pop("widgets", None)
+    return student
+
+
+def instructor_edition(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of the whole chapter: solutions, outputs and widget state kept."""
+    return copy.deepcopy(notebook)
+
+
+def write_editions(chapters: list[Path], student: Path | None, instructor: Path | None) -> list[Path]:
+    """Write both editions of each chapter notebook; returns the files written."""
+    if student is None and instructor is None:
+        raise ValueError("give at least one of student and instructor (an output folder)")
+    written = []
+    for chapter in chapters:
+        notebook = nbformat.read(chapter, as_version=4)
+        for folder, edition in ((student, student_edition), (instructor, instructor_edition)):
+            if folder is None:
+                continue
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / chapter.name
+            nbformat.write(edition(notebook), target)
+            written.append(target)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command; returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m backproplib.editions",
+        description="Write the student edition (solutions dropped, outputs cleared) and the instructor "
+                    "edition (everything) of every chapter notebook.",
+    )
+    parser.add_argument("--student", type=Path, help="folder for the student edition")
+    parser.add_argument("--instructor", type=Path, help="folder for the instructor edition")
+    parser.add_argument("--chapters", type=Path, default=Path("chapters"), help="folder of chapter notebooks (default: chapters)")
+    parser.add_argument("notebooks", nargs="*", type=Path, help="particular notebooks (default: every chapter)")
+    args = parser.parse_args(argv)
+    chapters = args.notebooks or sorted(args.chapters.glob("*.ipynb"))
+    try:
+        if not chapters:
+            raise ValueError(f"no chapter notebooks found in {str(args.chapters)!r}")
+        missing = [str(c) for c in chapters if not c.is_file()]
+        if missing:
+            raise ValueError(f"notebooks not found: {', '.join(missing)}")
+        written = write_editions(chapters, args.student, args.instructor)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for folder in (args.student, args.instructor):
+        if folder is not None:
+            print(f"{folder}: {sum(1 for w in written if w.parent == folder)} notebooks")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,88 @@
+"""Student and instructor editions: solutions dropped (and only they), and both editions run.
+
+The student edition of EVERY chapter is executed: that is what proves no later cell depends on a
+solution cell. The instructor edition is the chapter itself (nbval runs each chapter already), so
+one chapter's instructor edition is executed here as well, to check the copy is complete.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from backproplib.editions import main
+
+BOOK = Path(__file__).resolve().parent.parent
+CHAPTERS = sorted((BOOK / "chapters").glob("*.ipynb"))
+
+
+def tags(cell) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def exercise_labels(notebook) -> list[str]:
+    return [m for c in notebook.cells if c.cell_type == "markdown" for m in re.findall(r"```\{exercise\}\s*\n:label:\s*(\S+)", c.source)]
+
+
+def solution_labels(notebook) -> list[str]:
+    return [m for c in notebook.cells if c.cell_type == "markdown" for m in re.findall(r"```\{solution\}\s*(\S+)", c.source)]
+
+
+def execute(notebook, directory: Path) -> None:
+    NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(directory)}}).execute()
+    errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert errors == []
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory):
+    root = tmp_path_factory.mktemp("editions")
+    assert main(["--student", str(root / "student"), "--instructor", str(root / "instructor"), "--chapters", str(BOOK / "chapters")]) == 0
+    return root / "student", root / "instructor"
+
+
+def test_every_chapter_has_both_editions(editions):
+    student, instructor = editions
+    assert CHAPTERS, "no chapters found"
+    assert sorted(p.name for p in student.glob("*.ipynb")) == [c.name for c in CHAPTERS]
+    assert sorted(p.name for p in instructor.glob("*.ipynb")) == [c.name for c in CHAPTERS]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_student_edition_drops_solutions_and_keeps_exercises(chapter, editions):
+    source = nbformat.read(chapter, as_version=4)
+    student = nbformat.read(editions[0] / chapter.name, as_version=4)
+    assert exercise_labels(source), "the chapter has no exercises"
+    assert solution_labels(source), "the chapter has no solutions"
+    assert not any("solution" in tags(c) for c in student.cells)
+    assert solution_labels(student) == []
+    assert exercise_labels(student) == exercise_labels(source)
+    # Exactly the solution cells went, in order; nothing else was lost.
+    kept = [c.source for c in source.cells if "solution" not in tags(c)]
+    assert [c.source for c in student.cells] == kept
+    assert all(c.outputs == [] for c in student.cells if c.cell_type == "code")
+    assert "widgets" not in student.metadata
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_instructor_edition_is_the_whole_chapter(chapter, editions):
+    source = nbformat.read(chapter, as_version=4)
+    instructor = nbformat.read(editions[1] / chapter.name, as_version=4)
+    assert json.dumps(instructor, sort_keys=True) == json.dumps(source, sort_keys=True)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_student_edition_executes_cleanly(chapter, editions):
+    student = nbformat.read(editions[0] / chapter.name, as_version=4)
+    execute(student, BOOK / "chapters")
+
+
+def test_one_instructor_edition_executes_cleanly(editions):
+    chapter = min(CHAPTERS, key=lambda p: p.stat().st_size)  # the lightest chapter keeps the run short
+    instructor = nbformat.read(editions[1] / chapter.name, as_version=4)
+    execute(instructor, BOOK / "chapters")
+    assert any("solution" in tags(c) for c in instructor.cells)
