@@ -1,0 +1,127 @@
+"""Every widget of chapters/ideas.ipynb at the chapter's own settings: every frame and slider end is finite."""
+from __future__ import annotations
+
+import inspect
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from backproplib import load_example
+from backproplib.error_sign import CONVENTIONS, LEARNING_RATES, ConventionFigure
+from backproplib.explore import Settings
+from backproplib.sensitivity import OUTGOING_WEIGHTS, PRE_ACTIVATIONS, Z_VALUES, BlameFigure, SigmoidFigure, blame_panel, hidden_weight
+from backproplib.widgets import LossFigure, slider_range
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "ideas.ipynb"
+
+
+def code_cells() -> list[dict]:
+    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    return [c for c in cells if c["cell_type"] == "code"]
+
+
+def chapter_parameters() -> dict:
+    cell = next(c for c in code_cells() if "parameters" in c.get("metadata", {}).get("tags", []))
+    namespace: dict = {}
+    exec("".join(cell["source"]), namespace)
+    return namespace
+
+
+P = chapter_parameters()
+EXAMPLE = load_example(P["example_key"]).with_settings(
+    params=P["params"], x=P["x"], y=P["y"], learning_rate=P["learning_rate"], activations=P["activations"], loss=P["loss"]
+)
+SETTINGS = Settings(EXAMPLE.params, EXAMPLE.x, EXAMPLE.y, EXAMPLE.learning_rate)
+EPOCHS = P["epochs"]
+
+
+def chapter_lines(marker: str, prefix: str) -> list[str]:
+    cell = next(c for c in code_cells() if marker in "".join(c["source"]))
+    return [line for line in "".join(cell["source"]).splitlines() if line.startswith(prefix)]
+
+
+def chapter_live_ranges() -> dict[str, tuple[float, float]]:
+    namespace = {"slider_range": slider_range, "example": EXAMPLE}
+    exec("\n".join(chapter_lines("live_explorer(", "live_ranges")), namespace)
+    return namespace["live_ranges"]
+
+
+def chapter_sweep_values() -> np.ndarray:
+    namespace = {"np": np, "example": EXAMPLE, "output_weight": P["output_weight"]}
+    exec("\n".join(chapter_lines("static_explorer(", "sweep_values")), namespace)
+    return namespace["sweep_values"]
+
+
+def test_the_chapter_uses_its_example_and_follows_a_hidden_and_an_output_weight():
+    assert EXAMPLE.matches_document and EXAMPLE.published == ()
+    assert P["output_weight"] in EXAMPLE.network.layers[1].weights[0]
+    assert hidden_weight(EXAMPLE.network, P["hidden_weight"]).outgoing in EXAMPLE.network.layers[1].weights[0]
+
+
+def test_sigmoid_explorer_every_frame():
+    figure = SigmoidFigure()
+    for z in Z_VALUES:
+        point = figure.show({"z": z})["z"]
+        assert point.slope == pytest.approx(math.exp(-z) / (1 + math.exp(-z)) ** 2, rel=1e-12)
+        assert figure.png(small=True)[:4] == b"\x89PNG"
+
+
+def test_blame_explorer_every_frame():
+    figure = BlameFigure(EXAMPLE.network, P["hidden_weight"])
+    for v in OUTGOING_WEIGHTS:
+        for z in PRE_ACTIVATIONS:
+            left, right = figure.show(SETTINGS, outgoing=v, pre_activation=z)
+            assert all(np.all(np.isfinite(s.gradient)) and np.all(np.isfinite(s.held)) for s in (left, right))
+            assert left.gradient_at_current == pytest.approx(right.gradient_at_current)
+            assert figure.png(small=True)[:4] == b"\x89PNG"
+
+
+def test_convention_explorer_every_frame():
+    figure = ConventionFigure(EXAMPLE.with_settings(loss="half_squared_error").network, EPOCHS)
+    for rate in LEARNING_RATES:
+        runs = figure.show(SETTINGS, rate)
+        assert set(runs) == set(CONVENTIONS)
+        assert all(len(r.losses) == EPOCHS + 1 and np.all(np.isfinite(r.losses)) for r in runs.values())
+        assert runs["target_first_subtract"].losses[-1] > runs["target_first_subtract"].losses[0]
+        assert runs["descent"].losses[-1] < runs["descent"].losses[0]
+        assert figure.png(small=True)[:4] == b"\x89PNG"
+
+
+def test_loss_explorer_every_frame():
+    values = chapter_sweep_values()
+    assert len(values) == 21 and EXAMPLE.params[P["output_weight"]] in values
+    figure = LossFigure(EXAMPLE.network, P["output_weight"], (values[0], values[-1]), EPOCHS)
+    for v in values:
+        view = figure.show(SETTINGS, v)
+        assert np.all(np.isfinite(view.curve.losses)) and np.isfinite(view.curve.slope)
+        assert len(view.training.losses) == EPOCHS + 1 and np.all(np.isfinite(view.training.losses))
+        assert figure.png(small=True)[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("parameter", ["wo1", "wh11", "bh1"])
+def test_live_explorer_every_slider_end_is_finite(parameter):
+    ranges = chapter_live_ranges()
+    assert set(ranges) == {*EXAMPLE.network.parameters, "x1", "x2", "y", "learning_rate"}
+    assert ranges["learning_rate"][0] > 0 and ranges["y"] == (0.0, 1.0)
+    figure = LossFigure(EXAMPLE.network, parameter, ranges[parameter], EPOCHS)
+    # Thirteen sliders: each one alone at both ends, then all at their low and all at their high ends.
+    positions = [{name: end} for name, (low, high) in ranges.items() for end in (low, high)]
+    positions += [{name: r[0] for name, r in ranges.items()}, {name: r[1] for name, r in ranges.items()}]
+    for position in positions:
+        view = figure.show(SETTINGS.replace(**position))
+        assert np.all(np.isfinite(view.curve.losses)) and np.isfinite(view.curve.slope)
+        assert np.all(np.isfinite(view.training.losses))
+
+
+@pytest.mark.parametrize("weight", ["wh11", "wh12", "wh21", "wh22"])
+def test_live_blame_panel_ranges_are_finite(weight):
+    defaults = inspect.signature(blame_panel).parameters  # the chapter calls blame_panel with its default ranges
+    outgoing, pre_activation = defaults["outgoing_range"].default, defaults["pre_activation_range"].default
+    figure = BlameFigure(EXAMPLE.network, weight, outgoing, pre_activation)
+    for v in np.linspace(*outgoing, 5):
+        for z in np.linspace(*pre_activation, 5):
+            left, right = figure.show(SETTINGS, v, z)
+            assert all(np.all(np.isfinite(s.gradient)) for s in (left, right))
