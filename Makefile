@@ -4,7 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test setup benchmark clean
+# The built book loads MathJax, require.js and the widget manager from its own folder
+# `_vendor/` (copied from _static_vendor/ by Sphinx's html_extra_path), never from a CDN.
+# Versions are pinned in vendor/package-lock.json.
+NODE_MODULES := vendor/node_modules
+SITE_VENDOR := _static_vendor/_vendor
+VENDOR_STAMP := $(SITE_VENDOR)/VERSIONS.txt
+
+.PHONY: book test setup vendor browser benchmark clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,17 +21,43 @@ $(STAMP): requirements.txt pyproject.toml
 
 setup: $(STAMP)
 
-book: $(STAMP)
+$(VENDOR_STAMP): vendor/package.json vendor/package-lock.json vendor/widgets-offline.js
+	command -v npm >/dev/null || (apt-get update && apt-get install -y npm)
+	npm ci --no-audit --no-fund --prefix vendor
+	rm -rf _static_vendor
+	mkdir -p $(SITE_VENDOR)/html-manager
+	cp -r $(NODE_MODULES)/mathjax/es5 $(SITE_VENDOR)/mathjax
+	cp $(NODE_MODULES)/mathjax/LICENSE $(SITE_VENDOR)/mathjax/LICENSE
+	cp $(NODE_MODULES)/requirejs/require.js $(SITE_VENDOR)/require.js
+	cp $(NODE_MODULES)/@jupyter-widgets/html-manager/dist/embed-amd.js $(SITE_VENDOR)/html-manager/
+	cp $(NODE_MODULES)/@jupyter-widgets/html-manager/dist/*.woff2 $(NODE_MODULES)/@jupyter-widgets/html-manager/dist/*.woff \
+	  $(NODE_MODULES)/@jupyter-widgets/html-manager/dist/*.ttf $(NODE_MODULES)/@jupyter-widgets/html-manager/dist/*.eot \
+	  $(NODE_MODULES)/@jupyter-widgets/html-manager/dist/*.svg $(SITE_VENDOR)/html-manager/
+	cp vendor/widgets-offline.js $(SITE_VENDOR)/widgets-offline.js
+	cp $(NODE_MODULES)/@jupyter-widgets/html-manager/dist/embed.js.LICENSE.txt $(SITE_VENDOR)/html-manager/THIRD-PARTY-LICENSES.txt
+	cd $(NODE_MODULES) && for p in mathjax requirejs @jupyter-widgets/html-manager; do \
+	  node -p "const p = require('./$$p/package.json'); [p.name, p.version, p.license].join(' ')"; \
+	done > ../../$(VENDOR_STAMP).tmp
+	mv $(VENDOR_STAMP).tmp $(VENDOR_STAMP)
+
+vendor: $(VENDOR_STAMP)
+
+# Browser tests need Debian's chromium and its driver; installed only when missing (CI runs as root).
+browser:
+	test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || \
+	  (apt-get update && apt-get install -y chromium chromium-driver)
+
+book: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/jupyter-book build -W -n --keep-going .
 
-test: $(STAMP)
+test: $(STAMP) browser book
 	$(BIN)/python -m pytest
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf _build
+	rm -rf _build _static_vendor
 
 .PHONY: editions chapter
 

@@ -1,0 +1,37 @@
+"""Sphinx extension: write each page's scripts once.
+
+In this Jupyter Book 1.x stack the inline configuration scripts of sphinx-thebe and
+sphinx-togglebutton reach every page twice; thebe's declares ``const THEBE_JS_URL``, so the
+second copy is a ``SyntaxError`` in the browser console of every page. (Sphinx's own check for
+duplicates misses them: one copy of an inline script has file name ``None``, the other ``""``.)
+This drops exact duplicates (same file, same attributes, same inline body), keeping the first.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+def _key(script: Any) -> tuple:
+    filename = getattr(script, "filename", script) or None
+    attributes = getattr(script, "attributes", {})
+    return (filename, tuple(sorted((k, str(v)) for k, v in attributes.items())))
+
+
+def unique_scripts(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen: set[tuple] = set()
+    kept = []
+    for script in scripts:
+        key = _key(script)
+        if key not in seen:
+            seen.add(key)
+            kept.append(script)
+    context["script_files"] = kept
+
+
+def setup(app: Any) -> dict:
+    # Late priority: after myst-nb and the themes have added their per-page scripts.
+    app.connect("html-page-context", unique_scripts, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,551 @@
+"""The built book in a real headless browser, offline: every page of the table of contents.
+
+Each page is served from ``_build/html`` on 127.0.0.1 and opened in Debian's chromium with every
+host name except 127.0.0.1 unresolvable. The tests check what a reader with no kernel and no
+network sees: no console errors, typeset mathematics, loaded images with alt text, rendered
+widgets, precomputed sliders that change the picture, and not a single request leaving the
+machine. Screenshots go to ``_build/screenshots/<page>.png``.
+
+The book is built (``make book``) when ``_build/html`` is missing or older than its sources;
+``BOOK_HTML_DIR`` points the tests at another build (e.g. one made with ``--path-output``).
+"""
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import http.server
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+# Text that only survives when MathJax did not typeset a formula.
+RAW_TEX = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]|\\begin\{|\\frac\{")
+WIDGET_FAILURE_TEXT = ("Loading widget", "Error displaying widget", "Model not found")
+
+
+# ---------------------------------------------------------------------------------------------
+# Pure helpers (unit-tested below without a browser)
+# ---------------------------------------------------------------------------------------------
+
+
+def toc_pages(toc: dict) -> list[str]:
+    """Every document of a Jupyter Book table of contents, root first, without file extensions.
+
+    >>> toc_pages({"root": "intro", "parts": [{"chapters": [{"file": "a.ipynb",
+    ...     "sections": [{"file": "b"}, {"url": "https://example.org"}]}]}]})
+    ['intro', 'a', 'b']
+    """
+    pages = [toc["root"]]
+
+    def walk(entries: list[dict]) -> None:
+        for entry in entries:
+            if "file" in entry:
+                pages.append(entry["file"])
+            for key in ("parts", "chapters", "sections"):
+                walk(entry.get(key, []))
+
+    walk([toc])
+    return [re.sub(r"\.(md|ipynb|rst)$", "", page) for page in pages]
+
+
+def is_local(url: str) -> bool:
+    """Whether loading ``url`` stays on this machine: 127.0.0.1, data/blob/about URLs, or the
+    browser's own built-in pages (``chrome://``, e.g. the new-tab page it shows at start-up).
+
+    >>> is_local("http://127.0.0.1:8000/_vendor/require.js"), is_local("data:image/png;base64,AA")
+    (True, True)
+    >>> is_local("https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js")
+    False
+    """
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about", "chrome"):
+        return True
+    return parts.scheme in ("http", "https", "ws", "wss") and parts.hostname == "127.0.0.1"
+
+
+def linked_controls(state: dict) -> dict[str, str]:
+    """Controls whose ``index`` is jslinked to a Stack's ``selected_index``: model id -> model name.
+
+    These are the precomputed ("static") sliders and dropdowns that work without a kernel.
+
+    >>> state = {"s": {"model_name": "SelectionSliderModel", "state": {}},
+    ...          "k": {"model_name": "StackModel", "state": {}},
+    ...          "l": {"model_name": "LinkModel", "state": {"source": ["IPY_MODEL_s", "index"],
+    ...                                                      "target": ["IPY_MODEL_k", "selected_index"]}}}
+    >>> linked_controls(state)
+    {'s': 'SelectionSliderModel'}
+    """
+    found = {}
+    for model in state.values():
+        if model["model_name"] not in ("LinkModel", "DirectionalLinkModel"):
+            continue
+        (source, source_trait), (target, target_trait) = model["state"]["source"], model["state"]["target"]
+        source, target = source.removeprefix("IPY_MODEL_"), target.removeprefix("IPY_MODEL_")
+        if source_trait == "index" and target_trait == "selected_index":
+            if state.get(target, {}).get("model_name") == "StackModel":
+                found[source] = state[source]["model_name"]
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Build, server, browser
+# ---------------------------------------------------------------------------------------------
+
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
+PAGES = toc_pages(TOC)
+
+
+def source_of(page: str) -> Path:
+    for suffix in (".ipynb", ".md", ".rst"):
+        if (ROOT / (page + suffix)).exists():
+            return ROOT / (page + suffix)
+    raise FileNotFoundError(f"no source for table-of-contents entry {page!r}")
+
+
+def stale_pages(html_dir: Path) -> list[str]:
+    """Pages whose HTML is missing or older than their source, the configuration or the vendored JS."""
+    shared = [ROOT / "_toc.yml", ROOT / "_config.yml", ROOT / "vendor" / "package-lock.json"]
+    newest_shared = max(p.stat().st_mtime for p in shared)
+    stale = []
+    for page in PAGES:
+        html = html_dir / (page + ".html")
+        if not html.exists() or html.stat().st_mtime < max(newest_shared, source_of(page).stat().st_mtime):
+            stale.append(page)
+    if not (html_dir / "_vendor" / "VERSIONS.txt").exists():
+        stale.append("_vendor")
+    return stale
+
+
+@pytest.fixture(scope="session")
+def html_dir() -> Path:
+    if os.environ.get("BOOK_HTML_DIR"):
+        directory = Path(os.environ["BOOK_HTML_DIR"])
+        assert (directory / "index.html").exists(), f"BOOK_HTML_DIR={directory} holds no built book"
+        return directory
+    directory = ROOT / "_build" / "html"
+    if stale_pages(directory):
+        subprocess.run(["make", "book"], cwd=ROOT, check=True)
+    assert not stale_pages(directory) or (directory / "index.html").exists()
+    return directory
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - signature is fixed
+        pass
+
+
+@pytest.fixture(scope="session")
+def server(html_dir: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(html_dir))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def driver() -> Iterator[Any]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    assert CHROMIUM.exists() and CHROMEDRIVER.exists(), "run `make browser` to install chromium and chromedriver"
+    profile = tempfile.mkdtemp(prefix="book-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in (
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
+        "--window-size=1280,1000", f"--user-data-dir={profile}",
+        # Any host name but 127.0.0.1 fails to resolve: a page that needs the network breaks here.
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+    ):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    browser = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
+    browser.set_page_load_timeout(60)
+    browser.set_script_timeout(60)
+    browser.get("about:blank")
+    yield browser
+    browser.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@dataclass
+class Visit:
+    """What one page load showed."""
+
+    page: str
+    seconds: float
+    console: list[dict]
+    requests: list[str]
+    resources: list[dict]
+    facts: dict
+    bytes_loaded: int = 0
+    state: dict = field(default_factory=dict)
+
+
+def requested_urls(browser: Any) -> list[str]:
+    """URLs the browser asked for since the last call (from the DevTools network events)."""
+    urls = []
+    for entry in browser.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+        elif message["method"] == "Network.webSocketCreated":
+            urls.append(message["params"]["url"])
+    return urls
+
+
+def resource_entries(browser: Any) -> list[dict]:
+    return browser.execute_script(
+        "return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))"
+        ".map(e => ({name: e.name, size: e.encodedBodySize || 0, type: e.initiatorType || 'navigation'}))"
+    )
+
+
+WAIT_FOR_PAGE = """
+const done = arguments[arguments.length - 1];
+(async () => {
+  const deadline = Date.now() + 45000;
+  const sleep = ms => new Promise(r => setTimeout(r, ms));
+  while (document.readyState !== 'complete' && Date.now() < deadline) await sleep(50);
+  if (document.querySelector('.math')) {
+    while (!(window.MathJax && MathJax.startup && MathJax.startup.promise) && Date.now() < deadline) await sleep(50);
+    if (window.MathJax && MathJax.startup) await MathJax.startup.promise;
+  }
+  const views = () => Array.from(document.querySelectorAll('script[type="%s"]'));
+  const rendered = s => { const p = s.previousElementSibling;
+    return p && p.classList.contains('widget-subarea') && p.querySelector('.jupyter-widgets'); };
+  while (!views().every(rendered) && Date.now() < deadline) await sleep(100);
+  // Widget images are blob URLs filled in after the view is attached: let them decode.
+  await Promise.all(Array.from(document.images).map(i => i.decode().catch(() => null)));
+  await sleep(300);
+  done(true);
+})().catch(e => done(String(e)));
+""" % WIDGET_VIEW
+
+PAGE_FACTS = """
+const main = document.querySelector('main') || document.body;
+const clone = main.cloneNode(true);
+clone.querySelectorAll('pre, code, script, style, mjx-container, mjx-assistive-mml, .highlight')
+     .forEach(e => e.remove());
+const mathNodes = Array.from(main.querySelectorAll('.math'));
+const images = Array.from(document.images).map(i => ({
+  src: i.currentSrc || i.src, alt: i.getAttribute('alt'), title: i.getAttribute('title'),
+  loaded: i.complete && i.naturalWidth > 0, inWidget: !!i.closest('.jupyter-widgets'),
+}));
+const views = Array.from(document.querySelectorAll('script[type="%s"]')).map(s => {
+  const area = s.previousElementSibling;
+  const ok = !!(area && area.classList.contains('widget-subarea') && area.querySelector('.jupyter-widgets'));
+  return {model_id: JSON.parse(s.textContent).model_id, rendered: ok,
+          text: ok ? area.innerText : '', errors: ok ? area.querySelectorAll('.jupyter-widgets-error-widget').length : 0};
+});
+return {
+  text: clone.textContent,
+  mathNodes: mathNodes.length,
+  untypeset: mathNodes.filter(n => !n.querySelector('mjx-container')).map(n => n.textContent.slice(0, 80)),
+  mathErrors: Array.from(main.querySelectorAll('mjx-merror')).map(n => n.textContent.slice(0, 80)),
+  images: images,
+  views: views,
+  launch: Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href') || '')
+               .filter(h => /mybinder|colab|\\.ipynb$/.test(h)),
+};
+""" % WIDGET_VIEW
+
+
+@pytest.fixture(scope="session")
+def screenshots(html_dir: Path) -> Path:
+    directory = html_dir.parent / "screenshots"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def load(browser: Any, url: str) -> float:
+    requested_urls(browser)  # drop what earlier pages logged
+    browser.get_log("browser")
+    start = time.perf_counter()
+    browser.get(url)
+    outcome = browser.execute_async_script(WAIT_FOR_PAGE)
+    assert outcome is True, f"{url}: waiting for MathJax and widgets failed: {outcome}"
+    return time.perf_counter() - start
+
+
+@pytest.fixture(scope="session")
+def visits(request: pytest.FixtureRequest, driver: Any, server: str, html_dir: Path, screenshots: Path) -> dict[str, Visit]:
+    """Each page loaded once, in table-of-contents order; timings and weights reported at the end."""
+    found: dict[str, Visit] = {}
+    started = time.perf_counter()
+    for page in PAGES:
+        seconds = load(driver, server + page + ".html")
+        facts = driver.execute_script(PAGE_FACTS)
+        resources = resource_entries(driver)
+        visit = Visit(page, seconds, driver.get_log("browser"), requested_urls(driver), resources, facts)
+        visit.bytes_loaded = sum(r["size"] for r in resources)
+        html = (html_dir / (page + ".html")).read_text(encoding="utf-8")
+        match = re.search(r'<script type="%s">(.*?)</script>' % re.escape(WIDGET_STATE), html, re.S)
+        visit.state = json.loads(match.group(1))["state"] if match else {}
+        driver.save_screenshot(str(screenshots / (page.replace("/", "__") + ".png")))
+        found[page] = visit
+    lines = [f"browser: {len(PAGES)} pages loaded in {time.perf_counter() - started:.1f} s; screenshots in {screenshots}"]
+    for visit in found.values():
+        unnamed = sum(1 for i in visit.facts["images"] if i["inWidget"] and not (i["alt"] or i["title"]))
+        lines.append(
+            f"  {visit.page:<32} {visit.bytes_loaded / 1e6:6.2f} MB in {len(visit.resources):3d} files, "
+            f"ready in {visit.seconds:5.2f} s; widget images without alt or title: {unnamed}"
+        )
+    (screenshots / "report.txt").write_text("\n".join(lines) + "\n")
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        # Written when pytest ends, after output capture, so `make test` shows it.
+        request.config.add_cleanup(lambda: [reporter.write_line(line) for line in lines])
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Unit tests of the checkers: each can fail
+# ---------------------------------------------------------------------------------------------
+
+
+def test_url_checker_rejects_cdns_and_other_hosts() -> None:
+    for url in (
+        "https://cdn.jsdelivr.net/npm/@jupyter-widgets/html-manager@1.0.15/dist/embed-amd.js",
+        "https://unpkg.com/@jupyter-widgets/controls@5/dist/index.js",
+        "https://cdnjs.cloudflare.com/ajax/libs/require.js/2.3.4/require.min.js",
+        "http://localhost:8000/intro.html",  # a name, resolved by DNS: not provably local
+        "http://127.0.0.2/x.js",
+        "//cdn.jsdelivr.net/npm/mathjax@3",
+        "file:///etc/passwd",
+    ):
+        assert not is_local(url), url
+    for url in ("http://127.0.0.1:41234/_vendor/mathjax/tex-chtml.js", "blob:http://127.0.0.1:1/ab-cd", "about:blank"):
+        assert is_local(url), url
+
+
+def test_table_of_contents_lists_every_chapter_file() -> None:
+    files = {p.relative_to(ROOT).with_suffix("").as_posix() for p in (ROOT / "chapters").glob("*.ipynb")}
+    listed = set(PAGES)
+    assert TOC["root"] in listed and all(source_of(page).exists() for page in PAGES)
+    assert listed & files, "the table of contents lists no chapter notebook"
+
+
+def test_network_watch_sees_a_page_that_reaches_for_a_cdn(driver: Any, server: str, html_dir: Path) -> None:
+    """A page that loads MathJax from jsDelivr must show up as a remote request and a console error."""
+    probe = html_dir / "_offline_probe.html"
+    probe.write_text(
+        '<!doctype html><title>probe</title>'
+        '<script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"></script><p>$$x$$</p>'
+    )
+    try:
+        requested_urls(driver)
+        driver.get_log("browser")
+        driver.get(server + probe.name)
+        remote = [u for u in requested_urls(driver) if not is_local(u)]
+        console = driver.get_log("browser")
+    finally:
+        probe.unlink()
+    assert remote == ["https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"]
+    assert any(e["level"] == "SEVERE" and "ERR_NAME_NOT_RESOLVED" in e["message"] for e in console)
+
+
+# ---------------------------------------------------------------------------------------------
+# Every page of the table of contents
+# ---------------------------------------------------------------------------------------------
+
+
+def severe_errors(console: list[dict]) -> list[str]:
+    """Console errors, except the 404 for /favicon.ico that browsers request on their own."""
+    return [
+        e["message"] for e in console
+        if e["level"] == "SEVERE" and not re.match(r"\S+/favicon\.ico - Failed to load resource", e["message"])
+    ]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_loads_without_console_errors(visits: dict[str, Visit], page: str) -> None:
+    assert severe_errors(visits[page].console) == []
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_nothing_is_fetched_from_outside_this_machine(visits: dict[str, Visit], page: str) -> None:
+    visit = visits[page]
+    assert visit.requests, "the DevTools network log recorded no request at all"
+    assert [u for u in visit.requests if not is_local(u)] == []
+    assert [r["name"] for r in visit.resources if not is_local(r["name"])] == []
+    assert any("/_vendor/" in u for u in visit.requests) == ("/_vendor/" in source_html(visit.page))
+
+
+@functools.cache
+def source_html(page: str) -> str:
+    directory = Path(os.environ.get("BOOK_HTML_DIR") or ROOT / "_build" / "html")
+    return (directory / (page + ".html")).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_mathematics_is_typeset(visits: dict[str, Visit], page: str) -> None:
+    facts = visits[page].facts
+    assert facts["untypeset"] == [], "formulas left as TeX"
+    assert facts["mathErrors"] == [], "MathJax could not parse these formulas"
+    leftovers = sorted({m.group(0) for m in RAW_TEX.finditer(facts["text"])})
+    assert leftovers == [], f"raw TeX in the page text: {leftovers}"
+    if 'class="math' in source_html(page):
+        assert facts["mathNodes"] > 0
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_image_loads(visits: dict[str, Visit], page: str) -> None:
+    broken = [i["src"][:100] for i in visits[page].facts["images"] if not i["loaded"]]
+    assert broken == []
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_images_outside_widgets_have_alt_text(visits: dict[str, Visit], page: str) -> None:
+    missing = [
+        i["src"][:100]
+        for i in visits[page].facts["images"]
+        if not i["inWidget"]
+        and (not (i["alt"] or "").strip() or i["alt"] == i["src"] or i["src"].endswith("/" + (i["alt"] or "")))
+    ]
+    assert missing == [], "images without a description (docutils uses the file name when alt is missing)"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_widget_renders(visits: dict[str, Visit], page: str) -> None:
+    visit = visits[page]
+    expected = source_html(page).count(f'<script type="{WIDGET_VIEW}">')
+    views = visit.facts["views"]
+    assert len(views) == expected
+    for view in views:
+        assert view["rendered"], f"widget {view['model_id']} not rendered"
+        assert view["errors"] == 0, f"widget {view['model_id']} shows an error widget"
+        assert not any(text in view["text"] for text in WIDGET_FAILURE_TEXT), view["text"][:200]
+        assert view["model_id"] in visit.state
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if source_of(p).suffix == ".ipynb"])
+def test_chapter_has_launch_and_download_buttons(visits: dict[str, Visit], page: str) -> None:
+    repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    slug = urlsplit(repository).path.strip("/")
+    links = visits[page].facts["launch"]
+    notebook = f"{page}.ipynb"
+    assert any(h.startswith(f"https://mybinder.org/v2/gh/{slug}/") and "urlpath=lab/tree/" + notebook in h for h in links), links
+    assert any(h.startswith(f"https://colab.research.google.com/github/{slug}/") and h.endswith(notebook) for h in links), links
+    assert any(h.endswith(f"_sources/{notebook}") for h in links), links
+
+
+# ---------------------------------------------------------------------------------------------
+# Precomputed sliders: moving each one shows another picture
+# ---------------------------------------------------------------------------------------------
+
+SHOWN_IMAGES = """
+const area = arguments[0], done = arguments[arguments.length - 1];
+(async () => {
+  const shown = Array.from(area.querySelectorAll('img')).filter(i => i.getClientRects().length > 0);
+  const digests = [];
+  for (const img of shown) {
+    await img.decode().catch(() => null);
+    const bytes = await (await fetch(img.src)).arrayBuffer();
+    const hash = await crypto.subtle.digest('SHA-256', bytes);
+    digests.push({digest: Array.from(new Uint8Array(hash)).map(b => b.toString(16).padStart(2, '0')).join(''),
+                  loaded: img.complete && img.naturalWidth > 0});
+  }
+  done(digests);
+})().catch(e => done(String(e)));
+"""
+
+
+def frame_digests(state: dict) -> set[str]:
+    """SHA-256 of every PNG stored in the page's Image models."""
+    digests = set()
+    for model in state.values():
+        if model["model_name"] == "ImageModel":
+            for buffer in model.get("buffers", []):
+                digests.add(hashlib.sha256(base64.b64decode(buffer["data"])).hexdigest())
+    return digests
+
+
+def shown(browser: Any, area: Any) -> list[dict]:
+    result = browser.execute_async_script(SHOWN_IMAGES, area)
+    assert isinstance(result, list), result
+    return result
+
+
+def move(browser: Any, control: Any) -> None:
+    """Move a slider one step (keyboard on its handle) or pick another dropdown entry."""
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.select import Select
+
+    selects = control.find_elements("css selector", "select")
+    if selects:
+        choice = Select(selects[0])
+        current = [o.get_attribute("value") for o in choice.options].index(choice.first_selected_option.get_attribute("value"))
+        choice.select_by_index(1 if current == 0 else current - 1)
+        return
+    handle = control.find_element("css selector", ".noUi-handle")
+    at_end = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+    handle.send_keys(Keys.ARROW_LEFT if at_end else Keys.ARROW_RIGHT)
+
+
+def subtree(state: dict, model_id: str) -> set[str]:
+    """Model ids reachable from ``model_id`` through ``children`` (boxes and stacks)."""
+    seen, todo = set(), [model_id]
+    while todo:
+        current = todo.pop()
+        if current in seen or current not in state:
+            continue
+        seen.add(current)
+        todo.extend(child.removeprefix("IPY_MODEL_") for child in state[current]["state"].get("children", []))
+    return seen
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_precomputed_sliders_change_the_picture(visits: dict[str, Visit], driver: Any, server: str, page: str) -> None:
+    visit = visits[page]
+    linked = linked_controls(visit.state)
+    frames = frame_digests(visit.state)
+    load(driver, server + page + ".html")
+    moved = 0
+    for script in driver.find_elements("css selector", f'script[type="{WIDGET_VIEW}"]'):
+        model_id = json.loads(script.get_attribute("textContent"))["model_id"]
+        expected = len(subtree(visit.state, model_id) & linked.keys())
+        if not expected:
+            continue  # live-kernel panels: their sliders need Python and are not checked here
+        area = driver.execute_script("return arguments[0].previousElementSibling", script)
+        controls = area.find_elements("css selector", ".widget-hslider, .widget-dropdown")
+        assert len(controls) == expected, f"{model_id}: {len(controls)} controls on screen, {expected} jslinked"
+        for control in controls:
+            before = shown(driver, area)
+            assert before and all(i["loaded"] for i in before)
+            move(driver, control)
+            deadline = time.monotonic() + 10
+            after = shown(driver, area)
+            while [i["digest"] for i in after] == [i["digest"] for i in before] and time.monotonic() < deadline:
+                time.sleep(0.1)
+                after = shown(driver, area)
+            label = control.text.splitlines()[0] if control.text else "control"
+            assert [i["digest"] for i in after] != [i["digest"] for i in before], f"{label}: picture did not change"
+            assert all(i["loaded"] for i in after)
+            assert {i["digest"] for i in after} <= frames, "shown picture is not one of the precomputed frames"
+            moved += 1
+    assert severe_errors(driver.get_log("browser")) == []
+    assert [u for u in requested_urls(driver) if not is_local(u)] == []
+    # Every jslinked control in the page's widget state was on screen and moved.
+    assert moved == len(linked)
