@@ -12,7 +12,7 @@ Examples
 >>> from pathlib import Path
 >>> from backproplib.description import load_description
 >>> book = Path(__file__).resolve().parent.parent
->>> chapter = build_chapter(load_description(book / "examples/three_inputs_tanh.yaml"), "three-inputs-tanh")
+>>> chapter = build_chapter(load_description(book / "examples/three_inputs_tanh.yaml"), "three-inputs-tanh", "https://example.org/book")
 >>> [cell.metadata.get("tags", []) for cell in chapter.cells[:4] if cell.cell_type == "code"]
 [['remove-cell'], ['parameters']]
 >>> sum("solution" in cell.metadata.get("tags", []) for cell in chapter.cells)
@@ -27,15 +27,12 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from .description import NetworkDescription
+from .install_cell import INSTALL_TAG, install_cell_source
 from .network import Layer, Network
 from .symbolic import latex_symbol
 
 __all__ = ["build_chapter", "execute_chapter", "chapter_key"]
 
-INSTALL = '''try:
-    import backproplib
-except ImportError:  # opened outside the book's repository: install the book's package quietly
-    %pip install --quiet "backproplib @ git+https://github.com/interactive-backprop/backprop-book"'''
 
 
 def chapter_key(path: str | Path) -> str:
@@ -144,8 +141,11 @@ def _layer_code(layer: Layer, k: int) -> str:
 # --- the chapter ----------------------------------------------------------------------------------
 
 
-def build_chapter(description: NetworkDescription, key: str) -> nbformat.NotebookNode:
+def build_chapter(description: NetworkDescription, key: str, repository: str) -> nbformat.NotebookNode:
     """The chapter notebook for ``description`` (not executed); ``key`` labels its exercises.
+
+    ``repository`` is the book's repository address (``repository.url`` in ``_config.yml``), from
+    which the first cell installs backproplib when the notebook is opened on its own.
 
     Every number the prose quotes is glued by a code cell, so changing the settings cell and
     re-running keeps text, tables, figures and explorers consistent.
@@ -161,7 +161,7 @@ def build_chapter(description: NetworkDescription, key: str) -> nbformat.Noteboo
     feeding_value = feeding if feeding in network.inputs else f"a_{feeding}"
     first_parameter = network.parameters[0]
     source_name = Path(d.source).name
-    cells = [_code(INSTALL, ["remove-cell"])]
+    cells = [_code(install_cell_source(repository), [INSTALL_TAG])]
 
     about = f"{d.about}\n\n" if d.about else ""
     cells.append(_markdown(_fill('''

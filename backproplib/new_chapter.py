@@ -18,6 +18,7 @@ import nbformat
 
 from .chapter_builder import build_chapter, chapter_key, execute_chapter
 from .description import DescriptionError, load_description
+from .install_cell import repository_url
 from .table_of_contents import add_chapter, toc_entry
 
 __all__ = ["main"]
@@ -46,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         if not target.parent.is_dir():
             raise ValueError(f"the folder {str(target.parent)!r} for the notebook does not exist")
         description = load_description(args.description)
+        repository = repository_url(Path(args.toc).resolve().parent / "_config.yml")
         entry = None
         if args.add_to_toc:
             if not Path(args.toc).is_file():
@@ -57,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
-    notebook = build_chapter(description, chapter_key(target))
+    notebook = build_chapter(description, chapter_key(target), repository)
     if not args.no_execute:
         print(f"executing {target} ...", file=sys.stderr)
         try:

@@ -181,6 +181,7 @@ def test_bad_description_names_line_and_field_and_writes_nothing(case, tmp_path,
     description.write_text(text)
     toc = tmp_path / "_toc.yml"
     shutil.copy(BOOK / "_toc.yml", toc)
+    shutil.copy(BOOK / "_config.yml", tmp_path / "_config.yml")  # the install cell takes repository.url from it
     (tmp_path / "chapters").mkdir()
     target = tmp_path / "chapters" / "bad.ipynb"
     assert main([str(description), str(target), "--add-to-toc", "--toc", str(toc)]) == 2
@@ -204,6 +205,7 @@ def test_bad_json_description_names_line_and_field(tmp_path, capsys):
 def test_add_to_toc_edits_a_copy_of_the_toc(tmp_path):
     toc = tmp_path / "_toc.yml"
     shutil.copy(BOOK / "_toc.yml", toc)
+    shutil.copy(BOOK / "_config.yml", tmp_path / "_config.yml")  # the install cell takes repository.url from it
     (tmp_path / "chapters").mkdir()
     target = tmp_path / "chapters" / "three_inputs_tanh.ipynb"
     before = yaml.safe_load(toc.read_text())
@@ -226,3 +228,15 @@ def test_existing_notebook_is_not_replaced_without_force(tmp_path, capsys):
     assert main([str(DESCRIPTION), str(target), "--no-execute"]) == 2
     assert "exists already" in capsys.readouterr().err
     assert target.read_text() == "kept"
+
+
+def test_the_install_cell_takes_the_repository_address_from_the_config(tmp_path):
+    toc = tmp_path / "_toc.yml"
+    shutil.copy(BOOK / "_toc.yml", toc)
+    config = (BOOK / "_config.yml").read_text()
+    url = yaml.safe_load(config)["repository"]["url"]
+    (tmp_path / "_config.yml").write_text(config.replace(url, "https://example.org/course/fork"))
+    target = tmp_path / "fork_chapter.ipynb"
+    assert main([str(DESCRIPTION), str(target), "--toc", str(toc), "--no-execute"]) == 0
+    first = nbformat.read(target, as_version=4).cells[0]
+    assert 'git+https://example.org/course/fork"' in first.source and url not in first.source
