@@ -1,4 +1,7 @@
-"""Sphinx extension: write each page's scripts once.
+"""Sphinx extension: MathJax on every page, and each page's scripts written once.
+
+Every page shows the table of contents, and chapter titles there may hold mathematics, so
+MathJax is loaded on every page, not only on pages whose own text has equations.
 
 In this Jupyter Book 1.x stack the inline configuration scripts of sphinx-thebe and
 sphinx-togglebutton reach every page twice; thebe's declares ``const THEBE_JS_URL``, so the
@@ -32,6 +35,7 @@ def unique_scripts(app: Any, pagename: str, templatename: str, context: dict, do
 
 
 def setup(app: Any) -> dict:
+    app.set_html_assets_policy("always")
     # Late priority: after myst-nb and the themes have added their per-page scripts.
     app.connect("html-page-context", unique_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -225,10 +225,10 @@ def resource_entries(browser: Any) -> list[dict]:
 WAIT_FOR_PAGE = """
 const done = arguments[arguments.length - 1];
 (async () => {
-  const deadline = Date.now() + 45000;
+  const deadline = Date.now() + 30000;
   const sleep = ms => new Promise(r => setTimeout(r, ms));
   while (document.readyState !== 'complete' && Date.now() < deadline) await sleep(50);
-  if (document.querySelector('.math')) {
+  if (document.querySelector('.math') && document.querySelector('script[src*="mathjax"]')) {
     while (!(window.MathJax && MathJax.startup && MathJax.startup.promise) && Date.now() < deadline) await sleep(50);
     if (window.MathJax && MathJax.startup) await MathJax.startup.promise;
   }
@@ -244,7 +244,7 @@ const done = arguments[arguments.length - 1];
 """ % WIDGET_VIEW
 
 PAGE_FACTS = """
-const main = document.querySelector('main') || document.body;
+const main = document.body;  // the sidebars carry chapter titles with mathematics too
 const clone = main.cloneNode(true);
 clone.querySelectorAll('pre, code, script, style, mjx-container, mjx-assistive-mml, .highlight')
      .forEach(e => e.remove());
@@ -289,6 +289,18 @@ def load(browser: Any, url: str) -> float:
     return time.perf_counter() - start
 
 
+def screenshot(browser: Any, path: Path, max_height: int = 16000) -> None:
+    """The whole page (up to ``max_height`` CSS pixels), not just the window."""
+    width, height = browser.execute_script(
+        "return [document.documentElement.clientWidth, document.documentElement.scrollHeight]"
+    )
+    shot = browser.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": width, "height": min(height, max_height), "scale": 1},
+    })
+    path.write_bytes(base64.b64decode(shot["data"]))
+
+
 @pytest.fixture(scope="session")
 def visits(request: pytest.FixtureRequest, driver: Any, server: str, html_dir: Path, screenshots: Path) -> dict[str, Visit]:
     """Each page loaded once, in table-of-contents order; timings and weights reported at the end."""
@@ -303,7 +315,7 @@ def visits(request: pytest.FixtureRequest, driver: Any, server: str, html_dir: P
         html = (html_dir / (page + ".html")).read_text(encoding="utf-8")
         match = re.search(r'<script type="%s">(.*?)</script>' % re.escape(WIDGET_STATE), html, re.S)
         visit.state = json.loads(match.group(1))["state"] if match else {}
-        driver.save_screenshot(str(screenshots / (page.replace("/", "__") + ".png")))
+        screenshot(driver, screenshots / (page.replace("/", "__") + ".png"))
         found[page] = visit
     lines = [f"browser: {len(PAGES)} pages loaded in {time.perf_counter() - started:.1f} s; screenshots in {screenshots}"]
     for visit in found.values():
