@@ -12,6 +12,7 @@ The book is built (``make book``) when ``_build/html`` is missing or older than 
 from __future__ import annotations
 
 import base64
+import fcntl
 import functools
 import hashlib
 import http.server
@@ -119,18 +120,17 @@ def source_of(page: str) -> Path:
     raise FileNotFoundError(f"no source for table-of-contents entry {page!r}")
 
 
-def stale_pages(html_dir: Path) -> list[str]:
-    """Pages whose HTML is missing or older than their source, the configuration or the vendored JS."""
-    shared = [ROOT / "_toc.yml", ROOT / "_config.yml", ROOT / "vendor" / "package-lock.json"]
-    newest_shared = max(p.stat().st_mtime for p in shared)
-    stale = []
-    for page in PAGES:
-        html = html_dir / (page + ".html")
-        if not html.exists() or html.stat().st_mtime < max(newest_shared, source_of(page).stat().st_mtime):
-            stale.append(page)
-    if not (html_dir / "_vendor" / "VERSIONS.txt").exists():
-        stale.append("_vendor")
-    return stale
+def stale_sources(html_dir: Path) -> list[str]:
+    """Sources changed since the last build of ``html_dir`` (all of them if there is none).
+
+    Sphinx rewrites ``.buildinfo`` at the end of every build, even when no page changed.
+    """
+    sources = [ROOT / "_toc.yml", ROOT / "_config.yml", *(ROOT / "vendor").glob("package*.json"),
+               ROOT / "vendor" / "widgets-offline.js", *(ROOT / "_ext").glob("*.py"), *map(source_of, PAGES)]
+    marker = html_dir / ".buildinfo"
+    built = marker.stat().st_mtime if marker.exists() else float("-inf")
+    missing = [page for page in PAGES if not (html_dir / (page + ".html")).exists()]
+    return missing + [str(p.relative_to(ROOT)) for p in sources if p.stat().st_mtime > built]
 
 
 @pytest.fixture(scope="session")
@@ -140,9 +140,13 @@ def html_dir() -> Path:
         assert (directory / "index.html").exists(), f"BOOK_HTML_DIR={directory} holds no built book"
         return directory
     directory = ROOT / "_build" / "html"
-    if stale_pages(directory):
-        subprocess.run(["make", "book"], cwd=ROOT, check=True)
-    assert not stale_pages(directory) or (directory / "index.html").exists()
+    directory.parent.mkdir(exist_ok=True)
+    # Several pytest sessions may start at once: one builds, the others wait for it.
+    with open(directory.parent / ".browser-tests.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if stale_sources(directory):  # `make test` has just built it; a bare `pytest` may not have
+            subprocess.run(["make", "book"], cwd=ROOT, check=True)
+        assert stale_sources(directory) == [], "the book build did not write every page"
     return directory
 
 
