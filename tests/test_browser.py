@@ -382,6 +382,43 @@ def test_network_watch_sees_a_page_that_reaches_for_a_cdn(driver: Any, server: s
     assert any(e["level"] == "SEVERE" and "ERR_NAME_NOT_RESOLVED" in e["message"] for e in console)
 
 
+def test_unbundled_widget_module_is_looked_up_on_this_machine(driver: Any, server: str, html_dir: Path) -> None:
+    """A widget the manager does not bundle must be fetched from the book's server, not a CDN.
+
+    The probe page reuses a chapter's own widget script tags, so it tests the configured
+    ``data-jupyter-widgets-cdn``.
+    """
+    chapter = next((p for p in PAGES if WIDGET_STATE in source_html(p)), None)
+    assert chapter is not None, "no page of the book holds widgets"
+    tags = re.findall(r'<script [^>]*src="[^"]*_vendor/[^"]*"[^>]*></script>', source_html(chapter))
+    assert any("embed-amd.js" in tag for tag in tags), tags
+    model = {"model_name": "ThingModel", "model_module": "@example/not-bundled", "model_module_version": "1.0.0",
+             "state": {"_model_name": "ThingModel", "_model_module": "@example/not-bundled",
+                       "_model_module_version": "1.0.0", "_view_name": "ThingView",
+                       "_view_module": "@example/not-bundled", "_view_module_version": "1.0.0"}}
+    state = {"version_major": 2, "version_minor": 0, "state": {"m1": model}}
+    view = {"version_major": 2, "version_minor": 0, "model_id": "m1"}
+    probe = html_dir / (chapter + "_probe.html")
+    probe.write_text(
+        f'<!doctype html><title>probe</title><script type="{WIDGET_STATE}">{json.dumps(state)}</script>'
+        + "".join(tags) + f'<div><script type="{WIDGET_VIEW}">{json.dumps(view)}</script></div>'
+    )
+    try:
+        requested_urls(driver)
+        driver.get(server + chapter + "_probe.html")
+        deadline = time.monotonic() + 20
+        urls: list[str] = []
+        while time.monotonic() < deadline and not any("not-bundled" in u for u in urls):
+            time.sleep(0.2)
+            urls += requested_urls(driver)
+        driver.get_log("browser")
+    finally:
+        probe.unlink()
+    looked_up = [u for u in urls if "not-bundled" in u]
+    assert looked_up and all(is_local(u) for u in looked_up), looked_up
+    assert [u for u in urls if not is_local(u)] == []
+
+
 # ---------------------------------------------------------------------------------------------
 # Every page of the table of contents
 # ---------------------------------------------------------------------------------------------
