@@ -446,6 +446,30 @@ def test_nothing_is_fetched_from_outside_this_machine(visits: dict[str, Visit], 
     assert any("/_vendor/" in u for u in visit.requests) == ("/_vendor/" in source_html(visit.page))
 
 
+REMOTE_RESOURCE = re.compile(
+    r"<(?:script|img|iframe|source|audio|video|embed)\b[^>]*\ssrc=[\"']?(?:https?:)?//"
+    r"|<link\b(?=[^>]*\srel=[\"']?(?:stylesheet|preload|modulepreload|icon|prefetch))[^>]*\shref=[\"']?(?:https?:)?//",
+    re.IGNORECASE,
+)
+
+
+def remote_resources(html: str) -> list[str]:
+    """Tags in ``html`` that make the browser fetch from another host (links a reader clicks do not count).
+
+    >>> remote_resources('<script defer src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"></script>')
+    ['<script defer src="https://']
+    >>> remote_resources('<link rel="stylesheet" href="//fonts.googleapis.com/css">'
+    ...                  '<a href="https://mybinder.org/v2/gh/x">launch</a><script src="../_vendor/require.js">')
+    ['<link rel="stylesheet" href="//']
+    """
+    return [m.group(0) for m in REMOTE_RESOURCE.finditer(html)]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_built_html_references_no_remote_script_style_or_image(html_dir: Path, page: str) -> None:
+    assert remote_resources(source_html(page)) == []
+
+
 @functools.cache
 def source_html(page: str) -> str:
     directory = Path(os.environ.get("BOOK_HTML_DIR") or ROOT / "_build" / "html")
