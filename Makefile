@@ -27,6 +27,8 @@ $(VENDOR_STAMP): vendor/package.json vendor/package-lock.json vendor/widgets-off
 	rm -rf _static_vendor
 	mkdir -p $(SITE_VENDOR)/html-manager
 	cp -r $(NODE_MODULES)/mathjax/es5 $(SITE_VENDOR)/mathjax
+	# Only tex-chtml.js is an entry point here (14 MB less); latest.js would fetch MathJax from a CDN.
+	cd $(SITE_VENDOR)/mathjax && rm latest.js node-main.js mml-*.js tex-mml-*.js tex-svg*.js tex-chtml-full*.js
 	cp $(NODE_MODULES)/mathjax/LICENSE $(SITE_VENDOR)/mathjax/LICENSE
 	cp $(NODE_MODULES)/requirejs/require.js $(SITE_VENDOR)/require.js
 	cp $(NODE_MODULES)/@jupyter-widgets/html-manager/dist/embed-amd.js $(SITE_VENDOR)/html-manager/
