@@ -41,6 +41,9 @@ $(VENDOR_STAMP): vendor/package.json vendor/package-lock.json vendor/widgets-off
 	  node -p "const p = require('./$$p/package.json'); [p.name, p.version, p.license].join(' ')"; \
 	done > ../../$(VENDOR_STAMP).tmp
 	mv $(VENDOR_STAMP).tmp $(VENDOR_STAMP)
+	# Sphinx copies html_extra_path only when some page is rewritten: start the site afresh
+	# (the executed notebooks stay cached in _build/.jupyter_cache).
+	rm -rf _build/html
 
 vendor: $(VENDOR_STAMP)
 
@@ -51,6 +54,7 @@ browser:
 
 book: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/jupyter-book build -W -n --keep-going .
+	touch _build/.book-built  # tests/test_browser.py rebuilds when a source is newer than this
 
 test: $(STAMP) browser book
 	$(BIN)/python -m pytest

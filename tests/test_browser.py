@@ -120,14 +120,13 @@ def source_of(page: str) -> Path:
     raise FileNotFoundError(f"no source for table-of-contents entry {page!r}")
 
 
-def stale_sources(html_dir: Path) -> list[str]:
-    """Sources changed since the last build of ``html_dir`` (all of them if there is none).
+BUILT_MARKER = ROOT / "_build" / ".book-built"  # touched by `make book` after each successful build
 
-    Sphinx rewrites ``.buildinfo`` at the end of every build, even when no page changed.
-    """
+
+def stale_sources(html_dir: Path, marker: Path = BUILT_MARKER) -> list[str]:
+    """Pages missing from ``html_dir`` and sources changed since ``marker`` was last touched."""
     sources = [ROOT / "_toc.yml", ROOT / "_config.yml", *(ROOT / "vendor").glob("package*.json"),
                ROOT / "vendor" / "widgets-offline.js", *(ROOT / "_ext").glob("*.py"), *map(source_of, PAGES)]
-    marker = html_dir / ".buildinfo"
     built = marker.stat().st_mtime if marker.exists() else float("-inf")
     missing = [page for page in PAGES if not (html_dir / (page + ".html")).exists()]
     return missing + [str(p.relative_to(ROOT)) for p in sources if p.stat().st_mtime > built]
@@ -146,7 +145,7 @@ def html_dir() -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if stale_sources(directory):  # `make test` has just built it; a bare `pytest` may not have
             subprocess.run(["make", "book"], cwd=ROOT, check=True)
-        assert stale_sources(directory) == [], "the book build did not write every page"
+        assert stale_sources(directory) == [], "`make book` left pages unwritten or did not mark the build"
     return directory
 
 
@@ -217,6 +216,18 @@ def requested_urls(browser: Any) -> list[str]:
         elif message["method"] == "Network.webSocketCreated":
             urls.append(message["params"]["url"])
     return urls
+
+
+def page_weight(resources: list[dict], html_dir: Path) -> int:
+    """Bytes on disk of every file a page loaded (each counted once; cache hits included)."""
+    files = set()
+    for resource in resources:
+        parts = urlsplit(resource["name"])
+        if parts.hostname == "127.0.0.1":
+            path = (html_dir / parts.path.lstrip("/")).resolve()
+            if path.is_file():
+                files.add(path)
+    return sum(path.stat().st_size for path in files)
 
 
 def resource_entries(browser: Any) -> list[dict]:
@@ -315,7 +326,7 @@ def visits(request: pytest.FixtureRequest, driver: Any, server: str, html_dir: P
         facts = driver.execute_script(PAGE_FACTS)
         resources = resource_entries(driver)
         visit = Visit(page, seconds, driver.get_log("browser"), requested_urls(driver), resources, facts)
-        visit.bytes_loaded = sum(r["size"] for r in resources)
+        visit.bytes_loaded = page_weight(resources, html_dir)
         html = (html_dir / (page + ".html")).read_text(encoding="utf-8")
         match = re.search(r'<script type="%s">(.*?)</script>' % re.escape(WIDGET_STATE), html, re.S)
         visit.state = json.loads(match.group(1))["state"] if match else {}
