@@ -13,7 +13,6 @@ so tests can sweep every control without a browser or a kernel.
 """
 from __future__ import annotations
 
-import io
 import math
 from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
@@ -21,11 +20,11 @@ from typing import Mapping, Sequence
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image as PILImage
 
 from .explore import Settings
 from .network import Network
 from .numeric import DIVERGENCE_LIMIT, backward, gradient_step
+from .png import figure_png
 
 __all__ = [
     "SWEEP_HALF_WIDTH",
@@ -303,16 +302,6 @@ def untie_bias(network: Network, params: Mapping[str, float], bias: str) -> tupl
     return untied, new_params
 
 
-def _png(figure: Figure, small: bool) -> bytes:
-    canvas = figure.canvas
-    canvas.draw()
-    image = PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
-    if small:
-        image = image.quantize(64)
-    buffer = io.BytesIO()
-    image.save(buffer, format="png", compress_level=6 if small else 1)
-    return buffer.getvalue()
-
 
 def _symmetric_limit(*arrays: np.ndarray) -> float:
     reach = max(float(np.max(np.abs(a))) for a in arrays)
@@ -412,7 +401,7 @@ class BiasPathsFigure:
 
     def png(self, small: bool = False) -> bytes:
         """The figure as PNG bytes; ``small=True`` quantises to 64 colours for precomputed frames."""
-        return _png(self.figure, small)
+        return figure_png(self.figure, small)
 
 
 class BiasTrainingFigure:
@@ -500,4 +489,4 @@ class BiasTrainingFigure:
 
     def png(self, small: bool = False) -> bytes:
         """The figure as PNG bytes; ``small=True`` quantises to 64 colours for precomputed frames."""
-        return _png(self.figure, small)
+        return figure_png(self.figure, small)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Mapping
 
-import numpy as np
 from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.cm import ScalarMappable

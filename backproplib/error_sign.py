@@ -13,17 +13,16 @@ draws the training runs of all three.
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image as PILImage
 
 from .explore import Settings
 from .network import Network
 from .numeric import DIVERGENCE_LIMIT, backward
+from .png import figure_png
 
 __all__ = ["CONVENTIONS", "LEARNING_RATES", "ConventionStep", "step_in", "ConventionRun", "train_in", "ConventionFigure"]
 
@@ -208,11 +207,4 @@ class ConventionFigure:
 
     def png(self, small: bool = False) -> bytes:
         """The figure as PNG bytes; ``small=True`` quantises to 64 colours for precomputed frames."""
-        canvas = self.figure.canvas
-        canvas.draw()
-        image = PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
-        if small:
-            image = image.quantize(64)
-        buffer = io.BytesIO()
-        image.save(buffer, format="png", compress_level=6 if small else 1)
-        return buffer.getvalue()
+        return figure_png(self.figure, small)

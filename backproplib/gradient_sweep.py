@@ -20,6 +20,7 @@ from PIL import Image as PILImage
 from .explore import Settings
 from .network import Network
 from .numeric import backward
+from .png import encode_png, figure_png
 
 __all__ = ["DEAD_ZONE_VALUES", "HIDDEN_ACTIVATIONS", "GradientSweep", "gradients_along", "GradientFigure", "stack_pngs"]
 
@@ -171,18 +172,8 @@ class GradientFigure:
 
     def png(self, small: bool = False) -> bytes:
         """The figure as PNG bytes; ``small=True`` quantises to 64 colours for precomputed frames."""
-        return _png(self.figure, small)
+        return figure_png(self.figure, small)
 
-
-def _png(figure: Figure, small: bool) -> bytes:
-    canvas = figure.canvas
-    canvas.draw()
-    image = PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
-    if small:
-        image = image.quantize(64)
-    buffer = io.BytesIO()
-    image.save(buffer, format="png", compress_level=6 if small else 1)
-    return buffer.getvalue()
 
 
 def stack_pngs(*images: bytes, small: bool = True) -> bytes:
@@ -211,8 +202,4 @@ def stack_pngs(*images: bytes, small: bool = True) -> bytes:
     for im in opened:
         column.paste(im, (0, top))
         top += im.height
-    if small:
-        column = column.quantize(64)
-    buffer = io.BytesIO()
-    column.save(buffer, format="png", compress_level=6 if small else 1)
-    return buffer.getvalue()
+    return encode_png(column, small)

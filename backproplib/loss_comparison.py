@@ -13,19 +13,18 @@ what it returns, so tests can sweep every slider position without a browser.
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image as PILImage
 
 from .explore import Settings
 from .losses import get_loss
 from .network import Network
 from .numeric import backward, forward, loss_and_gradients
+from .png import figure_png
 
 __all__ = [
     "COMPARED_LOSSES",
@@ -291,11 +290,4 @@ class LossComparisonFigure:
 
     def png(self, small: bool = False) -> bytes:
         """The figure as PNG bytes; ``small=True`` quantises to 64 colours for precomputed frames."""
-        canvas = self.figure.canvas
-        canvas.draw()
-        image = PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
-        if small:
-            image = image.quantize(64)
-        buffer = io.BytesIO()
-        image.save(buffer, format="png", compress_level=6 if small else 1)
-        return buffer.getvalue()
+        return figure_png(self.figure, small)

@@ -7,7 +7,7 @@ therefore serves a single worked example and a whole loss curve.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Mapping
 
 import numpy as np
 

@@ -12,20 +12,18 @@ returns, so tests can sweep every control position without a browser or a kernel
 """
 from __future__ import annotations
 
-import io
 import math
 from dataclasses import dataclass, replace
-from typing import Sequence
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image as PILImage
 
 from .activations import get_activation
 from .explore import Settings
 from .network import Network
 from .numeric import DIVERGENCE_LIMIT, backward, forward, train
+from .png import figure_png
 
 __all__ = [
     "OUTPUT_ACTIVATIONS",
@@ -368,14 +366,7 @@ class OutputRangeFigure:
 
     def png(self, small: bool = False) -> bytes:
         """The figure as PNG bytes; ``small=True`` quantises to 64 colours for precomputed frames."""
-        canvas = self.figure.canvas
-        canvas.draw()
-        image = PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
-        if small:
-            image = image.quantize(64)
-        buffer = io.BytesIO()
-        image.save(buffer, format="png", compress_level=6 if small else 1)
-        return buffer.getvalue()
+        return figure_png(self.figure, small)
 
 
 def describe_range(bounds: tuple[float, float]) -> str:

@@ -22,7 +22,6 @@ import operator
 from dataclasses import dataclass
 from typing import Mapping
 
-import numpy as np
 
 from .numeric import backward, gradient_step
 

@@ -14,19 +14,18 @@ value, which shows the two rules of proportion on their own. :class:`SigmoidFigu
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image as PILImage
 
 from .activations import get_activation
 from .explore import Settings
 from .network import Network
 from .numeric import backward
+from .png import figure_png
 
 __all__ = [
     "Z_VALUES",
@@ -92,16 +91,6 @@ def sigmoid_at(z: float) -> SigmoidPoint:
     value = float(_SIGMOID.function(np.float64(z)))
     return SigmoidPoint(float(z), value, float(_SIGMOID.derivative(np.float64(z), np.float64(value))))
 
-
-def _png(figure: Figure, small: bool) -> bytes:
-    canvas = figure.canvas
-    canvas.draw()
-    image = PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
-    if small:
-        image = image.quantize(64)
-    buffer = io.BytesIO()
-    image.save(buffer, format="png", compress_level=6 if small else 1)
-    return buffer.getvalue()
 
 
 class SigmoidFigure:
@@ -170,7 +159,7 @@ class SigmoidFigure:
 
     def png(self, small: bool = False) -> bytes:
         """The figure as PNG bytes; ``small=True`` quantises to 64 colours for precomputed frames."""
-        return _png(self.figure, small)
+        return figure_png(self.figure, small)
 
 
 @dataclass(frozen=True)
@@ -385,7 +374,7 @@ class BlameFigure:
 
     def png(self, small: bool = False) -> bytes:
         """The figure as PNG bytes; ``small=True`` quantises to 64 colours for precomputed frames."""
-        return _png(self.figure, small)
+        return figure_png(self.figure, small)
 
 
 def blame_panel(network: Network, settings: Settings, weight: str, outgoing_range: tuple[float, float] = (-3.0, 3.0),

@@ -11,7 +11,6 @@ once and then updated in place:
 """
 from __future__ import annotations
 
-import io
 import itertools
 import time
 from dataclasses import dataclass
@@ -20,10 +19,10 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image as PILImage
 
-from .explore import LossCurve, Settings, TrainingCurve, loss_along, training_curve  
-from .network import Network  
+from .explore import LossCurve, Settings, TrainingCurve, loss_along, training_curve
+from .network import Network
+from .png import canvas_png
 
 __all__ = ["slider_range", "LossFigure", "live_explorer", "frame_stack", "static_explorer"]
 
@@ -157,13 +156,7 @@ class LossFigure:
             canvas.restore_region(self._background)
         for artist in self._moving:
             artist.axes.draw_artist(artist)
-        image = PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        image = image.convert("RGB")
-        if small:
-            image = image.quantize(64)
-        buffer = io.BytesIO()
-        image.save(buffer, format="png", compress_level=6 if small else 1)
-        return buffer.getvalue()
+        return canvas_png(canvas, small)
 
 
 def round_up(value: float) -> float:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -23,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from backproplib import load_example, loss_and_gradients  # noqa: E402
+from backproplib.chapter_file import example_from_parameters, parameters_cell_values  # noqa: E402
 from backproplib.explore import Settings  # noqa: E402
 from backproplib.numeric import backward  # noqa: E402
 from backproplib.widgets import LossFigure, slider_range  # noqa: E402
@@ -58,25 +58,6 @@ def chapters() -> list[Path]:
     return [ROOT / f"{f}.ipynb" for f in files if (ROOT / f"{f}.ipynb").exists() and f.startswith("chapters/")]
 
 
-def chapter_parameters(notebook: Path) -> dict:
-    """Run the notebook's ``parameters`` cell (plain assignments) and return what it defines."""
-    import nbformat
-
-    cells = [c for c in nbformat.read(notebook, as_version=4).cells if "parameters" in c.metadata.get("tags", [])]
-    if not cells:
-        raise ValueError(f"{notebook.name} has no cell tagged 'parameters'")
-    values: dict = {}
-    exec(cells[0].source, {}, values)
-    return values
-
-
-def chapter_example(values: dict):
-    """The chapter's example with the settings of its parameters cell."""
-    ex = load_example(values["example_key"])
-    changes = {k: values[k] for k in ("params", "x", "y", "learning_rate", "activations", "loss") if k in values}
-    return ex.with_settings(**changes)
-
-
 def slider_latency(repeats: int) -> list[tuple]:
     """In-place update of the live panel's figure against a new figure built for every change."""
     rows = []
@@ -84,8 +65,8 @@ def slider_latency(repeats: int) -> list[tuple]:
         chapter = notebook.stem
         if chapter not in MAIN_PARAMETER:
             continue
-        values = chapter_parameters(notebook)
-        ex, parameter, epochs = chapter_example(values), MAIN_PARAMETER[chapter], int(values.get("epochs", 100))
+        values = parameters_cell_values(notebook)
+        ex, parameter, epochs = example_from_parameters(values), MAIN_PARAMETER[chapter], int(values.get("epochs", 100))
         settings = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
         value_range = slider_range(ex.params[parameter])
         positions = list(np.linspace(*value_range, 9))

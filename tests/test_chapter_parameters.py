@@ -22,7 +22,7 @@ import nbformat
 import papermill
 import pytest
 
-from backproplib import load_example
+from backproplib.chapter_file import example_from_parameters, glued_values, parameters_cell_values
 
 BOOK = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted(
@@ -31,29 +31,12 @@ CHAPTERS = sorted(
 )
 
 
-def parameters_of(notebook) -> dict:
-    (cell,) = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
-    namespace: dict = {}
-    exec(cell.source, namespace)  # plain assignments of literals, by the recipe
-    return {k: v for k, v in namespace.items() if not k.startswith("__")}
-
-
 def changed_settings(defaults: dict) -> dict:
     """New values for every parameter and the target, valid for the chapter's loss."""
     params = {name: round(value + 0.1, 10) for name, value in defaults["params"].items()}
     y = defaults["y"]
     y = 1.0 - y if defaults["loss"] == "binary_cross_entropy" else round(y + 0.25, 10)
     return {"params": params, "y": y}
-
-
-def glued(notebook) -> dict[str, str]:
-    values = {}
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                values[name] = output["data"]["application/papermill.record/text/plain"].strip("'\"")
-    return values
 
 
 def texts(notebook) -> list[str]:
@@ -75,10 +58,7 @@ COMPARING = [path for path in CHAPTERS if any(VERDICT.search(t) for t in texts(n
 def example_for(notebook, settings: dict):
     """The chapter's example at ``settings``: from the library for a document's example, else from the chapter's own wiring cell."""
     if "example_key" in settings:
-        return load_example(settings["example_key"]).with_settings(
-            params=settings["params"], x=settings["x"], y=settings["y"], learning_rate=settings["learning_rate"],
-            activations=settings["activations"], loss=settings["loss"],
-        )
+        return example_from_parameters(settings)
     (wiring,) = [c for c in notebook.cells if c.cell_type == "code" and "network = Network(" in c.source]
     namespace = dict(settings)
     with contextlib.redirect_stdout(io.StringIO()):
@@ -104,7 +84,7 @@ def executed(chapter: Path, tmp_path_factory) -> tuple:
     """Run ``chapter`` once with changed settings (cached): (original, changed run, settings used)."""
     if chapter not in _RUNS:
         original = nbformat.read(chapter, as_version=4)
-        defaults = parameters_of(original)
+        defaults = parameters_cell_values(original)
         changes = changed_settings(defaults)
         output = tmp_path_factory.mktemp(chapter.stem) / chapter.name
         try:
@@ -138,12 +118,12 @@ def test_runs_cleanly(chapter, tmp_path_factory):
 def test_glued_numbers_follow_the_injected_settings(chapter, tmp_path_factory):
     original, changed, settings = executed(chapter, tmp_path_factory)
     quantities = example_for(changed, settings).quantities()
-    values = glued(changed)
+    values = glued_values(changed)
     compared = {name: text for name, text in values.items() if name in quantities}
     assert "loss" in compared or any(name.startswith("grad_") for name in compared), f"{chapter.name} glues no loss or gradient"
     wrong = {name: (text, quantities[name]) for name, text in compared.items() if not matches(text, quantities[name])}
     assert wrong == {}, f"{chapter.name}: glued text vs value computed from the injected settings: {wrong}"
-    before = glued(original)
+    before = glued_values(original)
     gradients = [name for name in compared if name.startswith("grad_")]
     assert any(before.get(name) != values[name] for name in gradients), f"{chapter.name}: no glued gradient changed"
 

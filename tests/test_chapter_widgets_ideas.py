@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import inspect
-import json
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from backproplib import load_example
+from backproplib.chapter_file import cell_assignment, example_from_parameters, parameters_cell_values
 from backproplib.error_sign import CONVENTIONS, LEARNING_RATES, ConventionFigure
 from backproplib.explore import Settings
 from backproplib.sensitivity import OUTGOING_WEIGHTS, PRE_ACTIVATIONS, Z_VALUES, BlameFigure, SigmoidFigure, blame_panel, hidden_weight
@@ -17,42 +16,19 @@ from backproplib.widgets import LossFigure, slider_range
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "ideas.ipynb"
 
-
-def code_cells() -> list[dict]:
-    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
-    return [c for c in cells if c["cell_type"] == "code"]
-
-
-def chapter_parameters() -> dict:
-    cell = next(c for c in code_cells() if "parameters" in c.get("metadata", {}).get("tags", []))
-    namespace: dict = {}
-    exec("".join(cell["source"]), namespace)
-    return namespace
-
-
-P = chapter_parameters()
-EXAMPLE = load_example(P["example_key"]).with_settings(
-    params=P["params"], x=P["x"], y=P["y"], learning_rate=P["learning_rate"], activations=P["activations"], loss=P["loss"]
-)
+P = parameters_cell_values(NOTEBOOK)
+EXAMPLE = example_from_parameters(P)
 SETTINGS = Settings(EXAMPLE.params, EXAMPLE.x, EXAMPLE.y, EXAMPLE.learning_rate)
 EPOCHS = P["epochs"]
 
 
-def chapter_lines(marker: str, prefix: str) -> list[str]:
-    cell = next(c for c in code_cells() if marker in "".join(c["source"]))
-    return [line for line in "".join(cell["source"]).splitlines() if line.startswith(prefix)]
-
-
 def chapter_live_ranges() -> dict[str, tuple[float, float]]:
-    namespace = {"slider_range": slider_range, "example": EXAMPLE}
-    exec("\n".join(chapter_lines("live_explorer(", "live_ranges")), namespace)
-    return namespace["live_ranges"]
+    return cell_assignment(NOTEBOOK, "live_explorer(", "live_ranges", {"slider_range": slider_range, "example": EXAMPLE})
 
 
 def chapter_sweep_values() -> np.ndarray:
-    namespace = {"np": np, "example": EXAMPLE, "output_weight": P["output_weight"]}
-    exec("\n".join(chapter_lines("static_explorer(", "sweep_values")), namespace)
-    return namespace["sweep_values"]
+    return cell_assignment(NOTEBOOK, "static_explorer(", "sweep_values",
+                           {"np": np, "example": EXAMPLE, "output_weight": P["output_weight"]})
 
 
 def test_the_chapter_uses_its_example_and_follows_a_hidden_and_an_output_weight():

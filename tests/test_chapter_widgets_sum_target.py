@@ -6,14 +6,14 @@ follows the chapter when an instructor edits it.
 """
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from backproplib import forward, load_example
+from backproplib import forward
+from backproplib.chapter_file import cell_assignment, example_from_parameters, parameters_cell_values
 from backproplib.explore import Settings
 from backproplib.output_range import (
     LEARNING_RATE_RANGE,
@@ -27,37 +27,14 @@ from backproplib.widgets import LossFigure, slider_range
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "sum_target.ipynb"
 
-
-def code_cells() -> list[dict]:
-    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
-    return [c for c in cells if c["cell_type"] == "code"]
-
-
-def chapter_parameters() -> dict:
-    cell = next(c for c in code_cells() if "parameters" in c.get("metadata", {}).get("tags", []))
-    namespace: dict = {}
-    exec("".join(cell["source"]), namespace)
-    return namespace
-
-
-P = chapter_parameters()
-EXAMPLE = load_example(P["example_key"]).with_settings(
-    params=P["params"], x=P["x"], y=P["y"], learning_rate=P["learning_rate"], activations=P["activations"], loss=P["loss"]
-)
+P = parameters_cell_values(NOTEBOOK)
+EXAMPLE = example_from_parameters(P)
 SETTINGS = Settings(EXAMPLE.params, EXAMPLE.x, EXAMPLE.y, EXAMPLE.learning_rate)
 EPOCHS = P["epochs"]
 
 
-def chapter_lines(starting: str, marker: str, namespace: dict) -> dict:
-    """Run the lines beginning with ``starting`` from the code cell containing ``marker``."""
-    cell = next(c for c in code_cells() if marker in "".join(c["source"]))
-    lines = [line for line in "".join(cell["source"]).splitlines() if line.startswith(starting)]
-    exec("\n".join(lines), namespace)
-    return namespace
-
-
-SWEEP_VALUES = chapter_lines("sweep_values", "static_explorer(", {"np": np, "example": EXAMPLE})["sweep_values"]
-LIVE_RANGES = chapter_lines("live_ranges", "live_explorer(", {"slider_range": slider_range, "example": EXAMPLE})["live_ranges"]
+SWEEP_VALUES = cell_assignment(NOTEBOOK, "static_explorer(", "sweep_values", {"np": np, "example": EXAMPLE})
+LIVE_RANGES = cell_assignment(NOTEBOOK, "live_explorer(", "live_ranges", {"slider_range": slider_range, "example": EXAMPLE})
 
 
 def test_the_chapter_is_the_documents_example():

@@ -5,13 +5,12 @@ lines defining ``live_ranges``), so the sweep follows the chapter when an instru
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from backproplib import load_example
+from backproplib.chapter_file import cell_assignment, example_from_parameters, parameters_cell_values
 from backproplib.explore import Settings
 from backproplib.gradient_sweep import DEAD_ZONE_VALUES, HIDDEN_ACTIVATIONS, GradientFigure, stack_pngs
 from backproplib.loss_comparison import SWEEP_VALUES, TARGETS, LossComparisonFigure
@@ -19,33 +18,14 @@ from backproplib.widgets import LossFigure, every_position, slider_range
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "tiny_network.ipynb"
 
-
-def code_cells() -> list[dict]:
-    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
-    return [c for c in cells if c["cell_type"] == "code"]
-
-
-def chapter_parameters() -> dict:
-    cell = next(c for c in code_cells() if "parameters" in c.get("metadata", {}).get("tags", []))
-    namespace: dict = {}
-    exec("".join(cell["source"]), namespace)
-    return namespace
-
-
-P = chapter_parameters()
-EXAMPLE = load_example(P["example_key"]).with_settings(
-    params=P["params"], x=P["x"], y=P["y"], learning_rate=P["learning_rate"], activations=P["activations"], loss=P["loss"]
-)
+P = parameters_cell_values(NOTEBOOK)
+EXAMPLE = example_from_parameters(P)
 SETTINGS = Settings(EXAMPLE.params, EXAMPLE.x, EXAMPLE.y, EXAMPLE.learning_rate)
 EPOCHS = P["epochs"]
 
 
 def chapter_live_ranges() -> dict[str, tuple[float, float]]:
-    cell = next(c for c in code_cells() if "live_explorer(" in "".join(c["source"]))
-    lines = [line for line in "".join(cell["source"]).splitlines() if line.startswith("live_ranges")]
-    namespace = {"slider_range": slider_range, "example": EXAMPLE}
-    exec("\n".join(lines), namespace)
-    return namespace["live_ranges"]
+    return cell_assignment(NOTEBOOK, "live_explorer(", "live_ranges", {"slider_range": slider_range, "example": EXAMPLE})
 
 
 def test_the_chapter_is_the_documents_example():

@@ -16,6 +16,7 @@ import nbformat
 import pytest
 import yaml
 
+from backproplib.chapter_file import glued_values
 from backproplib.new_chapter import main
 
 BOOK = Path(__file__).resolve().parent.parent
@@ -56,17 +57,6 @@ def central_difference(spec: dict, name: str, step: float = 1e-6) -> float:
     return (plain_loss(spec, up) - plain_loss(spec, down)) / (2 * step)
 
 
-def glued(notebook) -> dict[str, str]:
-    """Every value the notebook glued, by name, as the text the book would show."""
-    values = {}
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                values[name] = output["data"]["application/papermill.record/text/plain"].strip("'\"")
-    return values
-
-
 # --- the executed chapter -----------------------------------------------------------------------
 
 
@@ -99,7 +89,7 @@ def test_chapter_runs_without_errors_and_stores_outputs(chapter):
 
 
 def test_glued_gradients_equal_central_differences(chapter, spec):
-    values, digits = glued(chapter), spec["digits"]
+    values, digits = glued_values(chapter), spec["digits"]
     tolerance = 0.5 * 10.0 ** -digits + 1e-9  # the glued text is rounded to `digits` decimals
     params = all_params(spec)
     assert len(params) == 16
@@ -138,7 +128,7 @@ def test_chapter_has_every_part(chapter, spec):
 
 
 def test_prose_quotes_only_glued_names_and_has_no_placeholders(chapter):
-    values = glued(chapter)
+    values = glued_values(chapter)
     for cell in chapter.cells:
         assert not PLACEHOLDERS.search(cell.source), cell.source[:80]
         if cell.cell_type == "markdown":

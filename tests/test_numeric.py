@@ -15,7 +15,6 @@ from backproplib import (
     Network,
     backward,
     chain_rule,
-    forward,
     gradient_step,
     layered_network,
     load_example,
