@@ -24,6 +24,7 @@ from .explore import Settings
 from .network import Network
 from .numeric import DIVERGENCE_LIMIT, backward, forward, train
 from .png import figure_png
+from .widgets import image_html
 
 __all__ = [
     "OUTPUT_ACTIVATIONS",
@@ -406,11 +407,13 @@ def output_range_panel(network: Network, settings: Settings, epochs: int = EPOCH
                             max=math.log10(high), step=0.05, description="η", readout_format=".3g")
     target = w.FloatSlider(value=min(max(settings.y, TARGET_RANGE[0]), TARGET_RANGE[1]), min=TARGET_RANGE[0],
                            max=TARGET_RANGE[1], step=0.05, description="target y", readout_format=".2f")
-    image = w.Image(format="png")
+    image = w.HTML()
 
     def redraw(_change: object = None) -> None:
         figure.show(settings.replace(y=target.value), menu.value, rate.value)
-        image.value = figure.png()
+        alt = (f"Over {epochs} epochs: the training loss with its floor (left) and ŷ against the output's range "
+               f"(right); output {menu.value}, η = {rate.value:.3g}, target y = {target.value:.2f}")
+        image.value = image_html(figure.png(), alt)
 
     for control in (menu, rate, target):
         control.observe(redraw, names="value")

@@ -26,6 +26,7 @@ from .explore import Settings
 from .network import Network
 from .numeric import backward
 from .png import figure_png
+from .widgets import image_html
 
 __all__ = [
     "Z_VALUES",
@@ -394,14 +395,16 @@ def blame_panel(network: Network, settings: Settings, weight: str, outgoing_rang
                              step=0.05, description="w_o", readout_format=".2f")
     z_slider = w.FloatSlider(value=float(here.forward.z[place.neuron]), min=pre_activation_range[0], max=pre_activation_range[1],
                              step=0.1, description="z_h", readout_format=".2f")
-    image = w.Image(format="png")
+    image = w.HTML()
 
     def redraw(_change: object = None) -> None:
         chosen = menu.value
         if chosen not in figures:
             figures[chosen] = BlameFigure(network, chosen, outgoing_range, pre_activation_range)
         figures[chosen].show(settings, outgoing.value, z_slider.value)
-        image.value = figures[chosen].png()
+        alt = (f"∂L/∂{chosen} against the outgoing weight (left) and against the hidden neuron's weighted sum "
+               f"(right); w_o = {outgoing.value:.2f}, z_h = {z_slider.value:.2f}")
+        image.value = image_html(figures[chosen].png(), alt)
 
     for control in (menu, outgoing, z_slider):
         control.observe(redraw, names="value")

@@ -11,7 +11,10 @@ once and then updated in place:
 """
 from __future__ import annotations
 
+import base64
+import html
 import itertools
+import re
 import time
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
@@ -24,7 +27,7 @@ from .explore import LossCurve, Settings, TrainingCurve, loss_along, training_cu
 from .network import Network
 from .png import canvas_png
 
-__all__ = ["slider_range", "LossFigure", "live_explorer", "frame_stack", "static_explorer"]
+__all__ = ["slider_range", "image_html", "described_image", "shown_png", "shown_alt", "LossFigure", "live_explorer", "frame_stack", "static_explorer"]
 
 # Okabe–Ito colours: distinguishable with every common colour-vision deficiency.
 LOSS_COLOUR, POINT_COLOUR, TANGENT_COLOUR, TRAIN_COLOUR = "#0072B2", "#D55E00", "#009E73", "#CC79A7"
@@ -41,6 +44,47 @@ def slider_range(value: float, half_width: float = 2.0) -> tuple[float, float]:
     low = min(-half_width, round(value - half_width, 6))
     high = max(half_width, round(value + half_width, 6))
     return (low, high)
+
+
+def image_html(png: bytes, alt: str) -> str:
+    """An ``<img>`` element with ``png`` inlined and ``alt`` as its text alternative.
+
+    >>> image_html(b"\\x89PNG", 'Loss "before" & after')
+    '<img alt="Loss &quot;before&quot; &amp; after" src="data:image/png;base64,iVBORw==" style="max-width: 100%">'
+    """
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError(f"alt must describe the figure in words; got {alt!r}")
+    encoded = base64.b64encode(bytes(png)).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{encoded}" style="max-width: 100%">'
+
+
+def described_image(png: bytes, alt: str):
+    """A widget showing ``png`` with alt text, for readers who cannot see the figure.
+
+    ipywidgets' ``Image`` has no alt text, and setting its ``tooltip`` breaks the view in the
+    browser (ipywidgets issue 3860), so described figures are an ``<img>`` in an ``HTML`` widget.
+    The embedded state is the same size: widget state stores image bytes as base64 either way.
+
+    >>> view = described_image(b"\\x89PNG", "A figure")
+    >>> shown_png(view), shown_alt(view)
+    (b'\\x89PNG', 'A figure')
+    """
+    import ipywidgets as w
+
+    return w.HTML(value=image_html(png, alt))
+
+
+_IMG = re.compile(r'<img alt="([^"]*)" src="data:image/png;base64,([A-Za-z0-9+/=]*)"')
+
+
+def shown_png(view) -> bytes:
+    """The PNG bytes a :func:`described_image` widget shows."""
+    return base64.b64decode(_IMG.match(view.value).group(2))
+
+
+def shown_alt(view) -> str:
+    """The alt text of a :func:`described_image` widget."""
+    return html.unescape(_IMG.match(view.value).group(1))
 
 
 @dataclass(frozen=True)
@@ -112,6 +156,16 @@ class LossFigure:
         for artist in self._moving:
             artist.set_animated(True)  # left out of the cached background, painted on top
         self._background = None
+
+    @staticmethod
+    def describe(parameter: str, epochs: int) -> str:
+        """The figure in words, for readers who cannot see it (the images' alt text).
+
+        >>> LossFigure.describe("w1", 50)[:40]
+        'Left: the loss as w1 varies, the current'
+        """
+        return (f"Left: the loss as {parameter} varies, the current {parameter} marked, and the tangent whose "
+                f"slope is the backprop gradient. Right: the training loss over {epochs} epochs from the current settings")
 
     def show(self, settings: Settings, parameter_value: float | None = None) -> LossView:
         """Redraw for ``settings`` (optionally with the selected parameter moved to ``parameter_value``)."""
@@ -191,7 +245,7 @@ def live_explorer(
     >>> panel = live_explorer(ex.network, Settings(ex.params, ex.x, ex.y, 0.1), {"w1": (-1, 1), "w2": (-1, 1)}, "w1", 20)
     >>> panel.children[0].description, [s.description for s in panel.children[1].children]
     ('sweep', ['w1', 'w2'])
-    >>> len(panel.children[2].value) > 1000  # the figure, already drawn as PNG
+    >>> len(shown_png(panel.children[2])) > 1000  # the figure, already drawn as PNG
     True
     """
     import ipywidgets as w
@@ -211,13 +265,14 @@ def live_explorer(
         for name, (low, high) in ranges.items()
     }
     choice = w.Dropdown(options=list(network.parameters), value=parameter, description="sweep")
-    image = w.Image(format="png")
+    image = w.HTML()
 
     def redraw(_change: object = None) -> None:
         current = settings.replace(**{name: s.value for name, s in sliders.items()})
         figure = figure_for(choice.value)
         figure.show(current)
-        image.value = figure.png()
+        alt = f"{LossFigure.describe(choice.value, epochs)}; {choice.value} = {_current(current, choice.value):.3f}"
+        image.value = image_html(figure.png(), alt)
 
     for control in [choice, *sliders.values()]:
         control.observe(redraw, names="value")
@@ -237,6 +292,8 @@ def frame_stack(
     controls: Sequence[tuple[str, Sequence[str], int]],
     render: Callable[[tuple[int, ...]], bytes],
     dropdowns: Sequence[int] = (),
+    *,
+    alt: str,
 ):
     """Precompute one PNG per combination of control positions and link controls to nested Stacks.
 
@@ -244,12 +301,19 @@ def frame_stack(
     tuple of indices (one per control) and returns PNG bytes. Each control is a
     ``SelectionSlider``, except those whose position is listed in ``dropdowns`` (a ``Dropdown``,
     for choices with no order such as an activation function). Both sync ``index`` to the browser,
-    which is what ``jslink`` needs. Returns ``(box, frame_count, total_bytes)``.
+    which is what ``jslink`` needs. ``alt`` describes the figure for readers who cannot see it;
+    each frame's alt text adds its control positions.
+    Returns ``(box, frame_count, total_bytes)``.
 
-    >>> box, count, size = frame_stack([("w", ["0", "1"], 0), ("η", ["0.1", "0.5", "1"], 1)], lambda i: bytes(3))
+    >>> box, count, size = frame_stack([("w", ["0", "1"], 0), ("η", ["0.1", "0.5", "1"], 1)], lambda i: b"PNG",
+    ...                                alt="Loss against w")
     >>> count, size, box.children[2].selected_index, box.children[2].children[0].selected_index
     (6, 18, 0, 1)
+    >>> shown_alt(box.children[2].children[1].children[2])
+    'Loss against w; w = 1, η = 1'
     """
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError(f"alt must describe the figure in words; got {alt!r}")
     import ipywidgets as w
 
     started = time.perf_counter()
@@ -261,7 +325,8 @@ def frame_stack(
         if depth == len(controls):
             png = render(prefix)
             total += len(png)
-            return w.Image(value=png, format="png")
+            positions = ", ".join(f"{controls[k][0]} = {controls[k][1][i]}" for k, i in enumerate(prefix))
+            return described_image(png, f"{alt}; {positions}")
         children = [build(prefix + (i,), depth + 1) for i in range(sizes[depth])]
         return w.Stack(children, selected_index=controls[depth][2])
 
@@ -320,7 +385,7 @@ def static_explorer(
         figure.show(settings.replace(**changes))
         return figure.png(small=True)
 
-    return frame_stack(controls, render)
+    return frame_stack(controls, render, alt=LossFigure.describe(parameter, epochs))
 
 
 def every_position(ranges: Mapping[str, tuple[float, float]], steps: int = 5) -> itertools.product:

@@ -22,6 +22,7 @@ from backproplib.output_range import (
     train_with_output,
     with_output_activation,
 )
+from backproplib.widgets import shown_alt, shown_png
 
 EXAMPLE = load_example("sum_target")
 SETTINGS = Settings(EXAMPLE.params, EXAMPLE.x, EXAMPLE.y, EXAMPLE.learning_rate)
@@ -180,11 +181,12 @@ def test_live_panel_redraws_on_every_control():
     image = panel.children[1]
     assert list(menu.options) == list(OUTPUT_ACTIVATIONS) and menu.value == "sigmoid"
     assert rate.value == pytest.approx(0.1) and target.value == pytest.approx(3.3)
-    seen = {image.value}
+    seen = {shown_png(image)}
     for control, value in ((menu, "identity"), (rate, 1.0), (target, 0.5)):
         control.value = value
-        assert image.value not in seen
-        seen.add(image.value)
+        assert shown_png(image) not in seen
+        seen.add(shown_png(image))
+    assert shown_alt(image).endswith("output identity, η = 1, target y = 0.50")  # described with what it shows
 
 
 def test_bad_input_is_refused_with_the_allowed_values():

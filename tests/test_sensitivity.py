@@ -22,6 +22,7 @@ from backproplib.sensitivity import (
     hidden_weight,
     sigmoid_at,
 )
+from backproplib.widgets import shown_alt, shown_png
 
 EXAMPLE = load_example("blame_flow")
 SETTINGS = Settings(EXAMPLE.params, EXAMPLE.x, EXAMPLE.y, EXAMPLE.learning_rate)
@@ -198,9 +199,10 @@ def test_blame_figure_every_slider_position_is_finite_and_drawn(weight):
 def test_blame_panel_redraws_when_a_control_moves():
     panel = blame_panel(EXAMPLE.network, SETTINGS, "wh11")
     menu, sliders, image = panel.children
-    first = image.value
+    first = shown_png(image)
     sliders.children[0].value = 0.0
-    assert image.value != first
+    assert shown_png(image) != first
     menu.value = "wh22"
     sliders.children[1].value = -8.0
-    assert image.value[:4] == b"\x89PNG"
+    assert shown_png(image)[:4] == b"\x89PNG"
+    assert shown_alt(image).startswith("∂L/∂wh22 against") and shown_alt(image).endswith("z_h = -8.00")

@@ -6,7 +6,7 @@ import pytest
 
 from backproplib import load_example
 from backproplib.explore import Settings, loss_along, training_curve
-from backproplib.widgets import LossFigure, frame_stack, live_explorer, round_up, slider_range, static_explorer
+from backproplib.widgets import LossFigure, frame_stack, live_explorer, round_up, shown_alt, shown_png, slider_range, static_explorer
 
 
 def settings_of(key: str) -> Settings:
@@ -85,17 +85,25 @@ def test_frame_stack_links_each_control_to_every_stack_at_its_depth():
     from ipywidgets.widgets.widget import _instances
     from ipywidgets.widgets.widget_link import Link
 
-    box, count, size = frame_stack([("a", ["1", "2", "3"], 1), ("b", ["x", "y"], 0)], render, dropdowns=[1])
+    box, count, size = frame_stack([("a", ["1", "2", "3"], 1), ("b", ["x", "y"], 0)], render, dropdowns=[1], alt="A test")
     slider, dropdown, root = box.children
     assert count == 6 and sorted(seen) == [(i, j) for i in range(3) for j in range(2)]
     assert size == sum(len(b"\x89PNG" + bytes(i)) for i in seen)
     assert isinstance(slider, w.SelectionSlider) and isinstance(dropdown, w.Dropdown)
     assert root.selected_index == 1 and slider.index == 1
     assert [child.selected_index for child in root.children] == [0, 0, 0]
-    assert root.children[2].children[1].value == b"\x89PNG" + bytes((2, 1))
+    assert shown_png(root.children[2].children[1]) == b"\x89PNG" + bytes((2, 1))
+    # Every frame is described for readers who cannot see it, with the positions it shows.
+    assert shown_alt(root.children[2].children[1]) == "A test; a = 3, b = y"
+    assert len({shown_alt(frame) for stack in root.children for frame in stack.children}) == 6
     links = {(id(l.source[0]), l.source[1], id(l.target[0]), l.target[1]) for l in _instances.values() if isinstance(l, Link)}
     assert (id(slider), "index", id(root), "selected_index") in links
     assert all((id(dropdown), "index", id(child), "selected_index") in links for child in root.children)
+
+
+def test_frame_stack_refuses_a_figure_without_a_description():
+    with pytest.raises(ValueError, match="alt must describe the figure"):
+        frame_stack([("w", ["1"], 0)], lambda index: b"", alt=" ")
 
 
 def test_static_explorer_starts_at_the_current_value():
@@ -113,13 +121,15 @@ def test_live_explorer_redraws_on_slider_change():
     ex = load_example("tiny_relu")
     panel = live_explorer(ex.network, settings_of("tiny_relu"), {"w1": (-1.5, 1.5), "learning_rate": (0.01, 1.0)}, "w1", epochs=10)
     choice, grid, image = panel.children
-    before = image.value
+    before = shown_png(image)
     slider = grid.children[0]
     assert isinstance(slider, w.FloatSlider) and slider.description == "w1"
     slider.value = -1.0
-    assert bytes(image.value) != bytes(before) and bytes(image.value).startswith(b"\x89PNG")
+    assert shown_png(image) != before and shown_png(image).startswith(b"\x89PNG")
+    assert shown_alt(image).startswith("Left: the loss as w1 varies") and shown_alt(image).endswith("w1 = -1.000")
     choice.value = "w2"
-    assert bytes(image.value).startswith(b"\x89PNG")
+    assert shown_png(image).startswith(b"\x89PNG")
+    assert shown_alt(image).startswith("Left: the loss as w2 varies")
 
 
 def test_bad_figure_arguments_are_named():
@@ -153,7 +163,7 @@ def test_frame_stack_logs_what_each_explorer_cost():
     from backproplib import widgets
 
     before = len(widgets.FRAME_LOG)
-    _, count, size = frame_stack([("w", ["1", "2"], 0), ("η", ["a", "b", "c"], 2)], lambda index: bytes(10 + index[0] + index[1]))
+    _, count, size = frame_stack([("w", ["1", "2"], 0), ("η", ["a", "b", "c"], 2)], lambda index: bytes(10 + index[0] + index[1]), alt="Sizes")
     entry = widgets.FRAME_LOG[before]
     assert len(widgets.FRAME_LOG) == before + 1
     assert entry["controls"] == ["w", "η"] and entry["frames"] == count == 6
