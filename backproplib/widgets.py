@@ -27,7 +27,10 @@ from .explore import LossCurve, Settings, TrainingCurve, loss_along, training_cu
 from .network import Network
 from .png import canvas_png
 
-__all__ = ["slider_range", "image_html", "described_image", "shown_png", "shown_alt", "LossFigure", "live_explorer", "frame_stack", "static_explorer"]
+__all__ = [
+    "slider_range", "image_html", "described_image", "shown_png", "shown_alt", "LossFigure",
+    "live_explorer", "frame_stack", "static_explorer", "every_position", "probe_positions",
+]
 
 # Okabe–Ito colours: distinguishable with every common colour-vision deficiency.
 LOSS_COLOUR, POINT_COLOUR, TANGENT_COLOUR, TRAIN_COLOUR = "#0072B2", "#D55E00", "#009E73", "#CC79A7"
@@ -386,6 +389,29 @@ def static_explorer(
         return figure.png(small=True)
 
     return frame_stack(controls, render, alt=LossFigure.describe(parameter, epochs))
+
+
+def probe_positions(
+    settings: Settings, ranges: Mapping[str, tuple[float, float]], mixes: int = 6, seed: int = 0
+) -> list[dict[str, float]]:
+    """Slider positions that exercise a live panel, for checks that every position draws.
+
+    Each slider alone at five stops across its range (the others at ``settings``), every slider at
+    its low end, every slider at its high end, then ``mixes`` random mixes (seeded).
+
+    >>> from backproplib.examples import load_example
+    >>> ex = load_example("tiny_relu")
+    >>> positions = probe_positions(Settings(ex.params, ex.x, ex.y, 0.1), {"w1": (-1, 1), "y": (0, 1)}, mixes=1)
+    >>> len(positions), positions[0], positions[-3], positions[-2]
+    (13, {'w1': -1.0, 'y': 0.0}, {'w1': -1, 'y': 0}, {'w1': 1, 'y': 1})
+    """
+    centre = {name: _current(settings, name) for name in ranges}
+    positions = [dict(centre, **{name: float(v)}) for name, (lo, hi) in ranges.items() for v in np.linspace(lo, hi, 5)]
+    positions.append({name: lo for name, (lo, _) in ranges.items()})
+    positions.append({name: hi for name, (_, hi) in ranges.items()})
+    rng = np.random.default_rng(seed)
+    positions += [{name: float(rng.uniform(lo, hi)) for name, (lo, hi) in ranges.items()} for _ in range(mixes)]
+    return positions
 
 
 def every_position(ranges: Mapping[str, tuple[float, float]], steps: int = 5) -> itertools.product:

@@ -15,7 +15,7 @@ import pytest
 from backproplib.bias_paths import LEARNING_RATES, BiasPathsFigure, BiasTrainingFigure, sweep_values
 from backproplib.chapter_file import cell_assignment, example_from_parameters, parameters_cell_values
 from backproplib.explore import Settings
-from backproplib.widgets import LossFigure, slider_range
+from backproplib.widgets import LossFigure, probe_positions, slider_range
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "shared_bias.ipynb"
 
@@ -85,17 +85,6 @@ def test_training_figure_at_the_chapters_settings():
     assert run.losses[-1] < 1e-4  # the chapter says the prediction ends close to the target
 
 
-def live_positions() -> list[dict[str, float]]:
-    """Each slider alone across its range, every slider at its low end and at its high end, and random mixes."""
-    centre = {name: (SETTINGS.params | SETTINGS.x | {"y": SETTINGS.y, "learning_rate": SETTINGS.learning_rate})[name]
-              for name in LIVE_RANGES}
-    positions = [dict(centre, **{name: v}) for name, (lo, hi) in LIVE_RANGES.items() for v in np.linspace(lo, hi, 5)]
-    positions.append({name: lo for name, (lo, _) in LIVE_RANGES.items()})
-    positions.append({name: hi for name, (_, hi) in LIVE_RANGES.items()})
-    rng = np.random.default_rng(1)
-    positions += [{name: float(rng.uniform(lo, hi)) for name, (lo, hi) in LIVE_RANGES.items()} for _ in range(6)]
-    return positions
-
 
 def test_live_explorer_has_one_slider_per_weight_and_bias_and_the_learning_rate():
     assert set(LIVE_RANGES) == {*EXAMPLE.network.parameters, "x1", "x2", "y", "learning_rate"}
@@ -106,7 +95,7 @@ def test_live_explorer_has_one_slider_per_weight_and_bias_and_the_learning_rate(
 
 def test_live_explorer_every_slider_across_its_range_sweeping_b1():
     figure = LossFigure(EXAMPLE.network, "b1", LIVE_RANGES["b1"], EPOCHS)
-    for position in live_positions():
+    for position in probe_positions(SETTINGS, LIVE_RANGES, mixes=6, seed=1):
         view = figure.show(SETTINGS.replace(**position))
         p = {name: position.get(name, value) for name, value in EXAMPLE.params.items()}
         hand = by_hand(p, position["x1"], position["x2"], position["y"])
@@ -117,7 +106,7 @@ def test_live_explorer_every_slider_across_its_range_sweeping_b1():
 @pytest.mark.parametrize("parameter", ["w1", "w2", "w3", "w4", "w5", "w6", "b2"])
 def test_live_explorer_other_swept_parameters_at_the_extremes(parameter):
     figure = LossFigure(EXAMPLE.network, parameter, LIVE_RANGES[parameter], EPOCHS)
-    for position in live_positions()[-8:]:  # both extremes and the random mixes
+    for position in probe_positions(SETTINGS, LIVE_RANGES, mixes=6, seed=1)[-8:]:  # both extremes and the random mixes
         view = figure.show(SETTINGS.replace(**position))
         assert np.all(np.isfinite(view.curve.losses)) and np.isfinite(view.curve.slope)
         assert np.all(np.isfinite(view.training.losses))

@@ -23,7 +23,7 @@ from backproplib.output_range import (
     OutputRangeFigure,
     loss_floor,
 )
-from backproplib.widgets import LossFigure, slider_range
+from backproplib.widgets import LossFigure, probe_positions, slider_range
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "sum_target.ipynb"
 
@@ -83,17 +83,6 @@ def test_output_range_panel_every_corner_and_centre_is_finite(activation):
             assert run.floor == pytest.approx(loss_floor(activation, y))
 
 
-def live_positions() -> list[dict[str, float]]:
-    """Each slider alone across its range, every slider at its low end and at its high end, and random mixes."""
-    centre = {name: (SETTINGS.params | SETTINGS.x | {"y": SETTINGS.y, "learning_rate": SETTINGS.learning_rate})[name]
-              for name in LIVE_RANGES}
-    positions = [dict(centre, **{name: v}) for name, (lo, hi) in LIVE_RANGES.items() for v in np.linspace(lo, hi, 5)]
-    positions.append({name: lo for name, (lo, _) in LIVE_RANGES.items()})
-    positions.append({name: hi for name, (_, hi) in LIVE_RANGES.items()})
-    rng = np.random.default_rng(2)
-    positions += [{name: float(rng.uniform(lo, hi)) for name, (lo, hi) in LIVE_RANGES.items()} for _ in range(8)]
-    return positions
-
 
 def test_live_explorer_ranges_are_the_chapters():
     assert set(LIVE_RANGES) == {*EXAMPLE.network.parameters, "x1", "x2", "y", "learning_rate"}
@@ -104,7 +93,7 @@ def test_live_explorer_ranges_are_the_chapters():
 
 def test_live_explorer_every_slider_across_its_range_is_finite():
     figure = LossFigure(EXAMPLE.network, "w_h1", LIVE_RANGES["w_h1"], EPOCHS)
-    for position in live_positions():
+    for position in probe_positions(SETTINGS, LIVE_RANGES, mixes=8, seed=2):
         view = figure.show(SETTINGS.replace(**position))
         assert np.all(np.isfinite(view.curve.losses)) and np.isfinite(view.curve.slope)
         assert np.all(np.isfinite(view.training.losses))
@@ -113,7 +102,7 @@ def test_live_explorer_every_slider_across_its_range_is_finite():
 @pytest.mark.parametrize("parameter", ["w11", "w21", "w12", "w22", "w_h2"])
 def test_live_explorer_other_swept_weights_at_the_extremes(parameter):
     figure = LossFigure(EXAMPLE.network, parameter, LIVE_RANGES[parameter], EPOCHS)
-    for position in live_positions()[-10:]:  # both extremes and the random mixes
+    for position in probe_positions(SETTINGS, LIVE_RANGES, mixes=8, seed=2)[-10:]:  # both extremes and the random mixes
         view = figure.show(SETTINGS.replace(**position))
         assert np.all(np.isfinite(view.curve.losses)) and np.isfinite(view.curve.slope)
         assert np.all(np.isfinite(view.training.losses))
