@@ -22,7 +22,6 @@ import operator
 from dataclasses import dataclass
 from typing import Mapping
 
-
 from .numeric import backward, gradient_step
 
 __all__ = ["Published", "Comparison", "verdict", "decimals", "evaluate", "quantities", "compare"]
