@@ -173,7 +173,9 @@ def book_build(with_tests: bool) -> list[tuple]:
         rows = [("cold build (fresh clone)", timed(command, clone, env), TARGETS["cold_s"])]
         rows.append(("warm rebuild (nothing changed)", timed(command, clone, env), TARGETS["warm_s"]))
         if with_tests:
-            rows.append(("the test command (make test, book already built)", timed(["make", "test"], clone, env), float("nan")))
+            # -o: the borrowed .venv counts as installed; reinstalling would point it at this clone.
+            make_test = ["make", "-o", ".venv/.installed", "test"]
+            rows.append(("the test command (make test, book already built)", timed(make_test, clone, env), float("nan")))
     return rows
 
 
