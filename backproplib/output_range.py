@@ -24,7 +24,7 @@ from .explore import Settings
 from .network import Network
 from .numeric import DIVERGENCE_LIMIT, backward, forward, train
 from .png import figure_png
-from .widgets import image_html
+from .widgets import image_html, kernel_panel
 
 __all__ = [
     "OUTPUT_ACTIVATIONS",
@@ -418,4 +418,4 @@ def output_range_panel(network: Network, settings: Settings, epochs: int = EPOCH
     for control in (menu, rate, target):
         control.observe(redraw, names="value")
     redraw()
-    return w.VBox([w.HBox([menu, rate, target]), image])
+    return kernel_panel(w.VBox([w.HBox([menu, rate, target]), image]))

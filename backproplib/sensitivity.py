@@ -26,7 +26,7 @@ from .explore import Settings
 from .network import Network
 from .numeric import backward
 from .png import figure_png
-from .widgets import image_html
+from .widgets import image_html, kernel_panel
 
 __all__ = [
     "Z_VALUES",
@@ -409,4 +409,4 @@ def blame_panel(network: Network, settings: Settings, weight: str, outgoing_rang
     for control in (menu, outgoing, z_slider):
         control.observe(redraw, names="value")
     redraw()
-    return w.VBox([menu, w.HBox([outgoing, z_slider]), image])
+    return kernel_panel(w.VBox([menu, w.HBox([outgoing, z_slider]), image]))

@@ -30,6 +30,7 @@ from .png import canvas_png
 __all__ = [
     "slider_range", "image_html", "described_image", "shown_png", "shown_alt", "LossFigure",
     "live_explorer", "frame_stack", "static_explorer", "every_position", "probe_positions",
+    "kernel_panel",
 ]
 
 # Okabe–Ito colours: distinguishable with every common colour-vision deficiency.
@@ -280,7 +281,24 @@ def live_explorer(
     for control in [choice, *sliders.values()]:
         control.observe(redraw, names="value")
     redraw()
-    return w.VBox([choice, w.GridBox(list(sliders.values()), layout=w.Layout(grid_template_columns="repeat(2, 1fr)")), image])
+    grid = w.GridBox(list(sliders.values()), layout=w.Layout(grid_template_columns="repeat(2, 1fr)"))
+    return kernel_panel(w.VBox([choice, grid, image]))
+
+
+# A panel whose controls redraw through Python. The built book (vendor/widgets-offline.js) greys out
+# its controls and says that they need a running kernel; in Jupyter the class changes nothing.
+NEEDS_KERNEL = "needs-kernel"
+
+
+def kernel_panel(box):
+    """Mark ``box`` as a panel that only responds with a running kernel; returns ``box``.
+
+    >>> import ipywidgets as w
+    >>> kernel_panel(w.VBox())._dom_classes
+    ('needs-kernel',)
+    """
+    box.add_class(NEEDS_KERNEL)
+    return box
 
 
 def _current(settings: Settings, name: str) -> float:

@@ -32,6 +32,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from backproplib.widgets import NEEDS_KERNEL
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -274,7 +276,16 @@ const views = Array.from(document.querySelectorAll('script[type="%s"]')).map(s =
   return {model_id: JSON.parse(s.textContent).model_id, rendered: ok,
           text: ok ? area.innerText : '', errors: ok ? area.querySelectorAll('.jupyter-widgets-error-widget').length : 0};
 });
+const controls = '.widget-slider, .widget-dropdown';
+const kernelPanels = Array.from(document.querySelectorAll('.needs-kernel')).map(panel => ({
+  note: getComputedStyle(panel, '::before').content,
+  controls: Array.from(panel.querySelectorAll(controls)).map(c => getComputedStyle(c).pointerEvents),
+}));
+const freeControls = Array.from(document.querySelectorAll(controls)).filter(c => !c.closest('.needs-kernel'))
+                          .map(c => getComputedStyle(c).pointerEvents);
 return {
+  kernelPanels: kernelPanels,
+  freeControls: freeControls,
   text: clone.textContent,
   mathNodes: mathNodes.length,
   untypeset: mathNodes.filter(n => !n.querySelector('mjx-container')).map(n => n.textContent.slice(0, 80)),
@@ -519,6 +530,24 @@ def test_widget_images_are_described(visits: dict[str, Visit], page: str) -> Non
     """Widget images cannot carry alt text; their tooltip (the title attribute) names them instead."""
     unnamed = [i["src"][:60] for i in visits[page].facts["images"] if i["inWidget"] and not (i["alt"] or i["title"] or "").strip()]
     assert unnamed == [], "widget images with neither alt text nor a title"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_panels_needing_a_kernel_say_so_and_their_controls_rest(visits: dict[str, Visit], page: str) -> None:
+    """Live panels cannot redraw without Python: their controls are inert and a note says why.
+
+    Precomputed sliders stay usable (their movement is checked below).
+    """
+    visit = visits[page]
+    expected = sum(1 for m in visit.state.values() if NEEDS_KERNEL in m["state"].get("_dom_classes", []))
+    if page.startswith("chapters/"):
+        assert expected >= 1, "every chapter has a live panel for readers with a kernel"
+    panels = visit.facts["kernelPanels"]
+    assert len(panels) == expected
+    for panel in panels:
+        assert "need a running kernel" in panel["note"]
+        assert panel["controls"] and set(panel["controls"]) == {"none"}
+    assert "none" not in visit.facts["freeControls"]
 
 
 @pytest.mark.parametrize("page", PAGES)

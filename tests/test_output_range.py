@@ -22,7 +22,7 @@ from backproplib.output_range import (
     train_with_output,
     with_output_activation,
 )
-from backproplib.widgets import shown_alt, shown_png
+from backproplib.widgets import NEEDS_KERNEL, shown_alt, shown_png
 
 EXAMPLE = load_example("sum_target")
 SETTINGS = Settings(EXAMPLE.params, EXAMPLE.x, EXAMPLE.y, EXAMPLE.learning_rate)
@@ -179,6 +179,7 @@ def test_live_panel_redraws_on_every_control():
     panel = output_range_panel(EXAMPLE.network, SETTINGS, epochs=20)
     menu, rate, target = panel.children[0].children
     image = panel.children[1]
+    assert NEEDS_KERNEL in panel._dom_classes
     assert list(menu.options) == list(OUTPUT_ACTIVATIONS) and menu.value == "sigmoid"
     assert rate.value == pytest.approx(0.1) and target.value == pytest.approx(3.3)
     seen = {shown_png(image)}

@@ -22,7 +22,7 @@ from backproplib.sensitivity import (
     hidden_weight,
     sigmoid_at,
 )
-from backproplib.widgets import shown_alt, shown_png
+from backproplib.widgets import NEEDS_KERNEL, shown_alt, shown_png
 
 EXAMPLE = load_example("blame_flow")
 SETTINGS = Settings(EXAMPLE.params, EXAMPLE.x, EXAMPLE.y, EXAMPLE.learning_rate)
@@ -199,6 +199,7 @@ def test_blame_figure_every_slider_position_is_finite_and_drawn(weight):
 def test_blame_panel_redraws_when_a_control_moves():
     panel = blame_panel(EXAMPLE.network, SETTINGS, "wh11")
     menu, sliders, image = panel.children
+    assert NEEDS_KERNEL in panel._dom_classes
     first = shown_png(image)
     sliders.children[0].value = 0.0
     assert shown_png(image) != first

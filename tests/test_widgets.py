@@ -6,7 +6,7 @@ import pytest
 
 from backproplib import load_example
 from backproplib.explore import Settings, loss_along, training_curve
-from backproplib.widgets import LossFigure, frame_stack, live_explorer, round_up, shown_alt, shown_png, slider_range, static_explorer
+from backproplib.widgets import NEEDS_KERNEL, LossFigure, frame_stack, live_explorer, round_up, shown_alt, shown_png, slider_range, static_explorer
 
 
 def settings_of(key: str) -> Settings:
@@ -110,6 +110,7 @@ def test_static_explorer_starts_at_the_current_value():
     ex = load_example("shared_bias")
     box, count, size = static_explorer(ex.network, settings_of("shared_bias"), "w5", [-1.0, 0.0, 0.4, 1.0], epochs=10, learning_rates=[0.25, 0.5])
     slider, rates, stack = box.children
+    assert NEEDS_KERNEL not in box._dom_classes  # responds in the browser alone
     assert count == 8 and size > 8 * 1000
     assert slider.index == 2 and slider.value == "0.40"
     assert rates.index == 1 and stack.selected_index == 2
@@ -121,6 +122,7 @@ def test_live_explorer_redraws_on_slider_change():
     ex = load_example("tiny_relu")
     panel = live_explorer(ex.network, settings_of("tiny_relu"), {"w1": (-1.5, 1.5), "learning_rate": (0.01, 1.0)}, "w1", epochs=10)
     choice, grid, image = panel.children
+    assert panel._dom_classes == (NEEDS_KERNEL,)  # the built book greys it out and says why
     before = shown_png(image)
     slider = grid.children[0]
     assert isinstance(slider, w.FloatSlider) and slider.description == "w1"
