@@ -12,7 +12,7 @@ from typing import Mapping
 import numpy as np
 
 from .activations import get_activation
-from .compiled_step import compile_step
+from .compiled import compile_gradients, compile_step
 from .losses import get_loss
 from .network import Network
 
@@ -349,6 +349,11 @@ def loss_and_gradients(
     >>> loss.shape, grads["w1"].shape
     ((5,), (5,))
     """
-    result = backward(network, params, x, y, keep_intermediates=False)
-    shape = np.shape(result.loss)
-    return result.loss, {k: np.broadcast_to(g, shape) for k, g in result.gradients.items()}
+    # The same arithmetic as backward(), written out for this network (compiled.py): on a large
+    # batch, the dictionaries and loops of the general walk would cost as much as the maths.
+    checked = network.check_parameters(params)
+    inputs, targets = network.check_inputs(x), network.check_targets(y)
+    theta = tuple(checked[name] for name in network.parameters)
+    loss, gradients = compile_gradients(network)(theta, tuple(inputs.values()), tuple(targets))
+    shape = np.broadcast_shapes(*map(np.shape, (*theta, *inputs.values(), *targets)))
+    return np.broadcast_to(loss, shape), {k: np.broadcast_to(g, shape) for k, g in zip(network.parameters, gradients)}

@@ -341,7 +341,7 @@ def test_zero_epochs_only_measures_the_starting_loss():
 
 @pytest.mark.parametrize("key", list(HAND))
 def test_training_equals_repeated_hand_steps(key):
-    # train() runs a compiled straight-line step (compiled_step.py); a loop of hand derivations must agree with it.
+    # train() runs a compiled straight-line step (compiled.py); a loop of hand derivations must agree with it.
     ex = load_example(key)
     run = train(ex.network, ex.params, ex.x, ex.y, ex.learning_rate, 5)
     params = dict(ex.params)

@@ -1,4 +1,4 @@
-"""The compiled training step against the named backward pass (itself checked against sympy and
+"""The compiled training step and batched gradients against the named backward pass (itself checked against sympy and
 finite differences in test_core.py) and against hand arithmetic."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backproplib import Layer, Network, backward, load_example, train
-from backproplib.compiled_step import compile_step, step_source
+from backproplib.compiled import compile_gradients, compile_step, gradients_source, step_source
 
 ACTIVATIONS = ["sigmoid", "relu", "tanh", "identity"]
 LOSSES = ["half_squared_error", "mean_squared_error", "binary_cross_entropy"]
@@ -110,3 +110,36 @@ def test_a_diverging_run_stops_cleanly():
     assert run.diverged and len(run.losses) < 101
     assert np.all(np.isfinite(run.losses))
     assert run.losses[1] == pytest.approx(64 * run.losses[0], rel=1e-12)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(networks(), st.integers(0, 2**32 - 1))
+def test_batched_gradients_equal_backward_at_every_setting(case, seed):
+    network, params, x, y = case
+    rng = np.random.default_rng(seed)
+    batch = {p: v + rng.normal(0.0, 1.0, 6) for p, v in params.items()}  # six settings of every parameter
+    loss, grads = compile_gradients(network)(tuple(batch[p] for p in network.parameters), tuple(x), tuple(y))
+    for i in range(6):
+        passes = backward(network, {p: float(v[i]) for p, v in batch.items()}, x, y)
+        assert float(np.asarray(loss)[i]) == pytest.approx(float(passes.loss), rel=1e-12, abs=1e-14)
+        for name, g in zip(network.parameters, grads):
+            assert float(np.broadcast_to(g, (6,))[i]) == pytest.approx(float(passes.gradients[name]), rel=1e-12, abs=1e-14), name
+
+
+def test_batched_gradients_stay_finite_at_extreme_pre_activations():
+    # z = ±1000 and beyond, in every activation at once: no overflow warning (an error here), finite results.
+    network = Network(("x",), (Layer(("h",), "tanh", (("w",),)), Layer(("o",), "sigmoid", (("v",),), bias="b")),
+                      "binary_cross_entropy")
+    w = np.array([-1000.0, -710.0, 0.0, 710.0, 1000.0])
+    loss, (g_w, g_v, g_b) = compile_gradients(network)((w, w, w), (1.0,), (1.0,))
+    assert np.all(np.isfinite(loss)) and all(np.all(np.isfinite(g)) for g in (g_w, g_v, g_b))
+
+
+def test_gradients_source_reads_like_hand_written_numpy():
+    source = gradients_source(load_example("shared_bias").network)
+    assert "a1_0 = _sigmoid(w1 * x0 + w2 * x1 + b1)  # a_h1 = f(z_h1)" in source
+    assert "a1_1 = _sigmoid(w3 * x0 + w4 * x1 + b1)  # a_h2 = f(z_h2)" in source
+    # parameters in the network's order; the shared bias b1 collects one term per hidden neuron
+    assert source.splitlines()[-1].strip() == (
+        "return loss, (d1_0 * x0, d1_0 * x1, d1_1 * x0, d1_1 * x1, d1_0 + d1_1, d2_0 * a1_0, d2_0 * a1_1, d2_0)"
+    )
