@@ -184,7 +184,7 @@ _SCALAR = {"_sigmoid": _sigmoid, "_relu": _relu, "_step": _step, "_tanh": math.t
 _ARRAY = {
     "_sigmoid": get_activation("sigmoid").function,  # the library's own, overflow-safe on arrays
     "_relu": get_activation("relu").function,
-    "_step": lambda z: (z > 0.0) * 1.0,
+    "_step": lambda z: get_activation("relu").derivative(z, None),
     "_tanh": np.tanh,
     "_log": np.log,
     "_probability": lambda p: np.clip(p, _PROBABILITY_MARGIN, 1.0 - _PROBABILITY_MARGIN),
