@@ -69,9 +69,9 @@ clean:
 
 # Student edition (solution cells dropped, outputs cleared) and instructor edition of every chapter.
 editions: $(STAMP)
-	$(BIN)/python -m backproplib.editions --student editions/student --instructor editions/instructor
+	$(BIN)/python -m backproplib.authoring.editions --student editions/student --instructor editions/instructor
 
 # A new chapter from a network description: make chapter DESCRIPTION=examples/three_inputs_tanh.yaml NAME=my_network
 chapter: $(STAMP)
 	test -n "$(DESCRIPTION)" -a -n "$(NAME)" || (echo "usage: make chapter DESCRIPTION=<file.yaml> NAME=<notebook name>" && false)
-	$(BIN)/python -m backproplib.new_chapter $(DESCRIPTION) chapters/$(NAME).ipynb --add-to-toc
+	$(BIN)/python -m backproplib.authoring.new_chapter $(DESCRIPTION) chapters/$(NAME).ipynb --add-to-toc

@@ -1,10 +1,11 @@
 """backproplib: one network description drives numeric backprop, the sympy derivation and the explanations."""
-from .activations import ACTIVATIONS, get_activation
-from .examples import EXAMPLES, Example, load_example
-from .losses import LOSSES, get_loss
-from .network import Layer, Network, layered_network
-from .numeric import backward, chain_rule, forward, gradient_step, loss_and_gradients, train
-from .published import Published, compare
+from .engine.activations import ACTIVATIONS, get_activation
+from .checking.examples import EXAMPLES, Example, load_example
+from .engine.losses import LOSSES, get_loss
+from .engine.network import Layer, Network, layered_network
+from .engine.numeric import backward, chain_rule, forward, loss_and_gradients
+from .engine.training import gradient_step, train
+from .checking.published import Published, compare
 
 __all__ = [
     "ACTIVATIONS", "LOSSES", "EXAMPLES", "Example", "Layer", "Network", "Published",

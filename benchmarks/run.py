@@ -22,10 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from backproplib import load_example, loss_and_gradients  # noqa: E402
-from backproplib.chapter_file import example_from_parameters, parameters_cell_values  # noqa: E402
-from backproplib.explore import Settings  # noqa: E402
-from backproplib.numeric import backward  # noqa: E402
-from backproplib.widgets import LossFigure, slider_range  # noqa: E402
+from backproplib.authoring.chapter_file import example_from_parameters, parameters_cell_values  # noqa: E402
+from backproplib.views.explore import Settings  # noqa: E402
+from backproplib.engine.numeric import backward  # noqa: E402
+from backproplib.views.widgets import LossFigure, slider_range  # noqa: E402
 
 # Each chapter's main interactive figure is its live panel: the loss along this parameter and the
 # training curve, redrawn on every slider move. Epochs and settings come from the chapter's own
@@ -118,7 +118,7 @@ def batched(n: int, repeats: int, loop_sample: int) -> list[tuple]:
         (f"Python loop over backward (timed on {loop_sample:,}, scaled)", loop),
     ]
     try:
-        from backproplib.symbolic import SymbolicNetwork
+        from backproplib.engine.symbolic import SymbolicNetwork
 
         compiled = SymbolicNetwork(ex.network).lambdify()
         symbolic = median_ms(lambda: compiled(params, ex.x, ex.y), repeats)

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from backproplib.activations import ACTIVATIONS, get_activation
-from backproplib.losses import LOSSES, get_loss
+from backproplib.engine.activations import ACTIVATIONS, get_activation
+from backproplib.engine.losses import LOSSES, get_loss
 
 
 def sigmoid_reference(z: float) -> float:

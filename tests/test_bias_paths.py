@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from backproplib import Layer, Network, load_example, train
-from backproplib.bias_paths import (
+from backproplib.lessons.bias_paths import (
     LEARNING_RATES,
     SWEEP_HALF_WIDTH,
     SWEEP_POSITIONS,
@@ -20,7 +20,7 @@ from backproplib.bias_paths import (
     untie_bias,
     zero_crossings,
 )
-from backproplib.explore import Settings
+from backproplib.views.explore import Settings
 
 EXAMPLE = load_example("shared_bias")
 SETTINGS = Settings(EXAMPLE.params, EXAMPLE.x, EXAMPLE.y, EXAMPLE.learning_rate)

@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backproplib.chapter_file import cell_assignment, example_from_parameters, parameters_cell_values
-from backproplib.error_sign import CONVENTIONS, LEARNING_RATES, ConventionFigure
-from backproplib.explore import Settings
-from backproplib.sensitivity import OUTGOING_WEIGHTS, PRE_ACTIVATIONS, Z_VALUES, BlameFigure, SigmoidFigure, blame_panel, hidden_weight
-from backproplib.widgets import LossFigure, slider_range
+from backproplib.authoring.chapter_file import cell_assignment, example_from_parameters, parameters_cell_values
+from backproplib.lessons.error_sign import CONVENTIONS, LEARNING_RATES, ConventionFigure
+from backproplib.views.explore import Settings
+from backproplib.lessons.sensitivity import OUTGOING_WEIGHTS, PRE_ACTIVATIONS, Z_VALUES, BlameFigure, SigmoidFigure, blame_panel, hidden_weight
+from backproplib.views.widgets import LossFigure, slider_range
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "ideas.ipynb"
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backproplib.bias_paths import LEARNING_RATES, BiasPathsFigure, BiasTrainingFigure, sweep_values
-from backproplib.chapter_file import cell_assignment, example_from_parameters, parameters_cell_values
-from backproplib.explore import Settings
-from backproplib.widgets import LossFigure, probe_positions, slider_range
+from backproplib.lessons.bias_paths import LEARNING_RATES, BiasPathsFigure, BiasTrainingFigure, sweep_values
+from backproplib.authoring.chapter_file import cell_assignment, example_from_parameters, parameters_cell_values
+from backproplib.views.explore import Settings
+from backproplib.views.widgets import LossFigure, probe_positions, slider_range
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "shared_bias.ipynb"
 

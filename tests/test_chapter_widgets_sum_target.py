@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from backproplib import forward
-from backproplib.chapter_file import cell_assignment, example_from_parameters, parameters_cell_values
-from backproplib.explore import Settings
-from backproplib.output_range import (
+from backproplib.authoring.chapter_file import cell_assignment, example_from_parameters, parameters_cell_values
+from backproplib.views.explore import Settings
+from backproplib.lessons.output_range import (
     LEARNING_RATE_RANGE,
     LEARNING_RATES,
     OUTPUT_ACTIVATIONS,
@@ -23,7 +23,7 @@ from backproplib.output_range import (
     OutputRangeFigure,
     loss_floor,
 )
-from backproplib.widgets import LossFigure, probe_positions, slider_range
+from backproplib.views.widgets import LossFigure, probe_positions, slider_range
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "sum_target.ipynb"
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backproplib.chapter_file import cell_assignment, example_from_parameters, parameters_cell_values
-from backproplib.explore import Settings
-from backproplib.gradient_sweep import DEAD_ZONE_VALUES, HIDDEN_ACTIVATIONS, GradientFigure, stack_pngs
-from backproplib.loss_comparison import SWEEP_VALUES, TARGETS, LossComparisonFigure
-from backproplib.widgets import LossFigure, every_position, slider_range
+from backproplib.authoring.chapter_file import cell_assignment, example_from_parameters, parameters_cell_values
+from backproplib.views.explore import Settings
+from backproplib.lessons.gradient_sweep import DEAD_ZONE_VALUES, HIDDEN_ACTIVATIONS, GradientFigure, stack_pngs
+from backproplib.lessons.loss_comparison import SWEEP_VALUES, TARGETS, LossComparisonFigure
+from backproplib.views.widgets import LossFigure, every_position, slider_range
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "tiny_network.ipynb"
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backproplib import Layer, Network, backward, load_example, train
-from backproplib.compiled import compile_gradients, compile_step, gradients_source, step_source
+from backproplib.engine.compiled import compile_gradients, compile_step, gradients_source, step_source
 
 ACTIVATIONS = ["sigmoid", "relu", "tanh", "identity"]
 LOSSES = ["half_squared_error", "mean_squared_error", "binary_cross_entropy"]

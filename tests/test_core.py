@@ -10,8 +10,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from backproplib import Layer, Network, backward, chain_rule, forward, get_activation, get_loss, layered_network, load_example, train
-from backproplib.checks import finite_difference_gradients
-from backproplib.symbolic import SymbolicNetwork
+from backproplib.checking.checks import finite_difference_gradients
+from backproplib.engine.symbolic import SymbolicNetwork
 
 MATH_ACTIVATIONS = {
     "sigmoid": (lambda z: 1 / (1 + math.exp(-z)), lambda z: math.exp(-z) / (1 + math.exp(-z)) ** 2),

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from backproplib.editions import main
+from backproplib.authoring.editions import main
 
 BOOK = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((BOOK / "chapters").glob("*.ipynb"))

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from backproplib import load_example
-from backproplib.error_sign import CONVENTIONS, LEARNING_RATES, ConventionFigure, step_in, train_in
-from backproplib.explore import Settings
+from backproplib.lessons.error_sign import CONVENTIONS, LEARNING_RATES, ConventionFigure, step_in, train_in
+from backproplib.views.explore import Settings
 
 EXAMPLE = load_example("blame_flow")
 SETTINGS = Settings(EXAMPLE.params, EXAMPLE.x, EXAMPLE.y, EXAMPLE.learning_rate)

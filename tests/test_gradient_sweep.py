@@ -9,9 +9,9 @@ import pytest
 from PIL import Image
 
 from backproplib import load_example
-from backproplib.explore import Settings
-from backproplib.gradient_sweep import DEAD_ZONE_VALUES, HIDDEN_ACTIVATIONS, GradientFigure, gradients_along, stack_pngs
-from backproplib.numeric import forward
+from backproplib.views.explore import Settings
+from backproplib.lessons.gradient_sweep import DEAD_ZONE_VALUES, HIDDEN_ACTIVATIONS, GradientFigure, gradients_along, stack_pngs
+from backproplib.engine.numeric import forward
 
 EXAMPLE = load_example("tiny_relu")
 SETTINGS = Settings(EXAMPLE.params, EXAMPLE.x, EXAMPLE.y, EXAMPLE.learning_rate)

@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from backproplib.install_cell import install_cell_source, repository_url, sync_install_cells
+from backproplib.authoring.install_cell import install_cell_source, repository_url, sync_install_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))

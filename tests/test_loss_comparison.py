@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from backproplib import Layer, Network, load_example
-from backproplib.explore import Settings
-from backproplib.loss_comparison import (
+from backproplib.views.explore import Settings
+from backproplib.lessons.loss_comparison import (
     COMPARED_LOSSES,
     CONFIDENTLY_WRONG,
     SWEEP_VALUES,

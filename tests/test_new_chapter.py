@@ -16,8 +16,8 @@ import nbformat
 import pytest
 import yaml
 
-from backproplib.chapter_file import glued_values
-from backproplib.new_chapter import main
+from backproplib.authoring.chapter_file import glued_values
+from backproplib.authoring.new_chapter import main
 
 BOOK = Path(__file__).resolve().parent.parent
 DESCRIPTION = BOOK / "examples" / "three_inputs_tanh.yaml"

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from backproplib import Layer, Network, load_example, train
-from backproplib.explore import Settings
-from backproplib.numeric import DIVERGENCE_LIMIT
-from backproplib.output_range import (
+from backproplib.views.explore import Settings
+from backproplib.engine.training import DIVERGENCE_LIMIT
+from backproplib.lessons.output_range import (
     EPOCHS,
     LEARNING_RATE_RANGE,
     LEARNING_RATES,
@@ -22,7 +22,7 @@ from backproplib.output_range import (
     train_with_output,
     with_output_activation,
 )
-from backproplib.widgets import NEEDS_KERNEL, shown_alt, shown_png
+from backproplib.views.widgets import NEEDS_KERNEL, shown_alt, shown_png
 
 EXAMPLE = load_example("sum_target")
 SETTINGS = Settings(EXAMPLE.params, EXAMPLE.x, EXAMPLE.y, EXAMPLE.learning_rate)

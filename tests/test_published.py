@@ -11,7 +11,7 @@ import math
 import pytest
 
 from backproplib import load_example
-from backproplib.published import Published, compare, decimals, verdict
+from backproplib.checking.published import Published, compare, decimals, verdict
 
 
 def sig(z: float) -> float:

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from backproplib import load_example
-from backproplib.explore import Settings
-from backproplib.network import Layer, Network
-from backproplib.numeric import forward
-from backproplib.sensitivity import (
+from backproplib.views.explore import Settings
+from backproplib.engine.network import Layer, Network
+from backproplib.engine.numeric import forward
+from backproplib.lessons.sensitivity import (
     OUTGOING_WEIGHTS,
     PRE_ACTIVATIONS,
     SWEEPS,
@@ -22,7 +22,7 @@ from backproplib.sensitivity import (
     hidden_weight,
     sigmoid_at,
 )
-from backproplib.widgets import NEEDS_KERNEL, shown_alt, shown_png
+from backproplib.views.widgets import NEEDS_KERNEL, shown_alt, shown_png
 
 EXAMPLE = load_example("blame_flow")
 SETTINGS = Settings(EXAMPLE.params, EXAMPLE.x, EXAMPLE.y, EXAMPLE.learning_rate)

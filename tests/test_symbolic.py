@@ -8,7 +8,7 @@ import pytest
 import sympy as sp
 
 from backproplib import Layer, Network, backward, chain_rule, layered_network, load_example, loss_and_gradients
-from backproplib.symbolic import Latex, SymbolicNetwork, latex_symbol
+from backproplib.engine.symbolic import Latex, SymbolicNetwork, latex_symbol
 
 EXAMPLE_KEYS = ["blame_flow", "tiny_relu", "shared_bias", "sum_target"]
 

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from backproplib import load_example
-from backproplib.explore import Settings, loss_along, training_curve
-from backproplib.widgets import NEEDS_KERNEL, LossFigure, frame_stack, live_explorer, round_up, shown_alt, shown_png, slider_range, static_explorer
+from backproplib.views.explore import Settings, loss_along, training_curve
+from backproplib.views.widgets import NEEDS_KERNEL, LossFigure, frame_stack, live_explorer, round_up, shown_alt, shown_png, slider_range, static_explorer
 
 
 def settings_of(key: str) -> Settings:
@@ -149,7 +149,8 @@ def test_round_up_picks_the_next_round_number():
 
 
 def test_training_curve_matches_repeated_backward_and_step():
-    from backproplib.numeric import backward, gradient_step
+    from backproplib.engine.numeric import backward
+    from backproplib.engine.training import gradient_step
 
     ex = load_example("shared_bias")
     run = training_curve(ex.network, settings_of("shared_bias"), 25)
@@ -162,7 +163,7 @@ def test_training_curve_matches_repeated_backward_and_step():
 
 
 def test_frame_stack_logs_what_each_explorer_cost():
-    from backproplib import widgets
+    from backproplib.views import widgets
 
     before = len(widgets.FRAME_LOG)
     _, count, size = frame_stack([("w", ["1", "2"], 0), ("η", ["a", "b", "c"], 2)], lambda index: bytes(10 + index[0] + index[1]), alt="Sizes")

@@ -9,8 +9,8 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-from .network import Network
-from .numeric import forward
+from ..engine.network import Network
+from ..engine.numeric import forward
 
 __all__ = ["draw_network", "alt_text"]
 
@@ -40,7 +40,7 @@ def draw_network(
     bias links are coloured and thickened by |∂L/∂θ|, so the eye sees where the blame flows; a
     colour bar gives the scale. A shared bias is one node linked to every neuron it feeds.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("shared_bias")
     >>> fig = draw_network(ex.network, ex.params, ex.x)
     >>> sorted(t.get_text() for t in fig.axes[0].texts if t.get_text().startswith("b1"))
@@ -107,7 +107,7 @@ def draw_network(
 def alt_text(network: Network, params: Mapping[str, float], gradients: Mapping[str, float] | None = None) -> str:
     """A one-sentence description of the diagram for readers who cannot see it.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
     >>> alt_text(ex.network, ex.params)
     'Network diagram: input x; layer of h (relu); layer of o (sigmoid); weights w1 = 0.5, w2 = 0.5.'

@@ -13,7 +13,7 @@ numbers only the solutions quote). From that:
 
 Command line::
 
-    .venv/bin/python -m backproplib.editions --student editions/student --instructor editions/instructor
+    .venv/bin/python -m backproplib.authoring.editions --student editions/student --instructor editions/instructor
 
 Examples
 --------
@@ -86,7 +86,7 @@ def write_editions(chapters: list[Path], student: Path | None, instructor: Path 
 def main(argv: list[str] | None = None) -> int:
     """Run the command; returns the exit status."""
     parser = argparse.ArgumentParser(
-        prog="python -m backproplib.editions",
+        prog="python -m backproplib.authoring.editions",
         description="Write the student edition (solutions dropped, outputs cleared) and the instructor "
                     "edition (everything) of every chapter notebook.",
     )

@@ -1,4 +1,4 @@
-"""The sympy twin of the numeric pass, built from the same :class:`~backproplib.network.Network`.
+"""The sympy twin of the numeric pass, built from the same :class:`~backproplib.engine.network.Network`.
 
 Every parameter, input and target becomes a sympy ``Symbol`` named exactly as in the network
 description; every weighted sum ``z`` and activation ``a`` becomes an expression in those
@@ -6,11 +6,11 @@ symbols, and so does the loss ``L``. Sympy then differentiates ``L`` directly, w
 chain rule done by us, which makes it an independent witness for the backward pass.
 
 The chain-rule factorisation is also available in *local* symbols (``a_out``, ``z_h1``, ...),
-one factor per link, exactly as :func:`backproplib.numeric.chain_rule` lays it out.
+one factor per link, exactly as :func:`backproplib.engine.numeric.chain_rule` lays it out.
 
 Examples
 --------
->>> from backproplib.examples import load_example
+>>> from backproplib.checking.examples import load_example
 >>> ex = load_example("tiny_relu")
 >>> net = SymbolicNetwork(ex.network)
 >>> net.a["h"]
@@ -117,7 +117,7 @@ def _number(value: float) -> str:
 class SymbolicFactor:
     """One chain-rule factor ∂``of``/∂``wrt`` as a sympy expression in local symbols.
 
-    ``of`` and ``wrt`` use the names of :class:`backproplib.numeric.Factor` (``"L"``, ``"a_out"``,
+    ``of`` and ``wrt`` use the names of :class:`backproplib.engine.numeric.Factor` (``"L"``, ``"a_out"``,
     ``"z_h1"``, a parameter name). ``value`` is the expression at the forward-pass numbers, or
     ``None`` when the factor was built without numbers.
     """
@@ -184,7 +184,7 @@ class SymbolicNetwork:
 
     Examples
     --------
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> net = SymbolicNetwork(load_example("shared_bias").network)
     >>> net.z["h1"]
     b1 + w1*x1 + w2*x2
@@ -256,7 +256,7 @@ class SymbolicNetwork:
     def gradient(self, name: str) -> sp.Expr:
         """∂L/∂``name`` by sympy differentiation of the whole loss expression.
 
-        >>> from backproplib.network import Layer
+        >>> from backproplib.engine.network import Layer
         >>> net = SymbolicNetwork(Network(("x",), (Layer(("o",), "identity", (("w",),)),), "half_squared_error"))
         >>> net.gradient("w")
         x*(w*x - y)
@@ -281,7 +281,7 @@ class SymbolicNetwork:
 
         The forward values are computed here, from the sympy expressions, layer by layer.
 
-        >>> from backproplib.examples import load_example
+        >>> from backproplib.checking.examples import load_example
         >>> ex = load_example("shared_bias")
         >>> values = SymbolicNetwork(ex.network).point(ex.params, ex.x, ex.y)
         >>> {s.name: round(v, 4) for s, v in values.items() if s.name in ("z_h1", "a_out", "y")}
@@ -306,9 +306,9 @@ class SymbolicNetwork:
     def evaluate(self, params: Params, x: object, y: object) -> tuple[float, dict[str, float]]:
         """The loss and every gradient at one setting, by substituting numbers into the expressions.
 
-        Returns the same pair as :func:`backproplib.numeric.loss_and_gradients`, as floats.
+        Returns the same pair as :func:`backproplib.engine.numeric.loss_and_gradients`, as floats.
 
-        >>> from backproplib.examples import load_example
+        >>> from backproplib.checking.examples import load_example
         >>> ex = load_example("shared_bias")
         >>> loss, gradients = SymbolicNetwork(ex.network).evaluate(ex.params, ex.x, ex.y)
         >>> round(loss, 6), round(gradients["w5"], 6), round(gradients["b1"], 6)
@@ -321,11 +321,11 @@ class SymbolicNetwork:
         """Compile the loss and every gradient into one numpy function ``f(params, x, y)``.
 
         ``f`` returns ``(loss, gradients)`` and broadcasts like
-        :func:`backproplib.numeric.loss_and_gradients`: any parameter, input or target may be an array.
+        :func:`backproplib.engine.numeric.loss_and_gradients`: any parameter, input or target may be an array.
         The formulas are the textbook ones, so keep every ``|z|`` below about 700 (beyond, ``exp``
         overflows in float arithmetic); the numeric pass has no such limit.
 
-        >>> from backproplib.examples import load_example
+        >>> from backproplib.checking.examples import load_example
         >>> ex = load_example("shared_bias")
         >>> f = SymbolicNetwork(ex.network).lambdify()
         >>> loss, gradients = f(dict(ex.params, w5=np.array([0.4, 0.5])), ex.x, ex.y)
@@ -359,14 +359,14 @@ class SymbolicNetwork:
     def chain_rule(
         self, parameter: str, params: Params | None = None, x: object = None, y: object = None
     ) -> SymbolicChainRule:
-        """∂L/∂``parameter`` as paths of local factors, in the order of :func:`backproplib.numeric.chain_rule`.
+        """∂L/∂``parameter`` as paths of local factors, in the order of :func:`backproplib.engine.numeric.chain_rule`.
 
         Each factor is differentiated by sympy from the local formula it belongs to: the loss in
         ``a_<output>`` and ``y``, an activation in ``z_<neuron>``, a weighted sum in its weights and
         the ``a`` (or input) of the units feeding it. With ``params``, ``x`` and ``y`` each factor
         also carries its value at the forward pass.
 
-        >>> from backproplib.examples import load_example
+        >>> from backproplib.checking.examples import load_example
         >>> ex = load_example("shared_bias")
         >>> rule = SymbolicNetwork(ex.network).chain_rule("w1", ex.params, ex.x, ex.y)
         >>> [(f"d{f.of}/d{f.wrt}", f.expression) for f in rule.paths[0]]  # doctest: +NORMALIZE_WHITESPACE
@@ -423,7 +423,7 @@ class SymbolicNetwork:
     def latex(self, expression: sp.Expr) -> str:
         """Any expression over this network's symbols as LaTeX with subscripted names.
 
-        >>> from backproplib.examples import load_example
+        >>> from backproplib.checking.examples import load_example
         >>> net = SymbolicNetwork(load_example("sum_target").network)
         >>> net.latex(net.z["h1"])
         'w_{11} x_{1} + w_{21} x_{2}'
@@ -433,7 +433,7 @@ class SymbolicNetwork:
     def loss_latex(self) -> Latex:
         """``L = ...`` in parameters, inputs and targets.
 
-        >>> from backproplib.network import Layer
+        >>> from backproplib.engine.network import Layer
         >>> net = SymbolicNetwork(Network(("x",), (Layer(("o",), "identity", (("w5",),)),), "half_squared_error"))
         >>> print(net.loss_latex())
         L = \\frac{\\left(w_{5} x - y\\right)^{2}}{2}
@@ -443,7 +443,7 @@ class SymbolicNetwork:
     def gradient_latex(self, name: str) -> Latex:
         """``∂L/∂name = ...`` with sympy's derivative.
 
-        >>> from backproplib.network import Layer
+        >>> from backproplib.engine.network import Layer
         >>> net = SymbolicNetwork(Network(("x",), (Layer(("o",), "identity", (("w5",),)),), "half_squared_error"))
         >>> print(net.gradient_latex("w5"))
         \\frac{\\partial L}{\\partial w_{5}} = x \\left(w_{5} x - y\\right)
@@ -456,7 +456,7 @@ class SymbolicNetwork:
         The first line is the factorisation; one line per distinct factor follows with its local
         formula (and value when numbers are given), in an ``aligned`` block.
 
-        >>> from backproplib.examples import load_example
+        >>> from backproplib.checking.examples import load_example
         >>> ex = load_example("tiny_relu")
         >>> print(SymbolicNetwork(ex.network).chain_rule_latex("w2", ex.params, ex.x, ex.y))
         \\begin{aligned}

@@ -1,7 +1,7 @@
 """The network description: names and wiring only, no numbers.
 
-One description drives the numeric pass (:mod:`backproplib.numeric`), the sympy
-derivation (:mod:`backproplib.symbolic`) and the renderers, so they can never
+One description drives the numeric pass (:mod:`backproplib.engine.numeric`), the sympy
+derivation (:mod:`backproplib.engine.symbolic`) and the renderers, so they can never
 disagree about which weight connects what.
 """
 from __future__ import annotations

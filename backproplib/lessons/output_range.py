@@ -19,12 +19,13 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .activations import get_activation
-from .explore import Settings
-from .network import Network
-from .numeric import DIVERGENCE_LIMIT, backward, forward, train
-from .png import figure_png
-from .widgets import image_html, kernel_panel
+from ..engine.activations import get_activation
+from ..views.explore import Settings
+from ..engine.network import Network
+from ..engine.numeric import backward, forward
+from ..engine.training import DIVERGENCE_LIMIT, train
+from ..views.png import figure_png
+from ..views.widgets import image_html, kernel_panel
 
 __all__ = [
     "OUTPUT_ACTIVATIONS",
@@ -110,7 +111,7 @@ def loss_floor(activation: str, y: float) -> float:
 def with_output_activation(network: Network, activation: str) -> Network:
     """The same network with its output layer's activation replaced.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> net = with_output_activation(load_example("sum_target").network, "identity")
     >>> [layer.activation for layer in net.layers]
     ['sigmoid', 'identity']
@@ -168,7 +169,7 @@ class OutputRun:
     def outcome(self) -> str:
         """One sentence saying how the run ended.
 
-        >>> from backproplib.examples import load_example
+        >>> from backproplib.checking.examples import load_example
         >>> ex = load_example("sum_target")
         >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
         >>> train_with_output(ex.network, s, "identity", 40, learning_rate=10.0).outcome
@@ -201,14 +202,14 @@ def train_with_output(
 
     Training runs in chunks between the :func:`_checkpoints`; each chunk continues from the
     previous one's parameters, so the losses are exactly those of one long run of
-    :func:`backproplib.numeric.train`. ``learning_rate`` overrides ``settings.learning_rate``.
+    :func:`backproplib.engine.training.train`. ``learning_rate`` overrides ``settings.learning_rate``.
 
     Examples
     --------
     The document's network (doc 002) wants ŷ = 3.3 from a sigmoid: the loss sinks towards
     ½(1 − 3.3)² = 2.645 and ŷ creeps towards 1.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("sum_target")
     >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
     >>> run = train_with_output(ex.network, s, "sigmoid")
@@ -287,7 +288,7 @@ class OutputRangeFigure:
 
     Examples
     --------
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("sum_target")
     >>> fig = OutputRangeFigure(ex.network, epochs=50)
     >>> run = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate), "tanh")

@@ -5,13 +5,13 @@ tagged ``parameters``, the network's code, its diagram, the forward pass, a chai
 every parameter, the sympy derivation with the three-way check, the update, the kernel-free and
 live explorers, a training run, exercises with solutions, and prose that quotes every computed
 number through ``{glue:text}`` roles. :func:`execute_chapter` runs it so its outputs are stored.
-The command line is :mod:`backproplib.new_chapter`.
+The command line is :mod:`backproplib.authoring.new_chapter`.
 
 Examples
 --------
 >>> from pathlib import Path
->>> from backproplib.description import load_description
->>> book = Path(__file__).resolve().parent.parent
+>>> from backproplib.authoring.description import load_description
+>>> book = Path(__file__).resolve().parents[2]
 >>> chapter = build_chapter(load_description(book / "examples/three_inputs_tanh.yaml"), "three-inputs-tanh", "https://example.org/book")
 >>> [cell.metadata.get("tags", []) for cell in chapter.cells[:4] if cell.cell_type == "code"]
 [['remove-cell'], ['parameters']]
@@ -28,8 +28,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from .description import NetworkDescription
 from .install_cell import INSTALL_TAG, install_cell_source
-from .network import Layer, Network
-from .symbolic import latex_symbol
+from ..engine.network import Layer, Network
+from ..engine.symbolic import latex_symbol
 
 __all__ = ["build_chapter", "execute_chapter", "chapter_key"]
 
@@ -201,8 +201,8 @@ name and value; square nodes are biases. The printed form below it writes each n
 activation applied to its weighted sum.
 '''))
     cells.append(_code('''
-from backproplib.diagram import alt_text, draw_network
-from backproplib.notebook import FigureImage
+from backproplib.views.diagram import alt_text, draw_network
+from backproplib.views.notebook import FigureImage
 
 FigureImage(draw_network(network, example.params, example.x), alt=alt_text(network, example.params))
 '''))
@@ -218,7 +218,7 @@ whose activation is the prediction $\\hat y =$ <<y_hat>>. Against the target $y 
 $\\hat y - y =$ <<error>> and the loss is $L =$ <<loss>>.
 ''', y_hat=_g("y_hat"), y=_g("y"), error=_g("error"), loss=_g("loss"))))
     cells.append(_code('''
-from backproplib import render
+from backproplib.views import render
 
 render.forward_table(example, digits)
 '''))
@@ -304,8 +304,8 @@ it directly, with no chain rule done by hand. Its derivatives for the output lay
 below, then the chain rule for <<first>> with each local factor as sympy derives it.
 ''', first=_m(first_parameter))))
     cells.append(_code('''
-from backproplib import checks
-from backproplib.symbolic import SymbolicNetwork
+from backproplib.checking import checks
+from backproplib.engine.symbolic import SymbolicNetwork
 
 symbolic = SymbolicNetwork(network)
 for parameter in last_layer.parameters():
@@ -334,8 +334,8 @@ gradient descent started from the current settings. Every image was computed in 
 slider works on this page without a running Python.
 ''', explore=_m(d.explore), epochs=_g("epochs"))))
     cells.append(_code('''
-from backproplib.explorer_ranges import live_ranges, sweep_values
-from backproplib.widgets import live_explorer, static_explorer
+from backproplib.authoring.explorer_ranges import live_ranges, sweep_values
+from backproplib.views.widgets import live_explorer, static_explorer
 
 sweep_explorer, sweep_frames, sweep_bytes = static_explorer(
     network, settings, explore, sweep_values(example.params[explore]), epochs
@@ -424,9 +424,9 @@ import numpy as np
 from IPython.display import Markdown, display
 
 from backproplib import Example, Layer, Network, backward, train
-from backproplib.explore import Settings
-from backproplib.network_words import network_in_words
-from backproplib.notebook import glue, number
+from backproplib.views.explore import Settings
+from backproplib.views.network_words import network_in_words
+from backproplib.views.notebook import glue, number
 
 # The wiring: which weight connects which units (names only; the settings cell gives the numbers).
 network = Network(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
-from .network import Layer, Network
+from ..engine.network import Layer, Network
 from .published import Comparison, Published, compare, quantities
 
 __all__ = ["Example", "EXAMPLES", "load_example"]
@@ -85,7 +85,7 @@ class Example:
         )
 
     def quantities(self) -> dict[str, float]:
-        """Every named number of this example (see :func:`backproplib.published.quantities`)."""
+        """Every named number of this example (see :func:`backproplib.checking.published.quantities`)."""
         return quantities(self.network, self.params, self.x, self.y, self.learning_rate)
 
     def compare_with_document(self) -> list[Comparison]:

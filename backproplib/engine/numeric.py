@@ -1,4 +1,4 @@
-"""Numeric forward pass, backward pass, chain-rule paths and gradient descent.
+"""Numeric forward pass, backward pass and chain-rule paths: the teaching path.
 
 Every quantity is a numpy array that broadcasts: give one parameter an array of 100
 values and every z, a, loss and gradient comes back with 100 values. The same code
@@ -12,7 +12,7 @@ from typing import Mapping
 import numpy as np
 
 from .activations import get_activation
-from .compiled import compile_gradients, compile_step
+from .compiled import compile_gradients
 from .losses import get_loss
 from .network import Network
 
@@ -24,9 +24,6 @@ __all__ = [
     "forward",
     "backward",
     "chain_rule",
-    "gradient_step",
-    "train",
-    "TrainingRun",
     "loss_and_gradients",
 ]
 
@@ -79,7 +76,7 @@ def forward(network: Network, params: Params, x: object, y: object) -> ForwardPa
 
     Examples
     --------
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("shared_bias")
     >>> f = forward(ex.network, ex.params, ex.x, ex.y)
     >>> round(float(f.z["h1"]), 4), round(float(f.a["out"]), 4)
@@ -114,7 +111,7 @@ def backward(network: Network, params: Params, x: object, y: object, keep_interm
 
     Examples
     --------
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("shared_bias")
     >>> b = backward(ex.network, ex.params, ex.x, ex.y)
     >>> round(float(b.gradients["w5"]), 5), round(float(b.gradients["b1"]), 5)
@@ -216,7 +213,7 @@ def chain_rule(network: Network, params: Params, x: object, y: object, parameter
 
     Examples
     --------
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("shared_bias")
     >>> rule = chain_rule(ex.network, ex.params, ex.x, ex.y, "w1")
     >>> [f"d{f.of}/d{f.wrt}" for f in rule.paths[0]]
@@ -257,83 +254,6 @@ def chain_rule(network: Network, params: Params, x: object, y: object, parameter
     return rule
 
 
-def gradient_step(params: Params, gradients: Mapping[str, object], learning_rate: float) -> dict[str, object]:
-    """One step of gradient descent: θ_new = θ − η ∂L/∂θ for every parameter.
-
-    >>> gradient_step({"w": 0.5}, {"w": 0.2}, 0.1)
-    {'w': 0.48}
-    """
-    _check_learning_rate(learning_rate)
-    missing = [k for k in params if k not in gradients]
-    if missing:
-        raise ValueError(f"gradients is missing {missing}; it needs one entry per parameter")
-    updated = {}
-    for name, value in params.items():
-        new = np.asarray(value, dtype=float) - learning_rate * np.asarray(gradients[name], dtype=float)
-        updated[name] = float(new) if new.ndim == 0 else new
-    return updated
-
-
-def _check_learning_rate(learning_rate: float) -> None:
-    if not isinstance(learning_rate, (int, float, np.floating)) or not np.isfinite(learning_rate) or learning_rate <= 0:
-        raise ValueError(f"learning_rate must be a finite number > 0; got {learning_rate!r}")
-
-
-# Beyond this size a run has left every region a reader can learn from; stopping there keeps
-# the arithmetic far from overflow, so a diverging run ends cleanly instead of with warnings.
-DIVERGENCE_LIMIT = 1e6
-
-
-@dataclass
-class TrainingRun:
-    """Loss before each step (``losses[0]`` is the starting loss) and the final parameters.
-
-    ``diverged`` is True when a parameter or the loss left ``±DIVERGENCE_LIMIT``; training then
-    stops early and ``losses`` is shorter than ``epochs + 1``.
-    """
-
-    losses: np.ndarray
-    params: dict[str, float]
-    diverged: bool = False
-
-
-def train(network: Network, params: Params, x: object, y: object, learning_rate: float, epochs: int) -> TrainingRun:
-    """Repeat forward, backward and update ``epochs`` times on one example.
-
-    ``losses`` has ``epochs + 1`` entries: the loss before each step and after the last.
-
-    >>> from backproplib.examples import load_example
-    >>> ex = load_example("shared_bias")
-    >>> run = train(ex.network, ex.params, ex.x, ex.y, ex.learning_rate, 100)
-    >>> bool(run.losses[-1] < run.losses[0])
-    True
-    """
-    _check_learning_rate(learning_rate)
-    if not isinstance(epochs, (int, np.integer)) or epochs < 0:
-        raise ValueError(f"epochs must be a whole number >= 0; got {epochs!r}")
-    step = compile_step(network)
-    checked = network.check_parameters(params)
-    if any(np.ndim(v) for v in checked.values()):
-        raise ValueError("params for train must be single numbers, not arrays")
-    theta = tuple(float(checked[name]) for name in network.parameters)
-    inputs = tuple(float(v) for v in network.check_inputs(x).values())
-    targets = tuple(float(t) for t in network.check_targets(y))
-    losses: list[float] = []
-    diverged = False
-    for epoch in range(epochs + 1):
-        loss, stepped = step(theta, inputs, targets, float(learning_rate))
-        losses.append(loss)
-        if loss > DIVERGENCE_LIMIT:
-            diverged = True
-            break
-        if epoch < epochs:
-            if max(map(abs, stepped)) > DIVERGENCE_LIMIT:
-                diverged = True
-                break
-            theta = stepped
-    return TrainingRun(np.array(losses), dict(zip(network.parameters, theta)), diverged)
-
-
 def loss_and_gradients(
     network: Network, params: Params, x: object, y: object
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -343,7 +263,7 @@ def loss_and_gradients(
     common shape. A sweep of one weight is a 1-D array, a grid of two is a pair of
     ``np.meshgrid`` arrays.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("shared_bias")
     >>> sweep = dict(ex.params, w5=np.linspace(-1, 1, 5))
     >>> loss, grads = loss_and_gradients(ex.network, sweep, ex.x, ex.y)

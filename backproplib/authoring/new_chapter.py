@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python -m backproplib.new_chapter examples/three_inputs_tanh.yaml chapters/three_inputs_tanh.ipynb --add-to-toc
+    .venv/bin/python -m backproplib.authoring.new_chapter examples/three_inputs_tanh.yaml chapters/three_inputs_tanh.ipynb --add-to-toc
 
 The description is checked first; a problem is reported with its line and field and nothing is
 written. The notebook is then built, executed (so it is stored with its outputs, as every chapter
@@ -27,7 +27,7 @@ __all__ = ["main"]
 def main(argv: list[str] | None = None) -> int:
     """Run the command; returns the exit status (0 on success, 2 for a bad description or path)."""
     parser = argparse.ArgumentParser(
-        prog="python -m backproplib.new_chapter",
+        prog="python -m backproplib.authoring.new_chapter",
         description="Build and execute a chapter notebook from a YAML or JSON network description.",
     )
     parser.add_argument("description", help="the network description (.yaml, .yml or .json)")

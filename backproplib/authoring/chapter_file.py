@@ -9,7 +9,7 @@ from pathlib import Path
 
 import nbformat
 
-from .examples import Example, load_example
+from ..checking.examples import Example, load_example
 
 __all__ = ["read_chapter", "parameters_cell_values", "example_from_parameters", "code_cell_containing", "cell_assignment",
            "glued_values"]

@@ -22,7 +22,8 @@ import operator
 from dataclasses import dataclass
 from typing import Mapping
 
-from .numeric import backward, gradient_step
+from ..engine.numeric import backward
+from ..engine.training import gradient_step
 
 __all__ = ["Published", "Comparison", "verdict", "decimals", "evaluate", "quantities", "compare"]
 
@@ -144,7 +145,7 @@ def quantities(network, params, x, y, learning_rate: float) -> dict[str, float]:
     ``grad_<p>`` and ``new_<p>`` (after one step) for each parameter ``p``; ``loss``;
     ``learning_rate``.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
     >>> q = quantities(ex.network, ex.params, ex.x, ex.y, ex.learning_rate)
     >>> round(q["a_o"], 4), round(q["grad_w2"], 4), round(q["new_w2"], 4)

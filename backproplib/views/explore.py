@@ -10,8 +10,9 @@ from typing import Mapping
 
 import numpy as np
 
-from .network import Network
-from .numeric import backward, loss_and_gradients, train
+from ..engine.network import Network
+from ..engine.numeric import backward, loss_and_gradients
+from ..engine.training import train
 
 __all__ = ["LossCurve", "loss_along", "TrainingCurve", "training_curve", "Settings"]
 
@@ -81,7 +82,7 @@ class LossCurve:
 def loss_along(network: Network, settings: Settings, parameter: str, values: np.ndarray) -> LossCurve:
     """Sweep ``parameter`` over ``values`` in one batched pass.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
     >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
     >>> curve = loss_along(ex.network, s, "w1", np.linspace(-1, 1, 5))
@@ -115,7 +116,7 @@ class TrainingCurve:
 def training_curve(network: Network, settings: Settings, epochs: int) -> TrainingCurve:
     """Train on the single example for ``epochs`` steps; ``losses`` has ``epochs + 1`` entries.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("shared_bias")
     >>> run = training_curve(ex.network, Settings(ex.params, ex.x, ex.y, ex.learning_rate), 50)
     >>> len(run.losses), bool(run.losses[-1] < run.losses[0])

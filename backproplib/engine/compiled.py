@@ -11,7 +11,7 @@
   parameter settings, with no bookkeeping between the array operations, as fast as the numpy a
   reader would type for that one network.
 
-The arithmetic is exactly that of :func:`backproplib.numeric.backward` (the tests compare them),
+The arithmetic is exactly that of :func:`backproplib.engine.numeric.backward` (the tests compare them),
 and :func:`step_source` / :func:`gradients_source` show the code that runs, so nothing is hidden.
 """
 from __future__ import annotations
@@ -46,12 +46,12 @@ def _relu(z: float) -> float:
 
 
 def _probability(p: float) -> float:
-    # The same margin as the cross-entropy of backproplib.losses, so both give the same numbers.
+    # The same margin as the cross-entropy of backproplib.engine.losses, so both give the same numbers.
     return min(max(p, _PROBABILITY_MARGIN), 1.0 - _PROBABILITY_MARGIN)
 
 
 def _step(z: float) -> float:
-    # ReLU's slope; 0 at the kink, as in backproplib.activations.
+    # ReLU's slope; 0 at the kink, as in backproplib.engine.activations.
     return 1.0 if z > 0.0 else 0.0
 
 
@@ -80,7 +80,7 @@ def step_source(network: Network) -> str:
     ``network.parameters``, inputs, targets and the learning rate; it returns the loss before the
     step and the parameters after it.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> print(step_source(load_example("tiny_relu").network))  # doctest: +NORMALIZE_WHITESPACE
     def step(theta, x, y, rate):
         w1, w2 = theta
@@ -106,7 +106,7 @@ def gradients_source(network: Network) -> str:
     The function it defines takes ``(theta, x, y)`` like :func:`step_source`'s and returns the
     loss and a tuple of gradients in the order of ``network.parameters``.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> print(gradients_source(load_example("tiny_relu").network).splitlines()[-1].strip())
     return loss, (d1_0 * x0, d2_0 * a1_0)
     """
@@ -194,7 +194,7 @@ _ARRAY = {
 def compile_step(network: Network) -> Step:
     """Compile :func:`step_source` into a function on floats.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
     >>> step = compile_step(ex.network)
     >>> loss, (w1, w2) = step((0.5, 0.5), (1.0,), (0.0,), 0.1)
@@ -207,7 +207,7 @@ def compile_step(network: Network) -> Step:
 def compile_gradients(network: Network) -> Callable:
     """Compile :func:`gradients_source` into a function on numpy arrays (any broadcastable shapes).
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
     >>> loss, (g1, g2) = compile_gradients(ex.network)((np.array([0.5, -0.5]), 0.5), (1.0,), (0.0,))
     >>> np.round(g1, 4), np.round(g2, 4)

@@ -21,10 +21,11 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .explore import Settings
-from .network import Network
-from .numeric import DIVERGENCE_LIMIT, backward, gradient_step
-from .png import figure_png
+from ..views.explore import Settings
+from ..engine.network import Network
+from ..engine.numeric import backward
+from ..engine.training import DIVERGENCE_LIMIT, gradient_step
+from ..views.png import figure_png
 
 __all__ = [
     "SWEEP_HALF_WIDTH",
@@ -78,7 +79,7 @@ def sweep_values(centre: float, half_width: float = SWEEP_HALF_WIDTH, count: int
 def bias_users(network: Network, bias: str) -> tuple[str, ...]:
     """The neurons whose weighted sum ``bias`` is added to, in layer order.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> net = load_example("shared_bias").network
     >>> bias_users(net, "b1"), bias_users(net, "b2")
     (('h1', 'h2'), ('out',))
@@ -133,7 +134,7 @@ def bias_paths_along(
     --------
     At the document's settings both hidden neurons blame b1 in the same direction:
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("shared_bias")
     >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
     >>> paths = bias_paths_along(ex.network, s, "b1", "w6", [-0.45, 0.45])
@@ -195,7 +196,7 @@ class BiasTraining:
 
     Entry ``k`` of each array is the state before step ``k`` (entry 0 is the start); there are
     ``epochs + 1`` entries unless the run diverged (a parameter or the loss passed
-    :data:`backproplib.numeric.DIVERGENCE_LIMIT`), in which case it stops early.
+    :data:`backproplib.engine.training.DIVERGENCE_LIMIT`), in which case it stops early.
     """
 
     bias: str
@@ -222,10 +223,10 @@ class BiasTraining:
 def train_tracking_bias(network: Network, settings: Settings, bias: str, epochs: int) -> BiasTraining:
     """Train on the single example for ``epochs`` steps, recording each path of ∂L/∂``bias``.
 
-    The same steps as :func:`backproplib.numeric.train` (tests check that the losses agree), but
-    walked with :func:`backproplib.numeric.backward` so every neuron's δ is kept.
+    The same steps as :func:`backproplib.engine.training.train` (tests check that the losses agree), but
+    walked with :func:`backproplib.engine.numeric.backward` so every neuron's δ is kept.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("shared_bias")
     >>> run = train_tracking_bias(ex.network, Settings(ex.params, ex.x, ex.y, ex.learning_rate), "b1", 1)
     >>> [round(float(v), 6) for v in run.bias_values], round(float(run.total[0]), 6)
@@ -275,7 +276,7 @@ def untie_bias(network: Network, params: Mapping[str, float], bias: str) -> tupl
     Each copy is named ``<bias>_<neuron>`` and starts at the shared value, so the untied network
     computes exactly the same forward pass; only training can tell the two apart.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("shared_bias")
     >>> net, params = untie_bias(ex.network, ex.params, "b1")
     >>> net.layers[0].bias, params["b1_h1"], params["b1_h2"], "b1" in params
@@ -316,7 +317,7 @@ class BiasPathsFigure:
 
     Examples
     --------
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("shared_bias")
     >>> fig = BiasPathsFigure(ex.network, "b1", "w6", sweep_values(0.45))
     >>> paths = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate), -0.45)
@@ -411,7 +412,7 @@ class BiasTrainingFigure:
     The epoch axis is linear up to 10 and logarithmic beyond, so the first steps and the last
     thousand both show.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("shared_bias")
     >>> fig = BiasTrainingFigure(ex.network, "b1", epochs=30)
     >>> run = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate))

@@ -53,7 +53,7 @@ Network x -> o, loss half_squared_error
 >>> parse_description(text.replace("identity", "softplus"), "linear.yaml")
 Traceback (most recent call last):
 ...
-backproplib.description.DescriptionError: linear.yaml, line 5, field layers[0].activation: activation must be one of 'sigmoid', 'relu', 'tanh', 'identity'; got 'softplus'
+backproplib.authoring.description.DescriptionError: linear.yaml, line 5, field layers[0].activation: activation must be one of 'sigmoid', 'relu', 'tanh', 'identity'; got 'softplus'
 """
 from __future__ import annotations
 
@@ -65,10 +65,10 @@ from pathlib import Path
 
 import yaml
 
-from .activations import ACTIVATIONS
-from .examples import Example
-from .losses import LOSSES, get_loss
-from .network import Layer, Network
+from ..engine.activations import ACTIVATIONS
+from ..checking.examples import Example
+from ..engine.losses import LOSSES, get_loss
+from ..engine.network import Layer, Network
 
 __all__ = ["DescriptionError", "NetworkDescription", "parse_description", "load_description", "FIELDS"]
 
@@ -81,7 +81,7 @@ MAX_EPOCHS = 100_000  # far beyond what a chapter needs; guards against a typed 
 MAX_DIGITS = 10
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-# Names the chapter's numbers use for their own purposes (see backproplib.published.quantities and
+# Names the chapter's numbers use for their own purposes (see backproplib.checking.published.quantities and
 # the sympy twin): a parameter or unit with one of these names would be confused with them.
 _RESERVED = {"L", "y", "loss", "learning_rate"}
 _RESERVED_PREFIXES = ("z_", "a_", "dadz_", "dLda_", "delta_", "grad_", "new_")
@@ -122,7 +122,7 @@ class NetworkDescription:
         return Network(tuple(self.inputs), self.layers, self.loss)
 
     def example(self, key: str = "described") -> Example:
-        """The described network with its numbers, as an :class:`~backproplib.examples.Example`.
+        """The described network with its numbers, as an :class:`~backproplib.checking.examples.Example`.
 
         It has no published values, so :attr:`Example.matches_document` is False.
         """

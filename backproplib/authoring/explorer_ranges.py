@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .examples import Example
-from .losses import get_loss
-from .widgets import slider_range
+from ..checking.examples import Example
+from ..engine.losses import get_loss
+from ..views.widgets import slider_range
 
 __all__ = ["SWEEP_STEP", "SWEEP_HALF_STEPS", "sweep_values", "live_ranges"]
 
@@ -32,7 +32,7 @@ def live_ranges(example: Example) -> dict[str, tuple[float, float]]:
     Each parameter and input moves at least over [-2, 2] and 2 either side of its value; the
     target stays in [0, 1] for cross-entropy; the learning rate covers the chapter's own value.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ranges = live_ranges(load_example("tiny_relu"))
     >>> ranges["w1"], ranges["y"], ranges["learning_rate"]
     ((-2.0, 2.5), (0.0, 1.0), (0.01, 1.0))

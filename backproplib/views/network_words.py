@@ -6,9 +6,9 @@ or the loss in the settings cell.
 """
 from __future__ import annotations
 
-from .losses import get_loss
-from .network import Layer, Network
-from .symbolic import latex_symbol
+from ..engine.losses import get_loss
+from ..engine.network import Layer, Network
+from ..engine.symbolic import latex_symbol
 
 __all__ = ["network_in_words", "loss_formula", "bias_in_words"]
 
@@ -32,7 +32,7 @@ def _names(names: tuple[str, ...] | list[str]) -> str:
 def bias_in_words(layer: Layer) -> str:
     """How a layer's neurons are biased, as a clause.
 
-    >>> from backproplib.network import Layer
+    >>> from backproplib.engine.network import Layer
     >>> bias_in_words(Layer(("h1", "h2"), "tanh", (("a1",), ("a2",)), bias="b"))
     'one bias $b$ shared by all its neurons'
     >>> bias_in_words(Layer(("o",), "identity", (("v",),)))
@@ -59,7 +59,7 @@ def loss_formula(loss: str) -> str:
 def network_in_words(network: Network) -> str:
     """A short paragraph (Markdown with inline maths) saying what the network is.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> print(network_in_words(load_example("tiny_relu").network))
     The network has 1 input ($x$) and 2 layers. Layer 1 is a hidden layer of 1 neuron ($h$) with the relu activation and no bias. Layer 2 is the output layer: 1 neuron ($o$) with the sigmoid activation and no bias; its activation is the prediction $\\hat y$. The loss is binary cross-entropy, $L = -\\bigl[y\\log\\hat y + (1 - y)\\log(1 - \\hat y)\\bigr]$.
     """

@@ -1,8 +1,8 @@
 """Three independent routes to the same gradients, side by side.
 
-* **backprop**: :func:`backproplib.numeric.backward`, the chain rule applied layer by layer;
+* **backprop**: :func:`backproplib.engine.numeric.backward`, the chain rule applied layer by layer;
 * **sympy**: the loss written as one formula and differentiated symbolically
-  (:class:`backproplib.symbolic.SymbolicNetwork`), evaluated at 30 digits;
+  (:class:`backproplib.engine.symbolic.SymbolicNetwork`), evaluated at 30 digits;
 * **finite difference**: nudge one parameter up and down by ``step`` and divide the change in
   the loss by the change in the parameter. It needs nothing but the forward pass.
 
@@ -17,9 +17,9 @@ from typing import Mapping
 
 import numpy as np
 
-from .network import Network
-from .numeric import backward, forward
-from .symbolic import SymbolicNetwork
+from ..engine.network import Network
+from ..engine.numeric import backward, forward
+from ..engine.symbolic import SymbolicNetwork
 
 __all__ = ["finite_difference_gradients", "GradientCheckRow", "ThreeWayCheck", "three_way_check"]
 
@@ -39,7 +39,7 @@ def finite_difference_gradients(
 
     Examples
     --------
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("shared_bias")
     >>> fd = finite_difference_gradients(ex.network, ex.params, ex.x, ex.y)
     >>> round(fd["w5"], 8), round(fd["b1"], 8)
@@ -109,7 +109,7 @@ class ThreeWayCheck:
     def agree(self, tolerance: float = 1e-7) -> bool:
         """True when every row's three values lie within ``tolerance`` of each other.
 
-        >>> from backproplib.examples import load_example
+        >>> from backproplib.checking.examples import load_example
         >>> check = three_way_check(load_example("sum_target"))
         >>> check.agree(1e-7), check.agree(1e-20)
         (True, False)
@@ -177,13 +177,13 @@ def three_way_check(
 ) -> ThreeWayCheck:
     """Backprop, sympy and finite differences for every parameter at one setting.
 
-    ``network`` may also be an :class:`~backproplib.examples.Example` (anything with ``network``,
+    ``network`` may also be an :class:`~backproplib.checking.examples.Example` (anything with ``network``,
     ``params``, ``x`` and ``y``), whose settings are then used. Pass ``symbolic`` to reuse a
     :class:`SymbolicNetwork` already built for the same network.
 
     Examples
     --------
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> three_way_check(load_example("tiny_relu"))
     Three-way gradient check at loss L = 0.82593942 (finite-difference step 1e-06); largest difference < 1e-10
     parameter    backprop       sympy  finite difference  largest difference

@@ -9,10 +9,11 @@ import html
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from .examples import Example
-from .numeric import backward, chain_rule, forward, gradient_step
-from .published import Comparison
-from .symbolic import Latex, latex_symbol
+from ..checking.examples import Example
+from ..engine.numeric import backward, chain_rule, forward
+from ..engine.training import gradient_step
+from ..checking.published import Comparison
+from ..engine.symbolic import Latex, latex_symbol
 
 __all__ = ["Table", "forward_table", "chain_rule_table", "chain_rule_latex", "update_table", "comparison_table"]
 
@@ -70,7 +71,7 @@ def _f(value: float, digits: int) -> str:
 def forward_table(example: Example, digits: int = 4) -> Table:
     """The forward pass, one row per neuron, then the loss.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> print(forward_table(load_example("tiny_relu"), digits=3))
     neuron  weighted sum          with numbers      z  activation      a
     ------  --------------------  ------------  -----  ----------  -----
@@ -103,7 +104,7 @@ def _factor_name(of: str, wrt: str) -> str:
 def chain_rule_table(example: Example, parameter: str, digits: int = 4) -> Table:
     """Each factor of ∂L/∂``parameter`` with its value; a product row per path and the total.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> table = chain_rule_table(load_example("shared_bias"), "b1")
     >>> [row[0] for row in table.rows if row[0].startswith("path")]
     ['path 1 product', 'path 2 product']
@@ -125,7 +126,7 @@ def chain_rule_table(example: Example, parameter: str, digits: int = 4) -> Table
 def chain_rule_latex(example: Example, parameter: str, digits: int = 4) -> Latex:
     r"""∂L/∂θ as a product of local derivatives, then of numbers, then its value (summed over paths).
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> text = chain_rule_latex(load_example("tiny_relu"), "w2")
     >>> text.startswith(r"\begin{aligned}") and text.count("{") == text.count("}")
     True
@@ -152,7 +153,7 @@ def chain_rule_latex(example: Example, parameter: str, digits: int = 4) -> Latex
 def update_table(example: Example, digits: int = 4) -> Table:
     """One gradient-descent step at the example's learning rate: old, gradient, η·gradient, new.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> print(update_table(load_example("tiny_relu")))
     parameter     old  gradient  η·gradient     new
     ---------  ------  --------  ----------  ------
@@ -174,7 +175,7 @@ def comparison_table(comparisons: Sequence[Comparison], digits: int = 6) -> Tabl
 
     The verdict is a word with a symbol (✓ agrees, ≈ rounding slip, ✗ wrong), never colour alone.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> table = comparison_table(load_example("tiny_relu").compare_with_document())
     >>> sum("✗ wrong" in line for line in repr(table).splitlines()) > 0
     True

@@ -5,7 +5,7 @@ installs the package from the repository, quietly. The repository's address live
 ``repository.url`` in ``_config.yml`` (the launch buttons are built from it too); this module
 writes that address into every chapter's install cell, and the tests check that they agree.
 
-Run ``python -m backproplib.install_cell`` after changing the address (``--check`` only reports).
+Run ``python -m backproplib.authoring.install_cell`` after changing the address (``--check`` only reports).
 """
 from __future__ import annotations
 

@@ -20,11 +20,11 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .explore import Settings
-from .losses import get_loss
-from .network import Network
-from .numeric import backward, forward, loss_and_gradients
-from .png import figure_png
+from ..views.explore import Settings
+from ..engine.losses import get_loss
+from ..engine.network import Network
+from ..engine.numeric import backward, forward, loss_and_gradients
+from ..views.png import figure_png
 
 __all__ = [
     "COMPARED_LOSSES",
@@ -103,7 +103,7 @@ class LossComparison:
     def profile(self, loss: str) -> LossProfile:
         """The profile of one loss by name.
 
-        >>> from backproplib.examples import load_example
+        >>> from backproplib.checking.examples import load_example
         >>> ex = load_example("tiny_relu")
         >>> c = compare_losses(ex.network, Settings(ex.params, ex.x, ex.y, ex.learning_rate), "w2", [0.5])
         >>> round(c.profile("half_squared_error").gradient_at_current, 4)
@@ -137,7 +137,7 @@ def compare_losses(
     The document's network (doc 000) at its own numbers: cross-entropy's gradient for w2 is
     four times squared error's, because the sigmoid slope there is about 0.246.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
     >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
     >>> c = compare_losses(ex.network, s, "w2", [-9.5, 0.5, 9.5])
@@ -206,7 +206,7 @@ class LossComparisonFigure:
 
     Examples
     --------
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
     >>> fig = LossComparisonFigure(ex.network, "w2")
     >>> c = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate), 9.5)

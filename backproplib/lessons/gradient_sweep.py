@@ -17,10 +17,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image as PILImage
 
-from .explore import Settings
-from .network import Network
-from .numeric import backward
-from .png import encode_png, figure_png
+from ..views.explore import Settings
+from ..engine.network import Network
+from ..engine.numeric import backward
+from ..views.png import encode_png, figure_png
 
 __all__ = ["DEAD_ZONE_VALUES", "HIDDEN_ACTIVATIONS", "GradientSweep", "gradients_along", "GradientFigure", "stack_pngs"]
 
@@ -60,7 +60,7 @@ def gradients_along(network: Network, settings: Settings, parameter: str, values
     The document's network (doc 000): once w1 is negative, the ReLU neuron h is dead and
     neither w1 nor w2 receives any gradient.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
     >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
     >>> sweep = gradients_along(ex.network, s, "w1", [-0.5, 0.5])
@@ -96,7 +96,7 @@ class GradientFigure:
 
     Examples
     --------
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
     >>> fig = GradientFigure(ex.network, "w1")
     >>> sweep = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate), -1.0)
@@ -181,7 +181,7 @@ def stack_pngs(*images: bytes, small: bool = True) -> bytes:
 
     ``small=True`` quantises the result to 64 colours, as precomputed frames are.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
     >>> fig = GradientFigure(ex.network, "w1")
     >>> _ = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate))

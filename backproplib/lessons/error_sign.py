@@ -19,10 +19,11 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .explore import Settings
-from .network import Network
-from .numeric import DIVERGENCE_LIMIT, backward
-from .png import figure_png
+from ..views.explore import Settings
+from ..engine.network import Network
+from ..engine.numeric import backward
+from ..engine.training import DIVERGENCE_LIMIT
+from ..views.png import figure_png
 
 __all__ = ["CONVENTIONS", "LEARNING_RATES", "ConventionStep", "step_in", "ConventionRun", "train_in", "ConventionFigure"]
 
@@ -80,7 +81,7 @@ def step_in(network: Network, settings: Settings, convention: str) -> Convention
 
     Examples
     --------
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("blame_flow")
     >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
     >>> book, document = step_in(ex.network, s, "descent"), step_in(ex.network, s, "target_first_subtract")
@@ -121,7 +122,7 @@ class ConventionRun:
 def train_in(network: Network, settings: Settings, convention: str, epochs: int) -> ConventionRun:
     """Repeat :func:`step_in` ``epochs`` times; stop early if a parameter passes ``DIVERGENCE_LIMIT``.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("blame_flow")
     >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
     >>> runs = {c: train_in(ex.network, s, c, 50) for c in CONVENTIONS}
@@ -151,7 +152,7 @@ def train_in(network: Network, settings: Settings, convention: str, epochs: int)
 class ConventionFigure:
     """Training loss (left) and prediction (right) over the epochs, one line per convention.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("blame_flow")
     >>> fig = ConventionFigure(ex.network, epochs=20)
     >>> runs = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate))

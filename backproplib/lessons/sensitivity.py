@@ -21,12 +21,12 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .activations import get_activation
-from .explore import Settings
-from .network import Network
-from .numeric import backward
-from .png import figure_png
-from .widgets import image_html, kernel_panel
+from ..engine.activations import get_activation
+from ..views.explore import Settings
+from ..engine.network import Network
+from ..engine.numeric import backward
+from ..views.png import figure_png
+from ..views.widgets import image_html, kernel_panel
 
 __all__ = [
     "Z_VALUES",
@@ -178,7 +178,7 @@ class HiddenWeight:
 def hidden_weight(network: Network, weight: str) -> HiddenWeight:
     """Locate ``weight`` in a one-hidden-layer, one-output network whose hidden neurons have own biases.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> hidden_weight(load_example("blame_flow").network, "wh12")
     HiddenWeight(weight='wh12', neuron='h1', bias='bh1', source='x2', outgoing='wo1', output='o')
     >>> hidden_weight(load_example("blame_flow").network, "wo1")
@@ -235,7 +235,7 @@ def blame_along(network: Network, settings: Settings, weight: str, sweep: str, v
     --------
     With the outgoing weight at 0 the hidden weight gets no blame, but the outgoing weight does:
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("blame_flow")
     >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
     >>> b = blame_along(ex.network, s, "wh11", "outgoing", [0.0, 1.5, 3.0])
@@ -296,7 +296,7 @@ class BlameFigure:
 
     Examples
     --------
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("blame_flow")
     >>> fig = BlameFigure(ex.network, "wh11")
     >>> left, right = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate), outgoing=0.0)

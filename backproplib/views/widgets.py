@@ -1,4 +1,4 @@
-"""Slider panels: thin shells over :mod:`backproplib.explore`.
+"""Slider panels: thin shells over :mod:`backproplib.views.explore`.
 
 Two kinds of panel share one figure class, :class:`LossFigure`, whose artists are drawn
 once and then updated in place:
@@ -24,7 +24,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .explore import LossCurve, Settings, TrainingCurve, loss_along, training_curve
-from .network import Network
+from ..engine.network import Network
 from .png import canvas_png
 
 __all__ = [
@@ -108,7 +108,7 @@ class LossFigure:
 
     Examples
     --------
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
     >>> fig = LossFigure(ex.network, "w1", (-2.0, 2.0), epochs=20)
     >>> view = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate))
@@ -244,7 +244,7 @@ def live_explorer(
     ``ranges`` maps parameter, input names, ``"y"`` and ``"learning_rate"`` to ``(low, high)``.
     Needs a running kernel; the built book uses :func:`static_explorer` instead.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
     >>> panel = live_explorer(ex.network, Settings(ex.params, ex.x, ex.y, 0.1), {"w1": (-1, 1), "w2": (-1, 1)}, "w1", 20)
     >>> panel.children[0].description, [s.description for s in panel.children[1].children]
@@ -385,7 +385,7 @@ def static_explorer(
 
     Returns ``(box, frame_count, total_bytes)``.
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
     >>> box, count, size = static_explorer(ex.network, Settings(ex.params, ex.x, ex.y, 0.1), "w1", [-1, 0, 1], 10)
     >>> count, [c.description for c in box.children[:1]], size > 1000
@@ -417,7 +417,7 @@ def probe_positions(
     Each slider alone at five stops across its range (the others at ``settings``), every slider at
     its low end, every slider at its high end, then ``mixes`` random mixes (seeded).
 
-    >>> from backproplib.examples import load_example
+    >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
     >>> positions = probe_positions(Settings(ex.params, ex.x, ex.y, 0.1), {"w1": (-1, 1), "y": (0, 1)}, mixes=1)
     >>> len(positions), positions[0], positions[-3], positions[-2]
