@@ -67,7 +67,7 @@ def slider_latency(repeats: int) -> list[tuple]:
             continue
         values = parameters_cell_values(notebook)
         ex, parameter, epochs = example_from_parameters(values), MAIN_PARAMETER[chapter], int(values.get("epochs", 100))
-        settings = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
+        settings = Settings.of(ex)
         value_range = slider_range(ex.params[parameter])
         positions = list(np.linspace(*value_range, 9))
         figure = LossFigure(ex.network, parameter, value_range, epochs)

@@ -23,7 +23,7 @@ from backproplib.lessons.bias_paths import (
 from backproplib.views.explore import Settings
 
 EXAMPLE = load_example("shared_bias")
-SETTINGS = Settings(EXAMPLE.params, EXAMPLE.x, EXAMPLE.y, EXAMPLE.learning_rate)
+SETTINGS = Settings.of(EXAMPLE)
 X1, X2, Y = 0.05, 0.10, 0.01
 
 

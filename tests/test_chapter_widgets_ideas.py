@@ -18,7 +18,7 @@ NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "ideas.ipynb"
 
 P = parameters_cell_values(NOTEBOOK)
 EXAMPLE = example_from_parameters(P)
-SETTINGS = Settings(EXAMPLE.params, EXAMPLE.x, EXAMPLE.y, EXAMPLE.learning_rate)
+SETTINGS = Settings.of(EXAMPLE)
 EPOCHS = P["epochs"]
 
 

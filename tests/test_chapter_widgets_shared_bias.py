@@ -21,7 +21,7 @@ NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "shared_bias.ipynb
 
 P = parameters_cell_values(NOTEBOOK)
 EXAMPLE = example_from_parameters(P)
-SETTINGS = Settings(EXAMPLE.params, EXAMPLE.x, EXAMPLE.y, EXAMPLE.learning_rate)
+SETTINGS = Settings.of(EXAMPLE)
 EPOCHS = P["epochs"]
 LIVE_RANGES = cell_assignment(NOTEBOOK, "live_explorer(", "live_ranges", {"slider_range": slider_range, "example": EXAMPLE})
 

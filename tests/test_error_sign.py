@@ -11,7 +11,7 @@ from backproplib.lessons.error_sign import CONVENTIONS, LEARNING_RATES, Conventi
 from backproplib.views.explore import Settings
 
 EXAMPLE = load_example("blame_flow")
-SETTINGS = Settings(EXAMPLE.params, EXAMPLE.x, EXAMPLE.y, EXAMPLE.learning_rate)
+SETTINGS = Settings.of(EXAMPLE)
 
 
 def sigmoid(z: float) -> float:

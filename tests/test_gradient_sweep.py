@@ -14,7 +14,7 @@ from backproplib.lessons.gradient_sweep import DEAD_ZONE_VALUES, HIDDEN_ACTIVATI
 from backproplib.engine.numeric import forward
 
 EXAMPLE = load_example("tiny_relu")
-SETTINGS = Settings(EXAMPLE.params, EXAMPLE.x, EXAMPLE.y, EXAMPLE.learning_rate)
+SETTINGS = Settings.of(EXAMPLE)
 
 
 def sigmoid(z: float) -> float:

@@ -18,7 +18,7 @@ from backproplib.lessons.loss_comparison import (
 )
 
 EXAMPLE = load_example("tiny_relu")
-SETTINGS = Settings(EXAMPLE.params, EXAMPLE.x, EXAMPLE.y, EXAMPLE.learning_rate)
+SETTINGS = Settings.of(EXAMPLE)
 A_H = 0.5  # ReLU(x·w1) = ReLU(1.0 · 0.5) in the document's network
 
 

@@ -25,7 +25,7 @@ from backproplib.lessons.output_range import (
 from backproplib.views.widgets import NEEDS_KERNEL, shown_alt, shown_png
 
 EXAMPLE = load_example("sum_target")
-SETTINGS = Settings(EXAMPLE.params, EXAMPLE.x, EXAMPLE.y, EXAMPLE.learning_rate)
+SETTINGS = Settings.of(EXAMPLE)
 W = EXAMPLE.params
 X1, X2, Y = 1.1, 2.2, 3.3
 OUTPUT = {

@@ -25,7 +25,7 @@ from backproplib.lessons.sensitivity import (
 from backproplib.views.widgets import NEEDS_KERNEL, shown_alt, shown_png
 
 EXAMPLE = load_example("blame_flow")
-SETTINGS = Settings(EXAMPLE.params, EXAMPLE.x, EXAMPLE.y, EXAMPLE.learning_rate)
+SETTINGS = Settings.of(EXAMPLE)
 HIDDEN_WEIGHTS = ("wh11", "wh12", "wh21", "wh22")
 # weight -> (hidden neuron index, input name, outgoing weight, bias)
 WIRING = {"wh11": (1, "x1", "wo1", "bh1"), "wh12": (1, "x2", "wo1", "bh1"), "wh21": (2, "x1", "wo2", "bh2"), "wh22": (2, "x2", "wo2", "bh2")}

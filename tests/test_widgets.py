@@ -11,7 +11,7 @@ from backproplib.views.widgets import NEEDS_KERNEL, LossFigure, frame_stack, liv
 
 def settings_of(key: str) -> Settings:
     ex = load_example(key)
-    return Settings(ex.params, ex.x, ex.y, ex.learning_rate)
+    return Settings.of(ex)
 
 
 def test_show_moves_existing_artists_instead_of_building_new_ones():

@@ -442,7 +442,7 @@ example = Example(
     source=<<source>>,
     network=network, params=params, x=x, y=y, learning_rate=learning_rate,
 )
-settings = Settings(example.params, example.x, example.y, example.learning_rate)
+settings = Settings.of(example)
 q = example.quantities()  # every named number: z_<neuron>, a_<neuron>, delta_<neuron>, grad_<parameter>, new_<parameter>, loss
 output = network.outputs[0]
 last_layer = network.layers[-1]

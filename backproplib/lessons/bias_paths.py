@@ -136,7 +136,7 @@ def bias_paths_along(
 
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("shared_bias")
-    >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
+    >>> s = Settings.of(ex)
     >>> paths = bias_paths_along(ex.network, s, "b1", "w6", [-0.45, 0.45])
     >>> {n: round(v, 6) for n, v in paths.at_current.items()}, round(paths.total_at_current, 6)
     ({'h1': 0.013368, 'h2': 0.014996}, 0.028364)
@@ -228,7 +228,7 @@ def train_tracking_bias(network: Network, settings: Settings, bias: str, epochs:
 
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("shared_bias")
-    >>> run = train_tracking_bias(ex.network, Settings(ex.params, ex.x, ex.y, ex.learning_rate), "b1", 1)
+    >>> run = train_tracking_bias(ex.network, Settings.of(ex), "b1", 1)
     >>> [round(float(v), 6) for v in run.bias_values], round(float(run.total[0]), 6)
     ([0.35, 0.335818], 0.028364)
     """
@@ -320,7 +320,7 @@ class BiasPathsFigure:
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("shared_bias")
     >>> fig = BiasPathsFigure(ex.network, "b1", "w6", sweep_values(0.45))
-    >>> paths = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate), -0.45)
+    >>> paths = fig.show(Settings.of(ex), -0.45)
     >>> round(paths.total_at_current, 5)
     -0.00171
     >>> fig.png()[:4]
@@ -415,7 +415,7 @@ class BiasTrainingFigure:
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("shared_bias")
     >>> fig = BiasTrainingFigure(ex.network, "b1", epochs=30)
-    >>> run = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate))
+    >>> run = fig.show(Settings.of(ex))
     >>> len(run.losses), bool(run.disagreeing.any())
     (31, True)
     >>> fig.png()[:4]

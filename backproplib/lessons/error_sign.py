@@ -83,7 +83,7 @@ def step_in(network: Network, settings: Settings, convention: str) -> Convention
     --------
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("blame_flow")
-    >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
+    >>> s = Settings.of(ex)
     >>> book, document = step_in(ex.network, s, "descent"), step_in(ex.network, s, "target_first_subtract")
     >>> round(book.error, 4), round(document.error, 4)
     (-0.2645, 0.2645)
@@ -124,7 +124,7 @@ def train_in(network: Network, settings: Settings, convention: str, epochs: int)
 
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("blame_flow")
-    >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
+    >>> s = Settings.of(ex)
     >>> runs = {c: train_in(ex.network, s, c, 50) for c in CONVENTIONS}
     >>> [round(float(runs[c].losses[-1]), 4) for c in CONVENTIONS]
     [0.0053, 0.0053, 0.4563]
@@ -155,7 +155,7 @@ class ConventionFigure:
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("blame_flow")
     >>> fig = ConventionFigure(ex.network, epochs=20)
-    >>> runs = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate))
+    >>> runs = fig.show(Settings.of(ex))
     >>> sorted(runs) == sorted(CONVENTIONS)
     True
     >>> fig.png()[:4]

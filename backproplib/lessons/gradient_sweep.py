@@ -62,7 +62,7 @@ def gradients_along(network: Network, settings: Settings, parameter: str, values
 
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
-    >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
+    >>> s = Settings.of(ex)
     >>> sweep = gradients_along(ex.network, s, "w1", [-0.5, 0.5])
     >>> [round(float(g), 4) for g in sweep.gradients["w1"]], [round(float(g), 4) for g in sweep.gradients["w2"]]
     ([0.0, 0.2811], [0.0, 0.2811])
@@ -99,7 +99,7 @@ class GradientFigure:
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
     >>> fig = GradientFigure(ex.network, "w1")
-    >>> sweep = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate), -1.0)
+    >>> sweep = fig.show(Settings.of(ex), -1.0)
     >>> sweep.at_current
     {'w1': 0.0, 'w2': 0.0}
     >>> fig.png()[:4]
@@ -184,7 +184,7 @@ def stack_pngs(*images: bytes, small: bool = True) -> bytes:
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
     >>> fig = GradientFigure(ex.network, "w1")
-    >>> _ = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate))
+    >>> _ = fig.show(Settings.of(ex))
     >>> one = fig.png()
     >>> PILImage.open(io.BytesIO(stack_pngs(one, one))).size
     (576, 352)

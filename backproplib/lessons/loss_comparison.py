@@ -105,7 +105,7 @@ class LossComparison:
 
         >>> from backproplib.checking.examples import load_example
         >>> ex = load_example("tiny_relu")
-        >>> c = compare_losses(ex.network, Settings(ex.params, ex.x, ex.y, ex.learning_rate), "w2", [0.5])
+        >>> c = compare_losses(ex.network, Settings.of(ex), "w2", [0.5])
         >>> round(c.profile("half_squared_error").gradient_at_current, 4)
         0.0692
         >>> c.profile("hinge")
@@ -139,7 +139,7 @@ def compare_losses(
 
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
-    >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
+    >>> s = Settings.of(ex)
     >>> c = compare_losses(ex.network, s, "w2", [-9.5, 0.5, 9.5])
     >>> [round(p.gradient_at_current, 4) for p in c.profiles]
     [0.2811, 0.0692]
@@ -209,7 +209,7 @@ class LossComparisonFigure:
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
     >>> fig = LossComparisonFigure(ex.network, "w2")
-    >>> c = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate), 9.5)
+    >>> c = fig.show(Settings.of(ex), 9.5)
     >>> round(c.prediction, 4), fig.png()[:4]
     (0.9914, b'\\x89PNG')
     """

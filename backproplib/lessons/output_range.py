@@ -171,7 +171,7 @@ class OutputRun:
 
         >>> from backproplib.checking.examples import load_example
         >>> ex = load_example("sum_target")
-        >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
+        >>> s = Settings.of(ex)
         >>> train_with_output(ex.network, s, "identity", 40, learning_rate=10.0).outcome
         'diverged: loss or a weight beyond 1e+06 at epoch 3, training stopped (dotted line)'
         """
@@ -211,7 +211,7 @@ def train_with_output(
 
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("sum_target")
-    >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
+    >>> s = Settings.of(ex)
     >>> run = train_with_output(ex.network, s, "sigmoid")
     >>> round(float(run.losses[0]), 5), round(run.final_loss, 3), round(run.final_prediction, 3), run.floor
     (3.67235, 2.648, 0.999, 2.645)
@@ -291,7 +291,7 @@ class OutputRangeFigure:
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("sum_target")
     >>> fig = OutputRangeFigure(ex.network, epochs=50)
-    >>> run = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate), "tanh")
+    >>> run = fig.show(Settings.of(ex), "tanh")
     >>> run.activation, len(run.losses), fig.png(small=True)[:4]
     ('tanh', 51, b'\\x89PNG')
     """

@@ -237,7 +237,7 @@ def blame_along(network: Network, settings: Settings, weight: str, sweep: str, v
 
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("blame_flow")
-    >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
+    >>> s = Settings.of(ex)
     >>> b = blame_along(ex.network, s, "wh11", "outgoing", [0.0, 1.5, 3.0])
     >>> [round(float(g), 4) + 0.0 for g in b.gradient], [round(float(g), 4) + 0.0 for g in b.held]
     ([0.0, -0.0185, -0.0103], [0.0, -0.0185, -0.0371])
@@ -299,7 +299,7 @@ class BlameFigure:
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("blame_flow")
     >>> fig = BlameFigure(ex.network, "wh11")
-    >>> left, right = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate), outgoing=0.0)
+    >>> left, right = fig.show(Settings.of(ex), outgoing=0.0)
     >>> abs(left.gradient_at_current), right.sweep
     (0.0, 'pre_activation')
     >>> fig.png()[:4]

@@ -6,13 +6,16 @@ position without a browser or a kernel.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 
 from ..engine.network import Network
 from ..engine.numeric import backward, loss_and_gradients
 from ..engine.training import train
+
+if TYPE_CHECKING:  # only for the annotation: checking sits beside views, not below
+    from ..checking.examples import Example
 
 __all__ = ["LossCurve", "loss_along", "TrainingCurve", "training_curve", "Settings"]
 
@@ -29,6 +32,16 @@ class Settings:
     x: Mapping[str, float]
     y: float
     learning_rate: float
+
+    @classmethod
+    def of(cls, example: "Example") -> "Settings":
+        """The settings of a worked example.
+
+        >>> from backproplib.checking.examples import load_example
+        >>> Settings.of(load_example("tiny_relu")).params
+        {'w1': 0.5, 'w2': 0.5}
+        """
+        return cls(example.params, example.x, example.y, example.learning_rate)
 
     def replace(self, **changes: float) -> "Settings":
         """Return new settings with named parameters, inputs, ``y`` or ``learning_rate`` changed.
@@ -84,7 +97,7 @@ def loss_along(network: Network, settings: Settings, parameter: str, values: np.
 
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
-    >>> s = Settings(ex.params, ex.x, ex.y, ex.learning_rate)
+    >>> s = Settings.of(ex)
     >>> curve = loss_along(ex.network, s, "w1", np.linspace(-1, 1, 5))
     >>> curve.losses.shape, round(curve.slope, 4)
     ((5,), 0.2811)
@@ -118,7 +131,7 @@ def training_curve(network: Network, settings: Settings, epochs: int) -> Trainin
 
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("shared_bias")
-    >>> run = training_curve(ex.network, Settings(ex.params, ex.x, ex.y, ex.learning_rate), 50)
+    >>> run = training_curve(ex.network, Settings.of(ex), 50)
     >>> len(run.losses), bool(run.losses[-1] < run.losses[0])
     (51, True)
     """

@@ -6,7 +6,7 @@ import html
 import io
 from typing import Any
 
-__all__ = ["glue", "number", "FigureImage"]
+__all__ = ["glue", "glue_number", "glue_setting", "number", "FigureImage"]
 
 
 def number(value: float, digits: int = 4) -> str:
@@ -34,6 +34,22 @@ def glue(name: str, value: Any, display: bool = False) -> None:
             show(value)
         return
     myst_glue(name, value, display=display)
+
+
+def glue_number(name: str, value: float, digits: int = 4) -> None:
+    """Glue a computed number for the prose, rounded to ``digits`` decimals (see :func:`number`).
+
+    >>> glue_number("loss", 0.825939, 3)  # recorded for {glue:text}`loss` as '0.826'
+    """
+    glue(name, number(value, digits))
+
+
+def glue_setting(name: str, value: float) -> None:
+    """Glue a setting exactly as it was given: ``0.1`` stays ``0.1``, ``3.0`` becomes ``3``.
+
+    >>> glue_setting("eta", 0.1)
+    """
+    glue(name, f"{float(value):g}")
 
 
 class FigureImage:

@@ -111,7 +111,7 @@ class LossFigure:
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
     >>> fig = LossFigure(ex.network, "w1", (-2.0, 2.0), epochs=20)
-    >>> view = fig.show(Settings(ex.params, ex.x, ex.y, ex.learning_rate))
+    >>> view = fig.show(Settings.of(ex))
     >>> round(view.curve.slope, 4), len(view.training.losses)
     (0.2811, 21)
     >>> fig.png()[:4]
