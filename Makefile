@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-# The built book loads MathJax, require.js and the widget manager from its own folder
+# The built book loads MathJax, require.js, the widget manager and uPlot from its own folder
 # `_vendor/` (copied from _static_vendor/ by Sphinx's html_extra_path), never from a CDN.
 # Versions are pinned in vendor/package-lock.json.
 NODE_MODULES := vendor/node_modules
@@ -37,7 +37,10 @@ $(VENDOR_STAMP): vendor/package.json vendor/package-lock.json vendor/widgets-off
 	  $(NODE_MODULES)/@jupyter-widgets/html-manager/dist/*.svg $(SITE_VENDOR)/html-manager/
 	cp vendor/widgets-offline.js $(SITE_VENDOR)/widgets-offline.js
 	cp $(NODE_MODULES)/@jupyter-widgets/html-manager/dist/embed.js.LICENSE.txt $(SITE_VENDOR)/html-manager/THIRD-PARTY-LICENSES.txt
-	cd $(NODE_MODULES) && for p in mathjax requirejs @jupyter-widgets/html-manager; do \
+	# uPlot draws the browser explorers' charts (backproplib/views/explorer/): its IIFE build defines window.uPlot.
+	mkdir -p $(SITE_VENDOR)/uplot
+	cp $(NODE_MODULES)/uplot/dist/uPlot.iife.min.js $(NODE_MODULES)/uplot/dist/uPlot.min.css $(NODE_MODULES)/uplot/LICENSE $(SITE_VENDOR)/uplot/
+	cd $(NODE_MODULES) && for p in mathjax requirejs @jupyter-widgets/html-manager uplot; do \
 	  node -p "const p = require('./$$p/package.json'); [p.name, p.version, p.license].join(' ')"; \
 	done > ../../$(VENDOR_STAMP).tmp
 	mv $(VENDOR_STAMP).tmp $(VENDOR_STAMP)
