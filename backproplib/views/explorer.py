@@ -1,0 +1,294 @@
+"""The browser explorer, Python side: slider positions, the panel description, and the HTML.
+
+The built book must respond to every control with no kernel, so the reader's browser computes:
+``explorer/explorer.js`` (a generic front end: controls, uPlot charts, text readouts) draws what
+a *panel description* says, with numbers from a *model*, JavaScript generated per network. This
+module writes both halves of the page: the description as JSON and a small inline script that
+hands the model to the front end. The model contract (see explorer.js for the full schema)::
+
+    {parameters: [...], inputs: [...], outputs: [...], neurons: [...],   // names, network order
+     evaluate(theta, x, y) -> {loss, gradients[], z[], a[], delta[]},
+     step(theta, x, y, rate) -> [loss before the step, newTheta]}
+
+Trade-offs:
+
+- Python, not JavaScript, chooses every slider's step: the coarsest of 1, 2, 5 × 10^k that
+  gives enough positions *and* puts the chapter's value exactly on one (0.15 with a step of 0.01,
+  never 0.158 on a range split in 200). The front end then moves over whole positions and turns
+  them into values with integer arithmetic, so nothing rounds the chapter's numbers away.
+- The model arrives as JavaScript source text, an expression; this module never looks inside it.
+  Until the generator exists, callers (and the tests' fixture) pass it in.
+- The HTML does not load the scripts it needs: the book's Sphinx extension (``_ext/explorer_assets.py``)
+  adds uPlot and explorer.js to the pages that hold an explorer, and :func:`standalone_page`
+  writes a page of its own. Explorers register on ``window.backpropExplorers``, so they work
+  whether the scripts load before or after them. A live notebook may not run the inline script;
+  there the explorer says so in words, and the ipywidgets panel is the kernel's view.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import itertools
+import json
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from ..engine.network import Network
+from ..engine.training import DIVERGENCE_LIMIT
+from .explore import Settings
+from .widgets import LOSS_COLOUR, POINT_COLOUR, TANGENT_COLOUR, TRAIN_COLOUR
+
+__all__ = [
+    "ASSET_DIR", "MARKER", "BOOK_SCRIPTS", "BOOK_STYLES", "Control", "slider_control", "panel_description",
+    "ExplorerView", "standalone_page",
+]
+
+ASSET_DIR = Path(__file__).with_name("explorer")  # explorer.js and explorer.css
+MARKER = "data-backprop-explorer"  # on every explorer's container; the Sphinx extension looks for it
+# What a page with an explorer loads, relative to the site root (made by `make vendor` and Sphinx).
+BOOK_SCRIPTS = ("_vendor/uplot/uPlot.iife.min.js", "_static/explorer.js")
+BOOK_STYLES = ("_vendor/uplot/uPlot.min.css", "_static/explorer.css")
+
+SWEEP_POINTS = 201
+EPOCH_RANGE = (0, 2000)
+# The book's matplotlib figures (views.widgets.LossFigure) use the same colours and words.
+CHARTS = {
+    "colours": {"loss": LOSS_COLOUR, "point": POINT_COLOUR, "tangent": TANGENT_COLOUR, "training": TRAIN_COLOUR},
+    "labels": {
+        "loss_axis": "loss", "loss_curve": "loss", "tangent": "tangent: slope = backprop gradient",
+        "point": "current {parameter}", "epoch_axis": "epoch", "training_axis": "training loss",
+    },
+}
+ROLES = ("parameter", "input", "target", "rate", "epochs")
+
+
+@dataclass(frozen=True)
+class Control:
+    """One slider of a panel: ``min``, ``max``, ``step`` and ``value`` are multiples of 10^-decimals,
+    and ``max`` and ``value`` lie a whole number of steps above ``min``."""
+
+    role: str
+    name: str
+    label: str
+    min: float
+    max: float
+    step: float
+    decimals: int
+    value: float
+
+    @property
+    def positions(self) -> int:
+        """How many places the slider can stop at."""
+        return round((self.max - self.min) / self.step) + 1
+
+
+def _decimal(value: float, what: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value):
+        raise ValueError(f"{what} must be a finite number; got {value!r}")
+    return Decimal(repr(float(value)))  # the shortest decimal that reads back as this float
+
+
+def _steps(span: Decimal, whole: bool):
+    """Candidate steps, coarsest first: 5, 2, 1 × 10^k from the span's order down."""
+    top = span.adjusted()
+    for k in range(top, (0 if whole else -15) - 1, -1):
+        for m in (5, 2, 1):
+            yield Decimal(m).scaleb(k)
+
+
+def slider_control(
+    role: str, name: str, label: str, value_range: tuple[float, float], value: float,
+    min_positions: int = 100, max_positions: int = 20_000,
+) -> Control:
+    """A slider over ``value_range`` whose positions include ``value`` exactly.
+
+    The step is the coarsest of 1, 2, 5 × 10^k giving at least ``min_positions`` positions (or a
+    step of 1 for ``role="epochs"``) with ``value`` on a position; the range widens to the
+    nearest multiples of the step.
+
+    >>> c = slider_control("parameter", "w1", "w1", (-2.0, 2.15), 0.15)
+    >>> c.step, c.min, c.max, c.value, c.decimals, c.positions
+    (0.01, -2.0, 2.15, 0.15, 2, 416)
+    >>> slider_control("input", "x1", "x1", (-2.0, 3.1), 1.1).step
+    0.05
+    >>> slider_control("epochs", "epochs", "epochs", (0, 2000), 100).step
+    20.0
+    >>> slider_control("parameter", "w", "w", (-2.0, 2.0), 1 / 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: value 0.3333333333333333 of 'w' is on a slider position only with a step of 1E-16: over 20000 positions; round it to fewer decimals
+    """
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(map(repr, ROLES))}; got {role!r}")
+    low, high = (_decimal(v, f"value_range of {name!r}") for v in value_range)
+    at = _decimal(value, f"value of {name!r}")
+    if not low <= at <= high or low == high:
+        raise ValueError(f"value_range of {name!r} must be (low, high) with low <= value <= high, low < high; "
+                         f"got {value_range!r} and value {value!r}")
+    whole = role == "epochs"
+    if whole and at != at.to_integral_value():
+        raise ValueError(f"value of {name!r} must be a whole number of epochs; got {value!r}")
+    step = Decimal(1)
+    for step in _steps(high - low, whole):
+        if (high - low) / step >= min_positions and at % step == 0:
+            break
+    if at % step != 0:  # no step down to 1e-15 fits: the value's own last digit is the step
+        step = Decimal(1).scaleb(at.normalize().as_tuple().exponent)
+    first, last = (low / step).to_integral_value("ROUND_FLOOR") * step, (high / step).to_integral_value("ROUND_CEILING") * step
+    count = int((last - first) / step)
+    if count + 1 > max_positions:
+        raise ValueError(f"value {value!r} of {name!r} is on a slider position only with a step of {step.normalize()}: "
+                         f"over {max_positions} positions; round it to fewer decimals")
+    decimals = max(0, -step.normalize().as_tuple().exponent)
+    return Control(role, name, label, float(first), float(last), float(step), decimals, float(at))
+
+
+def _neuron_groups(network: Network, settings: Settings, ranges: Mapping[str, tuple[float, float]]) -> list[dict]:
+    """One fieldset per neuron (its weights and own bias), one per shared bias."""
+    groups = []
+
+    def control(name: str, label: str) -> Control:
+        return slider_control("parameter", name, label, ranges[name], settings.params[name])
+
+    for k, layer in enumerate(network.layers):
+        feeds = network.units_before(k)
+        for j, neuron in enumerate(layer.neurons):
+            controls = [control(w, f"{w}: weight from {unit} into {neuron}") for w, unit in zip(layer.weights[j], feeds)]
+            if layer.bias is not None and not layer.shared_bias:
+                controls.append(control(layer.bias_of(j), f"{layer.bias_of(j)}: bias of {neuron}"))
+            groups.append({"legend": f"into {neuron}", "controls": controls})
+        if layer.shared_bias:
+            shared = ", ".join(layer.neurons)
+            groups.append({"legend": f"bias shared by {shared}", "controls": [control(layer.bias, f"{layer.bias}: bias of {shared}")]})
+    return groups
+
+
+def panel_description(
+    network: Network, settings: Settings, ranges: Mapping[str, tuple[float, float]], parameter: str,
+    epochs: int = 100, title: str | None = None,
+) -> dict[str, Any]:
+    """The JSON the front end draws: controls grouped by neuron, then inputs, target and training.
+
+    ``ranges`` maps every parameter and input, ``"y"`` and ``"learning_rate"`` to ``(low, high)``
+    (e.g. :func:`backproplib.authoring.explorer_ranges.live_ranges`).
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("tiny_relu")
+    >>> ranges = {"w1": (-2, 2.5), "w2": (-2, 2.5), "x": (-2, 3), "y": (-2, 2), "learning_rate": (0.01, 1)}
+    >>> panel = panel_description(ex.network, Settings.of(ex), ranges, "w1")
+    >>> [g["legend"] for g in panel["groups"]]
+    ['into h', 'into o', 'inputs', 'target', 'training']
+    >>> panel["groups"][0]["controls"][0]["label"], panel["sweep"]["options"]
+    ('w1: weight from x into h', ['w1', 'w2'])
+    """
+    if parameter not in network.parameters:
+        raise ValueError(f"parameter must be one of {', '.join(map(repr, network.parameters))}; got {parameter!r}")
+    missing = [n for n in (*network.parameters, *network.inputs, "y", "learning_rate") if n not in ranges]
+    if missing:
+        raise ValueError(f"ranges is missing {missing}; it needs every parameter and input, 'y' and 'learning_rate'")
+    targets = np.atleast_1d(np.asarray(settings.y, dtype=float))
+    if targets.shape != (len(network.outputs),):
+        raise ValueError(f"settings.y must hold one target per output {list(network.outputs)}; got {settings.y!r}")
+    inputs = [slider_control("input", x, f"{x}: input", ranges[x], settings.x[x]) for x in network.inputs]
+    target_word = "y" if len(network.outputs) == 1 else "y_{}"
+    target = [slider_control("target", o, f"{target_word.format(o)}: target of {o}", ranges["y"], float(t))
+              for o, t in zip(network.outputs, targets)]
+    training = [
+        slider_control("rate", "rate", "\u03b7: learning rate", ranges["learning_rate"], settings.learning_rate),
+        slider_control("epochs", "epochs", "epochs", (min(EPOCH_RANGE[0], epochs), max(EPOCH_RANGE[1], epochs)), epochs,
+                       min_positions=100),
+    ]
+    groups = _neuron_groups(network, settings, ranges) + [
+        {"legend": "inputs", "controls": inputs}, {"legend": "target", "controls": target},
+        {"legend": "training", "controls": training},
+    ]
+    return {
+        "title": title or f"Explorer: the loss of {network.outputs[-1]} as every control moves",
+        "groups": [{"legend": g["legend"], "controls": [asdict(c) for c in g["controls"]]} for g in groups],
+        "sweep": {"label": "swept parameter", "options": list(network.parameters), "value": parameter, "points": SWEEP_POINTS},
+        "divergence_limit": DIVERGENCE_LIMIT,
+        "charts": CHARTS,
+    }
+
+
+def _script_json(data: Mapping[str, Any]) -> str:
+    """JSON safe inside ``<script>``: no ``<``, ``>`` or ``&`` can end the element early."""
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+_numbers = itertools.count(1)
+
+
+class ExplorerView:
+    """One explorer: ``_repr_html_`` gives its container, panel JSON and start-up script.
+
+    Parameters
+    ----------
+    panel
+        The description (:func:`panel_description`).
+    model_source
+        JavaScript source of an expression that evaluates to the model object.
+
+    >>> view = ExplorerView({"title": "t", "groups": [], "sweep": {}}, "({parameters: []})")
+    >>> MARKER in view._repr_html_(), "application/json" in view._repr_html_()
+    (True, True)
+    >>> ExplorerView({"title": "t", "groups": [], "sweep": {}}, "'</script>'")
+    Traceback (most recent call last):
+    ...
+    ValueError: model_source must not contain '</script' or '<!--' (it is inlined in a <script> element)
+    """
+
+    def __init__(self, panel: Mapping[str, Any], model_source: str) -> None:
+        missing = [k for k in ("title", "groups", "sweep") if k not in panel]
+        if missing:
+            raise ValueError(f"panel is missing {missing}; make it with panel_description")
+        if not isinstance(model_source, str) or not model_source.strip():
+            raise TypeError(f"model_source must be JavaScript source text; got {model_source!r}")
+        lowered = model_source.lower()
+        if "</script" in lowered or "<!--" in lowered:
+            raise ValueError("model_source must not contain '</script' or '<!--' (it is inlined in a <script> element)")
+        self.panel, self.model_source = dict(panel), model_source
+
+    def html(self) -> str:
+        """The explorer's HTML; each call gets fresh element ids, so one page may show it twice."""
+        panel = _script_json(self.panel)
+        digest = hashlib.sha256((panel + self.model_source).encode()).hexdigest()[:10]
+        uid = f"bp-explorer-{digest}-{next(_numbers)}"
+        start = (
+            f'(window.backpropExplorers = window.backpropExplorers || []).push({{container: "{uid}", '
+            f'panel: "{uid}-panel", model: function () {{ return (\n{self.model_source}\n); }}}});'
+        )
+        return (
+            f'<div class="bp-explorer" id="{uid}" {MARKER}>'
+            f'<p class="bp-explorer-note">{html.escape(self.panel["title"])}: this explorer draws in the book\'s web '
+            f"pages, which load its scripts (explorer.js and uPlot). In a running notebook, use the panel of sliders "
+            f"shown with it.</p></div>\n"
+            f'<script type="application/json" id="{uid}-panel">{panel}</script>\n'
+            f"<script>\n{start}\n</script>"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+
+def standalone_page(views: Sequence[ExplorerView], asset_base: str = "", title: str = "Explorer") -> str:
+    """A whole HTML page showing ``views``, loading the assets from ``asset_base`` + :data:`BOOK_SCRIPTS`
+    and :data:`BOOK_STYLES` paths (a folder laid out like the built book's root).
+
+    >>> page = standalone_page([], "../")
+    >>> '<script defer src="../_static/explorer.js"></script>' in page
+    True
+    """
+    styles = "".join(f'<link rel="stylesheet" href="{html.escape(asset_base + p)}">\n' for p in BOOK_STYLES)
+    scripts = "".join(f'<script defer src="{html.escape(asset_base + p)}"></script>\n' for p in BOOK_SCRIPTS)
+    body = "\n".join(view.html() for view in views)
+    return (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n{styles}{scripts}</head>\n'
+        f'<body>\n<main style="max-width: 52em; margin: 1em auto; padding: 0 1em">\n{body}\n</main>\n</body>\n</html>\n'
+    )
