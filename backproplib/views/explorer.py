@@ -94,21 +94,25 @@ def _decimal(value: float, what: str) -> Decimal:
 
 def _steps(span: Decimal, whole: bool):
     """Candidate steps, coarsest first: 5, 2, 1 × 10^k from the span's order down."""
-    top = span.adjusted()
-    for k in range(top, (0 if whole else -15) - 1, -1):
+    for k in range(span.adjusted(), (0 if whole else -12) - 1, -1):
         for m in (5, 2, 1):
             yield Decimal(m).scaleb(k)
 
 
+def _places(number: Decimal) -> int:
+    return max(0, -number.normalize().as_tuple().exponent)
+
+
 def slider_control(
     role: str, name: str, label: str, value_range: tuple[float, float], value: float,
-    min_positions: int = 100, max_positions: int = 20_000,
+    min_positions: int = 100, max_positions: int = 1000,
 ) -> Control:
-    """A slider over ``value_range`` whose positions include ``value`` exactly.
+    """A slider over ``value_range`` (widened to whole steps) whose positions include ``value`` exactly.
 
-    The step is the coarsest of 1, 2, 5 × 10^k giving at least ``min_positions`` positions (or a
-    step of 1 for ``role="epochs"``) with ``value`` on a position; the range widens to the
-    nearest multiples of the step.
+    The step is the coarsest of 1, 2, 5 × 10^k with ``value`` on a multiple of it, if that gives
+    ``min_positions`` to ``max_positions`` positions (a round grid: min and max are multiples of
+    the step); otherwise the coarsest giving ``min_positions``, counted from ``value``. Epochs step
+    by whole numbers.
 
     >>> c = slider_control("parameter", "w1", "w1", (-2.0, 2.15), 0.15)
     >>> c.step, c.min, c.max, c.value, c.decimals, c.positions
@@ -117,10 +121,13 @@ def slider_control(
     0.05
     >>> slider_control("epochs", "epochs", "epochs", (0, 2000), 100).step
     20.0
+    >>> c = slider_control("input", "x", "x", (-2.0, 22.637), 20.637)  # 0.001 would give 24,638 positions
+    >>> c.step, c.min, c.max, c.positions
+    (0.2, -2.163, 22.637, 125)
     >>> slider_control("parameter", "w", "w", (-2.0, 2.0), 1 / 3)
     Traceback (most recent call last):
     ...
-    ValueError: value 0.3333333333333333 of 'w' is on a slider position only with a step of 1E-16: over 20000 positions; round it to fewer decimals
+    ValueError: value of 'w' must have at most 12 decimals to sit on a slider position; got 0.3333333333333333
     """
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(map(repr, ROLES))}; got {role!r}")
@@ -130,20 +137,20 @@ def slider_control(
         raise ValueError(f"value_range of {name!r} must be (low, high) with low <= value <= high, low < high; "
                          f"got {value_range!r} and value {value!r}")
     whole = role == "epochs"
-    if whole and at != at.to_integral_value():
-        raise ValueError(f"value of {name!r} must be a whole number of epochs; got {value!r}")
-    step = Decimal(1)
-    for step in _steps(high - low, whole):
-        if (high - low) / step >= min_positions and at % step == 0:
-            break
-    if at % step != 0:  # no step down to 1e-15 fits: the value's own last digit is the step
-        step = Decimal(1).scaleb(at.normalize().as_tuple().exponent)
-    first, last = (low / step).to_integral_value("ROUND_FLOOR") * step, (high / step).to_integral_value("ROUND_CEILING") * step
-    count = int((last - first) / step)
-    if count + 1 > max_positions:
-        raise ValueError(f"value {value!r} of {name!r} is on a slider position only with a step of {step.normalize()}: "
-                         f"over {max_positions} positions; round it to fewer decimals")
-    decimals = max(0, -step.normalize().as_tuple().exponent)
+    if _places(at) > (0 if whole else 12):
+        what = "a whole number of epochs" if whole else "at most 12 decimals to sit on a slider position"
+        raise ValueError(f"value of {name!r} must {'be' if whole else 'have'} {what}; got {value!r}")
+    steps = [s for s in _steps(high - low, whole) if (high - low) / s >= min_positions] or [Decimal(1)]
+    round_grid = [s for s in steps if at % s == 0 and (high - low) / s <= max_positions]
+    step = round_grid[0] if round_grid else steps[0]
+    below = ((at - low) / step).to_integral_value("ROUND_CEILING")
+    above = ((high - at) / step).to_integral_value("ROUND_CEILING")
+    first, last = at - below * step, at + above * step
+    if round_grid:  # a grid through 0: min and max are multiples of the step too
+        first, last = (low / step).to_integral_value("ROUND_FLOOR") * step, (high / step).to_integral_value("ROUND_CEILING") * step
+    decimals = max(_places(step), _places(at), _places(first), _places(last))
+    if max(abs(first), abs(last)).scaleb(decimals) >= 2**53:  # the front end counts in whole units
+        raise ValueError(f"value_range of {name!r} is too wide for {decimals} decimals; got {value_range!r}")
     return Control(role, name, label, float(first), float(last), float(step), decimals, float(at))
 
 

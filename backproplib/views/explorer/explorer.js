@@ -112,29 +112,65 @@
     return units < 0 ? MINUS + text : text;
   }
 
+  /** |x| exactly, as a whole number of digits times a power of ten: [BigInt digits, exponent]. */
+  function exactDecimal(x) {
+    const view = new DataView(new ArrayBuffer(8));
+    view.setFloat64(0, Math.abs(x));
+    const high = view.getUint32(0);
+    const biased = (high >>> 20) & 0x7ff;
+    let mantissa = (BigInt(high & 0xfffff) << 32n) | BigInt(view.getUint32(4));
+    let power = -1074; // subnormal
+    if (biased !== 0) {
+      mantissa |= 1n << 52n;
+      power = biased - 1075;
+    }
+    if (power >= 0) return [mantissa << BigInt(power), 0];
+    return [mantissa * 5n ** BigInt(-power), power]; // m / 2^k = m·5^k / 10^k
+  }
+
+  /** |x| rounded to `p` significant digits, ties to even (as Python does): [digit string, exponent of the first]. */
+  function significant(x, p) {
+    let [digits, power] = exactDecimal(x);
+    const length = digits.toString().length;
+    if (length > p) {
+      const drop = BigInt(length - p);
+      const unit = 10n ** drop;
+      const rest = digits % unit;
+      digits /= unit;
+      const half = unit / 2n;
+      if (rest > half || (rest === half && digits % 2n === 1n)) digits += 1n;
+      power += length - p;
+    }
+    const text = digits.toString();
+    return [text, text.length - 1 + power];
+  }
+
   /**
-   * `value` like Python's format(value, ".4g") (`digits` significant digits), with the minus
-   * sign U+2212 and never "−0": a value that rounds to zero is shown as "0".
+   * `value` like Python's format(value, ".4g") (`digits` significant digits, exact ties to even),
+   * with the minus sign U+2212 and never "−0": a value that rounds to zero is shown as "0".
    */
   function formatNumber(value, digits) {
     const p = digits === undefined ? 4 : digits;
     if (Number.isNaN(value)) return "not a number";
     if (!Number.isFinite(value)) return value > 0 ? "\u221e" : MINUS + "\u221e";
     if (value === 0) return "0";
-    const exponent = Number(value.toExponential(p - 1).split("e")[1]);
-    let text;
+    const [text, exponent] = significant(value, p);
+    const shown = text.padEnd(p, "0");
+    let body;
     if (exponent < -4 || exponent >= p) {
-      const [mantissa, power] = value.toExponential(p - 1).split("e");
-      const sign = power[0] === "-" ? "-" : "+";
-      text = stripZeros(mantissa) + "e" + sign + String(Math.abs(Number(power))).padStart(2, "0");
+      body = pointed(shown[0], shown.slice(1)) + "e" + (exponent < 0 ? MINUS : "+") + String(Math.abs(exponent)).padStart(2, "0");
+    } else if (exponent < 0) {
+      body = pointed("0", "0".repeat(-exponent - 1) + shown);
     } else {
-      text = stripZeros(value.toFixed(Math.max(0, p - 1 - exponent)));
+      body = pointed(shown.slice(0, exponent + 1), shown.slice(exponent + 1));
     }
-    return text.replace(/-/g, MINUS);
+    return (value < 0 ? MINUS : "") + body;
   }
 
-  function stripZeros(text) {
-    return text.includes(".") ? text.replace(/\.?0+$/, "") : text;
+  /** "12" and "340" give "12.34"; "12" and "000" give "12" (trailing zeros dropped, as %g does). */
+  function pointed(whole, fraction) {
+    const kept = fraction.replace(/0+$/, "");
+    return kept ? whole + "." + kept : whole;
   }
 
   /** Axis tick text: shortest form of the tick value, U+2212 for minus, never "−0". */

@@ -1,0 +1,365 @@
+"""The browser explorer's front end (backproplib/views/explorer/) and its Python side, as properties.
+
+Three layers, cheapest first:
+
+- Pure JavaScript under node: slider positions and their exact decimal text, %g-style numbers
+  without "−0", axis decisions, finite guards, the training loop. Expected values come from
+  Python (``decimal``, ``format``, ``math``), never from explorer.js itself.
+- A Sphinx site built in a temporary folder with the book's ``_ext/explorer_assets.py``: only
+  pages that hold an explorer load uPlot and explorer.js, from paths that exist in the site.
+- That site in headless Chromium (the driver of tests/test_browser.py: every host but 127.0.0.1
+  unresolvable): arrow keys on every slider change the chart pixels and the readouts equal
+  Python's numbers; key press to redrawn figure is timed over 50 presses.
+
+The model is a **test fixture**, hand-written here for the one-neuron network
+L = ½(σ(w·x) − y)² with w·x = w1·x1 + w2·x2. The book's models will be generated from the
+network description; this one only has to honour the same contract.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import math
+import posixpath
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+import threading
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from backproplib.engine.network import Layer, Network
+from backproplib.engine.training import DIVERGENCE_LIMIT
+from backproplib.views.explore import Settings
+from backproplib.views.explorer import ASSET_DIR, BOOK_SCRIPTS, BOOK_STYLES, MARKER, ExplorerView, panel_description, slider_control
+from backproplib.views.widgets import round_up, slider_range
+
+ROOT = Path(__file__).resolve().parents[1]
+EXPLORER_JS = ASSET_DIR / "explorer.js"
+SITE_VENDOR = ROOT / "_static_vendor"
+MINUS = "\u2212"
+
+# --- the test fixture model and its Python twin --------------------------------------------------
+
+FIXTURE_MODEL_JS = """({
+  parameters: ["w1", "w2"], inputs: ["x1", "x2"], outputs: ["o"], neurons: ["o"],
+  evaluate(theta, x, y) {
+    const z = theta[0] * x[0] + theta[1] * x[1];
+    const a = 1 / (1 + Math.exp(-z));
+    const error = a - y[0];
+    const delta = error * a * (1 - a);
+    return { loss: 0.5 * error * error, gradients: [delta * x[0], delta * x[1]], z: [z], a: [a], delta: [delta] };
+  },
+  step(theta, x, y, rate) {
+    const here = this.evaluate(theta, x, y);
+    return [here.loss, theta.map((t, i) => t - rate * here.gradients[i])];
+  },
+})"""
+
+FIXTURE_NETWORK = Network(inputs=("x1", "x2"), layers=(Layer(("o",), "sigmoid", (("w1", "w2"),)),), loss="half_squared_error")
+FIXTURE_SETTINGS = Settings({"w1": 0.15, "w2": -0.4}, {"x1": 1.1, "x2": 0.5}, 0.8, 0.5)
+
+
+def reference(w: list[float], x: list[float], y: float) -> dict[str, float]:
+    """The fixture network by hand in Python floats: loss, both gradients, z, a and δ."""
+    z = w[0] * x[0] + w[1] * x[1]
+    a = 1 / (1 + math.exp(-z))
+    error = a - y
+    delta = error * a * (1 - a)
+    return {"loss": 0.5 * error * error, "g": [delta * x[0], delta * x[1]], "z": z, "a": a, "delta": delta}
+
+
+def reference_training(w: list[float], x: list[float], y: float, rate: float, epochs: int) -> list[float]:
+    losses = []
+    for epoch in range(epochs + 1):
+        here = reference(w, x, y)
+        losses.append(here["loss"])
+        if epoch < epochs:
+            w = [wi - rate * gi for wi, gi in zip(w, here["g"])]
+    return losses
+
+
+def shown(value: float) -> str:
+    """How the explorer must print a number: Python's .4g, U+2212 for minus, never −0."""
+    text = format(value, ".4g")
+    return "0" if float(text) == 0 else text.replace("-", MINUS)
+
+
+def exact_text(value: Decimal) -> str:
+    """A slider value's exact decimal: no exponent, no trailing zeros, U+2212 for minus."""
+    text = format(value.normalize(), "f")
+    return "0" if value == 0 else text.replace("-", MINUS)
+
+
+# --- node -----------------------------------------------------------------------------------------
+
+
+def node(body: str, data: Any = None) -> Any:
+    """Run ``body`` under node with ``E`` (explorer.js's exports) and ``data``; return what it prints as JSON."""
+    script = f"const E = require({json.dumps(str(EXPLORER_JS))});\nconst data = JSON.parse(process.argv[1]);\n{body}"
+    result = subprocess.run(["node", "-e", script, json.dumps(data)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_explorer_js_loads_in_node_without_a_page() -> None:
+    exported = node("console.log(JSON.stringify(Object.keys(E)))")
+    assert {"positions", "positionValue", "positionText", "formatNumber", "useLogAxis", "mount"} <= set(exported)
+
+
+decimal_values = st.decimals(min_value=-50, max_value=50, places=3, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(decimal_values, min_size=20, max_size=20))
+def test_every_slider_position_is_an_exact_decimal(values: list[Decimal]) -> None:
+    controls = [slider_control("parameter", f"p{i}", "p", slider_range(float(v)), float(v)) for i, v in enumerate(values)]
+    got = node("""
+      console.log(JSON.stringify(data.map(c => {
+        const p = E.positions(c);
+        const all = Array.from({length: p.count + 1}, (_, i) => [E.positionValue(p, i), E.positionText(p, i)]);
+        return {index: p.index, count: p.count, all: all};
+      })));""", [c.__dict__ for c in controls])
+    for value, control, result in zip(values, controls, got):
+        step, low = Decimal(repr(control.step)), Decimal(repr(control.min))
+        assert result["count"] == control.positions - 1 >= 100
+        assert result["all"][result["index"]] == [float(value), exact_text(value)]  # the chapter's value is a position
+        for i, (number, text) in enumerate(result["all"]):
+            exact = low + i * step
+            assert (number, text) == (float(exact), exact_text(exact))
+
+
+def test_positions_refuse_values_off_the_grid() -> None:
+    got = node("""
+      const tries = data.map(c => { try { E.positions(c); return "accepted"; } catch (e) { return e.message; } });
+      console.log(JSON.stringify(tries));""", [
+        {"name": "w", "min": -2, "max": 2, "step": 0.01, "decimals": 2, "value": 0.155},
+        {"name": "w", "min": -2, "max": 2.005, "step": 0.01, "decimals": 3, "value": 0.15},
+        {"name": "w", "min": -2, "max": 2, "step": 0.01, "decimals": 2, "value": 2.01},
+        {"name": "w", "min": -2, "max": 2, "step": 0.01, "decimals": 2, "value": 0.15},
+    ])
+    assert got[0] == 'control "w": value = 0.155 is not a whole multiple of 1e-2'
+    assert got[1].startswith('control "w": max and value must lie on a step from min')
+    assert got[2].startswith('control "w": max and value must lie on a step from min')
+    assert got[3] == "accepted"
+
+
+finite_floats = st.floats(allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.lists(finite_floats, min_size=50, max_size=50), st.integers(1, 8))
+def test_numbers_print_as_pythons_g_format_without_minus_zero(values: list[float], digits: int) -> None:
+    ties = [1.0625, -1.0625, 1234.5, 0.125, 2.5e-5, -0.0, 0.0, 5e-324, -5e-324, 1.7976931348623157e308]
+    values = values + ties
+    got = node("console.log(JSON.stringify(data.values.map(v => E.formatNumber(v, data.digits))))",
+               {"values": values, "digits": digits})
+    expected = [format(v, f".{digits}g").replace("-", MINUS) for v in values]
+    expected = ["0" if e == MINUS + "0" else e for e in expected]
+    assert got == expected
+    assert not any(text.startswith(MINUS + "0") and float(text.replace(MINUS, "-")) == 0 for text in got)
+
+
+def test_non_finite_numbers_print_as_words_and_ticks_have_no_minus_zero() -> None:
+    got = node("""console.log(JSON.stringify({numbers: [NaN, Infinity, -Infinity].map(v => E.formatNumber(v)),
+                   ticks: [-0, 0, -0.2, 0.1 + 0.2, 20000, 0.00001, -250000].map(E.formatTick)}))""")
+    assert got["numbers"] == ["not a number", "\u221e", MINUS + "\u221e"]
+    assert got["ticks"] == ["0", "0", MINUS + "0.2", "0.3", "20000", "1e" + MINUS + "05", MINUS + "2.5e+05"]
+
+
+def test_loss_axis_top_is_pythons_round_number_and_holds_while_the_data_fits() -> None:
+    maxima = [0.0913, 0.26, 3.67, 0.0, 1e-9, 123456.0, 0.95238, 2.0]
+    got = node("console.log(JSON.stringify({round: data.map(E.roundUp), hold: [E.lossAxisTop(0.5, 1), "
+               "E.lossAxisTop(0.1, 1), E.lossAxisTop(1.2, 1), E.lossAxisTop(NaN, 2), E.lossAxisTop(0.3, 0)]}))", maxima)
+    assert got["round"] == [round_up(m) for m in maxima]
+    assert got["hold"] == [1, round_up(0.105), round_up(1.26), 2, round_up(0.315)]
+
+
+def test_log_axis_only_when_positive_losses_span_more_than_two_decades() -> None:
+    cases = {"90x": [1.0, 1 / 90], "101x": [1.0, 0.5, 1 / 101], "zero": [1.0, 0.0, 1e-9],
+             "gaps": [None, 1.0, None, 1e-3], "flat": [0.2, 0.2], "empty": []}
+    got = node("console.log(JSON.stringify(Object.fromEntries(Object.entries(data).map(([k, v]) => [k, E.useLogAxis(v)]))))", cases)
+    assert got == {"90x": False, "101x": True, "zero": False, "gaps": True, "flat": False, "empty": False}
+
+
+def test_non_finite_values_become_counted_gaps() -> None:
+    got = node("console.log(JSON.stringify(E.finiteOrNull([1, NaN, Infinity, -Infinity, null, 2, undefined, -0.5])))")
+    assert got == {"values": [1, None, None, None, None, 2, None, -0.5], "dropped": 5}
+
+
+def test_training_matches_a_python_loop_and_stops_where_backproplib_does() -> None:
+    linear = "({parameters: ['w'], inputs: ['x'], outputs: ['o'], neurons: ['o'], evaluate() {}, " \
+             "step(t, x, y, r) { const e = t[0] * x[0] - y[0]; return [0.5 * e * e, [t[0] - r * e * x[0]]]; }})"
+    got = node(f"""
+      const fixture = {FIXTURE_MODEL_JS};
+      const linear = {linear};
+      console.log(JSON.stringify({{
+        sigmoid: E.trainingLosses(fixture, [0.15, -0.4], [1.1, 0.5], [0.8], 0.5, 300, data),
+        diverging: E.trainingLosses(linear, [0.5], [1], [0], 3, 100, data),
+      }}));""", DIVERGENCE_LIMIT)
+    assert got["sigmoid"] == {"losses": reference_training([0.15, -0.4], [1.1, 0.5], 0.8, 0.5, 300), "diverged": False}
+    # w ← w − 3·w doubles |w| each step: Python's rule (loss or |w| past the limit stops the run).
+    w, losses = 0.5, []
+    while True:
+        losses.append(0.5 * w * w)
+        if losses[-1] > DIVERGENCE_LIMIT or abs(w - 3 * w) > DIVERGENCE_LIMIT:
+            break
+        w -= 3 * w
+    assert got["diverging"] == {"losses": losses, "diverged": True}
+
+
+def test_loss_chart_has_the_tangent_through_the_current_point_and_the_point_only_there() -> None:
+    got = node(f"""
+      const m = {FIXTURE_MODEL_JS};
+      const here = m.evaluate([0.15, -0.4], [1.1, 0.5], [0.8]);
+      console.log(JSON.stringify(E.lossChartData(m, [0.15, -0.4], [1.1, 0.5], [0.8], 0, E.grid(-2, 2.15, 11), here, 0.5)));""")
+    xs, losses, tangent, point = got["data"]
+    assert xs == sorted(xs) and {-0.35, 0.15, 0.65} <= set(xs) and got["dropped"] == 0
+    here = reference([0.15, -0.4], [1.1, 0.5], 0.8)
+    for x, loss, t, p in zip(xs, losses, tangent, point):
+        assert math.isclose(loss, reference([x, -0.4], [1.1, 0.5], 0.8)["loss"], rel_tol=1e-12)
+        assert (t is None) == (x not in (-0.35, 0.15, 0.65))
+        if t is not None:
+            assert math.isclose(t, here["loss"] + here["g"][0] * (x - 0.15), rel_tol=1e-12)
+        assert (p is not None) == (x == 0.15)
+
+
+def test_a_model_with_non_finite_losses_gives_gaps_and_no_tangent() -> None:
+    broken = "({parameters: ['w'], inputs: ['x'], outputs: ['o'], neurons: ['o'], step() {}, " \
+             "evaluate(t) { return {loss: t[0] > 0 ? NaN : t[0] * t[0], gradients: [t[0] > 0 ? NaN : 2 * t[0]]}; }})"
+    got = node(f"""
+      const m = {broken};
+      console.log(JSON.stringify(E.lossChartData(m, [0.5], [1], [0], 0, E.grid(-1, 1, 5), m.evaluate([0.5]), 0.3)));""")
+    assert got["data"][0] == [-1, -0.5, 0, 0.5, 1]  # no tangent ends merged in
+    assert got["data"][1] == [1.0, 0.25, 0.0, None, None] and got["dropped"] == 2
+    assert got["showTangent"] is False and all(t is None for t in got["data"][2])
+
+
+def test_a_panel_that_does_not_fit_the_model_is_refused_by_name() -> None:
+    panel = panel_description(FIXTURE_NETWORK, FIXTURE_SETTINGS, fixture_ranges(), "w1")
+    no_w2 = json.loads(json.dumps(panel))
+    no_w2["groups"][0]["controls"].pop(1)
+    bad_sweep = dict(panel, sweep=dict(panel["sweep"], value="w9"))
+    got = node(f"""
+      const m = {FIXTURE_MODEL_JS};
+      console.log(JSON.stringify(data.map(p => {{ try {{ E.checkPanel(p, m); return "accepted"; }} catch (e) {{ return e.message; }} }})));""",
+               [panel, no_w2, bad_sweep])
+    assert got[0] == "accepted"
+    assert got[1] == 'the panel needs one parameter control per name in ["w1","w2"]; got ["w1"]'
+    assert got[2].startswith("sweep.options must be model parameters and include sweep.value")
+
+
+# --- the Python side ------------------------------------------------------------------------------
+
+
+def fixture_ranges() -> dict[str, tuple[float, float]]:
+    s = FIXTURE_SETTINGS
+    ranges = {name: slider_range(v) for name, v in {**s.params, **s.x}.items()}
+    return {**ranges, "y": (0.0, 1.0), "learning_rate": (0.01, 1.0)}
+
+
+@settings(max_examples=200, deadline=None)
+@given(decimal_values, st.floats(0.5, 5))
+def test_python_puts_the_value_on_a_position_with_enough_positions(value: Decimal, half_width: float) -> None:
+    low, high = slider_range(float(value), half_width)
+    control = slider_control("input", "x", "x", (low, high), float(value))
+    step, first = Decimal(repr(control.step)), Decimal(repr(control.min))
+    assert (value - first) % step == 0 and (Decimal(repr(control.max)) - first) % step == 0
+    assert control.min <= low and control.max >= high and 100 <= control.positions
+    assert control.min > low - float(step) and control.max < high + float(step)
+    assert step.normalize().as_tuple().digits[0] in (1, 2, 5)
+    assert control.value == float(value)
+
+
+def test_the_panel_groups_controls_by_neuron_and_starts_at_the_settings() -> None:
+    panel = panel_description(FIXTURE_NETWORK, FIXTURE_SETTINGS, fixture_ranges(), "w2", epochs=100)
+    groups = {g["legend"]: {c["name"]: (c["role"], c["value"], c["label"]) for c in g["controls"]} for g in panel["groups"]}
+    assert groups == {
+        "into o": {"w1": ("parameter", 0.15, "w1: weight from x1 into o"), "w2": ("parameter", -0.4, "w2: weight from x2 into o")},
+        "inputs": {"x1": ("input", 1.1, "x1: input"), "x2": ("input", 0.5, "x2: input")},
+        "target": {"o": ("target", 0.8, "y: target of o")},
+        "training": {"rate": ("rate", 0.5, "\u03b7: learning rate"), "epochs": ("epochs", 100, "epochs")},
+    }
+    assert panel["sweep"] == {"label": "swept parameter", "options": ["w1", "w2"], "value": "w2", "points": 201}
+    assert panel["charts"]["colours"] == {"loss": "#0072B2", "point": "#D55E00", "tangent": "#009E73", "training": "#CC79A7"}
+
+
+def test_html_escapes_the_panel_and_refuses_bad_input() -> None:
+    panel = dict(panel_description(FIXTURE_NETWORK, FIXTURE_SETTINGS, fixture_ranges(), "w1"), title="a </script> & b")
+    page = ExplorerView(panel, FIXTURE_MODEL_JS).html()
+    assert MARKER in page and page.count("</script>") == 2 and "a \\u003c/script\\u003e \\u0026 b" in page
+    with pytest.raises(ValueError, match="ranges is missing \\['x2'\\]"):
+        panel_description(FIXTURE_NETWORK, FIXTURE_SETTINGS, {k: v for k, v in fixture_ranges().items() if k != "x2"}, "w1")
+    with pytest.raises(ValueError, match="parameter must be one of 'w1', 'w2'; got 'b'"):
+        panel_description(FIXTURE_NETWORK, FIXTURE_SETTINGS, fixture_ranges(), "b")
+    with pytest.raises(TypeError, match="model_source must be JavaScript source text"):
+        ExplorerView(panel, "")
+
+
+# --- a Sphinx site with the book's extension ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A two-page Sphinx site: chapters/explorer (one explorer) and chapters/plain (none)."""
+    if not (SITE_VENDOR / "_vendor" / "uplot" / "uPlot.iife.min.js").exists():
+        subprocess.run(["make", "vendor"], cwd=ROOT, check=True)
+    source = tmp_path_factory.mktemp("site-source")
+    (source / "chapters").mkdir()
+    (source / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT / '_ext')!r})\nextensions = ['explorer_assets']\n"
+        f"html_extra_path = [{str(SITE_VENDOR)!r}]\nproject = 'explorer test'\n"
+    )
+    (source / "index.rst").write_text("Site\n====\n\n.. toctree::\n\n   chapters/explorer\n   chapters/plain\n")
+    view = ExplorerView(panel_description(FIXTURE_NETWORK, FIXTURE_SETTINGS, fixture_ranges(), "w1"), FIXTURE_MODEL_JS)
+    raw = textwrap.indent(view.html(), "   ")
+    (source / "chapters" / "explorer.rst").write_text(f"Explorer\n========\n\n.. raw:: html\n\n{raw}\n")
+    (source / "chapters" / "plain.rst").write_text("Plain\n=====\n\nNo explorer here.\n")
+    out = tmp_path_factory.mktemp("site")
+    subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", str(source), str(out)], check=True, timeout=300)
+    return out
+
+
+def loaded_assets(page: Path, site: Path) -> dict[str, str]:
+    """Site-root paths of the page's scripts and stylesheets (query strings dropped) -> the tag's attributes."""
+    found = {}
+    for tag, attributes, url in re.findall(r'<(script|link)\b([^>]*?)(?:src|href)="([^"?]+)[^"]*"', page.read_text()):
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(page.relative_to(site).as_posix()), url))
+        found[resolved] = tag + attributes
+    return found
+
+
+def test_only_pages_with_an_explorer_load_its_assets_from_files_the_site_has(site: Path) -> None:
+    explorer = loaded_assets(site / "chapters" / "explorer.html", site)
+    plain = loaded_assets(site / "chapters" / "plain.html", site)
+    for path in (*BOOK_SCRIPTS, *BOOK_STYLES):
+        assert path in explorer and path not in plain
+        assert (site / path).is_file()
+    assert all('defer="defer"' in explorer[path] for path in BOOK_SCRIPTS)
+    scripts = [p for p, tag in explorer.items() if tag.startswith("script")]
+    assert scripts.index(BOOK_SCRIPTS[0]) < scripts.index(BOOK_SCRIPTS[1])  # uPlot before explorer.js
+    assert (site / "_vendor" / "uplot" / "LICENSE").is_file()
+
+
+# --- in headless Chromium -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def page_url(site: Path) -> Iterator[str]:
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *args: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/chapters/explorer.html"
+    httpd.shutdown()
+    httpd.server_close()
+
+
