@@ -190,6 +190,12 @@ def test_log_axis_only_when_positive_losses_span_more_than_two_decades() -> None
     assert got == {"90x": False, "101x": True, "zero": False, "gaps": True, "flat": False, "empty": False}
 
 
+def test_a_log_axis_ticks_powers_of_ten_at_most_six() -> None:
+    got = node("console.log(JSON.stringify(data.map(([low, high]) => E.decadeTicks(low, high, 6))))",
+               [[1e-9, 0.1], [1e-3, 1], [1e-20, 1e5], [0.2, 0.5]])
+    assert got == [[1e-9, 1e-7, 1e-5, 1e-3, 1e-1], [1e-3, 1e-2, 1e-1, 1], [float(f"1e{k}") for k in range(-20, 6, 5)], [0.2, 0.5]]
+
+
 def test_non_finite_values_become_counted_gaps() -> None:
     got = node("console.log(JSON.stringify(E.finiteOrNull([1, NaN, Infinity, -Infinity, null, 2, undefined, -0.5])))")
     assert got == {"values": [1, None, None, None, None, 2, None, -0.5], "dropped": 5}

@@ -218,6 +218,17 @@
     return high > 0 && high / low > 100;
   }
 
+  /** Ticks of a log axis: powers of ten from `low` to `high`, every k-th so that at most `most` show. */
+  function decadeTicks(low, high, most) {
+    const first = Math.ceil(Math.log10(low) - 1e-9);
+    const last = Math.floor(Math.log10(high) + 1e-9);
+    if (!(Number.isFinite(first) && Number.isFinite(last)) || last < first) return [low, high];
+    const every = Math.max(1, Math.ceil((last - first + 1) / most));
+    const ticks = [];
+    for (let k = first; k <= last; k += every) ticks.push(Number("1e" + k)); // exact powers of ten
+    return ticks;
+  }
+
   /** Non-finite numbers become null (a gap uPlot can draw); also counts them. */
   function finiteOrNull(values) {
     let dropped = 0;
@@ -455,10 +466,12 @@
   function trainingChart(ex, target, width, log) {
     const c = ex.panel.charts;
     const y = log ? { distr: 3, log: 10 } : { range: () => [0, ex.trainingTop] };
+    const yAxis = axis(c.labels.training_axis + (log ? " (log scale)" : ""), 70);
+    if (log) Object.assign(yAxis, { splits: (u, i, low, high) => decadeTicks(low, high, 6), filter: (u, splits) => splits });
     return new root.uPlot({
       width: width, height: 280, cursor: { show: false }, legend: { live: false },
       scales: { x: { time: false, range: () => [0, Math.max(1, ex.epochs)] }, y: y },
-      axes: [axis(c.labels.epoch_axis, 48), axis(c.labels.training_axis + (log ? " (log scale)" : ""), 70)],
+      axes: [axis(c.labels.epoch_axis, 48), yAxis],
       series: [{ label: c.labels.epoch_axis }, { label: c.labels.training_axis, stroke: c.colours.training, width: 2 }],
       hooks: { draw: [drawn(ex)] },
     }, null, target);
@@ -671,7 +684,7 @@
 
   return {
     decimalUnits, positions, positionValue, positionText, formatNumber, formatTick, roundUp, lossAxisTop,
-    useLogAxis, finiteOrNull, grid, sweepLosses, trainingLosses, lossChartData, checkModel, checkPanel,
+    useLogAxis, decadeTicks, finiteOrNull, grid, sweepLosses, trainingLosses, lossChartData, checkModel, checkPanel,
     mount, mountEntry, startQueue,
   };
 });
