@@ -35,6 +35,7 @@ from typing import Any, Iterator
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
+from test_browser import _QuietHandler, driver, is_local, requested_urls  # noqa: F401 - the book's offline Chromium
 
 from backproplib.engine.network import Layer, Network
 from backproplib.engine.training import DIVERGENCE_LIMIT
@@ -359,24 +360,14 @@ def test_only_pages_with_an_explorer_load_its_assets_from_files_the_site_has(sit
 # --- in headless Chromium -------------------------------------------------------------------------
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - signature is fixed
-        pass
-
-
 @pytest.fixture(scope="module")
 def page_url(site: Path) -> Iterator[str]:
-    handler = functools.partial(QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/chapters/explorer.html"
     httpd.shutdown()
     httpd.server_close()
 
-
-# --- in headless Chromium -------------------------------------------------------------------------
-
-from test_browser import driver, is_local, requested_urls  # noqa: E402,F401 - the book's offline Chromium
 
 PANEL = panel_description(FIXTURE_NETWORK, FIXTURE_SETTINGS, fixture_ranges(), "w1")
 CONTROLS = [c for group in PANEL["groups"] for c in group["controls"]]
