@@ -37,6 +37,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from test_browser import _QuietHandler, driver, is_local, requested_urls  # noqa: F401 - the book's offline Chromium
 
+from backproplib.authoring.explorer_ranges import live_ranges
+from backproplib.checking.examples import EXAMPLES, load_example
 from backproplib.engine.network import Layer, Network
 from backproplib.engine.training import DIVERGENCE_LIMIT
 from backproplib.views.explore import Settings
@@ -297,6 +299,22 @@ def test_the_panel_groups_controls_by_neuron_and_starts_at_the_settings() -> Non
     }
     assert panel["sweep"] == {"label": "swept parameter", "options": ["w1", "w2"], "value": "w2", "points": 201}
     assert panel["charts"]["colours"] == {"loss": "#0072B2", "point": "#D55E00", "tangent": "#009E73", "training": "#CC79A7"}
+
+
+@pytest.mark.parametrize("key", sorted(EXAMPLES))
+def test_every_chapter_value_is_a_slider_position_the_front_end_accepts(key: str) -> None:
+    example = load_example(key)
+    panel = panel_description(example.network, Settings.of(example), live_ranges(example), example.network.parameters[0])
+    controls = [c for group in panel["groups"] for c in group["controls"]]
+    chapter = {**example.params, **example.x, "rate": example.learning_rate, "epochs": 100}
+    chapter.update(zip(example.network.outputs, np.atleast_1d(example.y)))
+    chapter = {name: float(value) for name, value in chapter.items()}
+    assert {c["name"]: c["value"] for c in controls} == chapter
+    got = node("""console.log(JSON.stringify(data.map(c => { const p = E.positions(c);
+                    return [E.positionValue(p, p.index), E.positionText(p, p.index), p.count + 1]; })))""", controls)
+    for control, (value, text, count) in zip(controls, got):
+        assert (value, text) == (chapter[control["name"]], exact_text(Decimal(repr(chapter[control["name"]]))))
+        assert count >= 100
 
 
 def test_html_escapes_the_panel_and_refuses_bad_input() -> None:
