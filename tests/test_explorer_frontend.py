@@ -69,6 +69,16 @@ FIXTURE_MODEL_JS = """({
 
 FIXTURE_NETWORK = Network(inputs=("x1", "x2"), layers=(Layer(("o",), "sigmoid", (("w1", "w2"),)),), loss="half_squared_error")
 FIXTURE_SETTINGS = Settings({"w1": 0.15, "w2": -0.4}, {"x1": 1.1, "x2": 0.5}, 0.8, 0.1)
+# The same fixture with a hole: no finite loss or gradient where w1 > 1.
+BROKEN_MODEL_JS = f"""(function () {{
+  const model = {FIXTURE_MODEL_JS};
+  const evaluate = model.evaluate;
+  model.evaluate = function (theta, x, y) {{
+    const here = evaluate.call(this, theta, x, y);
+    return theta[0] > 1 ? Object.assign(here, {{loss: NaN, gradients: [NaN, NaN]}}) : here;
+  }};
+  return model;
+}})()"""
 
 
 def reference(w: list[float], x: list[float], y: float) -> dict[str, float]:
@@ -275,6 +285,10 @@ def fixture_ranges() -> dict[str, tuple[float, float]]:
     return {**ranges, "y": (0.0, 1.0), "learning_rate": (0.01, 1.0)}
 
 
+PANEL = panel_description(FIXTURE_NETWORK, FIXTURE_SETTINGS, fixture_ranges(), "w1")
+CONTROLS = [c for group in PANEL["groups"] for c in group["controls"]]
+
+
 @settings(max_examples=200, deadline=None)
 @given(decimal_values, st.floats(0.5, 5))
 def test_python_puts_the_value_on_a_position_with_enough_positions(value: Decimal, half_width: float) -> None:
@@ -334,7 +348,7 @@ def test_html_escapes_the_panel_and_refuses_bad_input() -> None:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A two-page Sphinx site: chapters/explorer (one explorer) and chapters/plain (none)."""
+    """A Sphinx site: chapters/explorer and chapters/broken (one explorer each), chapters/plain (none)."""
     if not (SITE_VENDOR / "_vendor" / "uplot" / "uPlot.iife.min.js").exists():
         subprocess.run(["make", "vendor"], cwd=ROOT, check=True)
     source = tmp_path_factory.mktemp("site-source")
@@ -343,10 +357,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         f"import sys\nsys.path.insert(0, {str(ROOT / '_ext')!r})\nextensions = ['explorer_assets']\n"
         f"html_extra_path = [{str(SITE_VENDOR)!r}]\nproject = 'explorer test'\n"
     )
-    (source / "index.rst").write_text("Site\n====\n\n.. toctree::\n\n   chapters/explorer\n   chapters/plain\n")
-    view = ExplorerView(panel_description(FIXTURE_NETWORK, FIXTURE_SETTINGS, fixture_ranges(), "w1"), FIXTURE_MODEL_JS)
-    raw = textwrap.indent(view.html(), "   ")
-    (source / "chapters" / "explorer.rst").write_text(f"Explorer\n========\n\n.. raw:: html\n\n{raw}\n")
+    (source / "index.rst").write_text("Site\n====\n\n.. toctree::\n\n   chapters/explorer\n   chapters/broken\n   chapters/plain\n")
+    for name, model in (("explorer", FIXTURE_MODEL_JS), ("broken", BROKEN_MODEL_JS)):
+        raw = textwrap.indent(ExplorerView(PANEL, model).html(), "   ")
+        (source / "chapters" / f"{name}.rst").write_text(f"{name}\n========\n\n.. raw:: html\n\n{raw}\n")
     (source / "chapters" / "plain.rst").write_text("Plain\n=====\n\nNo explorer here.\n")
     out = tmp_path_factory.mktemp("site")
     subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", str(source), str(out)], check=True, timeout=300)
@@ -382,13 +396,10 @@ def test_only_pages_with_an_explorer_load_its_assets_from_files_the_site_has(sit
 def page_url(site: Path) -> Iterator[str]:
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/chapters/explorer.html"
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/chapters/"
     httpd.shutdown()
     httpd.server_close()
 
-
-PANEL = panel_description(FIXTURE_NETWORK, FIXTURE_SETTINGS, fixture_ranges(), "w1")
-CONTROLS = [c for group in PANEL["groups"] for c in group["controls"]]
 
 SNAPSHOT = """
 const root = document.querySelector('.bp-explorer');
@@ -407,6 +418,11 @@ return {
     output: root.querySelector('output[for="' + i.id + '"]').textContent})),
   sweep: root.querySelector('select').value,
   notes: Array.from(root.querySelectorAll('.bp-explorer-note')).filter(n => !n.hidden).map(n => n.textContent),
+  blank: Array.from(root.querySelectorAll('.uplot:not([hidden]) canvas')).map(c => {
+    const empty = document.createElement('canvas');
+    [empty.width, empty.height] = [c.width, c.height];
+    return c.toDataURL() === empty.toDataURL();
+  }),
   live: root.querySelector('[data-readout="loss"]').closest('[aria-live]').getAttribute('aria-live'),
 };
 """
@@ -497,7 +513,7 @@ def test_every_slider_and_the_dropdown_redraw_their_chart_with_pythons_numbers(d
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    state = open_explorer(driver, page_url)
+    state = open_explorer(driver, page_url + "explorer.html")
     assert [s["label"] for s in state["sliders"]] == [c["label"] for c in CONTROLS]  # full labels
     assert state["live"] == "polite"
     check_numbers(state)
@@ -545,7 +561,7 @@ def test_key_press_to_redrawn_figure_with_a_2000_epoch_curve(driver: Any, page_u
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    state = open_explorer(driver, page_url)
+    state = open_explorer(driver, page_url + "explorer.html")
     inputs = driver.find_elements(By.CSS_SELECTOR, ".bp-explorer input[type=range]")
     epochs = inputs[[c["name"] for c in CONTROLS].index("epochs")]
     state = press(driver, epochs, Keys.END, state)
@@ -564,3 +580,30 @@ def test_key_press_to_redrawn_figure_with_a_2000_epoch_curve(driver: Any, page_u
           f"-> next frame after it: p50 {f50:.1f} ms, p95 {f95:.1f} ms ({len(drawn)} presses, 2000 epochs)")
     assert 0 < p50 <= p95 < 50, "a redraw must come within three frames even on a loaded machine"
     check_numbers(driver.execute_script(SNAPSHOT))
+
+
+def test_a_model_without_a_finite_loss_says_so_and_still_draws(driver: Any, page_url: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    state = open_explorer(driver, page_url + "broken.html")
+    w1 = CONTROLS[0]
+    low, high = w1["min"], w1["max"]
+    grid = [low + ((high - low) * i) / (PANEL["sweep"]["points"] - 1) for i in range(PANEL["sweep"]["points"] - 1)] + [high]
+    half = 0.15 * (high - low)
+    xs = set(grid) | {w1["value"] - half, w1["value"], w1["value"] + half}
+    holes = sum(x > 1 for x in xs)
+    assert state["notes"] == [f"The loss is not a finite number at {holes} of {len(xs)} points (gaps in the curve)."]
+    assert state["blank"] == [False, False]
+    w1_slider = driver.find_elements(By.CSS_SELECTOR, ".bp-explorer input[type=range]")[0]
+    state = press(driver, w1_slider, Keys.END, state)
+    assert state["readouts"]["loss"] == "loss L = not a number"
+    assert state["readouts"]["training"] == "training: diverged at epoch 0, last loss not a number"
+    assert state["notes"] == [
+        f"The loss is not a finite number at {holes} of {len(set(grid))} points (gaps in the curve). "
+        "The loss or its gradient is not a finite number at w1 = 2.15: no tangent.",
+        "Training diverged at epoch 0: a loss or parameter passed 1e+06 or stopped being finite. "
+        "The training loss is not a finite number.",
+    ]
+    assert state["blank"] == [False, False]  # axes, the finite part of the curve: never an empty chart
+    assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []

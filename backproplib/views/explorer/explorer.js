@@ -314,12 +314,13 @@
     for (const c of controls) {
       if (!ROLES.includes(c.role)) throw new RangeError(`control ${JSON.stringify(c.name)}: role must be one of ${ROLES.join(", ")}; got ${JSON.stringify(c.role)}`);
     }
-    const wanted = { parameter: model.parameters, input: model.inputs, target: model.outputs, rate: ["rate"], epochs: ["epochs"] };
+    const named = { parameter: model.parameters, input: model.inputs, target: model.outputs };
     for (const role of ROLES) {
       const names = controls.filter((c) => c.role === role).map((c) => c.name);
-      const expected = role === "rate" || role === "epochs" ? [names.length === 1 ? names[0] : "(one control)"] : wanted[role];
-      if (names.length !== expected.length || !expected.every((n) => names.includes(n))) {
-        throw new RangeError(`the panel needs one ${role} control per name in ${JSON.stringify(expected)}; got ${JSON.stringify(names)}`);
+      if (!(role in named)) {
+        if (names.length !== 1) throw new RangeError(`the panel needs exactly one ${role} control; got ${names.length}`);
+      } else if (names.length !== named[role].length || !named[role].every((n) => names.includes(n))) {
+        throw new RangeError(`the panel needs one ${role} control per name in ${JSON.stringify(named[role])}; got ${JSON.stringify(names)}`);
       }
     }
     const sweep = panel.sweep || {};
@@ -435,7 +436,7 @@
   }
 
   function drawn(ex) {
-    return (u) => {
+    return () => {
       ex.stats.draws += 1;
       ex.stats.drawnAt = root.performance.now();
     };
@@ -526,7 +527,7 @@
     return {
       theta: m.parameters.map((n) => values.parameter[n]), x: m.inputs.map((n) => values.input[n]),
       y: m.outputs.map((n) => values.target[n]), rate: Object.values(values.rate)[0],
-      epochs: Object.values(values.epochs)[0], texts: texts, sliders: values,
+      epochs: Object.values(values.epochs)[0], texts: texts,
     };
   }
 
@@ -592,17 +593,16 @@
 
   function renderReadouts(ex, s, here, sweep, training) {
     const r = ex.readouts;
-    const sign = (v) => formatNumber(v);
     setText(r.setting, `${sweep.name} = ${s.texts[sweep.name]}`);
-    setText(r.loss, `loss L = ${sign(here.loss)}`);
-    setText(r.gradient, `\u2202L/\u2202${sweep.name} = ${sign(here.gradients[sweep.index])} (the slope of the tangent)`);
+    setText(r.loss, `loss L = ${formatNumber(here.loss)}`);
+    setText(r.gradient, `\u2202L/\u2202${sweep.name} = ${formatNumber(here.gradients[sweep.index])} (the slope of the tangent)`);
     const ended = training.run.diverged ? `diverged at epoch ${training.run.losses.length - 1}, last loss` : `after ${s.epochs} epochs, loss`;
-    setText(r.training, `training: ${ended} ${sign(training.last)}`);
+    setText(r.training, `training: ${ended} ${formatNumber(training.last)}`);
     ex.model.neurons.forEach((_, i) => {
-      const cells = r.neurons[i];
-      setText(cells[0], sign(here.z[i]));
-      setText(cells[1], sign(here.a[i]));
-      setText(cells[2], sign(here.delta[i]));
+      const [z, a, delta] = r.neurons[i];
+      setText(z, formatNumber(here.z[i]));
+      setText(a, formatNumber(here.a[i]));
+      setText(delta, formatNumber(here.delta[i]));
     });
   }
 
