@@ -39,7 +39,7 @@ from test_browser import _QuietHandler, driver, is_local, requested_urls  # noqa
 
 from backproplib.authoring.explorer_ranges import live_ranges
 from backproplib.checking.examples import EXAMPLES, load_example
-from backproplib.engine.network import Layer, Network
+from backproplib.engine.network import Layer, Network, layered_network
 from backproplib.engine.training import DIVERGENCE_LIMIT
 from backproplib.views.explore import Settings
 from backproplib.views.explorer import ASSET_DIR, BOOK_SCRIPTS, BOOK_STYLES, MARKER, ExplorerView, panel_description, slider_control
@@ -331,6 +331,21 @@ def test_every_chapter_value_is_a_slider_position_the_front_end_accepts(key: str
         assert count >= 100
 
 
+def test_each_output_gets_its_target_and_a_shared_bias_its_own_group() -> None:
+    network = layered_network(1, [2, 2], ["tanh", "sigmoid"], "half_squared_error", biases="shared")
+    params = {name: 0.25 for name in network.parameters}
+    ranges = {name: (-2.0, 2.0) for name in (*network.parameters, *network.inputs, "y", "learning_rate")}
+    panel = panel_description(network, Settings(params, {"x1": 0.5}, [0.1, 0.9], 0.25), ranges, "w2_1_1")
+    legends = [g["legend"] for g in panel["groups"]]
+    assert legends == ["into n1_1", "into n1_2", "bias shared by n1_1, n1_2", "into n2_1", "into n2_2",
+                       "bias shared by n2_1, n2_2", "inputs", "target", "training"]
+    target = panel["groups"][legends.index("target")]["controls"]
+    assert [(c["name"], c["label"], c["value"]) for c in target] == [("n2_1", "y_n2_1: target of n2_1", 0.1),
+                                                                     ("n2_2", "y_n2_2: target of n2_2", 0.9)]
+    with pytest.raises(ValueError, match=r"settings.y must hold one target per output \['n2_1', 'n2_2'\]; got 0.5"):
+        panel_description(network, Settings(params, {"x1": 0.5}, 0.5, 0.25), ranges, "w2_1_1")
+
+
 def test_html_escapes_the_panel_and_refuses_bad_input() -> None:
     panel = dict(panel_description(FIXTURE_NETWORK, FIXTURE_SETTINGS, fixture_ranges(), "w1"), title="a </script> & b")
     page = ExplorerView(panel, FIXTURE_MODEL_JS).html()
@@ -354,7 +369,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = tmp_path_factory.mktemp("site-source")
     (source / "chapters").mkdir()
     (source / "conf.py").write_text(
-        f"import sys\nsys.path.insert(0, {str(ROOT / '_ext')!r})\nextensions = ['explorer_assets']\n"
+        f"import sys\nsys.path.insert(0, {str(ROOT / '_ext')!r})\nextensions = ['page_assets', 'explorer_assets']  # as in _config.yml\n"
         f"html_extra_path = [{str(SITE_VENDOR)!r}]\nproject = 'explorer test'\n"
     )
     (source / "index.rst").write_text("Site\n====\n\n.. toctree::\n\n   chapters/explorer\n   chapters/broken\n   chapters/plain\n")
