@@ -622,3 +622,35 @@ def test_a_model_without_a_finite_loss_says_so_and_still_draws(driver: Any, page
     ]
     assert state["blank"] == [False, False]  # axes, the finite part of the curve: never an empty chart
     assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+TEXT_FACTS = """
+const root = document.querySelector('.bp-explorer');
+const ex = root.backpropExplorer;
+const texts = Array.from(root.querySelectorAll('*')).filter(e =>
+  Array.from(e.childNodes).some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim()) && e.getClientRects().length);
+const cut = Array.from(root.querySelectorAll('label, legend, .u-label, th, td, output, p'))
+  .filter(e => e.getClientRects().length && e.scrollWidth > e.clientWidth + 1).map(e => e.textContent);
+const plots = [ex.lossPlot, ex.trainingPlots.linear, ex.trainingPlots.log];
+return {
+  smallest: Math.min(...texts.map(e => parseFloat(getComputedStyle(e).fontSize))),
+  canvasFonts: plots.flatMap(u => u.axes.flatMap(a => [a.font[2], a.labelFont[2]])),
+  cut: cut,
+  overflow: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+};
+"""
+
+
+@pytest.mark.parametrize("width", [1280, 400])
+def test_text_is_at_least_12px_and_no_label_is_cut(driver: Any, page_url: str, width: int) -> None:
+    size = driver.get_window_size()
+    driver.set_window_size(width, 1000)
+    try:
+        open_explorer(driver, page_url + "explorer.html")
+        facts = driver.execute_script(TEXT_FACTS)
+    finally:
+        driver.set_window_size(size["width"], size["height"])
+    assert facts["smallest"] >= 12
+    assert min(facts["canvasFonts"]) >= 12
+    assert facts["cut"] == []
+    assert not facts["overflow"], "the explorer makes the page scroll sideways"
