@@ -107,12 +107,12 @@ def slider_control(
     role: str, name: str, label: str, value_range: tuple[float, float], value: float,
     min_positions: int = 100, max_positions: int = 1000,
 ) -> Control:
-    """A slider over ``value_range`` (widened to whole steps) whose positions include ``value`` exactly.
+    """A slider inside ``value_range`` whose positions include ``value`` exactly.
 
     The step is the coarsest of 1, 2, 5 × 10^k with ``value`` on a multiple of it, if that gives
     ``min_positions`` to ``max_positions`` positions (a round grid: min and max are multiples of
     the step); otherwise the coarsest giving ``min_positions``, counted from ``value``. Epochs step
-    by whole numbers.
+    by whole numbers. The ends are the last positions inside the range, less than a step from it.
 
     >>> c = slider_control("parameter", "w1", "w1", (-2.0, 2.15), 0.15)
     >>> c.step, c.min, c.max, c.value, c.decimals, c.positions
@@ -123,7 +123,10 @@ def slider_control(
     20.0
     >>> c = slider_control("input", "x", "x", (-2.0, 22.637), 20.637)  # 0.001 would give 24,638 positions
     >>> c.step, c.min, c.max, c.positions
-    (0.2, -2.163, 22.637, 125)
+    (0.2, -1.963, 22.637, 124)
+    >>> c = slider_control("target", "o", "y", (0.0, 1.0), 0.1234567)  # a probability stays in [0, 1]
+    >>> c.step, c.min, c.max
+    (0.01, 0.0034567, 0.9934567)
     >>> slider_control("parameter", "w", "w", (-2.0, 2.0), 1 / 3)
     Traceback (most recent call last):
     ...
@@ -143,11 +146,13 @@ def slider_control(
     steps = [s for s in _steps(high - low, whole) if (high - low) / s >= min_positions] or [Decimal(1)]
     round_grid = [s for s in steps if at % s == 0 and (high - low) / s <= max_positions]
     step = round_grid[0] if round_grid else steps[0]
-    below = ((at - low) / step).to_integral_value("ROUND_CEILING")
-    above = ((high - at) / step).to_integral_value("ROUND_CEILING")
-    first, last = at - below * step, at + above * step
+    # Never past value_range (a learning rate stays > 0, a probability target in [0, 1]).
     if round_grid:  # a grid through 0: min and max are multiples of the step too
-        first, last = (low / step).to_integral_value("ROUND_FLOOR") * step, (high / step).to_integral_value("ROUND_CEILING") * step
+        first = (low / step).to_integral_value("ROUND_CEILING") * step
+        last = (high / step).to_integral_value("ROUND_FLOOR") * step
+    else:  # a grid through the value
+        first = at - ((at - low) / step).to_integral_value("ROUND_FLOOR") * step
+        last = at + ((high - at) / step).to_integral_value("ROUND_FLOOR") * step
     decimals = max(_places(step), _places(at), _places(first), _places(last))
     if max(abs(first), abs(last)).scaleb(decimals) >= 2**53:  # the front end counts in whole units
         raise ValueError(f"value_range of {name!r} is too wide for {decimals} decimals; got {value_range!r}")
