@@ -267,13 +267,15 @@ def test_a_panel_that_does_not_fit_the_model_is_refused_by_name() -> None:
     no_w2 = json.loads(json.dumps(panel))
     no_w2["groups"][0]["controls"].pop(1)
     bad_sweep = dict(panel, sweep=dict(panel["sweep"], value="w9"))
+    no_colour = dict(panel, charts={"colours": {}, "labels": panel["charts"]["labels"]})
     got = node(f"""
       const m = {FIXTURE_MODEL_JS};
       console.log(JSON.stringify(data.map(p => {{ try {{ E.checkPanel(p, m); return "accepted"; }} catch (e) {{ return e.message; }} }})));""",
-               [panel, no_w2, bad_sweep])
+               [panel, no_w2, bad_sweep, no_colour])
     assert got[0] == "accepted"
     assert got[1] == 'the panel needs one parameter control per name in ["w1","w2"]; got ["w1"]'
     assert got[2].startswith("sweep.options must be model parameters and include sweep.value")
+    assert got[3] == "charts.colours.loss must be a colour"
 
 
 # --- the Python side ------------------------------------------------------------------------------

@@ -277,9 +277,8 @@ class ExplorerView:
         )
         return (
             f'<div class="bp-explorer" id="{uid}" {MARKER}>'
-            f'<p class="bp-explorer-note">{html.escape(self.panel["title"])}: this explorer draws in the book\'s web '
-            f"pages, which load its scripts (explorer.js and uPlot). In a running notebook, use the panel of sliders "
-            f"shown with it.</p></div>\n"
+            f'<p class="bp-explorer-note">{html.escape(self.panel["title"])}: this explorer runs in the book\'s web '
+            f"pages, which load its scripts (explorer.js and uPlot); here they did not load.</p></div>\n"
             f'<script type="application/json" id="{uid}-panel">{panel}</script>\n'
             f"<script>\n{start}\n</script>"
         )

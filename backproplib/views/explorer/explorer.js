@@ -328,6 +328,16 @@
       throw new RangeError(`sweep.options must be model parameters and include sweep.value; got ${JSON.stringify(sweep)}`);
     }
     if (!Number.isInteger(sweep.points) || sweep.points < 2) throw new RangeError(`sweep.points must be a whole number >= 2; got ${sweep.points}`);
+    if (!(panel.divergence_limit > 0 && Number.isFinite(panel.divergence_limit))) {
+      throw new RangeError(`divergence_limit must be a finite number > 0; got ${panel.divergence_limit}`);
+    }
+    const charts = panel.charts || {};
+    for (const key of ["loss", "point", "tangent", "training"]) {
+      if (!charts.colours || typeof charts.colours[key] !== "string") throw new TypeError(`charts.colours.${key} must be a colour`);
+    }
+    for (const key of ["loss_axis", "loss_curve", "tangent", "point", "epoch_axis", "training_axis"]) {
+      if (!charts.labels || typeof charts.labels[key] !== "string") throw new TypeError(`charts.labels.${key} must be text`);
+    }
     return controls;
   }
 
