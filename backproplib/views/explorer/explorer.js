@@ -360,7 +360,7 @@
 
   function buildSlider(ex, control) {
     const pos = positions(control);
-    const id = `bp-explorer-${(counter += 1)}`;
+    const id = `bp-control-${(counter += 1)}`;
     const row = element("div", { class: "bp-explorer-control" });
     const label = element("label", { for: id }, control.label);
     const input = element("input", { type: "range", id: id, min: "0", max: String(pos.count), step: "1", value: String(pos.index) });
@@ -383,7 +383,7 @@
   }
 
   function buildSweepChoice(ex, sweep) {
-    const id = `bp-explorer-${(counter += 1)}`;
+    const id = `bp-control-${(counter += 1)}`;
     const row = element("div", { class: "bp-explorer-control" });
     const select = element("select", { id: id });
     for (const name of sweep.options) select.append(element("option", { value: name }, name));
