@@ -25,8 +25,10 @@ built once in ``__post_init__``; every check is then linear in the number of nam
 from __future__ import annotations
 
 import functools
+import math
 import numbers
 import re
+from contextvars import ContextVar
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Callable, TypeVar, Union
@@ -330,7 +332,7 @@ class Network:
         if len(params) != len(self.parameters):
             missing = [p for p in self.parameters if p not in params]
             raise ValueError(f"params is missing {_listing(missing)}; the parameters are {_listing(self.parameters)}")
-        return {p: _real_array(params[p], f"parameter {p!r}") for p in self.parameters}
+        return {p: _real_array(params[p], "parameter", p) for p in self.parameters}
 
     def check_inputs(self, x: object) -> dict[str, np.ndarray]:
         """Return the inputs as ``{name: array}``.
@@ -348,7 +350,7 @@ class Network:
         ValueError: x must have 2 values, one per input ['x1', 'x2']; got one number, 0.5
         """
         values = _per_unit(x, self.inputs, "x", "input")
-        return {name: _real_array(v, f"input {name!r}") for name, v in zip(self.inputs, values)}
+        return {name: _real_array(v, "input", name) for name, v in zip(self.inputs, values)}
 
     def check_targets(self, y: object) -> list[np.ndarray]:
         """Return the targets as a list with one array per output neuron.
@@ -356,7 +358,7 @@ class Network:
         ``y`` takes the same forms as ``x`` in :meth:`check_inputs`, keyed by output neuron.
         """
         values = _per_unit(y, self.outputs, "y", "output")
-        targets = [_real_array(v, f"target y for {o!r}") for v, o in zip(values, self.outputs)]
+        targets = [_real_array(v, "target y for", o) for v, o in zip(values, self.outputs)]
         if get_loss(self.loss).targets_are_probabilities:
             for t, o in zip(targets, self.outputs):
                 if np.any((t < 0) | (t > 1)):
@@ -375,12 +377,7 @@ class Network:
         ValueError: the values cannot broadcast to one shape (each axis must agree or be 1): shape (3,) for parameter 'w1_1_1'; shape (4,) for input 'x1'
         """
         checked, inputs, targets = self.check_parameters(params), self.check_inputs(x), self.check_targets(y)
-        named = [
-            *((f"parameter {n!r}", v) for n, v in checked.items()),
-            *((f"input {n!r}", v) for n, v in inputs.items()),
-            *((f"target y for {o!r}", t) for o, t in zip(self.outputs, targets)),
-        ]
-        return checked, inputs, targets, _common_shape(named)
+        return checked, inputs, targets, _common_shape(_named_values(self, checked, inputs, targets))
 
 
 def _per_unit(given: object, units: tuple[str, ...], argument: str, kind: str) -> list[object]:
@@ -418,14 +415,26 @@ def _is_number(value: object) -> bool:
 _KINDS = {"b": "truth values", "c": "complex numbers", "M": "dates", "m": "time spans", "U": "strings", "S": "bytes"}
 
 
-def _real_array(value: object, what: str) -> np.ndarray:
-    """``value`` as a finite float64 array; anything but real numbers is a TypeError naming ``what``."""
-    if type(value) is np.ndarray and value.dtype == np.float64:  # the common case, and values already checked
-        array = value
+def _named_values(network: Network, params: dict, inputs: dict, targets: list) -> Iterator[tuple[str, str, np.ndarray]]:
+    """(kind, name, array) for every value of one call, for messages that say which value is wrong."""
+    yield from (("parameter", n, v) for n, v in params.items())
+    yield from (("input", n, v) for n, v in inputs.items())
+    yield from (("target y for", o, t) for o, t in zip(network.outputs, targets))
+
+
+def _real_array(value: object, kind: str, name: str) -> np.ndarray:
+    """``value`` as a finite float64 array; anything but real numbers is a TypeError naming the
+    ``kind`` and ``name`` of the value (the message is only formatted when it is needed)."""
+    # Fast paths first: a 10,000-parameter network is checked several times per backward pass.
+    if type(value) is float or type(value) is np.float64:
+        array, finite = np.array(value), math.isfinite(value)
+    elif type(value) is np.ndarray and value.dtype.char == "d":  # a float array, or a value already checked
+        array, finite = value, math.isfinite(value) if value.ndim == 0 else bool(np.isfinite(value).all())
     else:
-        array = _as_float(value, what)
-    if not np.isfinite(array).all():
-        raise ValueError(f"{what} must be finite (no NaN or infinity); got {_short(value)}")
+        array = _as_float(value, f"{kind} {name!r}")
+        finite = bool(np.isfinite(array).all())
+    if not finite:
+        raise ValueError(f"{kind} {name!r} must be finite (no NaN or infinity); got {_short(value)}")
     return array
 
 
@@ -435,6 +444,8 @@ def _as_float(value: object, what: str) -> np.ndarray:
         raise TypeError(f"{refuse} the truth value {value!r}")
     if isinstance(value, (numbers.Real, np.integer, np.floating)):
         candidate = value
+    elif isinstance(value, np.generic):  # a numpy scalar of another kind: datetime64, complex128, str_
+        raise TypeError(f"{refuse} the {type(value).__name__} {_short(value)}")
     elif isinstance(value, (list, tuple, np.ndarray)) or hasattr(value, "__array__"):
         candidate = _array_of_reals(value, refuse)
     else:
@@ -472,12 +483,12 @@ def _all_real(value: object) -> bool:
     return isinstance(value, (numbers.Real, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
-def _common_shape(named: Sequence[tuple[str, np.ndarray]]) -> tuple[int, ...]:
+def _common_shape(named: Iterable[tuple[str, str, np.ndarray]]) -> tuple[int, ...]:
     """The shape the arrays broadcast to; the error names the arrays of each clashing shape."""
     holders: dict[tuple[int, ...], list[str]] = {}
-    for label, array in named:
+    for kind, name, array in named:
         if array.ndim:
-            holders.setdefault(array.shape, []).append(label)
+            holders.setdefault(array.shape, []).append(f"{kind} {name!r}")
     try:
         shape = np.broadcast_shapes(*holders)
     except ValueError:
@@ -490,6 +501,9 @@ def _common_shape(named: Sequence[tuple[str, np.ndarray]]) -> tuple[int, ...]:
 
 
 F = TypeVar("F", bound=Callable)
+# The public function the user called: backward runs forward inside, and an overflow there is
+# reported as backward's, the name the user knows.
+_ENTRY: ContextVar[str | None] = ContextVar("backproplib_entry", default=None)
 
 
 def checked_call(function: F) -> F:
@@ -506,20 +520,26 @@ def checked_call(function: F) -> F:
         if not isinstance(network, Network):
             raise TypeError(f"network must be a Network; got {type(network).__name__}")
         checked, inputs, targets, _ = network.check_call(params, x, y)
+        token = _ENTRY.set(_ENTRY.get() or function.__name__)
         try:
             with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
                 return function(network, checked, inputs, targets, *args, **kwargs)
         except (FloatingPointError, OverflowError) as error:
-            values = [*((f"parameter {n!r}", v) for n, v in checked.items()), *((f"input {n!r}", v) for n, v in inputs.items())]
-            values += [(f"target y for {o!r}", t) for o, t in zip(network.outputs, targets)]
-            largest = sorted(values, key=lambda item: -float(np.max(np.abs(item[1]))))[:3]
-            named = ", ".join(f"{label} = {float(np.max(np.abs(v))):.3g}" for label, v in largest)
-            raise ValueError(
-                f"{function.__name__}: these settings overflow float64 (numpy: {error}); the largest values given "
-                f"are {named} (in absolute value): make the largest smaller"
-            ) from None
+            raise ValueError(_overflow_message(str(_ENTRY.get()), error, network, checked, inputs, targets)) from None
+        finally:
+            _ENTRY.reset(token)
 
     return call  # type: ignore[return-value]
+
+
+def _overflow_message(entry: str, error: Exception, network: Network, params: dict, inputs: dict, targets: list) -> str:
+    sizes = ((f"{kind} {name!r}", float(np.max(np.abs(v)))) for kind, name, v in _named_values(network, params, inputs, targets))
+    largest = sorted(sizes, key=lambda item: -item[1])[:3]
+    named = ", ".join(f"{label} = {size:.3g}" for label, size in largest)
+    return (
+        f"{entry}: these settings overflow float64 (numpy: {error}); the largest values given are {named} "
+        f"(in absolute value): make the largest smaller"
+    )
 
 
 def layered_network(
