@@ -442,9 +442,9 @@ def _as_float(value: object, what: str) -> np.ndarray:
     refuse = f"{what} must be a real number or an array of real numbers; got"
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{refuse} the truth value {value!r}")
-    if isinstance(value, (numbers.Real, np.integer, np.floating)):
+    if _is_real_scalar(value):
         candidate = value
-    elif isinstance(value, np.generic):  # a numpy scalar of another kind: datetime64, complex128, str_
+    elif isinstance(value, np.generic):  # a numpy scalar of another kind: datetime64, timedelta64, complex128
         raise TypeError(f"{refuse} the {type(value).__name__} {_short(value)}")
     elif isinstance(value, (list, tuple, np.ndarray)) or hasattr(value, "__array__"):
         candidate = _array_of_reals(value, refuse)
@@ -466,7 +466,8 @@ def _array_of_reals(value: object, refuse: str) -> np.ndarray:
         raise TypeError(f"{refuse} an array of {_KINDS.get(array.dtype.kind, array.dtype.name)}: {_short(value)}")
     # numpy reads [True, 0.5] as [1.0, 0.5] and [None, 1] as objects: look at every entry of a list.
     if (array.dtype.kind == "O" or isinstance(value, (list, tuple))) and not _all_real(value):
-        raise TypeError(f"{refuse} a {type(value).__name__} holding something other than real numbers: {_short(value)}")
+        container = "an array" if isinstance(value, np.ndarray) else f"a {type(value).__name__}"
+        raise TypeError(f"{refuse} {container} with entries that are not real numbers: {_short(value)}")
     return array
 
 
@@ -480,7 +481,14 @@ def _all_real(value: object) -> bool:
         return all(_all_real(v) for v in value)
     if hasattr(value, "__array__"):
         return _all_real(np.asarray(value))
-    return isinstance(value, (numbers.Real, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    return _is_real_scalar(value)
+
+
+def _is_real_scalar(value: object) -> bool:
+    """A Python or numpy real number; not a truth value, and not timedelta64 (a numpy integer subclass)."""
+    if isinstance(value, np.generic):
+        return value.dtype.kind in "iuf"
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def _common_shape(named: Iterable[tuple[str, str, np.ndarray]]) -> tuple[int, ...]:
