@@ -130,7 +130,7 @@ def batched(n: int, repeats: int, loop_sample: int) -> list[tuple]:
 
 # 3 inputs, five tanh layers of 50 and a sigmoid output: 10,451 parameters. Checking names used to
 # be quadratic here (35 s per backward); the baseline is the same arithmetic as weight matrices.
-LARGE = dict(n_inputs=3, widths=[50] * 5 + [1], activations=["tanh"] * 5 + ["sigmoid"], loss="half_squared_error")
+LARGE = {"n_inputs": 3, "widths": [50] * 5 + [1], "activations": ["tanh"] * 5 + ["sigmoid"], "loss": "half_squared_error"}
 
 
 def matrix_backward(matrices: list, biases: list, x: np.ndarray, y: float) -> tuple[float, list, list]:

@@ -13,7 +13,6 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Mapping
 from decimal import Decimal
-from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -171,7 +170,9 @@ def test_numpy_strings_are_names_like_any_other():
             "'w' is layers[0].weights[0][0] and layers[1].weights[0][0]",
         ),
         (
-            lambda: Network(("x",), (Layer(("h",), "relu", (("w1",),), bias="b"), Layer(("o",), "relu", (("w2",),), bias="b")), "half_squared_error"),
+            lambda: Network(
+                ("x",), (Layer(("h",), "relu", (("w1",),), bias="b"), Layer(("o",), "relu", (("w2",),), bias="b")), "half_squared_error"
+            ),
             "'b' is layers[0].bias and layers[1].bias",
         ),
         (lambda: Network(("x",), (Layer(("x",), "relu", (("w",),)),), "half_squared_error"), "'x' is inputs[0] and layers[0].neurons[0]"),
@@ -208,12 +209,16 @@ def descriptions(draw):
 
 
 def network_of(inputs, layers):
-    return Network(tuple(inputs), tuple(Layer(tuple(n), "tanh", tuple(map(tuple, w)), b if isinstance(b, (str, type(None))) else tuple(b)) for n, w, b in layers), "half_squared_error")
+    def bias(b):
+        return b if b is None or isinstance(b, str) else tuple(b)
+
+    return Network(tuple(inputs), tuple(Layer(tuple(n), "tanh", tuple(map(tuple, w)), bias(b)) for n, w, b in layers), "half_squared_error")
 
 
 def rename(inputs, layers, place, name):
     """Put ``name`` at ``place`` (as written by ``descriptions``)."""
-    inputs, layers = list(inputs), [[list(n), [list(r) for r in w], b if isinstance(b, (str, type(None))) else list(b)] for n, w, b in layers]
+    copy_bias = lambda b: b if b is None or isinstance(b, str) else list(b)
+    inputs, layers = list(inputs), [[list(n), [list(r) for r in w], copy_bias(b)] for n, w, b in layers]
     if place.startswith("inputs"):
         inputs[int(place[7:-1])] = name
         return inputs, layers
@@ -336,7 +341,8 @@ P2 = {"w1": 0.5, "w2": -0.3, "b": 0.1}
     "x,error,message",
     [
         (0.5, ValueError, r"x must have 2 values, one per input \['x1', 'x2'\]; got one number, 0.5"),
-        ("12", TypeError, "x must be a number, a sequence with one value per input in order, or a mapping of input name to value; got str '12'"),
+        ("12", TypeError, ("x must be a number, a sequence with one value per input in order, or a mapping of input name to value; "
+          "got str '12'")),
         ({0.1, 0.2}, TypeError, "x must be a number, .*; a set has no order"),
         (None, TypeError, "x must be a number, .*; got NoneType None"),
         ((v for v in (1.0, 2.0)), TypeError, "x must be a number, .*; got generator"),
@@ -355,14 +361,16 @@ def test_inputs_in_a_wrong_form_are_refused_with_the_allowed_forms(x, error, mes
 
 
 def test_one_input_given_an_array_is_told_how_to_give_it_several_values():
-    with pytest.raises(ValueError, match=r"x must have 1 value, one per input \['x'\]; got 3; to give 'x' several values at once, pass \[array\] or \{'x': array\}"):
+    hint = r"x must have 1 value, one per input \['x'\]; got 3; to give 'x' several values at once, pass \[array\] or \{'x': array\}"
+    with pytest.raises(ValueError, match=hint):
         forward(ONE, {"w": 1.0, "b": 0.0}, np.linspace(0, 1, 3), 0.0)
 
 
 @pytest.mark.parametrize(
     "y,error,message",
     [
-        ("1", TypeError, "y must be a number, a sequence with one value per output in order, or a mapping of output name to value; got str '1'"),
+        ("1", TypeError, ("y must be a number, a sequence with one value per output in order, or a mapping of output name to value; "
+          "got str '1'")),
         ({0.5}, TypeError, "y must be a number, .*; a set has no order"),
         ([], ValueError, r"y must have 1 value, one per output \['o'\]; got 0"),
         ({"o": 0.5, "p": 1.0}, ValueError, "unknown output 'p' in y; the outputs are 'o'"),
@@ -392,7 +400,8 @@ def test_params_in_a_wrong_form_are_refused():
 
 # -- broadcasting ---------------------------------------------------------------------------------
 
-scalar_or_array = st.one_of(st.floats(-3, 3, allow_nan=False), st.lists(st.floats(-3, 3, allow_nan=False), min_size=4, max_size=4).map(np.array))
+small = st.floats(-3, 3, allow_nan=False)
+scalar_or_array = st.one_of(small, st.lists(small, min_size=4, max_size=4).map(np.array))
 
 
 @settings(max_examples=60, deadline=None, derandomize=True)
@@ -419,13 +428,18 @@ def test_the_issues_mixed_list_now_gives_five_settings():
 
 @pytest.mark.parametrize("run", [forward, backward, loss_and_gradients], ids=lambda f: f.__name__)
 def test_shapes_that_cannot_broadcast_are_named(run):
-    with pytest.raises(ValueError, match=r"the values cannot broadcast to one shape \(each axis must agree or be 1\): shape \(3,\) for parameter 'w1'; shape \(5,\) for input 'x1', target y for 'o'"):
+    message = (
+        r"cannot broadcast to one shape \(each axis must agree or be 1\): "
+        r"shape \(3,\) for parameter 'w1'; shape \(5,\) for input 'x1', target y for 'o'"
+    )
+    with pytest.raises(ValueError, match=message):
         run(TWO, dict(P2, w1=np.zeros(3)), [np.linspace(0, 1, 5), 1.0], [np.zeros(5)])
 
 
 def test_a_batch_beyond_the_stated_size_is_refused_before_any_arithmetic():
     column, row = np.zeros((4000, 1)), np.zeros((1, 4000))
-    with pytest.raises(ValueError, match=rf"broadcast to shape \(4000, 4000\), 16,000,000 settings; one call takes at most {MAX_SETTINGS:,}"):
+    message = rf"broadcast to shape \(4000, 4000\), 16,000,000 settings; one call takes at most {MAX_SETTINGS:,}"
+    with pytest.raises(ValueError, match=message):
         loss_and_gradients(TWO, dict(P2, w1=column), [row, 1.0], 0.0)
 
 
@@ -469,7 +483,9 @@ def test_loss_and_gradients_returns_writable_arrays_of_their_own(params, x):
     ],
 )
 def test_overflow_is_a_value_error_naming_the_largest_values_never_a_warning(run, entry, largest):
-    with pytest.raises(ValueError, match=rf"^{entry}: these settings overflow float64 \(numpy: overflow encountered in .*\); the largest values given are .*{re.escape(largest)}"):
+    message = rf"^{entry}: these settings overflow float64 \(numpy: overflow encountered in .*\); the largest values given are .*"
+    message += re.escape(largest)
+    with pytest.raises(ValueError, match=message):
         no_warnings(run)
 
 

@@ -28,17 +28,18 @@ import functools
 import math
 import numbers
 import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from contextvars import ContextVar
-from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
-from typing import Callable, TypeVar, Union
+from typing import TypeVar, Union
 
 import numpy as np
 
 from .activations import ACTIVATIONS, get_activation
 from .losses import LOSSES, get_loss
 
-__all__ = ["Layer", "Network", "layered_network", "checked_call", "NAME_RULE", "SHARING_RULE", "MAX_NAME_LENGTH", "MAX_SETTINGS"]
+__all__ = ["MAX_NAME_LENGTH", "MAX_SETTINGS", "NAME_RULE", "SHARING_RULE", "Layer", "Network", "checked_call", "layered_network"]
 
 MAX_NAME_LENGTH = 64
 NAME_RULE = f"a name starts with an ASCII letter, then letters, digits or '_', at most {MAX_NAME_LENGTH} characters"
@@ -78,7 +79,7 @@ def _items(value: object, what: str, item: str) -> tuple:
     ``("wa",)`` read as two names ``w`` and ``a``, or a set's arbitrary order, would go unnoticed."""
     if isinstance(value, (str, bytes)):
         raise TypeError(f"{what} must be a sequence of {item}s, not one string; got {value!r} (write ({value!r},) for one)")
-    if isinstance(value, (Set, Mapping)):
+    if isinstance(value, (AbstractSet, Mapping)):
         raise TypeError(f"{what} must be a tuple or list of {item}s in order; got a {type(value).__name__}, which has no reliable order")
     if isinstance(value, np.ndarray) and value.ndim >= 1 or isinstance(value, Sequence):
         return tuple(value)
@@ -131,7 +132,7 @@ class Layer:
     >>> Layer(("h1", "h2"), "sigmoid", (("w1",), ("w2",)), bias=("b", "b"))
     Traceback (most recent call last):
     ...
-    ValueError: names must be unique (every name occurs once in the description: inputs, neurons and parameters are all different, and a bias shared by the neurons of a layer is written once, as bias='b'); 'b' is bias[0] and bias[1]
+    ValueError: names must be unique (every name occurs once ... as bias='b'); 'b' is bias[0] and bias[1]
     """
 
     neurons: tuple[str, ...]
@@ -374,7 +375,7 @@ class Network:
         >>> net.check_call({"w1_1_1": np.zeros(3), "b1_1": 0.0}, [np.zeros(4)], 1.0)
         Traceback (most recent call last):
         ...
-        ValueError: the values cannot broadcast to one shape (each axis must agree or be 1): shape (3,) for parameter 'w1_1_1'; shape (4,) for input 'x1'
+        ValueError: the values cannot broadcast to one shape (...): shape (3,) for parameter 'w1_1_1'; shape (4,) for input 'x1'
         """
         checked, inputs, targets = self.check_parameters(params), self.check_inputs(x), self.check_targets(y)
         return checked, inputs, targets, _common_shape(_named_values(self, checked, inputs, targets))
@@ -391,8 +392,8 @@ def _per_unit(given: object, units: tuple[str, ...], argument: str, kind: str) -
         if missing:
             raise ValueError(f"{argument} is missing {_listing(missing)}; the {kind}s are {_listing(units)}")
         return [given[u] for u in units]
-    if isinstance(given, (str, bytes, Set)) or not (_is_number(given) or isinstance(given, (Sequence, np.ndarray))):
-        order = "a set has no order; " if isinstance(given, Set) else ""
+    if isinstance(given, (str, bytes, AbstractSet)) or not (_is_number(given) or isinstance(given, (Sequence, np.ndarray))):
+        order = "a set has no order; " if isinstance(given, AbstractSet) else ""
         raise TypeError(
             f"{argument} must be a number, a sequence with one value per {kind} in order, or a mapping of {kind} name "
             f"to value; {order}got {type(given).__name__} {_short(given)}"
