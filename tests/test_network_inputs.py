@@ -541,3 +541,23 @@ def test_the_checked_functions_keep_their_names_and_documentation():
     for function in (forward, backward, loss_and_gradients):
         assert function.__module__ == "backproplib.engine.numeric" and ">>>" in function.__doc__
     assert [f.__name__ for f in (forward, backward, loss_and_gradients)] == ["forward", "backward", "loss_and_gradients"]
+
+
+# -- one naming rule for the numeric network and its symbolic twin --------------------------------
+
+twin_names = st.from_regex(rf"[A-Za-z][A-Za-z0-9_]{{0,{MAX_NAME_LENGTH - 1}}}", fullmatch=True).filter(
+    # the twin's own symbols, which it refuses with its own message: L, y, y_<output>, z_<neuron>, a_<neuron>
+    lambda n: n not in ("x", "o", "L", "y", "y_o", "z_o", "a_o")
+)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(twin_names)
+def test_every_name_the_network_accepts_works_in_the_symbolic_twin(name):
+    # A weight named '_w' used to pass Network and fail SymbolicNetwork; the rule now refuses it in both.
+    from backproplib.engine.symbolic import SymbolicNetwork, latex_symbol
+
+    net = Network(("x",), (Layer(("o",), "identity", ((name,),)),), "half_squared_error")
+    loss, gradients = SymbolicNetwork(net).evaluate({name: 2.0}, 3.0, 1.0)
+    assert loss == pytest.approx(12.5, rel=1e-15) and gradients[name] == pytest.approx(15.0, rel=1e-15)  # ½(2·3 − 1)², (2·3 − 1)·3
+    assert isinstance(latex_symbol(name), str)

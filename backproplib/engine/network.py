@@ -39,7 +39,7 @@ import numpy as np
 from .activations import ACTIVATIONS, get_activation
 from .losses import LOSSES, get_loss
 
-__all__ = ["MAX_NAME_LENGTH", "MAX_SETTINGS", "NAME_RULE", "SHARING_RULE", "Layer", "Network", "checked_call", "layered_network"]
+__all__ = ["MAX_NAME_LENGTH", "MAX_SETTINGS", "NAME_PATTERN", "NAME_RULE", "SHARING_RULE", "Layer", "Network", "checked_call", "layered_network"]
 
 MAX_NAME_LENGTH = 64
 NAME_RULE = f"a name starts with an ASCII letter, then letters, digits or '_', at most {MAX_NAME_LENGTH} characters"
@@ -51,7 +51,8 @@ SHARING_RULE = (
 # beyond any sweep or grid in the book, and small enough that a mistaken (N, 1) x (1, N) grid
 # fails at once with a message instead of exhausting memory.
 MAX_SETTINGS = 10_000_000
-_NAME = re.compile(rf"[A-Za-z][A-Za-z0-9_]{{0,{MAX_NAME_LENGTH - 1}}}")
+# NAME_RULE as a pattern, for fullmatch (``match`` with ``$`` would let a trailing newline through).
+NAME_PATTERN = re.compile(rf"[A-Za-z][A-Za-z0-9_]{{0,{MAX_NAME_LENGTH - 1}}}")
 BiasSpec = Union[None, str, Sequence[str]]
 
 
@@ -69,7 +70,7 @@ def _listing(names: Sequence[object], limit: int = 12) -> str:
 def _check_name(name: object, what: str) -> str:
     if not isinstance(name, str):
         raise TypeError(f"{what} must be a name (a str; {NAME_RULE}); got {type(name).__name__} {_short(name)}")
-    if not _NAME.fullmatch(name):
+    if not NAME_PATTERN.fullmatch(name):
         raise ValueError(f"{what} must follow the naming rule ({NAME_RULE}); got {_short(name)}")
     return str(name)
 
