@@ -275,10 +275,13 @@ def loss_and_gradients(
     """
     # The same arithmetic as backward(), written out for this network (compiled.py): on a large
     # batch, the dictionaries and loops of the general walk would cost as much as the maths.
-    checked, inputs, targets, shape = network.check_call(params, x, y)
-    theta = tuple(checked[name] for name in network.parameters)
-    loss, gradients = compile_gradients(network)(theta, tuple(inputs.values()), tuple(targets))
-    taken = {id(a) for a in (*theta, *inputs.values(), *targets)}
+    # checked_call has already checked the arguments: params maps each name to a float array, x each
+    # input, and y is a list with one array per output. Checking 100,000 settings twice would show.
+    theta = tuple(params[name] for name in network.parameters)
+    inputs, targets = tuple(x.values()), tuple(y)  # type: ignore[attr-defined]
+    shape = np.broadcast_shapes(*(np.shape(v) for v in (*theta, *inputs, *targets)))
+    loss, gradients = compile_gradients(network)(theta, inputs, targets)
+    taken = {id(a) for a in (*theta, *inputs, *targets)}
     return _own_array(loss, shape, taken), {k: _own_array(g, shape, taken) for k, g in zip(network.parameters, gradients)}
 
 
