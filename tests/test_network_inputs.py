@@ -29,6 +29,7 @@ from backproplib.views.explore import Settings, loss_along
 ONE = Network(("x",), (Layer(("o",), "identity", (("w",),), bias="b"),), "half_squared_error")
 # o = w1·x1 + w2·x2 + b, the same loss.
 TWO = Network(("x1", "x2"), (Layer(("o",), "identity", (("w1", "w2"),), bias="b"),), "half_squared_error")
+P2 = {"w1": 0.5, "w2": -0.3, "b": 0.1}
 RELU = Network(("x",), (Layer(("h",), "relu", (("w1",),)), Layer(("o",), "relu", (("w2",),))), "half_squared_error")
 SIGMOID = Network(("x",), (Layer(("o",), "sigmoid", (("w",),)),), "binary_cross_entropy")
 
@@ -272,6 +273,7 @@ BAD_VALUES = [
     (None, "the NoneType None"),
     (object(), "the object"),
     (Decimal("0.5"), "the Decimal"),
+    (b"0.5", "the bytes b'0.5'"),
     ([True, 0.5], "a list with entries that are not real numbers"),
     ((0.5, None), "a tuple with entries that are not real numbers"),
     ((0.5, "1"), "an array of strings"),
@@ -321,6 +323,31 @@ def test_every_kind_of_real_number_is_read_as_its_value(w, b, x, y):
     assert float(result.gradients["w"]) == pytest.approx(d * fx, rel=1e-12, abs=1e-300)
 
 
+@pytest.mark.parametrize(
+    "build,message",
+    [
+        (lambda: Network((), (Layer(("o",), "identity", (("w",),)),), "half_squared_error"), "inputs must name at least one input"),
+        (lambda: Layer((), "identity", ()), "neurons must name at least one neuron"),
+        (lambda: Network(("x",), (), "half_squared_error"), "layers must contain at least one Layer"),
+    ],
+)
+def test_empty_descriptions_are_refused(build, message):
+    with pytest.raises(ValueError, match=message):
+        build()
+
+
+def test_other_sequences_and_keys_that_are_numpy_strings_work():
+    expected = two_by_hand(0.5, -0.3, 0.1, 0.0, 1.0, 0.5)[0]
+    assert float(forward(TWO, {np.str_(k): v for k, v in P2.items()}, range(2), 0.5).loss) == pytest.approx(expected, rel=1e-15)
+    batch = forward(TWO, P2, [[0.1, 0.2], [0.3, 0.4]], 0.5).loss  # x1 = [0.1, 0.2], x2 = [0.3, 0.4]
+    np.testing.assert_allclose(batch, two_by_hand(0.5, -0.3, 0.1, np.array([0.1, 0.2]), np.array([0.3, 0.4]), 0.5)[0], rtol=1e-14)
+
+
+def test_an_empty_sweep_gives_empty_results():
+    loss, grads = loss_and_gradients(TWO, dict(P2, w1=np.array([])), [1.0, 2.0], 0.5)
+    assert loss.shape == (0,) and all(g.shape == (0,) for g in grads.values())
+
+
 def test_negative_zero_is_an_ordinary_zero():
     assert float(forward(ONE, {"w": -0.0, "b": -0.0}, -0.0, 0.0).loss) == 0.0
 
@@ -333,8 +360,6 @@ def test_any_mapping_serves_for_params_inputs_and_targets(wrap):
 
 
 # -- the forms of x and y -------------------------------------------------------------------------
-
-P2 = {"w1": 0.5, "w2": -0.3, "b": 0.1}
 
 
 @pytest.mark.parametrize(
@@ -353,6 +378,8 @@ P2 = {"w1": 0.5, "w2": -0.3, "b": 0.1}
         ({"x1": 1.0, "x2": 2.0, "x3": 3.0}, ValueError, "unknown input 'x3' in x; the inputs are 'x1', 'x2'"),
         ({"x1": 1.0, "x2": 2.0, 0: 3.0}, ValueError, "unknown input 0 in x"),
         ([0.1, "0.2"], TypeError, "input 'x2' must be a real number or an array of real numbers; got the str '0.2'"),
+        (b"12", TypeError, "x must be a number, .*; got bytes b'12'"),  # was read as the inputs 49.0 and 50.0
+        ({"x1": [np.zeros(3), 1.0], "x2": 1.0}, TypeError, "input 'x1' must be .*; got nested sequences of different lengths"),
     ],
 )
 def test_inputs_in_a_wrong_form_are_refused_with_the_allowed_forms(x, error, message):
@@ -375,6 +402,8 @@ def test_one_input_given_an_array_is_told_how_to_give_it_several_values():
         ([], ValueError, r"y must have 1 value, one per output \['o'\]; got 0"),
         ({"o": 0.5, "p": 1.0}, ValueError, "unknown output 'p' in y; the outputs are 'o'"),
         ({}, ValueError, "y is missing 'o'; the outputs are 'o'"),
+        (None, TypeError, "y must be a number, .*; got NoneType None"),
+        (np.array([0.5, 1.0]), ValueError, r"y must have 1 value, .*; got 2; to give 'o' several values at once, pass \[array\]"),
     ],
 )
 def test_targets_in_a_wrong_form_are_refused_with_the_allowed_forms(y, error, message):
