@@ -7,8 +7,8 @@ disagree about which weight connects what.
 Three rules, each enforced in one place here:
 
 - **Names** (:data:`NAME_RULE`): a name starts with an ASCII letter, then letters, digits or '_',
-  at most :data:`MAX_NAME_LENGTH` characters. The same rule as the YAML descriptions and the sympy
-  twin, so a name accepted here is a usable symbol, LaTeX subscript and Python identifier part.
+  at most :data:`MAX_NAME_LENGTH` characters (the YAML descriptions check the same characters). A
+  name accepted here works in the sympy twin, as a LaTeX subscript and in generated code.
 - **Sharing** (:data:`SHARING_RULE`): every name occurs exactly once in the description. A bias
   shared by all neurons of a layer is written once, ``bias="b"``; a repeated name anywhere (a
   weight reused, ``bias=("b", "b")``, a bias named like a weight) is an error saying where each
@@ -39,7 +39,9 @@ import numpy as np
 from .activations import ACTIVATIONS, get_activation
 from .losses import LOSSES, get_loss
 
-__all__ = ["MAX_NAME_LENGTH", "MAX_SETTINGS", "NAME_PATTERN", "NAME_RULE", "SHARING_RULE", "Layer", "Network", "checked_call", "layered_network"]
+__all__ = [
+    "MAX_NAME_LENGTH", "MAX_SETTINGS", "NAME_PATTERN", "NAME_RULE", "SHARING_RULE", "Layer", "Network", "checked_call", "layered_network",
+]
 
 MAX_NAME_LENGTH = 64
 NAME_RULE = f"a name starts with an ASCII letter, then letters, digits or '_', at most {MAX_NAME_LENGTH} characters"
@@ -75,16 +77,17 @@ def _check_name(name: object, what: str) -> str:
     return str(name)
 
 
-def _items(value: object, what: str, item: str) -> tuple:
+def _items(value: object, what: str, items: str) -> tuple:
     """The entries of a tuple, list or array, in order. A string, set or mapping is refused:
     ``("wa",)`` read as two names ``w`` and ``a``, or a set's arbitrary order, would go unnoticed."""
     if isinstance(value, (str, bytes)):
-        raise TypeError(f"{what} must be a sequence of {item}s, not one string; got {value!r} (write ({value!r},) for one)")
+        raise TypeError(f"{what} must be a sequence of {items}, not one string; got {value!r} (write ({value!r},) for one)")
     if isinstance(value, (AbstractSet, Mapping)):
-        raise TypeError(f"{what} must be a tuple or list of {item}s in order; got a {type(value).__name__}, which has no reliable order")
+        why = "a set has no order" if isinstance(value, AbstractSet) else "a mapping is not a sequence"
+        raise TypeError(f"{what} must be a tuple or list of {items} in order; got a {type(value).__name__} ({why})")
     if isinstance(value, np.ndarray) and value.ndim >= 1 or isinstance(value, Sequence):
         return tuple(value)
-    raise TypeError(f"{what} must be a tuple or list of {item}s; got {type(value).__name__} {_short(value)}")
+    raise TypeError(f"{what} must be a tuple or list of {items}; got {type(value).__name__} {_short(value)}")
 
 
 def _choice(value: object, what: str, options: Mapping[str, object]) -> str:
@@ -142,23 +145,23 @@ class Layer:
     bias: BiasSpec = None
 
     def __post_init__(self) -> None:
-        neurons = tuple(_check_name(n, f"neurons[{j}]") for j, n in enumerate(_items(self.neurons, "neurons", "neuron name")))
+        neurons = tuple(_check_name(n, f"neurons[{j}]") for j, n in enumerate(_items(self.neurons, "neurons", "neuron names")))
         if not neurons:
             raise ValueError("neurons must name at least one neuron; got an empty list")
         activation = _choice(self.activation, "activation", ACTIVATIONS)
         get_activation(activation)  # raises ValueError naming the allowed activations
-        rows = _items(self.weights, "weights", "row of weight name")
+        rows = _items(self.weights, "weights", "rows of weight names")
         if len(rows) != len(neurons):
             raise ValueError(f"weights must have one row per neuron ({len(neurons)} rows for {list(neurons)}); got {len(rows)} rows")
         weights = tuple(
-            tuple(_check_name(w, f"weights[{j}][{i}]") for i, w in enumerate(_items(row, f"weights[{j}]", "weight name")))
+            tuple(_check_name(w, f"weights[{j}][{i}]") for i, w in enumerate(_items(row, f"weights[{j}]", "weight names")))
             for j, row in enumerate(rows)
         )
         bias: BiasSpec = self.bias
         if isinstance(bias, str):
             bias = _check_name(bias, "bias")
         elif bias is not None:
-            bias = tuple(_check_name(b, f"bias[{j}]") for j, b in enumerate(_items(bias, "bias", "bias name")))
+            bias = tuple(_check_name(b, f"bias[{j}]") for j, b in enumerate(_items(bias, "bias", "bias names")))
             if len(bias) != len(neurons):
                 raise ValueError(
                     f"bias must be None, one name shared by the layer, or one name per neuron ({len(neurons)}); got {len(bias)} names"
@@ -230,10 +233,10 @@ class Network:
     loss: str
 
     def __post_init__(self) -> None:
-        inputs = tuple(_check_name(x, f"inputs[{i}]") for i, x in enumerate(_items(self.inputs, "inputs", "input name")))
+        inputs = tuple(_check_name(x, f"inputs[{i}]") for i, x in enumerate(_items(self.inputs, "inputs", "input names")))
         if isinstance(self.layers, Layer):
             raise TypeError("layers must be a sequence of Layer; got one Layer (write (layer,) for one)")
-        layers = _items(self.layers, "layers", "Layer")
+        layers = _items(self.layers, "layers", "Layers")
         if not inputs:
             raise ValueError("inputs must name at least one input; got an empty list")
         if not layers:
