@@ -104,7 +104,7 @@ def test_sweep_values_rejects_bad_counts(bad):
 def test_bad_names_are_refused_with_the_allowed_values():
     with pytest.raises(ValueError, match="bias must be one of 'b1', 'b2'; got 'b3'"):
         bias_paths_along(EXAMPLE.network, SETTINGS, "b3", "w6", [0.0])
-    with pytest.raises(ValueError, match="parameter must be one of 'w1'"):
+    with pytest.raises(ValueError, match="unknown parameter 'x1'; the parameters are 'w1'"):
         bias_paths_along(EXAMPLE.network, SETTINGS, "b1", "x1", [0.0])
     with pytest.raises(ValueError, match="values must be"):
         bias_paths_along(EXAMPLE.network, SETTINGS, "b1", "w6", [np.nan])

@@ -122,7 +122,7 @@ def test_backprop_equals_sympy_equals_finite_differences(case):
         (lambda: Network(("x",), (Layer(("h",), "relu", (("w1", "w2"),)),), "half_squared_error"), "one name per unit"),
         (lambda: Network(("x",), (Layer(("h",), "relu", (("w1",),)),), "hinge"), "loss must be one of"),
         (lambda: Network(("x",), (Layer(("h",), "relu", (("w1",),)),), "binary_cross_entropy"), "must be 'sigmoid'"),
-        (lambda: Network(("x",), (Layer(("h",), "relu", (("x",),)),), "half_squared_error"), "differ from unit names"),
+        (lambda: Network(("x",), (Layer(("h",), "relu", (("x",),)),), "half_squared_error"), r"'x' is inputs\[0\] and layers\[0\]\.weights\[0\]\[0\]"),
     ],
 )
 def test_bad_descriptions_name_the_field_and_the_allowed_values(build, message):
@@ -140,7 +140,7 @@ def test_bad_numbers_name_the_parameter():
         forward(ex.network, dict(ex.params, w1=float("nan")), ex.x, ex.y)
     with pytest.raises(ValueError, match="input 'x' must be finite"):
         forward(ex.network, ex.params, {"x": float("inf")}, ex.y)
-    with pytest.raises(ValueError, match="x must have 1 values"):
+    with pytest.raises(ValueError, match="x must have 1 value, one per input"):
         forward(ex.network, ex.params, [1.0, 2.0], ex.y)
     with pytest.raises(ValueError, match=r"target y for 'o' must lie in \[0, 1\]"):
         forward(ex.network, ex.params, ex.x, 1.5)

@@ -107,7 +107,7 @@ def test_stack_pngs_puts_images_one_above_the_other():
 
 
 def test_bad_input_names_the_parameter():
-    with pytest.raises(ValueError, match="parameter must be one of 'w1', 'w2'"):
+    with pytest.raises(ValueError, match="unknown parameter 'b1'; the parameters are 'w1', 'w2'"):
         gradients_along(EXAMPLE.network, SETTINGS, "b1", DEAD_ZONE_VALUES)
     with pytest.raises(ValueError, match="values must be a non-empty 1-D"):
         gradients_along(EXAMPLE.network, SETTINGS, "w1", [[0.1, 0.2]])

@@ -119,7 +119,7 @@ def test_sweep_reaches_saturation_at_both_ends():
 
 
 def test_bad_input_names_the_parameter():
-    with pytest.raises(ValueError, match="parameter must be one of 'w1', 'w2'"):
+    with pytest.raises(ValueError, match="unknown parameter 'w3'; the parameters are 'w1', 'w2'"):
         compare_losses(EXAMPLE.network, SETTINGS, "w3", SWEEP_VALUES)
     with pytest.raises(ValueError, match="loss must be one of"):
         compare_losses(EXAMPLE.network, SETTINGS, "w2", SWEEP_VALUES, losses=("hinge",))

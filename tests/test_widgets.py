@@ -136,7 +136,7 @@ def test_live_explorer_redraws_on_slider_change():
 
 def test_bad_figure_arguments_are_named():
     ex = load_example("tiny_relu")
-    with pytest.raises(ValueError, match="parameter must be one of 'w1', 'w2'"):
+    with pytest.raises(ValueError, match="unknown parameter 'w3'; the parameters are 'w1', 'w2'"):
         LossFigure(ex.network, "w3", (-1, 1))
     with pytest.raises(ValueError, match="value_range"):
         LossFigure(ex.network, "w1", (1, -1))

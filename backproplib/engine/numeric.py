@@ -14,7 +14,7 @@ import numpy as np
 from .activations import get_activation
 from .compiled import compile_gradients
 from .losses import get_loss
-from .network import Network
+from .network import Network, checked_call
 
 __all__ = [
     "ForwardPass",
@@ -71,6 +71,7 @@ class BackwardPass:
         return self.forward.loss
 
 
+@checked_call
 def forward(network: Network, params: Params, x: object, y: object) -> ForwardPass:
     """Run the network on input ``x`` and score it against target ``y``.
 
@@ -100,6 +101,7 @@ def forward(network: Network, params: Params, x: object, y: object) -> ForwardPa
     return ForwardPass(network, p, a, z, targets, np.asarray(loss, dtype=float))
 
 
+@checked_call
 def backward(network: Network, params: Params, x: object, y: object, keep_intermediates: bool = True) -> BackwardPass:
     """Forward pass, then walk the layers backwards applying the chain rule.
 
@@ -221,9 +223,7 @@ def chain_rule(network: Network, params: Params, x: object, y: object, parameter
     >>> len(chain_rule(ex.network, ex.params, ex.x, ex.y, "b1").paths)
     2
     """
-    if parameter not in network.parameters:
-        allowed = ", ".join(repr(p) for p in network.parameters)
-        raise ValueError(f"unknown parameter {parameter!r}; the parameters are {allowed}")
+    network.check_parameter_name(parameter)
     bwd = backward(network, params, x, y)
     a, p = bwd.forward.a, bwd.forward.params
     layer_of = {n: k for k, layer in enumerate(network.layers) for n in layer.neurons}
@@ -254,27 +254,45 @@ def chain_rule(network: Network, params: Params, x: object, y: object, parameter
     return rule
 
 
+@checked_call
 def loss_and_gradients(
     network: Network, params: Params, x: object, y: object
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Loss and every gradient for many parameter settings at once.
 
-    Give any parameter (or input) an array instead of a number; the results broadcast to the
-    common shape. A sweep of one weight is a 1-D array, a grid of two is a pair of
-    ``np.meshgrid`` arrays.
+    Give any parameter, input or target an array instead of a number; the results broadcast to
+    the common shape. A sweep of one weight is a 1-D array, a grid of two is a pair of
+    ``np.meshgrid`` arrays. Inputs and targets may mix arrays and numbers, in a mapping or in a
+    sequence (``[np.linspace(0, 1, 5), 1.0]``). Every returned array has the full shape, is
+    writable and is its own: writing into one changes no other and none of the arguments.
 
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("shared_bias")
     >>> sweep = dict(ex.params, w5=np.linspace(-1, 1, 5))
     >>> loss, grads = loss_and_gradients(ex.network, sweep, ex.x, ex.y)
-    >>> loss.shape, grads["w1"].shape
-    ((5,), (5,))
+    >>> loss.shape, grads["w1"].shape, grads["w1"].flags.writeable
+    ((5,), (5,), True)
     """
     # The same arithmetic as backward(), written out for this network (compiled.py): on a large
     # batch, the dictionaries and loops of the general walk would cost as much as the maths.
-    checked = network.check_parameters(params)
-    inputs, targets = network.check_inputs(x), network.check_targets(y)
-    theta = tuple(checked[name] for name in network.parameters)
-    loss, gradients = compile_gradients(network)(theta, tuple(inputs.values()), tuple(targets))
-    shape = np.broadcast_shapes(*map(np.shape, (*theta, *inputs.values(), *targets)))
-    return np.broadcast_to(loss, shape), {k: np.broadcast_to(g, shape) for k, g in zip(network.parameters, gradients)}
+    # checked_call has already checked the arguments: params maps each name to a float array, x each
+    # input, and y is a list with one array per output. Checking 100,000 settings twice would show.
+    theta = tuple(params[name] for name in network.parameters)
+    inputs, targets = tuple(x.values()), tuple(y)  # type: ignore[attr-defined]
+    shape = np.broadcast_shapes(*(np.shape(v) for v in (*theta, *inputs, *targets)))
+    loss, gradients = compile_gradients(network)(theta, inputs, targets)
+    taken = {id(a) for a in (*theta, *inputs, *targets)}
+    return _own_array(loss, shape, taken), {k: _own_array(g, shape, taken) for k, g in zip(network.parameters, gradients)}
+
+
+def _own_array(result: object, shape: tuple[int, ...], taken: set[int]) -> np.ndarray:
+    """``result`` at ``shape`` as a writable array no other result or argument shares.
+
+    Copies only what needs it (a broadcast, a view, an array already handed out), so a batch of
+    100,000 settings is not copied twice.
+    """
+    array = np.asarray(result, dtype=float)
+    if array.shape != shape or id(array) in taken or array.base is not None or not array.flags.writeable:
+        array = np.array(np.broadcast_to(array, shape))
+    taken.add(id(array))
+    return array

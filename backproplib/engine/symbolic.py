@@ -248,9 +248,7 @@ class SymbolicNetwork:
         return sp.Add(*terms)
 
     def _check_parameter(self, name: str) -> None:
-        if name not in self.parameters:
-            allowed = ", ".join(repr(p) for p in self.parameters)
-            raise ValueError(f"unknown parameter {name!r}; the parameters are {allowed}")
+        self.network.check_parameter_name(name)
 
     # -- exact derivatives -----------------------------------------------------------
     def gradient(self, name: str) -> sp.Expr:

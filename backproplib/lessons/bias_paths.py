@@ -101,9 +101,7 @@ def bias_users(network: Network, bias: str) -> tuple[str, ...]:
 
 
 def _check_parameter(network: Network, parameter: str) -> None:
-    if parameter not in network.parameters:
-        allowed = ", ".join(repr(p) for p in network.parameters)
-        raise ValueError(f"parameter must be one of {allowed}; got {parameter!r}")
+    network.check_parameter_name(parameter)
 
 
 @dataclass(frozen=True)

@@ -69,9 +69,7 @@ def gradients_along(network: Network, settings: Settings, parameter: str, values
     >>> sweep.dead["h"].tolist(), sweep.dead_at_current
     ([True, False], {'h': False})
     """
-    if parameter not in network.parameters:
-        allowed = ", ".join(repr(p) for p in network.parameters)
-        raise ValueError(f"parameter must be one of {allowed}; got {parameter!r}")
+    network.check_parameter_name(parameter)
     sweep = np.asarray(values, dtype=float)
     if sweep.ndim != 1 or sweep.size == 0 or not np.all(np.isfinite(sweep)):
         raise ValueError(f"values must be a non-empty 1-D sequence of finite numbers; got {values!r}")

@@ -151,9 +151,7 @@ def compare_losses(
     >>> [round(float(p.gradients[-1]), 4) for p in c.profiles]
     [0.4957, 0.0042]
     """
-    if parameter not in network.parameters:
-        allowed = ", ".join(repr(p) for p in network.parameters)
-        raise ValueError(f"parameter must be one of {allowed}; got {parameter!r}")
+    network.check_parameter_name(parameter)
     if len(network.outputs) != 1 or network.layers[-1].activation != "sigmoid":
         raise ValueError(
             "network must have exactly one output neuron with activation 'sigmoid' to compare losses; "

@@ -102,9 +102,7 @@ def loss_along(network: Network, settings: Settings, parameter: str, values: np.
     >>> curve.losses.shape, round(curve.slope, 4)
     ((5,), 0.2811)
     """
-    if parameter not in network.parameters:
-        allowed = ", ".join(repr(p) for p in network.parameters)
-        raise ValueError(f"parameter must be one of {allowed}; got {parameter!r}")
+    network.check_parameter_name(parameter)
     values = np.asarray(values, dtype=float)
     losses, _ = loss_and_gradients(network, dict(settings.params, **{parameter: values}), settings.x, settings.y)
     here = backward(network, settings.params, settings.x, settings.y)

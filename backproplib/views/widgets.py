@@ -128,9 +128,7 @@ class LossFigure:
         size: tuple[float, float] = (7.2, 2.8),
         dpi: int = 80,
     ) -> None:
-        if parameter not in network.parameters:
-            allowed = ", ".join(repr(p) for p in network.parameters)
-            raise ValueError(f"parameter must be one of {allowed}; got {parameter!r}")
+        network.check_parameter_name(parameter)
         low, high = value_range
         if not (np.isfinite(low) and np.isfinite(high) and low < high):
             raise ValueError(f"value_range must be two finite numbers, low < high; got {value_range!r}")
