@@ -52,10 +52,16 @@ def test_latex_symbol(name, latex):
     assert latex_symbol(name) == latex
 
 
-@pytest.mark.parametrize("bad", ["", "1w", "w-1", 5])
+@pytest.mark.parametrize("bad", ["", "w-1", "w 1", 5, None])
 def test_latex_symbol_rejects_what_is_not_a_name(bad):
-    with pytest.raises(ValueError, match="name must start with a letter"):
+    with pytest.raises(ValueError, match="name must be a non-empty name of letters, digits and '_'"):
         latex_symbol(bad)
+
+
+@pytest.mark.parametrize("name,latex", [("_w", r"\mathrm{\_w}"), ("1", r"\mathrm{1}"), ("2w_1", r"\mathrm{2w\_1}")])
+def test_latex_symbol_shows_names_that_do_not_start_with_a_letter_upright(name, latex):
+    # Network accepts them, so the twin and every table must too.
+    assert latex_symbol(name) == latex
 
 
 def test_symbols_carry_the_names_of_the_description(shared_bias):
@@ -354,15 +360,6 @@ def test_symbolic_network_rejects_what_is_not_a_network():
         SymbolicNetwork("shared_bias")
 
 
-def test_names_that_would_collide_with_the_twins_own_symbols_are_rejected():
-    net = Network(("x",), (Layer(("o",), "identity", (("y",),)),), "half_squared_error")
-    with pytest.raises(ValueError, match=r"symbol names must be unique, but \['y'\]"):
-        SymbolicNetwork(net)
-    net = Network(("a_o",), (Layer(("o",), "identity", (("w",),)),), "half_squared_error")
-    with pytest.raises(ValueError, match=r"\['a_o'\] name two things"):
-        SymbolicNetwork(net)
-
-
 def test_unknown_parameter_names_the_allowed_ones(shared_bias):
     _, net = shared_bias
     message = "unknown parameter 'w7'; the parameters are 'w1', 'w2', 'w3', 'w4', 'b1', 'w5', 'w6', 'b2'"
@@ -376,7 +373,7 @@ def test_unknown_parameter_names_the_allowed_ones(shared_bias):
 
 def test_evaluate_needs_single_numbers(shared_bias):
     ex, net = shared_bias
-    with pytest.raises(ValueError, match=r"w5 must be a single number for sympy substitution; got shape \(2,\)"):
+    with pytest.raises(ValueError, match=r"w5 must be a single number for the symbolic twin; got shape \(2,\)"):
         net.evaluate(dict(ex.params, w5=np.array([0.1, 0.2])), ex.x, ex.y)
     with pytest.raises(ValueError, match="parameter 'w5' must be finite"):
         net.evaluate(dict(ex.params, w5=float("nan")), ex.x, ex.y)
