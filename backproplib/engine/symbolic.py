@@ -37,8 +37,9 @@ write formulas out.
 usual name is taken by a parameter or input (a weight called ``y`` or ``z_h1``) gets a trailing
 ``_`` internally; its LaTeX (:attr:`SymbolicNetwork.latex_names`) stays the usual one.
 
-**Binary cross-entropy** on a sigmoid output is evaluated from ``z`` as ``log(1 + e^z) − y·z``
-(:func:`_loss_expression`), exact at every ``z``; the displayed formulas keep the textbook form in ``ŷ``.
+**Binary cross-entropy** on a sigmoid output is evaluated from ``z`` as
+``(1 − y)·log(1 + e^z) + y·log(1 + e^−z)`` (:func:`_loss_expression`), exact at every ``z``; the
+displayed formulas keep the textbook form in ``ŷ``.
 
 Examples
 --------
@@ -294,18 +295,20 @@ def _loss_expression(
     """The loss the twin computes numbers with, in the outputs' ``z`` and ``a`` and the targets ``y``.
 
     The loss row's sympy form in ``a``, except binary cross-entropy on a sigmoid output: that is
-    written from ``z`` as ``log(1 + e^z) − y·z`` (averaged over the outputs), equal to the textbook
-    ``−[y log σ(z) + (1 − y) log(1 − σ(z))]`` and exact at every ``z``, where the textbook form needs
-    ``log(1 − σ(z))`` and ``1 − σ(1000)`` is 0 at any fixed precision.
+    written from ``z`` as ``(1 − y)·log(1 + e^z) + y·log(1 + e^−z)`` (averaged over the outputs).
+    It equals the textbook ``−[y log σ(z) + (1 − y) log(1 − σ(z))]`` and ``log(1 + e^z) − y·z``, but
+    is exact at every ``z``: the textbook form needs ``log(1 − σ(z))``, and ``1 − σ(1000)`` is 0 at
+    any fixed precision; ``log(1 + e^z) − y·z`` cancels to 0 for ``y = 1`` and large ``z``, where
+    the loss is ``e^−z``. Both terms here are ≥ 0 and written with ``log1p``.
 
     >>> z, a, y = sp.symbols("z a y", real=True)
     >>> _loss_expression("binary_cross_entropy", "sigmoid", [z], [a], [y])
-    -y*z + log1p(exp(z))
+    y*log1p(exp(-z)) + (1 - y)*log1p(exp(z))
     >>> _loss_expression("half_squared_error", "sigmoid", [z], [a], [y])
     (a - y)**2/2
     """
     if loss == "binary_cross_entropy" and output_activation == "sigmoid":
-        return sp.Add(*(log1p(sp.exp(zi)) - yi * zi for zi, yi in zip(z, y))) / len(z)
+        return sp.Add(*((1 - yi) * log1p(sp.exp(zi)) + yi * log1p(sp.exp(-zi)) for zi, yi in zip(z, y))) / len(z)
     return get_loss(loss).symbolic(list(a), list(y))
 
 
@@ -565,7 +568,9 @@ class SymbolicNetwork:
 
         Returns the same pair as :func:`backproplib.engine.numeric.loss_and_gradients`. Finite at
         every finite setting whose loss and gradients fit in a float (no overflow inside: mpmath
-        numbers have no exponent limit).
+        numbers have no exponent limit). Each step keeps 50 significant digits, so a difference
+        such as ``σ(z) − y`` is exact to about 1e-50 of ``σ(z)``; cross-entropy on a sigmoid output
+        is computed from ``z`` with no such difference (see :func:`_loss_expression`).
 
         >>> from backproplib.checking.examples import load_example
         >>> ex = load_example("shared_bias")
