@@ -69,7 +69,9 @@ def test_latex_symbol_rejects_what_is_not_a_name(bad):
         latex_symbol(bad)
 
 
-@pytest.mark.parametrize("name,latex", [("_w", r"\mathrm{\_w}"), ("1", r"\mathrm{1}"), ("2w_1", r"\mathrm{2w\_1}")])
+@pytest.mark.parametrize(
+    "name,latex", [("_w", r"\mathrm{\_w}"), ("1", r"\mathrm{1}"), ("2w_1", r"\mathrm{2w\_1}")]
+)
 def test_latex_symbol_shows_names_that_do_not_start_with_a_letter_upright(name, latex):
     # Network accepts them, so the twin and every table must too.
     assert latex_symbol(name) == latex
@@ -417,7 +419,8 @@ def test_names_the_twin_uses_itself_are_accepted_and_kept_apart():
     assert twin.gradient_latex("y").startswith(r"\frac{\partial L}{\partial y} = ")
     assert twin.latex_names[twin.parameters["_w"]] == r"\mathrm{\_w}"
     rule = twin.chain_rule("z_h1", params, [0.5], 0.25)
-    assert [(f.of, f.wrt) for f in rule.paths[0]] == [("L", "a_o"), ("a_o", "z_o"), ("z_o", "a_h1"), ("a_h1", "z_h1"), ("z_h1", "z_h1")]
+    links = [("L", "a_o"), ("a_o", "z_o"), ("z_o", "a_h1"), ("a_h1", "z_h1"), ("z_h1", "z_h1")]
+    assert [(f.of, f.wrt) for f in rule.paths[0]] == links
     assert rule.gradient == pytest.approx(gradients["z_h1"], rel=1e-12)
 
 
@@ -496,7 +499,9 @@ def sigmoid_at(z: mpmath.mpf) -> mpmath.mpf:
         return 1 / (1 + mpmath.exp(-z))
 
 
-@pytest.mark.parametrize("w,y", [(1000.0, 0.0), (-1000.0, 1.0), (1000.0, 1.0), (-1000.0, 0.0), (40.0, 0.0), (-745.0, 0.5)])
+@pytest.mark.parametrize(
+    "w,y", [(1000.0, 0.0), (-1000.0, 1.0), (1000.0, 1.0), (-1000.0, 0.0), (40.0, 0.0), (-745.0, 0.5)]
+)
 def test_cross_entropy_of_one_sigmoid_neuron_is_exact_at_any_z(w, y):
     net = Network(("x",), (Layer(("o",), "sigmoid", (("w",),)),), "binary_cross_entropy")
     loss, gradients = SymbolicNetwork(net).evaluate({"w": w}, [1.0], y)
@@ -529,7 +534,10 @@ def test_cross_entropy_is_finite_and_exact_for_every_z_up_to_1000(w, b, y):
 
 
 MP_ACTIVATIONS = {
-    "relu": lambda t: max(t, 0), "tanh": mpmath.tanh, "identity": lambda t: t, "sigmoid": lambda t: 1 / (1 + mpmath.exp(-t)),
+    "relu": lambda t: max(t, 0),
+    "tanh": mpmath.tanh,
+    "identity": lambda t: t,
+    "sigmoid": lambda t: 1 / (1 + mpmath.exp(-t)),
 }
 
 
@@ -553,7 +561,8 @@ def mp_gradient(net: Network, params: dict, x: list, y: list, name: str) -> mpma
     """Central difference of :func:`mp_loss` with a step of 1e-200: exact to far beyond float."""
     with mpmath.workdps(1000):
         h = mpmath.mpf("1e-200")
-        up, down = dict(params, **{name: mpmath.mpf(params[name]) + h}), dict(params, **{name: mpmath.mpf(params[name]) - h})
+        up = dict(params, **{name: mpmath.mpf(params[name]) + h})
+        down = dict(params, **{name: mpmath.mpf(params[name]) - h})
         return (mp_loss(net, up, x, y) - mp_loss(net, down, x, y)) / (2 * h)
 
 
@@ -592,7 +601,10 @@ def test_the_largest_accepted_network_evaluates():
 def test_a_network_over_the_parameter_limit_is_refused_naming_the_rule():
     net = layered_network(3, [13, 24, 1], ["relu", "relu", "sigmoid"], "binary_cross_entropy")
     assert len(net.parameters) > SYMBOLIC_LIMIT
-    rule = rf"it has {len(net.parameters)} parameters, and SymbolicNetwork accepts at most SYMBOLIC_LIMIT = {SYMBOLIC_LIMIT} parameters"
+    rule = (
+        rf"it has {len(net.parameters)} parameters, and SymbolicNetwork accepts at most "
+        rf"SYMBOLIC_LIMIT = {SYMBOLIC_LIMIT} parameters"
+    )
     with pytest.raises(ValueError, match=rule):
         SymbolicNetwork(net)
     with pytest.raises(ValueError, match=rule):
@@ -608,10 +620,13 @@ def test_writing_out_stops_at_its_limit_and_evaluate_does_not():
     assert written_out_size(over) > WRITTEN_OUT_LIMIT
     twin = SymbolicNetwork(over)  # accepted: evaluate needs no written-out formula
     params = {p: 0.1 for p in over.parameters}
-    assert twin.evaluate(params, [1.0, 2.0], 0.5)[0] == pytest.approx(float(backward(over, params, [1.0, 2.0], 0.5).loss), rel=1e-13)
-    rule = rf"hold {written_out_size(over)} parameter and input symbols \(written_out_size\), .* WRITTEN_OUT_LIMIT = {WRITTEN_OUT_LIMIT}"
-    for call in (lambda: twin.loss, lambda: twin.z, lambda: twin.gradient_latex("w1_1_1"), lambda: twin.chain_rule("w1_1_1"),
-                 twin.lambdify, lambda: check_symbolic_size(over)):
+    expected = float(backward(over, params, [1.0, 2.0], 0.5).loss)
+    assert twin.evaluate(params, [1.0, 2.0], 0.5)[0] == pytest.approx(expected, rel=1e-13)
+    size = written_out_size(over)
+    rule = rf"hold {size} parameter and input symbols \(written_out_size\), .* WRITTEN_OUT_LIMIT = {WRITTEN_OUT_LIMIT}"
+    writing_out = [lambda: twin.loss, lambda: twin.z, lambda: twin.gradient_latex("w1_1_1")]
+    writing_out += [lambda: twin.chain_rule("w1_1_1")]
+    for call in [*writing_out, twin.lambdify, lambda: check_symbolic_size(over)]:
         with pytest.raises(ValueError, match=rule):
             call()
 

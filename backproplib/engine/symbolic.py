@@ -266,7 +266,8 @@ def check_symbolic_size(network: Network, written_out: bool = True) -> None:
     >>> check_symbolic_size(layered_network(2, [3, 3, 1], ["relu", "relu", "sigmoid"], "half_squared_error"))
     Traceback (most recent call last):
     ...
-    ValueError: network is too large to write out: its outputs written out in the parameters hold 208 parameter and input symbols (written_out_size), and the symbolic twin writes formulas out up to WRITTEN_OUT_LIMIT = 100; SymbolicNetwork.evaluate works up to SYMBOLIC_LIMIT = 400 parameters
+    ValueError: network is too large to write out: ... hold 208 parameter and input symbols (written_out_size), ...
+    ... up to WRITTEN_OUT_LIMIT = 100; SymbolicNetwork.evaluate works up to SYMBOLIC_LIMIT = 400 parameters
     """
     if not isinstance(network, Network):
         raise TypeError(f"network must be a Network; got {type(network).__name__}")
@@ -477,7 +478,8 @@ class SymbolicNetwork:
             for neuron, (k, j) in self._place.items():
                 z[neuron] = self._weighted_sum(k, j, value_of)
                 a[neuron] = value_of[neuron] = get_activation(self.network.layers[k].activation).symbolic(z[neuron])
-            loss = get_loss(self.network.loss).symbolic([a[o] for o in self.network.outputs], list(self.targets.values()))
+            outputs = [a[o] for o in self.network.outputs]
+            loss = get_loss(self.network.loss).symbolic(outputs, list(self.targets.values()))
             self._written = (z, a, loss)
         return self._written
 
