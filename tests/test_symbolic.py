@@ -435,6 +435,26 @@ def test_any_network_name_for_a_weight_evaluates_like_backward(name):
     assert SymbolicNetwork(net).lambdify()(params, [1.5], 0.2)[1][name] == pytest.approx(gradients[name], rel=1e-12)
 
 
+NAMES = st.one_of(
+    st.sampled_from(["y", "L", "z_h", "a_h", "z_o", "a_o", "y_", "_", "x_"]),  # the twin's own names
+    st.from_regex(r"[A-Za-z0-9_]{1,4}", fullmatch=True),  # anything Network accepts
+)
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(st.lists(NAMES, min_size=4, max_size=4, unique=True), st.floats(-3, 3), st.floats(0, 1))
+def test_the_twin_accepts_whatever_names_the_network_accepts(names, value, target):
+    assume(not {"x", "h", "o"} & set(names))  # Network refuses parameters named like a unit
+    w1, b1, w2, b2 = names
+    layers = (Layer(("h",), "tanh", ((w1,),), (b1,)), Layer(("o",), "sigmoid", ((w2,),), (b2,)))
+    net = Network(("x",), layers, "binary_cross_entropy")
+    params = dict(zip(names, [value, 0.5, -1.2, 0.3]))
+    loss, gradients = SymbolicNetwork(net).evaluate(params, [0.7], target)
+    result = backward(net, params, [0.7], target)
+    assert loss == pytest.approx(float(result.loss), rel=1e-12)
+    assert gradients == pytest.approx({p: float(g) for p, g in result.gradients.items()}, rel=1e-10, abs=1e-15)
+
+
 # --- the forward walk is sympy's derivative of the composed loss ----------------------------
 
 
