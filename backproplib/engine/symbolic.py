@@ -28,7 +28,7 @@ formulas keep every expression a few symbols long, so the cost of :meth:`Symboli
 What writes formulas out in the parameters — :attr:`~SymbolicNetwork.z`, :attr:`~SymbolicNetwork.a`,
 :attr:`~SymbolicNetwork.loss`, :meth:`~SymbolicNetwork.gradient`, the LaTeX methods,
 :meth:`~SymbolicNetwork.lambdify` and :meth:`~SymbolicNetwork.chain_rule` — also needs
-:func:`written_out_size` (how many parameter and input symbols the output's weighted sum holds when
+:func:`written_out_size` (how many parameter and input symbols the outputs hold when
 written out) to be at most :data:`WRITTEN_OUT_LIMIT`; beyond it the LaTeX runs to megabytes and sympy to
 minutes. :func:`check_symbolic_size` applies both rules, for callers (the chapter generator) that
 write formulas out.
@@ -95,7 +95,8 @@ _DIGITS = 50
 SYMBOLIC_LIMIT = 400
 
 # The largest written_out_size for which the twin writes formulas out in the parameters. Measured
-# for gradient_latex of every parameter: 2-2-1 with ReLU (size 23) 1.7 s; 2-2-2-1 ReLU (95) 3.6 s;
+# for gradient_latex of every parameter: 2-2-1 with ReLU (size 23) 1.7 s; 2-2-2-1 ReLU (95) 1.3-3.6 s;
+# 2-20-1 sigmoid without biases (100, the largest accepted) 3.2 s and 250 kB of LaTeX; refused:
 # 2-4-4-1 sigmoid (105) 9 s and 2-3-3-1 ReLU (208) 20 s with a megabyte of LaTeX.
 WRITTEN_OUT_LIMIT = 100
 
