@@ -3,12 +3,23 @@ from __future__ import annotations
 
 import math
 
+import mpmath
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from backproplib import Layer, Network, backward, chain_rule, layered_network, load_example, loss_and_gradients
-from backproplib.engine.symbolic import Latex, SymbolicNetwork, latex_symbol
+from backproplib.engine.symbolic import (
+    SYMBOLIC_LIMIT,
+    WRITTEN_OUT_LIMIT,
+    Latex,
+    SymbolicNetwork,
+    check_symbolic_size,
+    latex_symbol,
+    written_out_size,
+)
 
 EXAMPLE_KEYS = ["blame_flow", "tiny_relu", "shared_bias", "sum_target"]
 
@@ -52,10 +63,18 @@ def test_latex_symbol(name, latex):
     assert latex_symbol(name) == latex
 
 
-@pytest.mark.parametrize("bad", ["", "1w", "w-1", 5])
+@pytest.mark.parametrize("bad", ["", "w-1", "w 1", 5, None])
 def test_latex_symbol_rejects_what_is_not_a_name(bad):
-    with pytest.raises(ValueError, match="name must start with a letter"):
+    with pytest.raises(ValueError, match="name must be a non-empty name of letters, digits and '_'"):
         latex_symbol(bad)
+
+
+@pytest.mark.parametrize(
+    "name,latex", [("_w", r"\mathrm{\_w}"), ("1", r"\mathrm{1}"), ("2w_1", r"\mathrm{2w\_1}")]
+)
+def test_latex_symbol_shows_names_that_do_not_start_with_a_letter_upright(name, latex):
+    # Network accepts them, so the twin and every table must too.
+    assert latex_symbol(name) == latex
 
 
 def test_symbols_carry_the_names_of_the_description(shared_bias):
@@ -354,15 +373,6 @@ def test_symbolic_network_rejects_what_is_not_a_network():
         SymbolicNetwork("shared_bias")
 
 
-def test_names_that_would_collide_with_the_twins_own_symbols_are_rejected():
-    net = Network(("x",), (Layer(("o",), "identity", (("y",),)),), "half_squared_error")
-    with pytest.raises(ValueError, match=r"symbol names must be unique, but \['y'\]"):
-        SymbolicNetwork(net)
-    net = Network(("a_o",), (Layer(("o",), "identity", (("w",),)),), "half_squared_error")
-    with pytest.raises(ValueError, match=r"\['a_o'\] name two things"):
-        SymbolicNetwork(net)
-
-
 def test_unknown_parameter_names_the_allowed_ones(shared_bias):
     _, net = shared_bias
     message = "unknown parameter 'w7'; the parameters are 'w1', 'w2', 'w3', 'w4', 'b1', 'w5', 'w6', 'b2'"
@@ -376,7 +386,7 @@ def test_unknown_parameter_names_the_allowed_ones(shared_bias):
 
 def test_evaluate_needs_single_numbers(shared_bias):
     ex, net = shared_bias
-    with pytest.raises(ValueError, match=r"w5 must be a single number for sympy substitution; got shape \(2,\)"):
+    with pytest.raises(ValueError, match=r"w5 must be a single number for the symbolic twin; got shape \(2,\)"):
         net.evaluate(dict(ex.params, w5=np.array([0.1, 0.2])), ex.x, ex.y)
     with pytest.raises(ValueError, match="parameter 'w5' must be finite"):
         net.evaluate(dict(ex.params, w5=float("nan")), ex.x, ex.y)
@@ -385,3 +395,264 @@ def test_evaluate_needs_single_numbers(shared_bias):
 def test_repr_says_what_it_holds(shared_bias):
     _, net = shared_bias
     assert repr(net) == "SymbolicNetwork(8 parameters, loss half_squared_error)"
+
+
+# --- every name a Network accepts ----------------------------------------------------------
+
+
+def test_names_the_twin_uses_itself_are_accepted_and_kept_apart():
+    # A weight called y, parameters called L, z_h1 and a_o, a weight called _w: Network accepts them all.
+    net = Network(
+        ("x",),
+        (Layer(("h1",), "sigmoid", (("_w",),), bias=("z_h1",)), Layer(("o",), "sigmoid", (("y",),), bias=("a_o",))),
+        "binary_cross_entropy",
+    )
+    twin = SymbolicNetwork(net)
+    params = {"_w": 0.7, "z_h1": -0.2, "y": 1.3, "a_o": 0.1}
+    loss, gradients = twin.evaluate(params, [0.5], 0.25)
+    result = backward(net, params, [0.5], 0.25)
+    assert loss == pytest.approx(float(result.loss), rel=1e-13)
+    assert gradients == pytest.approx({p: float(g) for p, g in result.gradients.items()}, rel=1e-12)
+    target = twin.targets["o"]
+    assert target != twin.parameters["y"] and twin.latex_names[target] == "y"  # shown as y, kept apart
+    assert len({*twin.parameters.values(), *twin.inputs.values(), target}) == 6
+    assert twin.gradient_latex("y").startswith(r"\frac{\partial L}{\partial y} = ")
+    assert twin.latex_names[twin.parameters["_w"]] == r"\mathrm{\_w}"
+    rule = twin.chain_rule("z_h1", params, [0.5], 0.25)
+    links = [("L", "a_o"), ("a_o", "z_o"), ("z_o", "a_h1"), ("a_h1", "z_h1"), ("z_h1", "z_h1")]
+    assert [(f.of, f.wrt) for f in rule.paths[0]] == links
+    assert rule.gradient == pytest.approx(gradients["z_h1"], rel=1e-12)
+
+
+@pytest.mark.parametrize("name", ["L", "y", "y_", "z_o", "a_o", "_", "_w", "1", "exp", "lambda", "Piecewise"])
+def test_any_network_name_for_a_weight_evaluates_like_backward(name):
+    net = Network(("x",), (Layer(("o",), "sigmoid", ((name,),), bias=("b",)),), "half_squared_error")
+    params = {name: 0.8, "b": -0.3}
+    loss, gradients = SymbolicNetwork(net).evaluate(params, [1.5], 0.2)
+    result = backward(net, params, [1.5], 0.2)
+    assert loss == pytest.approx(float(result.loss), rel=1e-13)
+    assert gradients[name] == pytest.approx(float(result.gradients[name]), rel=1e-12)
+    assert SymbolicNetwork(net).lambdify()(params, [1.5], 0.2)[1][name] == pytest.approx(gradients[name], rel=1e-12)
+
+
+NAMES = st.one_of(
+    st.sampled_from(["y", "L", "z_h", "a_h", "z_o", "a_o", "y_", "_", "x_"]),  # the twin's own names
+    st.from_regex(r"[A-Za-z0-9_]{1,4}", fullmatch=True),  # anything Network accepts
+)
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(st.lists(NAMES, min_size=4, max_size=4, unique=True), st.floats(-3, 3), st.floats(0, 1))
+def test_the_twin_accepts_whatever_names_the_network_accepts(names, value, target):
+    assume(not {"x", "h", "o"} & set(names))  # Network refuses parameters named like a unit
+    w1, b1, w2, b2 = names
+    layers = (Layer(("h",), "tanh", ((w1,),), (b1,)), Layer(("o",), "sigmoid", ((w2,),), (b2,)))
+    net = Network(("x",), layers, "binary_cross_entropy")
+    params = dict(zip(names, [value, 0.5, -1.2, 0.3]))
+    loss, gradients = SymbolicNetwork(net).evaluate(params, [0.7], target)
+    result = backward(net, params, [0.7], target)
+    assert loss == pytest.approx(float(result.loss), rel=1e-12)
+    assert gradients == pytest.approx({p: float(g) for p, g in result.gradients.items()}, rel=1e-10, abs=1e-15)
+
+
+# --- the forward walk is sympy's derivative of the composed loss ----------------------------
+
+
+@st.composite
+def small_networks(draw):
+    """Random networks small enough to write out, with a setting away from ReLU's kink."""
+    depth = draw(st.integers(1, 3))
+    widths = [draw(st.integers(1, 3)) for _ in range(depth - 1)] + [draw(st.integers(1, 2))]
+    loss = draw(st.sampled_from(["half_squared_error", "mean_squared_error", "binary_cross_entropy"]))
+    activations = [draw(st.sampled_from(["sigmoid", "relu", "tanh", "identity"])) for _ in widths]
+    if loss == "binary_cross_entropy":
+        activations[-1] = "sigmoid"
+    biases = draw(st.sampled_from(["per_neuron", "shared", "none"]))
+    net = layered_network(draw(st.integers(1, 2)), widths, activations, loss, biases=biases)
+    assume(written_out_size(net) <= 40)
+    values = st.floats(-2.0, 2.0, allow_nan=False)
+    params = {p: draw(values) for p in net.parameters}
+    x = [draw(values) for _ in net.inputs]
+    y = [draw(st.floats(0.0, 1.0)) for _ in net.outputs]
+    return net, params, x, y
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(small_networks())
+def test_evaluate_equals_sympys_derivative_of_the_whole_loss(case):
+    net, params, x, y = case
+    twin = SymbolicNetwork(net)
+    loss, gradients = twin.evaluate(params, x, y)
+    at = {twin.parameters[p]: sp.Float(v, 50) for p, v in params.items()}
+    at.update({twin.inputs[i]: sp.Float(v, 50) for i, v in zip(net.inputs, x)})
+    at.update({twin.targets[o]: sp.Float(v, 50) for o, v in zip(net.outputs, y)})
+    assert loss == pytest.approx(float(twin.loss.xreplace(at)), rel=1e-13, abs=1e-300)
+    for p in net.parameters:
+        assert gradients[p] == pytest.approx(float(twin.gradient(p).xreplace(at)), rel=1e-12, abs=1e-300), p
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(small_networks())
+def test_written_out_size_counts_the_symbols_sympy_writes(case):
+    net, _, _, _ = case
+    twin = SymbolicNetwork(net)
+    leaves = {*twin.parameters.values(), *twin.inputs.values()}
+    counted = sum(1 for o in net.outputs for node in sp.preorder_traversal(twin.a[o]) if node in leaves)
+    assert written_out_size(net) == counted
+
+
+# --- exact where the network saturates (references computed here with mpmath) ---------------
+
+
+def textbook_cross_entropy(z: list[mpmath.mpf], y: list[float]) -> mpmath.mpf:
+    """−mean[y log σ(z) + (1 − y) log(1 − σ(z))], at enough digits that 1 − σ(±1000) is not 0."""
+    with mpmath.workdps(1000):
+        terms = []
+        for zi, yi in zip(z, y):
+            p = 1 / (1 + mpmath.exp(-zi))
+            terms.append(-(yi * mpmath.log(p) + (1 - yi) * mpmath.log(1 - p)))
+        return mpmath.fsum(terms) / len(terms)
+
+
+def sigmoid_at(z: mpmath.mpf) -> mpmath.mpf:
+    with mpmath.workdps(1000):
+        return 1 / (1 + mpmath.exp(-z))
+
+
+@pytest.mark.parametrize(
+    "w,y", [(1000.0, 0.0), (-1000.0, 1.0), (1000.0, 1.0), (-1000.0, 0.0), (40.0, 0.0), (-745.0, 0.5)]
+)
+def test_cross_entropy_of_one_sigmoid_neuron_is_exact_at_any_z(w, y):
+    net = Network(("x",), (Layer(("o",), "sigmoid", (("w",),)),), "binary_cross_entropy")
+    loss, gradients = SymbolicNetwork(net).evaluate({"w": w}, [1.0], y)
+    z = mpmath.mpf(w)
+    assert loss == pytest.approx(float(textbook_cross_entropy([z], [y])), rel=1e-15, abs=1e-300)
+    assert gradients["w"] == pytest.approx(float(sigmoid_at(z) - y), rel=1e-15, abs=1e-300)  # (σ(z) − y)·x
+
+
+def test_two_sigmoid_outputs_sharing_a_bias_at_z_1000():
+    # The issue's example: the clipped library gave dL/db = −0.18877 and L = 17.51.
+    net = Network(("x",), (Layer(("o1", "o2"), "sigmoid", (("w1",), ("w2",)), bias="b"),), "binary_cross_entropy")
+    loss, gradients = SymbolicNetwork(net).evaluate({"w1": 999.5, "w2": 0.0, "b": 0.5}, [1.0], [0.0, 1.0])
+    z = [mpmath.mpf(1000), mpmath.mpf("0.5")]
+    assert loss == pytest.approx(float(textbook_cross_entropy(z, [0.0, 1.0])), rel=1e-15)
+    assert round(loss, 2) == 500.24
+    expected_b = (sigmoid_at(z[0]) - 0 + sigmoid_at(z[1]) - 1) / 2
+    assert gradients["b"] == pytest.approx(float(expected_b), rel=1e-15)
+    assert round(gradients["b"], 5) == 0.31123
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.floats(-1000, 1000), st.floats(-1000, 1000), st.floats(0.0, 1.0))
+def test_cross_entropy_is_finite_and_exact_for_every_z_up_to_1000(w, b, y):
+    net = Network(("x",), (Layer(("o",), "sigmoid", (("w",),), bias=("b",)),), "binary_cross_entropy")
+    loss, gradients = SymbolicNetwork(net).evaluate({"w": w, "b": b}, [1.0], y)
+    z = mpmath.mpf(w) + mpmath.mpf(b)
+    assert loss == pytest.approx(float(textbook_cross_entropy([z], [y])), rel=1e-13, abs=1e-300)
+    assert gradients["b"] == pytest.approx(float(sigmoid_at(z) - y), rel=1e-13, abs=1e-300)
+    assert gradients["w"] == gradients["b"]  # x = 1
+
+
+MP_ACTIVATIONS = {
+    "relu": lambda t: max(t, 0),
+    "tanh": mpmath.tanh,
+    "identity": lambda t: t,
+    "sigmoid": lambda t: 1 / (1 + mpmath.exp(-t)),
+}
+
+
+def mp_loss(net: Network, params: dict, x: list, y: list) -> mpmath.mpf:
+    """The network's loss at 1000 digits, from its description and formulas written here."""
+    with mpmath.workdps(1000):
+        value = {name: mpmath.mpf(v) for name, v in zip(net.inputs, x)}
+        for k, layer in enumerate(net.layers):
+            for j, neuron in enumerate(layer.neurons):
+                z = mpmath.fsum(mpmath.mpf(params[w]) * value[u] for w, u in zip(layer.weights[j], net.units_before(k)))
+                z += mpmath.mpf(params[layer.bias_of(j)]) if layer.bias_of(j) else 0
+                value[neuron] = MP_ACTIVATIONS[layer.activation](z)
+        a = [value[o] for o in net.outputs]
+        if net.loss == "binary_cross_entropy":
+            return mpmath.fsum(-(t * mpmath.log(p) + (1 - t) * mpmath.log(1 - p)) for p, t in zip(a, y)) / len(a)
+        squares = mpmath.fsum((p - t) ** 2 for p, t in zip(a, y))
+        return squares / 2 if net.loss == "half_squared_error" else squares / len(a)
+
+
+def mp_gradient(net: Network, params: dict, x: list, y: list, name: str) -> mpmath.mpf:
+    """Central difference of :func:`mp_loss` with a step of 1e-200: exact to far beyond float."""
+    with mpmath.workdps(1000):
+        h = mpmath.mpf("1e-200")
+        up = dict(params, **{name: mpmath.mpf(params[name]) + h})
+        down = dict(params, **{name: mpmath.mpf(params[name]) - h})
+        return (mp_loss(net, up, x, y) - mp_loss(net, down, x, y)) / (2 * h)
+
+
+@pytest.mark.parametrize("loss", ["half_squared_error", "mean_squared_error", "binary_cross_entropy"])
+@pytest.mark.parametrize("target", [0.0, 1.0])
+def test_a_deep_saturated_network_is_exact(loss, target):
+    # Weights of 300 drive every z to hundreds: σ(z) is 1 to 260 digits.
+    net = layered_network(2, [3, 2, 1], ["relu", "tanh", "sigmoid"], loss)
+    params = {p: (300.0 if p.startswith("w") else -1.0) for p in net.parameters}
+    params["w3_1_2"] = -1.5
+    value, gradients = SymbolicNetwork(net).evaluate(params, [2.0, 1.5], [target])
+    # Cross-entropy from z has no cancellation; a squared error subtracts y from σ(z) at 50 digits,
+    # so it is exact to about 1e-50 absolute (σ(600) − 1 is 0 there, exactly e^-600).
+    tiny = 1e-300 if loss == "binary_cross_entropy" else 1e-45
+    assert value == pytest.approx(float(mp_loss(net, params, [2.0, 1.5], [target])), rel=1e-13, abs=tiny)
+    for p in net.parameters:
+        expected = float(mp_gradient(net, params, [2.0, 1.5], [target], p))
+        assert gradients[p] == pytest.approx(expected, rel=1e-12, abs=tiny), p
+
+
+# --- sizes --------------------------------------------------------------------------------
+
+
+def test_the_largest_accepted_network_evaluates():
+    net = layered_network(2, [13, 24, 1], ["relu", "relu", "sigmoid"], "binary_cross_entropy")
+    assert len(net.parameters) == SYMBOLIC_LIMIT
+    rng = np.random.default_rng(3)
+    params = {p: rng.uniform(-1, 1) for p in net.parameters}
+    loss, gradients = SymbolicNetwork(net).evaluate(params, [0.4, -0.7], 1.0)
+    result = backward(net, params, [0.4, -0.7], 1.0)
+    assert loss == pytest.approx(float(result.loss), rel=1e-12)
+    for p in net.parameters:
+        assert gradients[p] == pytest.approx(float(result.gradients[p]), rel=1e-9, abs=1e-15), p
+
+
+def test_a_network_over_the_parameter_limit_is_refused_naming_the_rule():
+    net = layered_network(3, [13, 24, 1], ["relu", "relu", "sigmoid"], "binary_cross_entropy")
+    assert len(net.parameters) > SYMBOLIC_LIMIT
+    rule = (
+        rf"it has {len(net.parameters)} parameters, and SymbolicNetwork accepts at most "
+        rf"SYMBOLIC_LIMIT = {SYMBOLIC_LIMIT} parameters"
+    )
+    with pytest.raises(ValueError, match=rule):
+        SymbolicNetwork(net)
+    with pytest.raises(ValueError, match=rule):
+        check_symbolic_size(net, written_out=False)
+
+
+def test_writing_out_stops_at_its_limit_and_evaluate_does_not():
+    largest = layered_network(2, [20, 1], ["sigmoid", "sigmoid"], "half_squared_error", biases="none")
+    assert written_out_size(largest) == WRITTEN_OUT_LIMIT
+    check_symbolic_size(largest)
+    assert SymbolicNetwork(largest).loss.has(sp.Symbol("w2_1_20", real=True))
+    over = layered_network(2, [21, 1], ["sigmoid", "sigmoid"], "half_squared_error", biases="none")
+    assert written_out_size(over) > WRITTEN_OUT_LIMIT
+    twin = SymbolicNetwork(over)  # accepted: evaluate needs no written-out formula
+    params = {p: 0.1 for p in over.parameters}
+    expected = float(backward(over, params, [1.0, 2.0], 0.5).loss)
+    assert twin.evaluate(params, [1.0, 2.0], 0.5)[0] == pytest.approx(expected, rel=1e-13)
+    size = written_out_size(over)
+    rule = rf"hold {size} parameter and input symbols \(written_out_size\), .* WRITTEN_OUT_LIMIT = {WRITTEN_OUT_LIMIT}"
+    writing_out = [lambda: twin.loss, lambda: twin.z, lambda: twin.gradient_latex("w1_1_1")]
+    writing_out += [lambda: twin.chain_rule("w1_1_1")]
+    for call in [*writing_out, twin.lambdify, lambda: check_symbolic_size(over)]:
+        with pytest.raises(ValueError, match=rule):
+            call()
+
+
+def test_size_checks_want_a_network():
+    with pytest.raises(TypeError, match="network must be a Network; got str"):
+        check_symbolic_size("shared_bias")
+    with pytest.raises(TypeError, match="network must be a Network; got int"):
+        written_out_size(3)

@@ -1,8 +1,9 @@
 """Three independent routes to the same gradients, side by side.
 
 * **backprop**: :func:`backproplib.engine.numeric.backward`, the chain rule applied layer by layer;
-* **sympy**: the loss written as one formula and differentiated symbolically
-  (:class:`backproplib.engine.symbolic.SymbolicNetwork`), evaluated at 30 digits;
+* **sympy**: :class:`backproplib.engine.symbolic.SymbolicNetwork` differentiates each neuron's formula
+  symbolically and combines the partial derivatives forward from the parameters (the numeric pass
+  walks backward with hand-written derivatives), at 50 digits in mpmath;
 * **finite difference**: nudge one parameter up and down by ``step`` and divide the change in
   the loss by the change in the parameter. It needs nothing but the forward pass.
 
@@ -179,7 +180,8 @@ def three_way_check(
 
     ``network`` may also be an :class:`~backproplib.checking.examples.Example` (anything with ``network``,
     ``params``, ``x`` and ``y``), whose settings are then used. Pass ``symbolic`` to reuse a
-    :class:`SymbolicNetwork` already built for the same network.
+    :class:`SymbolicNetwork` already built for the same network. A network of more than
+    :data:`~backproplib.engine.symbolic.SYMBOLIC_LIMIT` parameters is refused with a ``ValueError``.
 
     Examples
     --------
