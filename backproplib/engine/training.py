@@ -14,7 +14,8 @@ Which code runs when
 Divergence
 ----------
 A run *diverges at epoch d* when, after d steps, a parameter or the training loss is non-finite or
-outside ``±DIVERGENCE_LIMIT`` (the gradients too: a step needs finite ones). Training stops there:
+outside ``±DIVERGENCE_LIMIT`` (a step that overflows, or a NaN gradient, makes the next parameters
+non-finite, so it is caught one epoch on). Training stops there:
 ``diverged_at`` is d, ``losses`` holds the d losses before it (all inside the limit), ``params`` the
 last parameters inside it. The same rule holds for every loss and activation, and for both paths.
 """
@@ -156,10 +157,6 @@ def _inside(values: object) -> bool:
     return bool(np.all(np.isfinite(array)) and np.all(np.abs(array) <= DIVERGENCE_LIMIT))
 
 
-def _finite(gradients: Mapping[str, float]) -> bool:
-    return all(math.isfinite(g) for g in gradients.values())
-
-
 def _mean_pass(network: Network, params: dict[str, float], data: Dataset) -> tuple[float, dict[str, float], BackwardPass]:
     """Backward on every example at once; the loss and gradients averaged over them.
 
@@ -222,8 +219,10 @@ def train(
     held: list[float] = []
     last_good = theta
     for epoch in range(epochs + 1):
+        if not _inside(list(theta.values())):
+            return _finish(losses, held, last_good, epoch)
         loss, gradients, passes = _mean_pass(network, theta, data)
-        if not (_inside(list(theta.values())) and _inside(loss) and _finite(gradients)):
+        if not _inside(loss):
             return _finish(losses, held, last_good, epoch)
         losses.append(loss)
         if held_out is not None:
@@ -242,9 +241,9 @@ def _one_epoch(network, theta, data, gradients, rate, fixed, batch_size, rng, st
         return {k: float(v) for k, v in step_rule(theta, gradients, rate, fixed).items()}  # type: ignore[arg-type]
     for batch in data.batches(batch_size, rng):
         _, batch_gradients, _ = _mean_pass(network, theta, batch)
-        if not (_inside(list(theta.values())) and _finite(batch_gradients)):
-            break  # the next epoch's check reports the divergence
         theta = {k: float(v) for k, v in step_rule(theta, batch_gradients, rate, fixed).items()}  # type: ignore[arg-type]
+        if not _inside(list(theta.values())):
+            break  # the next epoch's check reports the divergence
     return theta
 
 
@@ -287,7 +286,7 @@ def _train_fast(network: Network, theta: dict[str, float], data: Dataset, rate: 
             loss, stepped = step(values, inputs, targets, rate)
         except ArithmeticError:  # math.exp and friends raise where numpy would give inf
             loss, stepped = math.inf, values
-        if not (_inside(values) and _inside(loss) and all(map(math.isfinite, stepped))):
+        if not (_inside(values) and _inside(loss)):
             return _finish(losses, [], dict(zip(names, last_good)), epoch)
         losses.append(loss)
         last_good = values
