@@ -208,6 +208,8 @@ def train(
         raise ValueError("params for train must be single numbers, not arrays (sweep with loss_and_gradients)")
     theta = {name: float(v) for name, v in start.items()}
     data = _training_set(network, x, y)
+    if held_out is not None and not isinstance(held_out, Dataset):
+        raise TypeError(f"held_out must be a Dataset (Dataset.of(network, x, y)) or None; got {type(held_out).__name__}")
     if fast:
         if record is not None or step_rule is not None or batch_size is not None or held_out is not None or len(data) > 1:
             raise ValueError("fast=True runs one example, full batch, without record, step_rule or held_out; use fast=False")
