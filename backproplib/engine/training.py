@@ -203,13 +203,7 @@ def train(
     """
     rate, epochs = check_learning_rate(learning_rate), check_epochs(epochs)
     fixed = check_frozen(network.parameters, frozen)
-    start = network.check_parameters(params)
-    if any(np.ndim(v) for v in start.values()):
-        raise ValueError("params for train must be single numbers, not arrays (sweep with loss_and_gradients)")
-    theta = {name: float(v) for name, v in start.items()}
-    data = _training_set(network, x, y)
-    if held_out is not None and not isinstance(held_out, Dataset):
-        raise TypeError(f"held_out must be a Dataset (Dataset.of(network, x, y)) or None; got {type(held_out).__name__}")
+    theta, data = _checked_start(network, params, x, y, held_out)
     if fast:
         if record is not None or step_rule is not None or batch_size is not None or held_out is not None or len(data) > 1:
             raise ValueError("fast=True runs one example, full batch, without record, step_rule or held_out; use fast=False")
@@ -251,6 +245,16 @@ def _one_epoch(network, theta, data, gradients, rate, fixed, batch_size, rng, st
 
 def _finish(losses: list[float], held: list[float], params: dict[str, float], diverged_at: int | None) -> TrainingRun:
     return TrainingRun(np.array(losses, dtype=float), dict(params), diverged_at, np.array(held, dtype=float))
+
+
+def _checked_start(network: Network, params: Params, x: object, y: object, held_out: object) -> tuple[dict[str, float], Dataset]:
+    """The starting parameters as floats and the training set, after checking both (and ``held_out``)."""
+    start = network.check_parameters(params)
+    if any(np.ndim(v) for v in start.values()):
+        raise ValueError("params for train must be single numbers, not arrays (sweep with loss_and_gradients)")
+    if held_out is not None and not isinstance(held_out, Dataset):
+        raise TypeError(f"held_out must be a Dataset (Dataset.of(network, x, y)) or None; got {type(held_out).__name__}")
+    return {name: float(v) for name, v in start.items()}, _training_set(network, x, y)
 
 
 def _training_set(network: Network, x: object, y: object) -> Dataset:
