@@ -339,11 +339,12 @@ def test_zero_epochs_only_measures_the_starting_loss():
     assert run.losses[0] == pytest.approx(hand_tiny_relu(ex.params, ex.x, ex.y)["loss"], rel=1e-13)
 
 
+@pytest.mark.parametrize("fast", [False, True])
 @pytest.mark.parametrize("key", list(HAND))
-def test_training_equals_repeated_hand_steps(key):
-    # train() runs a compiled straight-line step (compiled.py); a loop of hand derivations must agree with it.
+def test_training_equals_repeated_hand_steps(key, fast):
+    # Both paths of train() (the teaching loop and the compiled straight-line step) against a loop of hand derivations.
     ex = load_example(key)
-    run = train(ex.network, ex.params, ex.x, ex.y, ex.learning_rate, 5)
+    run = train(ex.network, ex.params, ex.x, ex.y, ex.learning_rate, 5, fast=fast)
     params = dict(ex.params)
     for epoch in range(6):
         hand = HAND[key](params, ex.x, ex.y)

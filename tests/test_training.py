@@ -104,10 +104,22 @@ def test_a_run_to_infinity_is_a_divergence_not_a_warning():
 def test_the_fast_path_takes_the_teaching_paths_steps(key, frozen):
     ex = load_example(key)
     names = tuple(p for p in ex.network.parameters if p.startswith("b")) if frozen else ()
-    plain = train(ex.network, ex.params, ex.x, ex.y, ex.learning_rate, 40, frozen=names)
+    plain = train(ex.network, ex.params, ex.x, ex.y, ex.learning_rate, 40, frozen=names, fast=False)
     fast = train(ex.network, ex.params, ex.x, ex.y, ex.learning_rate, 40, frozen=names, fast=True)
     np.testing.assert_allclose(plain.losses, fast.losses, rtol=1e-12)
     assert plain.params == pytest.approx(fast.params, rel=1e-12, abs=1e-15)
+    # the default takes the fast path for such a run: the very same floats
+    default = train(ex.network, ex.params, ex.x, ex.y, ex.learning_rate, 40, frozen=names)
+    assert default.losses.tolist() == fast.losses.tolist() and default.params == fast.params
+
+
+def test_the_default_takes_the_teaching_path_when_the_run_needs_it():
+    # a record hook sees a BackwardPass, which only the teaching path has; its losses are the teaching path's
+    ex = load_example("sum_target")
+    passes = []
+    hooked = train(ex.network, ex.params, ex.x, ex.y, ex.learning_rate, 30, record=lambda e, p, b: passes.append(b))
+    plain = train(ex.network, ex.params, ex.x, ex.y, ex.learning_rate, 30, fast=False)
+    assert len(passes) == 31 and hooked.losses.tolist() == plain.losses.tolist()
 
 
 def test_the_fast_path_refuses_what_only_the_teaching_path_does():
