@@ -157,3 +157,58 @@ def test_train_refuses_a_bad_batch_size_and_examples_on_two_axes():
     grid = {k: np.ones((2, 3)) for k in data.x}
     with pytest.raises(ValueError, match="one example or N >= 1 examples along one axis"):
         train(NETWORK, START, grid, [np.ones((2, 3))], 0.5, 1)
+
+
+# --- random networks against a jax forward pass written from the layer description ---------------
+
+JAX_ACTIVATIONS = {"sigmoid": jax.nn.sigmoid, "relu": lambda z: jnp.maximum(z, 0.0), "tanh": jnp.tanh, "identity": lambda z: z}
+
+
+def jax_network_loss(network, theta: dict, x: dict, y: dict):
+    """The mean over the examples of the network's loss, from ``network``'s description alone."""
+    a = dict(x)
+    for k, layer in enumerate(network.layers):
+        feeds = network.units_before(k)
+        for j, neuron in enumerate(layer.neurons):
+            z = sum(theta[w] * a[u] for w, u in zip(layer.weights[j], feeds))
+            bias = layer.bias_of(j)
+            a[neuron] = JAX_ACTIVATIONS[layer.activation](z + theta[bias] if bias is not None else z)
+    out = [a[o] for o in network.outputs]
+    t = [y[o] for o in network.outputs]
+    if network.loss == "half_squared_error":
+        per_example = sum(0.5 * (p - q) ** 2 for p, q in zip(out, t))
+    elif network.loss == "mean_squared_error":
+        per_example = sum((p - q) ** 2 for p, q in zip(out, t)) / len(out)
+    else:
+        per_example = sum(-(q * jnp.log(p) + (1 - q) * jnp.log(1 - p)) for p, q in zip(out, t)) / len(out)
+    return jnp.mean(per_example)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_random_networks_train_on_mini_batches_as_jax_says(seed):
+    from backproplib import layered_network
+
+    rng = np.random.default_rng(100 + seed)
+    loss = ["half_squared_error", "mean_squared_error", "binary_cross_entropy"][seed % 3]
+    widths = [int(w) for w in rng.integers(1, 4, size=rng.integers(1, 3))] + [int(rng.integers(1, 3))]
+    hidden = [str(a) for a in rng.choice(list(JAX_ACTIVATIONS), size=len(widths) - 1)]
+    last = "sigmoid" if loss == "binary_cross_entropy" else str(rng.choice(list(JAX_ACTIVATIONS)))
+    net = layered_network(2, widths, hidden + [last], loss, biases=["per_neuron", "shared", "none"][seed % 3])
+    params = {p: float(rng.uniform(-1, 1)) for p in net.parameters}
+    frozen = tuple(rng.choice(net.parameters, size=min(2, len(net.parameters) - 1), replace=False))
+    data = Dataset.of(net, rng.uniform(-1, 1, (9, 2)), rng.uniform(0.1, 0.9, (9, len(net.outputs))))
+    run = train(net, params, data.x, data.y, 0.3, 4, batch_size=4, seed=seed, frozen=frozen)
+    grad = jax.value_and_grad(lambda th, x, y: jax_network_loss(net, th, x, y))
+    theta, order_rng, expected = dict(params), np.random.default_rng(seed), []
+    for epoch in range(5):
+        expected.append(float(grad(theta, data.x, data.y)[0]))
+        if epoch == 4:
+            break
+        order = order_rng.permutation(9)
+        for start in range(0, 9, 4):
+            batch = data.subset(order[start : start + 4])
+            g = grad(theta, batch.x, batch.y)[1]
+            theta = {k: v if k in frozen else float(v - 0.3 * g[k]) for k, v in theta.items()}
+    np.testing.assert_allclose(run.losses, expected, rtol=1e-9)
+    assert run.params == pytest.approx(theta, rel=1e-9, abs=1e-12)
+    assert all(run.params[k] == params[k] for k in frozen)
