@@ -194,7 +194,7 @@ def train(
     (``Dataset.x`` and ``Dataset.y``); the loss is then the mean over the examples,
     L = (1/N) Σₙ ℓₙ. Each epoch steps once on the whole set (``batch_size=None``), or on
     mini-batches of ``batch_size`` examples shuffled by ``numpy.random.default_rng(seed)``
-    (``batch_size=1``: one example at a time). ``frozen`` names parameters that keep their values.
+    (``batch_size=1``: one example at a time; ``seed=None``: a different shuffle every call). ``frozen`` names parameters that keep their values.
     ``held_out`` (a :class:`~.data.Dataset`) is scored before every epoch, never trained on.
     ``record`` and ``step_rule`` are the hooks described in the module; ``fast`` chooses the path
     (``None``: the fast one when the run allows it, see the module docstring).
@@ -236,7 +236,17 @@ def train(
     return _finish(losses, held, theta, None)
 
 
-def _one_epoch(network, theta, data, gradients, rate, fixed, batch_size, rng, step_rule) -> dict[str, float]:
+def _one_epoch(
+    network: Network,
+    theta: dict[str, float],
+    data: Dataset,
+    gradients: dict[str, float],
+    rate: float,
+    fixed: frozenset[str],
+    batch_size: int | None,
+    rng: np.random.Generator,
+    step_rule: StepRule,
+) -> dict[str, float]:
     """The steps of one epoch: one on the whole set, or one per shuffled mini-batch."""
     if batch_size is None:
         return {k: float(v) for k, v in step_rule(theta, gradients, rate, fixed).items()}  # type: ignore[arg-type]
@@ -288,8 +298,8 @@ def _train_fast(network: Network, theta: dict[str, float], data: Dataset, rate: 
     names = network.parameters
     keep = [name in fixed for name in names]
     values = tuple(theta[name] for name in names)
-    inputs = tuple(float(v) for v in data.x.values())
-    targets = tuple(float(t) for t in data.y.values())
+    inputs = tuple(v.item() for v in data.x.values())  # .item(): the one example, whatever its array shape
+    targets = tuple(t.item() for t in data.y.values())
     losses: list[float] = []
     last_good = values
     for epoch in range(epochs + 1):
