@@ -118,7 +118,9 @@ def gradient_step(
     updated = _step(params, gradients, rate, fixed)
     for name, value in updated.items():
         if not np.all(np.isfinite(value)):  # type: ignore[call-overload]
-            raise ValueError(f"the step for {name!r} overflows: {params[name]!r} − {rate:g}·{gradients[name]!r} is beyond the floats")
+            raise ValueError(
+                f"the step for {name!r} overflows: {params[name]!r} − {rate:g}·{gradients[name]!r} is beyond the floats"
+            )
     return updated
 
 
@@ -190,14 +192,13 @@ def train(
 ) -> TrainingRun:
     """Repeat forward, backward and step ``epochs`` times; stop if the run diverges.
 
-    ``x`` and ``y`` are one example, or N examples with the examples on the last axis
-    (``Dataset.x`` and ``Dataset.y``); the loss is then the mean over the examples,
-    L = (1/N) Σₙ ℓₙ. Each epoch steps once on the whole set (``batch_size=None``), or on
-    mini-batches of ``batch_size`` examples shuffled by ``numpy.random.default_rng(seed)``
-    (``batch_size=1``: one example at a time; ``seed=None``: a different shuffle every call). ``frozen`` names parameters that keep their values.
-    ``held_out`` (a :class:`~.data.Dataset`) is scored before every epoch, never trained on.
-    ``record`` and ``step_rule`` are the hooks described in the module; ``fast`` chooses the path
-    (``None``: the fast one when the run allows it, see the module docstring).
+    ``x`` and ``y`` are one example, or N examples on the last axis (``Dataset.x``, ``Dataset.y``):
+    the loss is then their mean, L = (1/N) Σₙ ℓₙ. Each epoch steps once on the whole set
+    (``batch_size=None``) or once per mini-batch of ``batch_size`` examples shuffled by
+    ``numpy.random.default_rng(seed)`` (``batch_size=1``: one example at a time; ``seed=None``: a new
+    shuffle every call). ``frozen`` parameters keep their values. ``held_out`` (a Dataset) is scored
+    before every epoch, never trained on. ``record``, ``step_rule`` and ``fast`` (``None``: the fast
+    path when the run allows it) are described in the module docstring.
 
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("shared_bias")
@@ -292,7 +293,9 @@ def _check_batch_size(batch_size: object, size: int) -> int | None:
     return None if batch_size >= size else int(batch_size)
 
 
-def _train_fast(network: Network, theta: dict[str, float], data: Dataset, rate: float, epochs: int, fixed: frozenset[str]) -> TrainingRun:
+def _train_fast(
+    network: Network, theta: dict[str, float], data: Dataset, rate: float, epochs: int, fixed: frozenset[str]
+) -> TrainingRun:
     """The same loop on the compiled float step: one example, full batch."""
     step = compile_step(network)
     names = network.parameters
