@@ -217,9 +217,7 @@ def train(
     batch_size = _check_batch_size(batch_size, len(data))
     rng = np.random.default_rng(seed)
     step_rule = step_rule or _step
-    losses: list[float] = []
-    held: list[float] = []
-    last_good = theta
+    losses, held, last_good = [], [], theta  # the training and held-out losses so far
     for epoch in range(epochs + 1):
         if not _inside(*theta.values()):
             return _finish(losses, held, last_good, epoch)
