@@ -8,6 +8,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backproplib import LOSSES, Layer, Network, backward, forward, gradient_step, load_example, train
 from backproplib.engine.activations import ACTIVATIONS
@@ -246,3 +248,29 @@ def test_train_refuses_array_parameters():
     ex = load_example("tiny_relu")
     with pytest.raises(ValueError, match="params for train must be single numbers"):
         train(ex.network, dict(ex.params, w1=np.array([0.1, 0.2])), ex.x, ex.y, 0.1, 1)
+
+
+# --- any setting: a clean run or a reported divergence, never a warning ------------------------------
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(
+    activation=st.sampled_from(sorted(ACTIVATIONS)),
+    loss=st.sampled_from(sorted(LOSSES)),
+    w=st.floats(-50, 50),
+    b=st.floats(-50, 50),
+    x=st.floats(-1e3, 1e3),
+    rate_exponent=st.floats(-3, 12),
+    epochs=st.integers(0, 30),
+)
+def test_every_setting_ends_cleanly_or_reports_where_it_diverged(activation, loss, w, b, x, rate_exponent, epochs):
+    net = one_neuron(activation, loss)
+    params = dict(start_of(net), w=w, b=b)
+    runs = [train(net, params, {"x": x}, 0.0, 10.0**rate_exponent, epochs, fast=fast) for fast in (False, True)]
+    for run in runs:
+        assert np.all(np.isfinite(run.losses)) and np.all(np.abs(run.losses) <= DIVERGENCE_LIMIT)
+        assert all(math.isfinite(v) and abs(v) <= DIVERGENCE_LIMIT for v in run.params.values())
+        assert len(run.losses) == (run.diverged_at if run.diverged else epochs + 1)
+        assert run.diverged_at is None or 0 <= run.diverged_at <= epochs
+    plain, fast = runs
+    assert plain.diverged_at == fast.diverged_at
+    np.testing.assert_allclose(plain.losses, fast.losses, rtol=1e-9, atol=1e-300)
