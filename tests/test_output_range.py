@@ -159,6 +159,7 @@ def test_the_learning_rates_show_every_kind_of_ending():
     assert all("pressed against the edge" in r.outcome for r in runs if r.activation in ("sigmoid", "tanh"))
     diverged = next(r for r in runs if r.diverged)
     assert len(diverged.losses) == diverged.diverged_at < EPOCHS + 1
+    assert np.all(np.abs(diverged.losses) <= DIVERGENCE_LIMIT)  # only the losses inside the limit are kept
     assert f"at epoch {diverged.diverged_at}," in diverged.outcome
 
 
