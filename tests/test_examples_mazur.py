@@ -111,3 +111,12 @@ def test_the_three_way_check_and_the_chain_rule_work_on_two_outputs():
     assert len(rules["b1"].paths) == 4 and len(rules["b2"].paths) == 2
     for name, r in rules.items():
         assert r.gradient == pytest.approx(float(reference[name]), rel=1e-12)
+
+
+def test_several_targets_are_given_by_name_or_in_output_order():
+    by_order = EX.with_settings(y=[0.2, 0.8])
+    by_name = EX.with_settings(y={"o2": 0.8, "o1": 0.2})
+    assert by_order.quantities()["loss"] == pytest.approx(by_name.quantities()["loss"], rel=1e-15)
+    assert not by_order.matches_document and EX.with_settings(y={"o1": 0.01, "o2": 0.99}).matches_document
+    with pytest.raises(ValueError, match=r"y must have 2 values, one per output \['o1', 'o2'\]"):
+        EX.with_settings(y=[0.1])

@@ -19,7 +19,8 @@ __all__ = ["Example", "EXAMPLES", "load_example"]
 class Example:
     """A document's network, numbers and published values.
 
-    ``y`` is one number for one output, or a mapping output name → target for several. ``frozen``
+    ``y`` is one number for one output; for several, a mapping output name → target (or a sequence
+    in output order). ``frozen``
     names the parameters the document never updates; ``trained_epochs`` how many steps of training
     its ``trained_*`` values come after (0: it publishes none).
 
@@ -34,7 +35,7 @@ class Example:
     network: Network
     params: Mapping[str, float]
     x: Mapping[str, float]
-    y: float | Mapping[str, float]
+    y: float | Mapping[str, float] | Sequence[float]
     learning_rate: float
     published: tuple[Published, ...] = field(default=())
     frozen: tuple[str, ...] = ()
@@ -44,7 +45,7 @@ class Example:
         self,
         params: Mapping[str, float] | None = None,
         x: Mapping[str, float] | None = None,
-        y: float | Mapping[str, float] | None = None,
+        y: float | Mapping[str, float] | Sequence[float] | None = None,
         learning_rate: float | None = None,
         activations: Sequence[str] | None = None,
         loss: str | None = None,
@@ -70,7 +71,7 @@ class Example:
             network=network,
             params=dict(self.params) if params is None else dict(params),
             x=dict(self.x) if x is None else dict(x),
-            y=self.y if y is None else (dict(y) if isinstance(y, Mapping) else float(y)),
+            y=self.y if y is None else _target(y),
             learning_rate=self.learning_rate if learning_rate is None else float(learning_rate),
         )
         changed.network.check_parameters(changed.params)
@@ -104,6 +105,15 @@ class Example:
         [('grad_w2', 'wrong')]
         """
         return compare(list(self.published), self.quantities())
+
+
+def _target(y: object) -> float | dict[str, float] | tuple[float, ...]:
+    """One number, a mapping output name → number, or a sequence in output order (checked by the network)."""
+    if isinstance(y, Mapping):
+        return {name: float(v) for name, v in y.items()}
+    if isinstance(y, (list, tuple)):
+        return tuple(float(v) for v in y)
+    return float(y)  # type: ignore[arg-type]
 
 
 # --- 000: one input, ReLU hidden neuron, sigmoid output, binary cross-entropy ----------------
