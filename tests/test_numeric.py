@@ -339,11 +339,12 @@ def test_zero_epochs_only_measures_the_starting_loss():
     assert run.losses[0] == pytest.approx(hand_tiny_relu(ex.params, ex.x, ex.y)["loss"], rel=1e-13)
 
 
+@pytest.mark.parametrize("fast", [False, True])
 @pytest.mark.parametrize("key", list(HAND))
-def test_training_equals_repeated_hand_steps(key):
-    # train() runs a compiled straight-line step (compiled.py); a loop of hand derivations must agree with it.
+def test_training_equals_repeated_hand_steps(key, fast):
+    # Both paths of train() (the teaching loop and the compiled straight-line step) against a loop of hand derivations.
     ex = load_example(key)
-    run = train(ex.network, ex.params, ex.x, ex.y, ex.learning_rate, 5)
+    run = train(ex.network, ex.params, ex.x, ex.y, ex.learning_rate, 5, fast=fast)
     params = dict(ex.params)
     for epoch in range(6):
         hand = HAND[key](params, ex.x, ex.y)
@@ -376,3 +377,31 @@ def test_a_diverging_run_stops_early_and_says_so():
     expected = [0.5 * (1.0 * (-2.0) ** k) ** 2 for k in range(len(run.losses))]
     assert run.losses.tolist() == pytest.approx(expected, rel=1e-12)
     assert max(abs(v) for v in run.params.values()) <= 1e6
+
+
+@pytest.mark.parametrize("key", ["tiny_relu", "shared_bias", "sum_target", "blame_flow", "two_outputs"])
+def test_chain_rules_from_one_pass_equal_chain_rule_parameter_by_parameter(key):
+    from backproplib.engine.numeric import chain_rules
+
+    ex = load_example(key)
+    passes = backward(ex.network, ex.params, ex.x, ex.y)
+    rules = chain_rules(passes)
+    assert list(rules) == list(ex.network.parameters)
+    for name, rule in rules.items():
+        single = chain_rule(ex.network, ex.params, ex.x, ex.y, name)
+        assert rule.paths == single.paths
+        assert rule.gradient == pytest.approx(float(passes.gradients[name]), rel=1e-12, abs=1e-300)
+    last = ex.network.parameters[-1]
+    assert list(chain_rules(passes, [last])) == [last]
+
+
+def test_chain_rules_refuse_what_they_cannot_read():
+    from backproplib.engine.numeric import chain_rules
+
+    ex = load_example("shared_bias")
+    with pytest.raises(ValueError, match="unknown parameter 'w9'; the parameters are 'w1'"):
+        chain_rules(backward(ex.network, ex.params, ex.x, ex.y), ["w9"])
+    with pytest.raises(ValueError, match="keep_intermediates=True"):
+        chain_rules(backward(ex.network, ex.params, ex.x, ex.y, keep_intermediates=False))
+    with pytest.raises(ValueError, match="one setting, not of arrays"):
+        chain_rules(backward(ex.network, dict(ex.params, w5=np.array([0.1, 0.2])), ex.x, ex.y))

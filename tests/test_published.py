@@ -167,3 +167,12 @@ def test_changed_settings_no_longer_match_the_document():
     assert ex.matches_document
     assert not ex.with_settings(learning_rate=0.25).matches_document
     assert not ex.with_settings(params=dict(ex.params, w5=0.5)).matches_document
+
+
+def test_a_value_printed_without_its_arithmetic_can_only_agree_or_be_wrong():
+    rows = compare(
+        [Published("a", "0.50", "", "here", "a"), Published("a", "0.505", "", "here", "a"), Published("a", "0.505", "0.505", "here", "a")],
+        {"a": 0.5},
+    )
+    assert [r.verdict for r in rows] == ["agrees", "wrong", "rounding slip"]
+    assert rows[0].shown != rows[0].shown  # NaN: there was no arithmetic to evaluate

@@ -13,6 +13,9 @@ One unit in the last place is ``u = 10**-d``.
 * **wrong**: everything else: the document's own arithmetic does not give ``p``
   (an arithmetic slip), or ``p`` is more than 2 % off (a wrong formula, or an error
   carried from an earlier wrong value).
+
+A value printed without its arithmetic (``shown`` empty, so ``s`` is NaN) can only agree
+or be wrong: there is no arithmetic of the document's to reproduce it.
 """
 from __future__ import annotations
 
@@ -20,10 +23,11 @@ import ast
 import math
 import operator
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Collection, Mapping
 
-from ..engine.numeric import backward
-from ..engine.training import gradient_step
+from ..engine.losses import get_loss
+from ..engine.numeric import backward, forward
+from ..engine.training import gradient_step, train
 
 __all__ = ["Published", "Comparison", "verdict", "decimals", "evaluate", "quantities", "compare"]
 
@@ -44,7 +48,8 @@ class Published:
         The number exactly as printed (a string, so its rounding is kept).
     shown
         The document's arithmetic that produced it, in the document's own numbers,
-        e.g. ``"0.7414 * 0.1868"`` (``exp`` and ``log`` allowed).
+        e.g. ``"0.7414 * 0.1868"`` (``exp`` and ``log`` allowed); ``""`` when it prints
+        the value without arithmetic.
     where
         Where in the document it appears.
     label
@@ -137,13 +142,17 @@ def evaluate(expression: str, names: Mapping[str, float] | None = None) -> float
     return walk(ast.parse(expression, mode="eval"))
 
 
-def quantities(network, params, x, y, learning_rate: float) -> dict[str, float]:
+def quantities(
+    network, params, x, y, learning_rate: float, frozen: Collection[str] = (), trained_epochs: int = 0
+) -> dict[str, float]:
     """Every named number of one worked example, for :class:`Published` expressions.
 
     Names: each parameter and input by its own name; ``z_<n>``, ``a_<n>``, ``dadz_<n>``
     (activation slope), ``dLda_<n>`` (∂L/∂a), ``delta_<n>`` (∂L/∂z) for each neuron ``n``;
-    ``grad_<p>`` and ``new_<p>`` (after one step) for each parameter ``p``; ``loss``;
-    ``learning_rate``.
+    ``loss_<o>`` (the loss of output ``o`` alone; with half squared error the loss is their sum);
+    ``grad_<p>`` and ``new_<p>`` (after one step, ``frozen`` parameters kept) for each parameter
+    ``p``; ``loss`` and ``next_loss`` (after that step); ``learning_rate``. With
+    ``trained_epochs`` > 0 also ``trained_loss`` and ``trained_a_<o>``, after that many steps.
 
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
@@ -162,11 +171,25 @@ def quantities(network, params, x, y, learning_rate: float) -> dict[str, float]:
         out[f"dadz_{n}"] = float(bwd.da_dz[n])
         out[f"dLda_{n}"] = float(bwd.dL_da[n])
         out[f"delta_{n}"] = float(bwd.delta[n])
-    new = gradient_step(fwd.params, bwd.gradients, learning_rate)
+    for o, target in zip(network.outputs, fwd.targets):
+        out[f"loss_{o}"] = float(get_loss(network.loss).value([fwd.a[o]], [target]))
+    new = gradient_step(fwd.params, bwd.gradients, learning_rate, frozen)
     for p in network.parameters:
         out[f"grad_{p}"] = float(bwd.gradients[p])
         out[f"new_{p}"] = float(new[p])  # type: ignore[arg-type]
+    out["next_loss"] = float(forward(network, new, x, y).loss)
+    if trained_epochs:
+        out.update(_after_training(network, fwd.params, x, y, learning_rate, frozen, trained_epochs))
     return out
+
+
+def _after_training(network, params, x, y, learning_rate: float, frozen: Collection[str], epochs: int) -> dict[str, float]:
+    """``trained_loss`` and ``trained_a_<o>`` after ``epochs`` steps (the fast path: tests prove it equal)."""
+    run = train(network, params, x, y, learning_rate, epochs, frozen=frozen, fast=True)
+    if run.diverged:
+        raise ValueError(f"training diverged at epoch {run.diverged_at}; no trained values to compare")
+    fwd = forward(network, run.params, x, y)
+    return {"trained_loss": float(fwd.loss), **{f"trained_a_{o}": float(fwd.a[o]) for o in network.outputs}}
 
 
 @dataclass(frozen=True)
@@ -182,10 +205,6 @@ class Comparison:
     def difference(self) -> float:
         return float(self.published.printed) - self.computed
 
-    @property
-    def relative_difference(self) -> float:
-        return abs(self.difference) / abs(self.computed) if self.computed else float(abs(self.difference) > 0)
-
 
 def compare(published: list[Published], values: Mapping[str, float]) -> list[Comparison]:
     """Check each published value against ``values`` (from :func:`quantities`).
@@ -197,7 +216,7 @@ def compare(published: list[Published], values: Mapping[str, float]) -> list[Com
     rows = []
     for item in published:
         computed = evaluate(item.quantity, values)
-        shown = evaluate(item.shown)
+        shown = evaluate(item.shown) if item.shown.strip() else math.nan  # no arithmetic printed
         rows.append(Comparison(item, computed, shown, verdict(item.printed, computed, shown)))
     return rows
 

@@ -24,6 +24,7 @@ __all__ = [
     "forward",
     "backward",
     "chain_rule",
+    "chain_rules",
     "loss_and_gradients",
 ]
 
@@ -196,22 +197,28 @@ class ChainRule:
         return float(sum(self.path_products()))
 
 
-def _where_used(network: Network, parameter: str) -> list[tuple[int, int, str | None]]:
-    """(layer, neuron, feeding unit) for every place ``parameter`` enters a weighted sum."""
-    places = []
+def _where_used(network: Network) -> dict[str, list[tuple[int, int, str | None]]]:
+    """For every parameter, (layer, neuron, feeding unit) at each place it enters a weighted sum.
+
+    The feeding unit is ``None`` for a bias. One walk over the network serves every parameter.
+    """
+    places: dict[str, list[tuple[int, int, str | None]]] = {name: [] for name in network.parameters}
     for k, layer in enumerate(network.layers):
         feeds = network.units_before(k)
         for j in range(len(layer.neurons)):
             for w, u in zip(layer.weights[j], feeds):
-                if w == parameter:
-                    places.append((k, j, u))
-            if layer.bias_of(j) == parameter:
-                places.append((k, j, None))
+                places[w].append((k, j, u))
+            bias = layer.bias_of(j)
+            if bias is not None:
+                places[bias].append((k, j, None))
     return places
 
 
 def chain_rule(network: Network, params: Params, x: object, y: object, parameter: str) -> ChainRule:
     """Write ∂L/∂``parameter`` as the documents do: a product of local derivatives per path.
+
+    This runs one backward pass; to write the rule of several parameters, run :func:`backward`
+    once and give it to :func:`chain_rules`.
 
     Examples
     --------
@@ -224,34 +231,69 @@ def chain_rule(network: Network, params: Params, x: object, y: object, parameter
     2
     """
     network.check_parameter_name(parameter)
-    bwd = backward(network, params, x, y)
-    a, p = bwd.forward.a, bwd.forward.params
-    layer_of = {n: k for k, layer in enumerate(network.layers) for n in layer.neurons}
+    return chain_rules(backward(network, params, x, y), [parameter])[parameter]
 
-    def paths_up(neuron: str) -> list[list[Factor]]:
-        """Paths from the loss down to z_neuron, loss end first."""
-        k = layer_of[neuron]
-        slope = Factor(f"a_{neuron}", f"z_{neuron}", float(bwd.da_dz[neuron]), f"{network.layers[k].activation} slope")
-        if k == len(network.layers) - 1:
-            return [[Factor("L", f"a_{neuron}", float(bwd.dL_dyhat[neuron]), "loss gradient"), slope]]
-        result = []
-        upper = network.layers[k + 1]
-        i = network.layers[k].neurons.index(neuron)
-        for j, nxt in enumerate(upper.neurons):
-            weight = upper.weights[j][i]
-            link = Factor(f"z_{nxt}", f"a_{neuron}", float(p[weight]), f"weight {weight}")
-            result += [path + [link, slope] for path in paths_up(nxt)]
-        return result
 
-    rule = ChainRule(parameter)
-    for k, j, unit in _where_used(network, parameter):
-        neuron = network.layers[k].neurons[j]
-        if unit is None:
-            last = Factor(f"z_{neuron}", parameter, 1.0, "bias enters z directly")
-        else:
-            last = Factor(f"z_{neuron}", parameter, float(a[unit]), f"activation {unit}" if unit in layer_of else f"input {unit}")
-        rule.paths += [path + [last] for path in paths_up(neuron)]
-    return rule
+def chain_rules(passes: BackwardPass, parameters: list[str] | None = None) -> dict[str, ChainRule]:
+    """The chain rule of every parameter (or of ``parameters``) from one computed backward pass.
+
+    Each path's factors are read off ``passes``: nothing is recomputed, and the paths from the loss
+    down to each neuron are found once and shared by every parameter that enters that neuron.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("shared_bias")
+    >>> rules = chain_rules(backward(ex.network, ex.params, ex.x, ex.y))
+    >>> sorted(rules) == sorted(ex.network.parameters), round(rules["b1"].gradient, 6)
+    (True, 0.028364)
+    """
+    network = passes.forward.network
+    names = list(network.parameters) if parameters is None else list(parameters)
+    for name in names:
+        network.check_parameter_name(name)
+    if any(np.ndim(v) for v in passes.gradients.values()):
+        raise ValueError("chain_rules needs the backward pass of one setting, not of arrays of them")
+    if any(n not in passes.da_dz for n in network.neurons):
+        raise ValueError("chain_rules needs a backward pass run with keep_intermediates=True")
+    paths_to = _paths_from_loss(passes)
+    a, layer_of = passes.forward.a, {n: k for k, layer in enumerate(network.layers) for n in layer.neurons}
+    places = _where_used(network)
+    rules = {}
+    for name in names:
+        rule = ChainRule(name)
+        for k, j, unit in places[name]:
+            neuron = network.layers[k].neurons[j]
+            if unit is None:
+                last = Factor(f"z_{neuron}", name, 1.0, "bias enters z directly")
+            else:
+                meaning = f"activation {unit}" if unit in layer_of else f"input {unit}"
+                last = Factor(f"z_{neuron}", name, float(a[unit]), meaning)
+            rule.paths += [path + [last] for path in paths_to[neuron]]
+        rules[name] = rule
+    return rules
+
+
+def _paths_from_loss(passes: BackwardPass) -> dict[str, list[list[Factor]]]:
+    """For every neuron, each path of factors from the loss down to its z (loss end first).
+
+    Built from the output layer down, so each layer extends the paths of the layer above.
+    """
+    network, p = passes.forward.network, passes.forward.params
+    paths: dict[str, list[list[Factor]]] = {}
+    last = len(network.layers) - 1
+    for k in reversed(range(len(network.layers))):
+        layer = network.layers[k]
+        for i, neuron in enumerate(layer.neurons):
+            slope = Factor(f"a_{neuron}", f"z_{neuron}", float(passes.da_dz[neuron]), f"{layer.activation} slope")
+            if k == last:
+                paths[neuron] = [[Factor("L", f"a_{neuron}", float(passes.dL_dyhat[neuron]), "loss gradient"), slope]]
+                continue
+            upper = network.layers[k + 1]
+            paths[neuron] = []
+            for j, nxt in enumerate(upper.neurons):
+                weight = upper.weights[j][i]
+                link = Factor(f"z_{nxt}", f"a_{neuron}", float(p[weight]), f"weight {weight}")
+                paths[neuron] += [path + [link, slope] for path in paths[nxt]]
+    return paths
 
 
 @checked_call

@@ -23,8 +23,8 @@ from matplotlib.figure import Figure
 
 from ..views.explore import Settings
 from ..engine.network import Network
-from ..engine.numeric import backward
-from ..engine.training import DIVERGENCE_LIMIT, gradient_step
+from ..engine.numeric import BackwardPass, backward
+from ..engine.training import train
 from ..views.png import figure_png
 
 __all__ = [
@@ -221,8 +221,8 @@ class BiasTraining:
 def train_tracking_bias(network: Network, settings: Settings, bias: str, epochs: int) -> BiasTraining:
     """Train on the single example for ``epochs`` steps, recording each path of ∂L/∂``bias``.
 
-    The same steps as :func:`backproplib.engine.training.train` (tests check that the losses agree), but
-    walked with :func:`backproplib.engine.numeric.backward` so every neuron's δ is kept.
+    :func:`backproplib.engine.training.train` does the steps; its ``record`` hook keeps, before every
+    step, the prediction, the bias and every neuron's δ from that epoch's backward pass.
 
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("shared_bias")
@@ -231,40 +231,29 @@ def train_tracking_bias(network: Network, settings: Settings, bias: str, epochs:
     ([0.35, 0.335818], 0.028364)
     """
     users = bias_users(network, bias)
-    if not isinstance(epochs, (int, np.integer)) or epochs < 0:
-        raise ValueError(f"epochs must be a whole number >= 0; got {epochs!r}")
     output = network.outputs[0]
-    params = {k: float(v) for k, v in network.check_parameters(settings.params).items()}
-    losses, predictions, bias_values, totals = [], [], [], []
+    predictions: list[float] = []
+    bias_values: list[float] = []
+    totals: list[float] = []
     contributions: dict[str, list[float]] = {n: [] for n in users}
-    diverged = False
-    for epoch in range(epochs + 1):
-        passes = backward(network, params, settings.x, settings.y)
-        loss = float(passes.loss)
-        if not math.isfinite(loss) or loss > DIVERGENCE_LIMIT:
-            diverged = True
-            break
-        losses.append(loss)
+
+    def record(epoch: int, params: dict[str, float], passes: BackwardPass) -> None:
         predictions.append(float(passes.forward.a[output]))
         bias_values.append(params[bias])
         for n in users:
             contributions[n].append(float(passes.delta[n]))
         totals.append(float(passes.gradients[bias]))
-        if epoch < epochs:
-            stepped = gradient_step(params, passes.gradients, settings.learning_rate)
-            if max(abs(float(v)) for v in stepped.values()) > DIVERGENCE_LIMIT:  # type: ignore[arg-type]
-                diverged = True
-                break
-            params = {k: float(v) for k, v in stepped.items()}  # type: ignore[arg-type]
+
+    run = train(network, settings.params, settings.x, settings.y, settings.learning_rate, epochs, record=record)
     return BiasTraining(
         bias,
-        np.array(losses),
+        run.losses,
         np.array(predictions),
         np.array(bias_values),
         {n: np.array(v) for n, v in contributions.items()},
         np.array(totals),
-        params,
-        diverged,
+        run.params,
+        run.diverged,
     )
 
 

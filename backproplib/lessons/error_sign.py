@@ -21,8 +21,8 @@ from matplotlib.figure import Figure
 
 from ..views.explore import Settings
 from ..engine.network import Network
-from ..engine.numeric import backward
-from ..engine.training import DIVERGENCE_LIMIT
+from ..engine.numeric import BackwardPass, backward
+from ..engine.training import check_epochs, check_learning_rate, train
 from ..views.png import figure_png
 
 __all__ = ["CONVENTIONS", "LEARNING_RATES", "ConventionStep", "step_in", "ConventionRun", "train_in", "ConventionFigure"]
@@ -55,8 +55,7 @@ def _checked(network: Network, convention: str, learning_rate: float) -> None:
         raise ValueError(f"convention must be one of {allowed}; got {convention!r}")
     if network.loss != "half_squared_error" or len(network.outputs) != 1:
         raise ValueError(f"network must have one output and loss 'half_squared_error', the loss whose ∂L/∂ŷ is ŷ − y; got {network.loss!r}")
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float, np.floating)) or not np.isfinite(learning_rate) or learning_rate <= 0:
-        raise ValueError(f"learning_rate must be a finite number > 0; got {learning_rate!r}")
+    check_learning_rate(learning_rate)
 
 
 @dataclass(frozen=True)
@@ -120,7 +119,10 @@ class ConventionRun:
 
 
 def train_in(network: Network, settings: Settings, convention: str, epochs: int) -> ConventionRun:
-    """Repeat :func:`step_in` ``epochs`` times; stop early if a parameter passes ``DIVERGENCE_LIMIT``.
+    """Repeat :func:`step_in`'s update ``epochs`` times with :func:`backproplib.engine.training.train`.
+
+    The run stops early (``stopped``) when it diverges: a parameter or the loss passes
+    ``DIVERGENCE_LIMIT``.
 
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("blame_flow")
@@ -130,23 +132,20 @@ def train_in(network: Network, settings: Settings, convention: str, epochs: int)
     [0.0053, 0.0053, 0.4563]
     """
     _checked(network, convention, settings.learning_rate)
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValueError(f"epochs must be a whole number >= 1; got {epochs!r}")
+    check_epochs(epochs, minimum=1)
+    _, product_sign, step_sign = CONVENTIONS[convention]
     output = network.outputs[0]
-    losses, predictions, stopped = [], [], False
-    current = settings
-    for epoch in range(epochs + 1):
-        here = backward(network, current.params, current.x, current.y)
-        losses.append(float(here.loss))
-        predictions.append(float(here.forward.a[output]))
-        if epoch == epochs:
-            break
-        step = step_in(network, current, convention)
-        if max(abs(v) for v in step.new_params.values()) > DIVERGENCE_LIMIT:
-            stopped = True
-            break
-        current = current.replace(**step.new_params)
-    return ConventionRun(convention, np.array(losses), np.array(predictions), stopped)
+    predictions: list[float] = []
+
+    def step(params: dict[str, float], gradients: dict[str, float], rate: float, frozen: frozenset) -> dict[str, float]:
+        """θ + (step sign)·η·(product), the product being (product sign)·∂L/∂θ: step_in's rule."""
+        return {p: v + step_sign * rate * product_sign * gradients[p] for p, v in params.items()}
+
+    def record(epoch: int, params: dict[str, float], passes: BackwardPass) -> None:
+        predictions.append(float(passes.forward.a[output]))
+
+    run = train(network, settings.params, settings.x, settings.y, settings.learning_rate, epochs, record=record, step_rule=step)
+    return ConventionRun(convention, run.losses, np.array(predictions), run.diverged)
 
 
 class ConventionFigure:

@@ -22,8 +22,8 @@ from matplotlib.figure import Figure
 from ..engine.activations import get_activation
 from ..views.explore import Settings
 from ..engine.network import Network
-from ..engine.numeric import backward, forward
-from ..engine.training import DIVERGENCE_LIMIT, train
+from ..engine.numeric import BackwardPass, backward, forward
+from ..engine.training import DIVERGENCE_LIMIT, check_epochs, check_learning_rate, train
 from ..views.png import figure_png
 from ..views.widgets import image_html, kernel_panel
 
@@ -131,7 +131,8 @@ def _checkpoints(epochs: int) -> np.ndarray:
 class OutputRun:
     """One gradient-descent run with a given output activation.
 
-    ``losses`` has one entry per epoch started (``epochs + 1`` unless the run diverged);
+    ``losses`` has the loss before every epoch: ``epochs + 1`` entries, or ``diverged_at`` entries
+    when the run diverged at that epoch (see :mod:`backproplib.engine.training`);
     ``predictions[k]`` is ŷ before step ``checkpoints[k]``. ``stalled`` means every gradient is
     below :data:`STALL_GRADIENT` while the loss is still above its floor: the run can never move
     again. Two causes are told apart: ``dead_output`` (a ReLU output's weighted sum is ≤ 0) and
@@ -145,12 +146,17 @@ class OutputRun:
     losses: np.ndarray
     checkpoints: np.ndarray
     predictions: np.ndarray
-    diverged: bool
+    diverged_at: int | None
     stalled: bool
     dead_output: bool
     saturated_hidden: bool
     floor: float
     reachable: tuple[float, float]
+
+    @property
+    def diverged(self) -> bool:
+        """True when training stopped at ``diverged_at`` because the loss or a weight left the limits."""
+        return self.diverged_at is not None
 
     @property
     def final_loss(self) -> float:
@@ -159,11 +165,6 @@ class OutputRun:
     @property
     def final_prediction(self) -> float:
         return float(self.predictions[-1])
-
-    @property
-    def target_reachable(self) -> bool:
-        """True when the target lies inside the output's range (edges included)."""
-        return self.reachable[0] <= self.target <= self.reachable[1]
 
     @property
     def outcome(self) -> str:
@@ -176,7 +177,7 @@ class OutputRun:
         'diverged: loss or a weight beyond 1e+06 at epoch 3, training stopped (dotted line)'
         """
         if self.diverged:
-            return f"diverged: loss or a weight beyond {DIVERGENCE_LIMIT:g} at epoch {len(self.losses) - 1}, training stopped (dotted line)"
+            return f"diverged: loss or a weight beyond {DIVERGENCE_LIMIT:g} at epoch {self.diverged_at}, training stopped (dotted line)"
         if self.dead_output:
             return "stuck: the output ReLU is switched off (z_o ≤ 0), no gradient flows back"
         if self.saturated_hidden:
@@ -228,55 +229,58 @@ def train_with_output(
             "network must have exactly one output neuron and loss 'half_squared_error'; "
             f"got outputs {list(network.outputs)} and loss {network.loss!r}"
         )
-    if not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValueError(f"epochs must be a whole number >= 1; got {epochs!r}")
-    rate = float(settings.learning_rate if learning_rate is None else learning_rate)
+    epochs = check_epochs(epochs, minimum=1)
+    rate = check_learning_rate(settings.learning_rate if learning_rate is None else learning_rate)
     scored = with_output_activation(network, activation)
-    output = scored.outputs[0]
+    losses, recorded, predictions, params, diverged_at = _train_in_chunks(scored, settings, rate, epochs)
+    here = backward(scored, params, settings.x, settings.y)
+    if diverged_at is None:
+        losses.append(float(here.loss))
+    floor = loss_floor(activation, float(settings.y))
+    stalled = diverged_at is None and _stalled(here, floor)
+    dead = stalled and activation == "relu" and float(here.forward.z[scored.outputs[0]]) <= 0.0
+    hidden = [n for layer in scored.layers[:-1] for n in layer.neurons]
+    saturated = stalled and not dead and bool(hidden) and all(abs(float(here.da_dz[n])) < STALL_GRADIENT for n in hidden)
+    return OutputRun(
+        activation, rate, float(settings.y), epochs, np.array(losses, dtype=float), np.array(recorded, dtype=int),
+        np.array(predictions, dtype=float), diverged_at, stalled, dead, saturated, floor, reachable_outputs(activation),
+    )
+
+
+def _stalled(here: BackwardPass, floor: float) -> bool:
+    """Every gradient below :data:`STALL_GRADIENT` while the loss is still above its floor."""
+    largest = max(abs(float(g)) for g in here.gradients.values())
+    return largest < STALL_GRADIENT and float(here.loss) - floor > FLOOR_TOLERANCE
+
+
+def _train_in_chunks(
+    network: Network, settings: Settings, rate: float, epochs: int
+) -> tuple[list[float], list[int], list[float], dict[str, float], int | None]:
+    """The fast path of :func:`train` between checkpoints, ŷ read at each: one long run, cut up.
+
+    Returns the losses before every epoch but the last, the checkpoints, ŷ at each, the final
+    parameters (the last inside the limits after a divergence) and the epoch it diverged at, if any.
+    """
     params = {name: float(value) for name, value in settings.params.items()}
     losses: list[float] = []
     recorded: list[int] = []
     predictions: list[float] = []
-    diverged = False
     done = 0
     for checkpoint in _checkpoints(epochs):
         if checkpoint > done:
-            run = train(scored, params, settings.x, settings.y, rate, int(checkpoint - done))
+            run = train(network, params, settings.x, settings.y, rate, int(checkpoint - done), fast=True)
+            if run.diverged_at is not None:
+                losses.extend(run.losses)
+                last = done + max(len(run.losses) - 1, 0)  # the last epoch inside the limits
+                if not recorded or last > recorded[-1]:
+                    recorded.append(last)
+                    predictions.append(float(forward(network, run.params, settings.x, settings.y).a[network.outputs[0]]))
+                return losses, recorded, predictions, run.params, done + run.diverged_at
             losses.extend(run.losses[:-1])  # the last entry is the next chunk's first
-            if run.diverged:
-                # run.params are the last parameters before the step that left the limits
-                losses.append(float(run.losses[-1]))
-                recorded.append(done + len(run.losses) - 1)
-                predictions.append(float(forward(scored, run.params, settings.x, settings.y).a[output]))
-                diverged = True
-                break
             params, done = run.params, int(checkpoint)
         recorded.append(done)
-        predictions.append(float(forward(scored, params, settings.x, settings.y).a[output]))
-    here = backward(scored, params, settings.x, settings.y)
-    if not diverged:
-        losses.append(float(here.loss))
-    floor = loss_floor(activation, float(settings.y))
-    largest = max(abs(float(g)) for g in here.gradients.values())
-    stalled = not diverged and largest < STALL_GRADIENT and float(here.loss) - floor > FLOOR_TOLERANCE
-    dead = stalled and activation == "relu" and float(here.forward.z[output]) <= 0.0
-    hidden = [n for layer in scored.layers[:-1] for n in layer.neurons]
-    saturated = stalled and not dead and bool(hidden) and all(abs(float(here.da_dz[n])) < STALL_GRADIENT for n in hidden)
-    return OutputRun(
-        activation,
-        rate,
-        float(settings.y),
-        int(epochs),
-        np.array(losses, dtype=float),
-        np.array(recorded, dtype=int),
-        np.array(predictions, dtype=float),
-        diverged,
-        stalled,
-        dead,
-        saturated,
-        floor,
-        reachable_outputs(activation),
-    )
+        predictions.append(float(forward(network, params, settings.x, settings.y).a[network.outputs[0]]))
+    return losses, recorded, predictions, params, None
 
 
 class OutputRangeFigure:

@@ -197,8 +197,7 @@ def panel_description(
     >>> panel["groups"][0]["controls"][0]["label"], panel["sweep"]["options"]
     ('w1: weight from x into h', ['w1', 'w2'])
     """
-    if parameter not in network.parameters:
-        raise ValueError(f"parameter must be one of {', '.join(map(repr, network.parameters))}; got {parameter!r}")
+    network.check_parameter_name(parameter)
     missing = [n for n in (*network.parameters, *network.inputs, "y", "learning_rate") if n not in ranges]
     if missing:
         raise ValueError(f"ranges is missing {missing}; it needs every parameter and input, 'y' and 'learning_rate'")
