@@ -72,8 +72,8 @@ def check_chapter_settings(params: Mapping, x: Mapping, y: object, learning_rate
         for name, value in values.items():
             _finite(f"{setting}[{name!r}]", value)
     _finite("y", y)
-    _finite("learning_rate", learning_rate, MAX_LEARNING_RATE)
-    if learning_rate <= 0:
+    rate = learning_rate
+    if isinstance(rate, bool) or not isinstance(rate, Real) or not math.isfinite(rate) or not 0 < rate <= MAX_LEARNING_RATE:
         raise ValueError(f"learning_rate must be a number > 0 and at most {MAX_LEARNING_RATE:g}; got {learning_rate!r}")
     _whole("epochs", epochs, 1, MAX_EPOCHS)
     _whole("digits", digits, 1, MAX_DIGITS)
