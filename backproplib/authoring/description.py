@@ -412,7 +412,7 @@ def _read_layer(read: _Reader, node: yaml.Node, where: str, previous: list[str],
     if "biases" in fields:
         bias = _read_biases(read, fields["biases"][1], f"{where}.biases", neurons, names, params)
     elif "shared_bias" in fields:
-        bias = _read_shared_bias(read, fields["shared_bias"][1], f"{where}.shared_bias", names, params)
+        (bias,) = _read_biases(read, fields["shared_bias"][1], f"{where}.shared_bias", neurons, names, params, shared=True)
     return Layer(tuple(neurons), activation, tuple(weights), bias)
 
 
@@ -438,24 +438,19 @@ def _read_weights(read: _Reader, node: yaml.Node, at: str, previous: list[str], 
 
 
 def _read_biases(read: _Reader, node: yaml.Node, at: str, neurons: list[str], names: _Names,
-                 params: dict[str, float]) -> tuple[str, ...]:
-    biases = read.mapping(node, at, f"biases must map one bias name per neuron ({', '.join(neurons)}) to its value")
-    if len(biases) != len(neurons):
-        raise read.fail(node, at, f"biases must give one bias per neuron ({', '.join(neurons)}), in that order; got {len(biases)}")
+                 params: dict[str, float], shared: bool = False) -> tuple[str, ...]:
+    """The layer's bias names (values go into ``params``): one per neuron, or ``shared`` by all of them."""
+    if shared:
+        what, count = "shared_bias must give exactly one name and value (it is added to every neuron of the layer), e.g. {b1: 0.35}", 1
+    else:
+        what, count = f"biases must give one bias per neuron ({', '.join(neurons)}), in that order", len(neurons)
+    biases = read.mapping(node, at, what)
+    if len(biases) != count:
+        raise read.fail(node, at, f"{what}; got {len(biases)}")
     for name, (key_node, value_node) in biases.items():
         names.claim(key_node, f"{at}.{name}", "a bias name", at)
         params[name] = read.number(value_node, f"{at}.{name}")
     return tuple(biases)
-
-
-def _read_shared_bias(read: _Reader, node: yaml.Node, at: str, names: _Names, params: dict[str, float]) -> str:
-    shared = read.mapping(node, at, "shared_bias must give one name and value, e.g. {b1: 0.35}")
-    if len(shared) != 1:
-        raise read.fail(node, at, f"shared_bias must give exactly one name and value (it is added to every neuron of the layer); got {len(shared)}")
-    ((name, (key_node, value_node)),) = shared.items()
-    names.claim(key_node, f"{at}.{name}", "a bias name", at)
-    params[name] = read.number(value_node, f"{at}.{name}")
-    return name
 
 
 def load_description(path: str | Path) -> NetworkDescription:
