@@ -230,3 +230,10 @@ def test_no_book_above_the_notebook_is_a_clear_error(tmp_path, capsys):
     message = capsys.readouterr().err
     assert "no _config.yml in" in message and "pass --book FOLDER" in message
     assert not (tmp_path / "loose" / "x.ipynb").exists()
+
+
+def test_a_character_yaml_forbids_names_its_line(tmp_path, capsys):
+    text = swap("w33: -0.1", "w33: -0.\x001")
+    status, _, _ = run_bad(tmp_path, text)
+    message = capsys.readouterr().err
+    assert status == 2 and f"line {line_of(text, 'w33')}, field h3: the text holds a character YAML does not allow (U+0000)" in message

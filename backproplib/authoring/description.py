@@ -282,7 +282,11 @@ def _compose(text: str, source: str) -> yaml.Node:
             located = _syntax_error(source, text, context, reason)
             raise DescriptionError(source, line, located.field, f"{located.problem} ({error.context} that starts on line {context})") from None
         raise _syntax_error(source, text, line, reason) from None
-    except yaml.YAMLError as error:  # errors without a position (rare: bad encodings)
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow, such as NUL
+        line = text.count("\n", 0, error.position) + 1
+        located = _syntax_error(source, text, line, "")
+        raise DescriptionError(source, line, located.field, f"the text holds a character YAML does not allow (U+{int(error.character) if isinstance(error.character, int) else ord(error.character):04X}); remove it") from None
+    except yaml.YAMLError as error:  # errors without a position
         raise DescriptionError(source, 1, "(whole file)", f"not valid YAML: {error}") from None
     if node is None:
         raise DescriptionError(source, 1, "(whole file)", f"the description is empty; it needs the fields {', '.join(REQUIRED_FIELDS)}")
@@ -298,8 +302,8 @@ def parse_description(text: str, source: str = "<description>") -> NetworkDescri
         raise TypeError(f"text must be the description as a str; got {type(text).__name__}")
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise DescriptionError(source, 1, "(whole file)", f"the description is larger than {MAX_BYTES:,} bytes; a description within the size limits needs far less")
-    read = _Reader(source, text)
     root = _compose(text, source)
+    read = _Reader(source, text)
     top = _top_fields(read, root)
     lines = {key: key_node.start_mark.line + 1 for key, (key_node, _) in top.items()}
     inputs = _read_inputs(read, top["inputs"][1])
