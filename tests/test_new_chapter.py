@@ -6,7 +6,6 @@ library under test produces the notebook's numbers.
 """
 from __future__ import annotations
 
-import json
 import math
 import re
 import shutil
@@ -16,11 +15,19 @@ import nbformat
 import pytest
 import yaml
 
-from backproplib.authoring.chapter_file import glued_values
 from backproplib.authoring.new_chapter import main
 
 BOOK = Path(__file__).resolve().parent.parent
 DESCRIPTION = BOOK / "examples" / "three_inputs_tanh.yaml"
+GLUED = "application/papermill.record/text/plain"
+
+
+def glued_values(notebook) -> dict[str, str]:
+    """Every glued value by name, as the text the book shows (read here, not with the library)."""
+    outputs = [o for cell in notebook.cells for o in cell.get("outputs", []) if "scrapbook" in o.get("metadata", {})]
+    return {o["metadata"]["scrapbook"]["name"]: o["data"][GLUED].strip("'\"") for o in outputs}
+
+
 PLACEHOLDERS = re.compile(r"\b(TODO|TBD|FIXME|lorem|ipsum|coming soon|write here|placeholder)\b", re.IGNORECASE)
 
 
