@@ -224,11 +224,12 @@ def test_a_notebook_name_the_toc_cannot_hold_is_refused(tmp_path, capsys, name):
     assert (book / "_toc.yml").read_text() == TOC
 
 
-def test_no_book_above_the_notebook_is_a_clear_error(tmp_path, capsys):
+def test_no_book_above_the_notebook_or_the_current_folder_is_a_clear_error(tmp_path, capsys, monkeypatch):
     (tmp_path / "loose").mkdir()
+    monkeypatch.chdir(tmp_path / "loose")
     assert main([str(BOOK / "examples" / "three_inputs_tanh.yaml"), str(tmp_path / "loose" / "x.ipynb"), "--no-execute"]) == 2
     message = capsys.readouterr().err
-    assert "no _config.yml in" in message and "pass --book FOLDER" in message
+    assert "no _config.yml above the notebook" in message and "pass --book FOLDER" in message
     assert not (tmp_path / "loose" / "x.ipynb").exists()
 
 

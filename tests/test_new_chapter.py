@@ -382,3 +382,14 @@ def test_good_settings_pass_the_check(setup_cells):
     check = setup.split("# The wiring")[0]  # imports and the check, without the glue calls that need a kernel
     exec(check, namespace)
     assert namespace["epochs"] == 60
+
+
+def test_a_notebook_outside_the_book_uses_the_book_around_the_current_folder(tmp_path, monkeypatch):
+    book = make_book(tmp_path / "book")
+    config = (BOOK / "_config.yml").read_text()
+    url = yaml.safe_load(config)["repository"]["url"]
+    (book / "_config.yml").write_text(config.replace(url, "https://example.org/here"))
+    (tmp_path / "drafts").mkdir()
+    monkeypatch.chdir(book / "chapters")
+    assert main([str(DESCRIPTION), str(tmp_path / "drafts" / "draft.ipynb"), "--no-execute"]) == 0
+    assert "git+https://example.org/here" in nbformat.read(tmp_path / "drafts" / "draft.ipynb", as_version=4).cells[0].source

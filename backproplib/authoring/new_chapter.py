@@ -74,6 +74,18 @@ def _check_target(target: Path, force: bool) -> None:
         raise ValueError(f"the folder {str(target.parent)!r} for the notebook does not exist")
 
 
+def _book_near(target: Path) -> Path:
+    """The book above the notebook, else the book above the current folder."""
+    try:
+        return find_book(target.parent)
+    except ValueError:
+        try:
+            return find_book(Path.cwd())
+        except ValueError:
+            raise ValueError(f"no _config.yml above the notebook's folder {str(target.parent.resolve())!r} or the current folder: "
+                             "run the command inside the book, or pass --book FOLDER") from None
+
+
 def _plan(args: argparse.Namespace) -> tuple:
     """Everything checked before anything is written: description, book, toc edit."""
     target = Path(args.notebook)
@@ -81,7 +93,7 @@ def _plan(args: argparse.Namespace) -> tuple:
     description = load_description(args.description)
     if args.book is not None and not Path(args.book).is_dir():
         raise ValueError(f"--book must be the book's folder; {args.book!r} is not a folder")
-    book = find_book(args.book if args.book is not None else target.parent)
+    book = find_book(args.book) if args.book is not None else _book_near(target)
     repository = repository_url(book / "_config.yml")
     toc_edit = None
     if args.add_to_toc:
