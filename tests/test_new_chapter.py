@@ -363,6 +363,8 @@ def setup_cells():
     ("learning_rate = float('nan')", "learning_rate must be a number > 0 and at most 10; got nan"),
     ("x = dict(x, x2='1')", "x['x2'] must be a number from -1000 to 1000; got '1'"),
     ("params = [0.5]", "params must map names to numbers"),
+    ("activations = ['tanh']", "activations must be a list of 2 activation names, one per layer; got ['tanh']"),
+    ("activations = 'tanh'", "activations must be a list of 2 activation names"),
     ("params = dict(params, v1=1e9)", "params['v1'] must be a number from -1000 to 1000; got 1000000000.0"),
 ])
 def test_bad_papermill_parameters_stop_the_chapter_with_the_setting_named(setup_cells, override, message):

@@ -165,6 +165,7 @@ def _slots(d: NetworkDescription, key: str, repository: str) -> dict[str, str]:
         "about": f"{d.about}\n\n" if d.about else "",
         "source": Path(d.source).name,
         "parameters": _parameters_cell(d),
+        "layer_count": str(len(network.layers)),
         "layers": "\n".join(_layer_code(layer, k) for k, layer in enumerate(network.layers)),
         "key": key,
         "key_literal": _string(key),

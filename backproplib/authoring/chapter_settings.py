@@ -53,13 +53,14 @@ def _whole(name: str, value: object, low: int, high: int) -> None:
 
 
 def check_chapter_settings(params: Mapping, x: Mapping, y: object, learning_rate: object, epochs: object,
-                           digits: object, explore: object) -> None:
+                           digits: object, explore: object, activations: object = None, layers: int | None = None) -> None:
     """Refuse settings a generated chapter cannot show, naming the setting and what is allowed.
 
     The network's own checks (names, wiring, activations, loss) run when the chapter builds it;
     this adds the limits of the chapter: values within ±MAX_VALUE, a learning rate in
     (0, MAX_LEARNING_RATE], whole numbers of epochs and digits in range, and ``explore`` naming
-    a parameter.
+    a parameter; with ``layers``, ``activations`` must be a list of that many names (the
+    names themselves are checked by the network).
 
     >>> check_chapter_settings({"w": 0.5}, {"x": 1.0}, 1e300, 0.1, 100, 4, "w")
     Traceback (most recent call last):
@@ -77,6 +78,8 @@ def check_chapter_settings(params: Mapping, x: Mapping, y: object, learning_rate
         raise ValueError(f"learning_rate must be a number > 0 and at most {MAX_LEARNING_RATE:g}; got {learning_rate!r}")
     _whole("epochs", epochs, 1, MAX_EPOCHS)
     _whole("digits", digits, 1, MAX_DIGITS)
+    if layers is not None and (not isinstance(activations, (list, tuple)) or len(activations) != layers):
+        raise ValueError(f"activations must be a list of {layers} activation names, one per layer; got {activations!r}")
     if not isinstance(explore, str) or explore not in params:
         names = ", ".join(repr(name) for name in params)
         raise ValueError(f"explore must name one of the parameters ({names}); got {explore!r}")
