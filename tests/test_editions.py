@@ -142,3 +142,20 @@ def test_editions_apart_from_the_sources_are_written(tmp_path):
     assert main(["--student", str(tmp_path / "s"), "--instructor", str(tmp_path / "i"), "--chapters", str(chapters)]) == 0
     assert solution_labels(nbformat.read(tmp_path / "s" / "one.ipynb", as_version=4)) == []
     assert solution_labels(nbformat.read(tmp_path / "i" / "one.ipynb", as_version=4)) == ["ex1"]
+
+
+@pytest.mark.parametrize("text", ["{}", "not json", '{"cells": 3, "nbformat": 4, "nbformat_minor": 5, "metadata": {}}'])
+def test_a_file_that_is_not_a_notebook_is_named_and_nothing_is_written(tmp_path, capsys, text):
+    chapters = small_chapters(tmp_path)
+    (chapters / "zz_broken.ipynb").write_text(text)
+    assert main(["--student", str(tmp_path / "out"), "--chapters", str(chapters)]) == 2
+    assert "zz_broken.ipynb' is not a notebook nbformat can read" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_output_path_that_is_a_file_is_refused(tmp_path, capsys):
+    chapters = small_chapters(tmp_path)
+    (tmp_path / "taken").write_text("kept")
+    assert main(["--student", str(tmp_path / "taken"), "--chapters", str(chapters)]) == 2
+    assert "error:" in capsys.readouterr().err
+    assert (tmp_path / "taken").read_text() == "kept"

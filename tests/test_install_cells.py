@@ -96,3 +96,12 @@ def test_a_config_without_a_repository_address_is_refused(tmp_path, capsys):
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\n")
     assert main(["--root", str(tmp_path)]) == 2
     assert "repository.url" in capsys.readouterr().err
+
+
+def test_a_listed_file_that_is_not_a_notebook_is_named_and_nothing_is_written(tmp_path, capsys):
+    book = fork_of_the_book(tmp_path)
+    before = {p: p.read_bytes() for p in book.rglob("*.ipynb")}
+    (book / "reference" / "notes.ipynb").write_text("not json")
+    assert main(["--root", str(book)]) == 2
+    assert "notes.ipynb' is not a notebook nbformat can read" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in before} == before

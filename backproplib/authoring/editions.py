@@ -42,7 +42,7 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["SOLUTION_TAG", "is_solution", "student_edition", "instructor_edition", "write_editions", "main"]
+__all__ = ["SOLUTION_TAG", "is_solution", "read_notebook", "student_edition", "instructor_edition", "write_editions", "main"]
 
 SOLUTION_TAG = "solution"
 
@@ -99,9 +99,13 @@ def write_editions(chapters: list[Path], student: Path | None, instructor: Path 
         raise ValueError("give at least one of student and instructor (an output folder)")
     outputs = {name: Path(folder) for name, folder in (("student", student), ("instructor", instructor)) if folder is not None}
     _check_outputs(chapters, outputs)
+    names = [chapter.name for chapter in chapters]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise ValueError(f"chapters must have different file names (an edition folder holds one of each); {', '.join(twice)} is given twice")
+    notebooks = [read_notebook(chapter) for chapter in chapters]  # every source readable before anything is written
     written = []
-    for chapter in chapters:
-        notebook = nbformat.read(chapter, as_version=4)
+    for chapter, notebook in zip(chapters, notebooks):
         for folder, edition in ((student, student_edition), (instructor, instructor_edition)):
             if folder is None:
                 continue
@@ -110,6 +114,14 @@ def write_editions(chapters: list[Path], student: Path | None, instructor: Path 
             nbformat.write(edition(notebook), target)
             written.append(target)
     return written
+
+
+def read_notebook(chapter: Path) -> nbformat.NotebookNode:
+    """The notebook at ``chapter`` (nbformat 4), or a ValueError naming the file when it is not one."""
+    try:
+        return nbformat.read(chapter, as_version=4)
+    except Exception as error:  # nbformat raises JSON, schema and conversion errors of several kinds
+        raise ValueError(f"{str(chapter)!r} is not a notebook nbformat can read: {error}") from None
 
 
 def main(argv: list[str] | None = None) -> int:

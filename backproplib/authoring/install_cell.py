@@ -95,9 +95,11 @@ def sync_install_cells(root: Path | str = ".", check: bool = False) -> list[Path
 
     root = Path(root)
     source = install_cell_source(repository_url(root / "_config.yml"))
+    from .editions import read_notebook
+
+    notebooks = {path: read_notebook(path) for path in toc_notebooks(root)}  # all readable before any is written
     changed = []
-    for path in toc_notebooks(root):
-        nb = nbformat.read(path, as_version=4)
+    for path, nb in notebooks.items():
         first = nb.cells[0] if nb.cells else None
         is_install = first is not None and _is_install_cell(first)
         if is_install and first.source == source and INSTALL_TAG in first.metadata.get("tags", []):
