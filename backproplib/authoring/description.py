@@ -164,7 +164,7 @@ class _Reader:
         for key_node, value_node in node.value:
             key = self.scalar(key_node, field or "(key)")
             if not isinstance(key, str):
-                raise self.fail(key_node, field, f"keys must be names; got {key!r}")
+                raise self.fail(key_node, field, f"keys must be names; got {self._shown(key_node)}")
             if key in entries:
                 first = entries[key][0].start_mark.line + 1
                 raise self.fail(key_node, f"{field}.{key}" if field else key, f"{key!r} is given twice (first on line {first})")
