@@ -86,3 +86,76 @@ def test_one_instructor_edition_executes_cleanly(editions):
     instructor = nbformat.read(editions[1] / chapter.name, as_version=4)
     execute(instructor, BOOK / "chapters")
     assert any("solution" in tags(c) for c in instructor.cells)
+
+
+# --- never into the sources ------------------------------------------------------------------------
+
+
+def small_chapters(root: Path) -> Path:
+    """A folder with one small chapter (an exercise and its solution), written here."""
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
+    chapters = root / "chapters"
+    chapters.mkdir(parents=True)
+    notebook = new_notebook(cells=[
+        new_markdown_cell("```{exercise}\n:label: ex1\nAdd 1 and 2.\n```"),
+        new_markdown_cell("```{solution} ex1\n3\n```", metadata={"tags": ["solution"]}),
+    ])
+    nbformat.write(notebook, chapters / "one.ipynb")
+    return chapters
+
+
+@pytest.mark.parametrize("option, folder", [
+    ("--student", "chapters"),             # the sources themselves
+    ("--student", "chapters/student"),     # inside them
+    ("--instructor", "."),                 # around them
+    ("--instructor", "chapters/../chapters"),
+])
+def test_an_output_folder_at_the_sources_is_refused_and_nothing_is_written(tmp_path, capsys, monkeypatch, option, folder):
+    chapters = small_chapters(tmp_path)
+    before = (chapters / "one.ipynb").read_bytes()
+    monkeypatch.chdir(tmp_path)
+    assert main([option, folder, "--chapters", "chapters"]) == 2
+    message = capsys.readouterr().err
+    assert f"{option[2:]} must be a folder apart from the source chapters" in message
+    assert (chapters / "one.ipynb").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.rglob("*.ipynb")) == ["one.ipynb"]
+
+
+def test_a_notebook_given_by_name_protects_its_own_folder(tmp_path, capsys):
+    chapters = small_chapters(tmp_path)
+    assert main(["--student", str(chapters), str(chapters / "one.ipynb")]) == 2
+    assert "student must be a folder apart" in capsys.readouterr().err
+    assert solution_labels(nbformat.read(chapters / "one.ipynb", as_version=4)) == ["ex1"]
+
+
+def test_both_editions_in_one_folder_are_refused(tmp_path, capsys):
+    chapters = small_chapters(tmp_path)
+    out = str(tmp_path / "out")
+    assert main(["--student", out, "--instructor", out, "--chapters", str(chapters)]) == 2
+    assert "student and instructor must be different folders" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_editions_apart_from_the_sources_are_written(tmp_path):
+    chapters = small_chapters(tmp_path)
+    assert main(["--student", str(tmp_path / "s"), "--instructor", str(tmp_path / "i"), "--chapters", str(chapters)]) == 0
+    assert solution_labels(nbformat.read(tmp_path / "s" / "one.ipynb", as_version=4)) == []
+    assert solution_labels(nbformat.read(tmp_path / "i" / "one.ipynb", as_version=4)) == ["ex1"]
+
+
+@pytest.mark.parametrize("text", ["{}", "not json", '{"cells": 3, "nbformat": 4, "nbformat_minor": 5, "metadata": {}}'])
+def test_a_file_that_is_not_a_notebook_is_named_and_nothing_is_written(tmp_path, capsys, text):
+    chapters = small_chapters(tmp_path)
+    (chapters / "zz_broken.ipynb").write_text(text)
+    assert main(["--student", str(tmp_path / "out"), "--chapters", str(chapters)]) == 2
+    assert "zz_broken.ipynb' is not a notebook nbformat can read" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_output_path_that_is_a_file_is_refused(tmp_path, capsys):
+    chapters = small_chapters(tmp_path)
+    (tmp_path / "taken").write_text("kept")
+    assert main(["--student", str(tmp_path / "taken"), "--chapters", str(chapters)]) == 2
+    assert "error:" in capsys.readouterr().err
+    assert (tmp_path / "taken").read_text() == "kept"

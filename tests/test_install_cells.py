@@ -1,4 +1,8 @@
-"""The repository address lives in _config.yml; every chapter's install cell must use it."""
+"""The repository address lives in _config.yml; every notebook the book lists must install from it.
+
+"Every notebook" is what ``_toc.yml`` lists, chapters and reference pages alike, read here with
+plain YAML (not with the module under test), so a notebook added anywhere in the toc is covered.
+"""
 from __future__ import annotations
 
 import shutil
@@ -6,39 +10,98 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
-from backproplib.authoring.install_cell import install_cell_source, repository_url, sync_install_cells
+from backproplib.authoring.install_cell import install_cell_source, main, repository_url, sync_install_cells
 
 ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 
 
-def test_there_are_chapters():
-    assert len(CHAPTERS) >= 2
+def listed_files(node) -> list[str]:
+    """Every 'file:' (and the root) of a parsed toc, however deeply nested."""
+    if isinstance(node, list):
+        return [f for item in node for f in listed_files(item)]
+    if not isinstance(node, dict):
+        return []
+    own = [node[k] for k in ("root", "file") if isinstance(node.get(k), str)]
+    return own + [f for k in ("parts", "chapters", "sections") for f in listed_files(node.get(k))]
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
-def test_each_chapter_installs_from_the_configured_repository(path):
+NOTEBOOKS = [ROOT / f"{f}.ipynb" for f in listed_files(yaml.safe_load((ROOT / "_toc.yml").read_text()))
+             if (ROOT / f"{f}.ipynb").is_file()]
+
+
+def test_the_toc_lists_chapters_and_reference_notebooks():
+    folders = {path.parent.name for path in NOTEBOOKS}
+    assert {"chapters", "reference"} <= folders
+    assert ROOT / "reference" / "errata.ipynb" in NOTEBOOKS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_each_notebook_installs_from_the_configured_repository(path):
     first = nbformat.read(path, as_version=4).cells[0]
     assert first.cell_type == "code"
     assert first.source == install_cell_source(repository_url(ROOT / "_config.yml"))
     assert "remove-cell" in first.metadata.get("tags", [])
 
 
-def test_changing_the_address_in_the_config_rewrites_every_install_cell(tmp_path):
-    (tmp_path / "chapters").mkdir()
+def fork_of_the_book(root: Path) -> Path:
+    """The book's config (with another address), toc, one chapter and the errata page, copied."""
+    (root / "chapters").mkdir(parents=True)
+    (root / "reference").mkdir()
     config = (ROOT / "_config.yml").read_text().replace(repository_url(ROOT / "_config.yml"), "https://example.org/course/fork")
-    (tmp_path / "_config.yml").write_text(config)
-    for path in CHAPTERS[:2]:
-        shutil.copy(path, tmp_path / "chapters" / path.name)
-    assert len(sync_install_cells(tmp_path, check=True)) == 2
-    sync_install_cells(tmp_path)
-    for path in (tmp_path / "chapters").glob("*.ipynb"):
-        assert 'git+https://example.org/course/fork"' in nbformat.read(path, as_version=4).cells[0].source
-    assert sync_install_cells(tmp_path, check=True) == []
+    (root / "_config.yml").write_text(config)
+    chapter = sorted((ROOT / "chapters").glob("*.ipynb"))[0]
+    (root / "_toc.yml").write_text(
+        "format: jb-book\nroot: intro\nparts:\n  - caption: A\n    chapters:\n"
+        f"      - file: chapters/{chapter.stem}\n  - caption: B\n    chapters:\n      - file: reference/errata\n"
+        "      - file: reference/notes\n"
+    )
+    shutil.copy(chapter, root / "chapters" / chapter.name)
+    shutil.copy(ROOT / "reference" / "errata.ipynb", root / "reference" / "errata.ipynb")
+    (root / "reference" / "notes.md").write_text("# Notes\n")
+    (root / "chapters" / "unlisted.ipynb").write_text(nbformat.writes(nbformat.v4.new_notebook()))
+    return root
 
 
-def test_a_config_without_a_repository_address_is_refused(tmp_path):
+def test_changing_the_address_rewrites_the_install_cell_of_every_listed_notebook(tmp_path):
+    book = fork_of_the_book(tmp_path)
+    listed = sorted(p.relative_to(book).as_posix() for p in sync_install_cells(book, check=True))
+    assert listed[1] == "reference/errata.ipynb" and len(listed) == 2
+    assert main(["--root", str(book)]) == 0
+    for name in listed:
+        first = nbformat.read(book / name, as_version=4).cells[0]
+        assert 'git+https://example.org/course/fork"' in first.source
+    assert sync_install_cells(book, check=True) == []
+    assert nbformat.read(book / "chapters" / "unlisted.ipynb", as_version=4).cells == []  # not in the book: untouched
+
+
+def test_a_notebook_without_an_install_cell_gets_one_first(tmp_path):
+    book = fork_of_the_book(tmp_path)
+    errata = book / "reference" / "errata.ipynb"
+    notebook = nbformat.read(errata, as_version=4)
+    rest = [cell.source for cell in notebook.cells[1:]]
+    notebook.cells = notebook.cells[1:]
+    nbformat.write(notebook, errata)
+    sync_install_cells(book)
+    cells = nbformat.read(errata, as_version=4).cells
+    assert cells[0].source == install_cell_source("https://example.org/course/fork")
+    assert [cell.source for cell in cells[1:]] == rest
+
+
+def test_a_config_without_a_repository_address_is_refused(tmp_path, capsys):
     (tmp_path / "_config.yml").write_text("title: a book\n")
     with pytest.raises(ValueError, match="repository.url"):
         repository_url(tmp_path / "_config.yml")
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\n")
+    assert main(["--root", str(tmp_path)]) == 2
+    assert "repository.url" in capsys.readouterr().err
+
+
+def test_a_listed_file_that_is_not_a_notebook_is_named_and_nothing_is_written(tmp_path, capsys):
+    book = fork_of_the_book(tmp_path)
+    before = {p: p.read_bytes() for p in book.rglob("*.ipynb")}
+    (book / "reference" / "notes.ipynb").write_text("not json")
+    assert main(["--root", str(book)]) == 2
+    assert "notes.ipynb' is not a notebook nbformat can read" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in before} == before

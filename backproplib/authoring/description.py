@@ -30,6 +30,14 @@ The format, with every field::
     digits: 4                     # optional (default 4): decimals of the numbers in the prose
     explore: v1                   # optional: the parameter the kernel-free explorer sweeps
 
+Limits, so that every chapter builds and executes in well under a minute (the sympy twin of a
+deeper or wider network takes far longer; see :mod:`backproplib.authoring.chapter_settings`):
+at most 4 inputs, 3 layers (two hidden and the output), 4 neurons in a layer and 32 weights and
+biases in all; every value (input, weight, bias, target) within ±1000; a learning rate in
+(0, 10]; 1 to 5000 epochs; 1 to 10 digits; names of at most 24 characters (letters, digits and
+'_', starting with a letter; Python keywords such as ``lambda`` are fine); a file of at most
+20,000 bytes, UTF-8 encoded.
+
 Examples
 --------
 >>> text = '''
@@ -65,20 +73,23 @@ from pathlib import Path
 
 import yaml
 
+from . import chapter_settings as limits
 from ..engine.activations import ACTIVATIONS
 from ..checking.examples import Example
 from ..engine.losses import LOSSES, get_loss
 from ..engine.network import Layer, Network
 
-__all__ = ["DescriptionError", "NetworkDescription", "parse_description", "load_description", "FIELDS"]
+__all__ = ["DescriptionError", "NetworkDescription", "parse_description", "load_description", "FIELDS",
+           "MAX_BYTES", "MAX_NAME"]
 
 # Top-level fields: required ones first, then optional ones with their meaning.
 REQUIRED_FIELDS = ("title", "inputs", "layers", "loss", "target", "learning_rate", "epochs")
 OPTIONAL_FIELDS = ("about", "digits", "explore")
 FIELDS = REQUIRED_FIELDS + OPTIONAL_FIELDS
 LAYER_FIELDS = ("activation", "weights", "biases", "shared_bias")
-MAX_EPOCHS = 100_000  # far beyond what a chapter needs; guards against a typed extra zero or two
-MAX_DIGITS = 10
+MAX_BYTES = 20_000      # a description at the size limits below takes about 3,000 bytes
+MAX_NAME = 24           # characters in a name: it appears in table headers and formulas
+MAX_TEXT = {"title": 200, "about": 2000}
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 # Names the chapter's numbers use for their own purposes (see backproplib.checking.published.quantities and
@@ -151,9 +162,9 @@ class _Reader:
             raise self.fail(node, field, f"{what}; got {self._kind(node)}")
         entries: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key_node, value_node in node.value:
-            key = self.scalar(key_node)
+            key = self.scalar(key_node, field or "(key)")
             if not isinstance(key, str):
-                raise self.fail(key_node, field, f"keys must be names; got {key!r}")
+                raise self.fail(key_node, field, f"keys must be names; got {self._shown(key_node)}")
             if key in entries:
                 first = entries[key][0].start_mark.line + 1
                 raise self.fail(key_node, f"{field}.{key}" if field else key, f"{key!r} is given twice (first on line {first})")
@@ -165,38 +176,46 @@ class _Reader:
             raise self.fail(node, field, f"{what}; got {self._kind(node)}")
         return list(node.value)
 
-    def scalar(self, node: yaml.Node) -> object:
+    def scalar(self, node: yaml.Node, field: str = "(value)") -> object:
         if not isinstance(node, yaml.ScalarNode):
             return node
-        return self.loader.construct_object(node, deep=True)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError, yaml.YAMLError):  # e.g. an integer of thousands of digits
+            raise self.fail(node, field, f"{field} cannot be read; got {self._raw(node)}") from None
 
-    def text(self, node: yaml.Node, field: str) -> str:
-        value = self.scalar(node)
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(node, field, f"{field} must be non-empty text; got {self._shown(node)}")
+    def text(self, node: yaml.Node, field: str, longest: int) -> str:
+        value = self.scalar(node, field)
+        if not isinstance(value, str) or not value.strip() or len(value) > longest:
+            raise self.fail(node, field, f"{field} must be text of 1 to {longest} characters; got {self._shown(node)}")
+        if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+            raise self.fail(node, field, f"{field} must be printable text (no control characters); got {self._shown(node)}")
         return " ".join(value.split())
 
-    def number(self, node: yaml.Node, field: str, what: str = "a finite number") -> float:
-        value = self.scalar(node)
+    def number(self, node: yaml.Node, field: str, low: float = -limits.MAX_VALUE, high: float = limits.MAX_VALUE) -> float:
+        """A number in [low, high]; the message states the range."""
+        value = self.scalar(node, field)
         if isinstance(value, str):
             try:  # YAML 1.1 reads 1e-3 (no dot) as text; accept it as the number it plainly is
                 value = float(value)
             except ValueError:
                 pass
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise self.fail(node, field, f"{field} must be {what}; got {self._shown(node)}")
-        return float(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = float(value) if abs(value) <= 10 ** 300 else math.inf  # 400 digits: too large, no OverflowError
+        if not isinstance(value, float) or not math.isfinite(value) or not low <= value <= high:
+            raise self.fail(node, field, f"{field} must be a number from {low:g} to {high:g}; got {self._shown(node)}")
+        return value
 
     def whole(self, node: yaml.Node, field: str, low: int, high: int) -> int:
-        value = self.scalar(node)
+        value = self.scalar(node, field)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise self.fail(node, field, f"{field} must be a whole number from {low} to {high}; got {self._shown(node)}")
         return value
 
     def name(self, node: yaml.Node, field: str, what: str) -> str:
-        value = self.scalar(node)
-        if not isinstance(value, str) or not _NAME.match(value):
-            raise self.fail(node, field, f"{what} must start with a letter and use only letters, digits and '_'; got {self._shown(node)}")
+        value = self.scalar(node, field)
+        if not isinstance(value, str) or not _NAME.match(value) or len(value) > MAX_NAME:
+            raise self.fail(node, field, f"{what} must start with a letter and use only letters, digits and '_', at most {MAX_NAME} characters; got {self._shown(node)}")
         if value in _RESERVED or value.startswith(_RESERVED_PREFIXES):
             reserved = ", ".join(sorted(_RESERVED))
             prefixes = ", ".join(_RESERVED_PREFIXES)
@@ -204,14 +223,26 @@ class _Reader:
         return value
 
     def choice(self, node: yaml.Node, field: str, allowed: tuple[str, ...]) -> str:
-        value = self.scalar(node)
+        value = self.scalar(node, field)
         if value not in allowed:
             names = ", ".join(repr(a) for a in allowed)
             raise self.fail(node, field, f"{field.split('.')[-1]} must be one of {names}; got {self._shown(node)}")
         return str(value)
 
     def _shown(self, node: yaml.Node) -> str:
-        return repr(self.scalar(node)) if isinstance(node, yaml.ScalarNode) else self._kind(node)
+        if not isinstance(node, yaml.ScalarNode):
+            return self._kind(node)
+        try:
+            shown = repr(self.scalar(node))
+        except DescriptionError:
+            return self._raw(node)
+        return shown if len(shown) <= 60 else self._raw(node)
+
+    @staticmethod
+    def _raw(node: yaml.ScalarNode) -> str:
+        """The value as written, shortened: a 400-digit number is shown by its start and length."""
+        text = str(node.value)
+        return repr(text) if len(text) <= 60 else f"{text[:20]!r}... ({len(text)} characters)"
 
     @staticmethod
     def _kind(node: yaml.Node) -> str:
@@ -251,7 +282,11 @@ def _compose(text: str, source: str) -> yaml.Node:
             located = _syntax_error(source, text, context, reason)
             raise DescriptionError(source, line, located.field, f"{located.problem} ({error.context} that starts on line {context})") from None
         raise _syntax_error(source, text, line, reason) from None
-    except yaml.YAMLError as error:  # errors without a position (rare: bad encodings)
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow, such as NUL
+        line = text.count("\n", 0, error.position) + 1
+        located = _syntax_error(source, text, line, "")
+        raise DescriptionError(source, line, located.field, f"the text holds a character YAML does not allow (U+{int(error.character) if isinstance(error.character, int) else ord(error.character):04X}); remove it") from None
+    except yaml.YAMLError as error:  # errors without a position
         raise DescriptionError(source, 1, "(whole file)", f"not valid YAML: {error}") from None
     if node is None:
         raise DescriptionError(source, 1, "(whole file)", f"the description is empty; it needs the fields {', '.join(REQUIRED_FIELDS)}")
@@ -263,58 +298,32 @@ def parse_description(text: str, source: str = "<description>") -> NetworkDescri
 
     Raises :class:`DescriptionError` (a ``ValueError``) at the first problem found.
     """
-    read = _Reader(source, text)
+    if not isinstance(text, str):
+        raise TypeError(f"text must be the description as a str; got {type(text).__name__}")
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise DescriptionError(source, 1, "(whole file)", f"the description is larger than {MAX_BYTES:,} bytes; a description within the size limits needs far less")
     root = _compose(text, source)
-    top = read.mapping(root, "", "the description must be a mapping of fields such as 'title:' and 'layers:'")
-    for key, (key_node, _) in top.items():
-        if key not in FIELDS:
-            raise read.fail(key_node, key, f"unknown field {key!r}; the fields are {', '.join(FIELDS)}")
-    for key in REQUIRED_FIELDS:
-        if key not in top:
-            raise read.fail(root, key, f"missing field {key!r}; a description needs {', '.join(REQUIRED_FIELDS)}")
+    read = _Reader(source, text)
+    top = _top_fields(read, root)
     lines = {key: key_node.start_mark.line + 1 for key, (key_node, _) in top.items()}
-
-    title = read.text(top["title"][1], "title")
-    about = read.text(top["about"][1], "about") if "about" in top else ""
-
-    inputs_node = top["inputs"][1]
-    input_entries = read.mapping(inputs_node, "inputs", "inputs must map each input's name to its value, e.g. {x1: 0.5, x2: 1.0}")
-    if not input_entries:
-        raise read.fail(inputs_node, "inputs", "inputs must name at least one input")
-    inputs: dict[str, float] = {}
-    for name, (key_node, value_node) in input_entries.items():
-        read.name(key_node, f"inputs.{name}", "an input name")
-        inputs[name] = read.number(value_node, f"inputs.{name}")
-
-    layers, params, units = _read_layers(read, top["layers"][1], inputs, lines)
-
-    loss_field = top["loss"][1]
-    loss = read.choice(loss_field, "loss", tuple(LOSSES))
-    output_layer = layers[-1]
-    if get_loss(loss).targets_are_probabilities and output_layer.activation != "sigmoid":
-        raise read.fail(loss_field, "loss", f"loss {loss!r} needs outputs in (0, 1): the last layer's activation must be 'sigmoid'; got {output_layer.activation!r}")
-
-    target_node = top["target"][1]
-    target = read.number(target_node, "target")
-    if get_loss(loss).targets_are_probabilities and not 0.0 <= target <= 1.0:
-        raise read.fail(target_node, "target", f"target must lie in [0, 1] for {loss}; got {target:g}")
-
+    inputs = _read_inputs(read, top["inputs"][1])
+    layers, params = _read_layers(read, top["layers"][1], inputs)
+    loss, target = _read_loss_and_target(read, top, layers[-1])
     rate_node = top["learning_rate"][1]
-    learning_rate = read.number(rate_node, "learning_rate", "a number > 0")
-    if learning_rate <= 0:
-        raise read.fail(rate_node, "learning_rate", f"learning_rate must be a number > 0; got {learning_rate:g}")
-    epochs = read.whole(top["epochs"][1], "epochs", 1, MAX_EPOCHS)
-    digits = read.whole(top["digits"][1], "digits", 1, MAX_DIGITS) if "digits" in top else 4
-
+    learning_rate = read.number(rate_node, "learning_rate", 0.0, limits.MAX_LEARNING_RATE)
+    if learning_rate == 0:
+        raise read.fail(rate_node, "learning_rate", f"learning_rate must be a number > 0 and at most {limits.MAX_LEARNING_RATE:g}; got 0")
     if "explore" in top:
         explore = read.choice(top["explore"][1], "explore", tuple(params))
     else:
-        explore = output_layer.weights[0][0]  # the output neuron's first weight: every path ends there
-
+        explore = layers[-1].weights[0][0]  # the output neuron's first weight: every path ends there
     description = NetworkDescription(
-        title=title, inputs=inputs, layers=tuple(layers), params=params, loss=loss, target=target,
-        learning_rate=learning_rate, epochs=epochs, digits=digits, explore=explore, about=about,
-        source=source, lines=lines,
+        title=read.text(top["title"][1], "title", MAX_TEXT["title"]),
+        about=read.text(top["about"][1], "about", MAX_TEXT["about"]) if "about" in top else "",
+        inputs=inputs, layers=tuple(layers), params=params, loss=loss, target=target, learning_rate=learning_rate,
+        epochs=read.whole(top["epochs"][1], "epochs", 1, limits.MAX_EPOCHS),
+        digits=read.whole(top["digits"][1], "digits", 1, limits.MAX_DIGITS) if "digits" in top else 4,
+        explore=explore, source=source, lines=lines,
     )
     try:  # the library's own checks, as a last line of defence; everything above should catch it first
         description.example()
@@ -323,98 +332,148 @@ def parse_description(text: str, source: str = "<description>") -> NetworkDescri
     return description
 
 
-def _read_layers(read: _Reader, node: yaml.Node, inputs: dict[str, float], lines: dict[str, int]):
+def _top_fields(read: _Reader, root: yaml.Node) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    """The top-level fields, every one known and every required one present."""
+    top = read.mapping(root, "", "the description must be a mapping of fields such as 'title:' and 'layers:'")
+    for key, (key_node, _) in top.items():
+        if key not in FIELDS:
+            raise read.fail(key_node, key, f"unknown field {key!r}; the fields are {', '.join(FIELDS)}")
+    for key in REQUIRED_FIELDS:
+        if key not in top:
+            raise read.fail(root, key, f"missing field {key!r}; a description needs {', '.join(REQUIRED_FIELDS)}")
+    return top
+
+
+def _read_inputs(read: _Reader, node: yaml.Node) -> dict[str, float]:
+    entries = read.mapping(node, "inputs", "inputs must map each input's name to its value, e.g. {x1: 0.5, x2: 1.0}")
+    if not 1 <= len(entries) <= limits.MAX_INPUTS:
+        raise read.fail(node, "inputs", f"inputs must name 1 to {limits.MAX_INPUTS} inputs; got {len(entries)}")
+    inputs: dict[str, float] = {}
+    for name, (key_node, value_node) in entries.items():
+        read.name(key_node, f"inputs.{name}", "an input name")
+        inputs[name] = read.number(value_node, f"inputs.{name}")
+    return inputs
+
+
+def _read_loss_and_target(read: _Reader, top: dict, output_layer: Layer) -> tuple[str, float]:
+    loss_node, target_node = top["loss"][1], top["target"][1]
+    loss = read.choice(loss_node, "loss", tuple(LOSSES))
+    probabilities = get_loss(loss).targets_are_probabilities
+    if probabilities and output_layer.activation != "sigmoid":
+        raise read.fail(loss_node, "loss", f"loss {loss!r} needs outputs in (0, 1): the last layer's activation must be 'sigmoid'; got {output_layer.activation!r}")
+    if probabilities:
+        return loss, read.number(target_node, "target", 0.0, 1.0)
+    return loss, read.number(target_node, "target")
+
+
+class _Names:
+    """Every name given so far (inputs, neurons, weights, biases), so that each is used once."""
+
+    def __init__(self, read: _Reader, inputs: dict[str, float]) -> None:
+        self.read = read
+        self.owners = {name: "an input" for name in inputs}
+
+    def claim(self, node: yaml.Node, field: str, what: str, owner: str) -> str:
+        name = self.read.name(node, field, what)
+        if name in self.owners:
+            raise self.read.fail(node, field, f"the name {name!r} is already used ({self.owners[name]}); every input, neuron, weight and bias needs its own name")
+        self.owners[name] = owner
+        return name
+
+
+def _read_layers(read: _Reader, node: yaml.Node, inputs: dict[str, float]) -> tuple[list[Layer], dict[str, float]]:
     entries = read.sequence(node, "layers", "layers must be a list with one entry per layer, each starting with '- activation:'")
-    if not entries:
-        raise read.fail(node, "layers", "layers must contain at least the output layer")
-    previous = list(inputs)
-    units = {name: "inputs" for name in inputs}
-    params: dict[str, float] = {}
-    layers: list[Layer] = []
+    if not 1 <= len(entries) <= limits.MAX_LAYERS:
+        raise read.fail(node, "layers", f"layers must list 1 to {limits.MAX_LAYERS} layers (the last is the output layer); got {len(entries)}")
+    names, params, layers, previous = _Names(read, inputs), {}, [], list(inputs)
     for k, layer_node in enumerate(entries):
-        where = f"layers[{k}]"
-        fields = read.mapping(layer_node, where, f"{where} must be a mapping with activation, weights and optionally biases or shared_bias")
-        for key, (key_node, _) in fields.items():
-            if key not in LAYER_FIELDS:
-                raise read.fail(key_node, f"{where}.{key}", f"unknown field {key!r}; a layer has {', '.join(LAYER_FIELDS)}")
-        for key in ("activation", "weights"):
-            if key not in fields:
-                raise read.fail(layer_node, f"{where}.{key}", f"missing field {key!r}; each layer needs activation and weights")
-        activation = read.choice(fields["activation"][1], f"{where}.activation", tuple(ACTIVATIONS))
-
-        weights_node = fields["weights"][1]
-        rows = read.mapping(weights_node, f"{where}.weights", "weights must map each neuron's name to its incoming weights, e.g. h1: {w11: 0.5, w12: -0.2}")
-        if not rows:
-            raise read.fail(weights_node, f"{where}.weights", "weights must name at least one neuron")
-        neurons, weight_names = [], []
-        for neuron, (neuron_node, row_node) in rows.items():
-            at = f"{where}.weights.{neuron}"
-            read.name(neuron_node, at, "a neuron name")
-            _claim(read, neuron_node, at, neuron, units, params, f"{where}.weights")
-            row = read.mapping(row_node, at, f"the weights into {neuron} must map each weight's name to its value, one per unit of the previous layer ({', '.join(previous)})")
-            if len(row) != len(previous):
-                raise read.fail(
-                    row_node, at,
-                    f"neuron {neuron!r} must have {len(previous)} weights, one per unit of the previous layer "
-                    f"({', '.join(previous)}); got {len(row)} ({', '.join(row) or 'none'})",
-                )
-            names = []
-            for weight, (weight_node, value_node) in row.items():
-                read.name(weight_node, f"{at}.{weight}", "a weight name")
-                _claim(read, weight_node, f"{at}.{weight}", weight, units, params, at)
-                params[weight] = read.number(value_node, f"{at}.{weight}")
-                names.append(weight)
-            neurons.append(neuron)
-            weight_names.append(tuple(names))
-
-        bias: None | str | tuple[str, ...] = None
-        if "biases" in fields and "shared_bias" in fields:
-            raise read.fail(fields["shared_bias"][0], f"{where}.shared_bias", "give either biases (one per neuron) or shared_bias (one for the layer), not both")
-        if "biases" in fields:
-            bias_node = fields["biases"][1]
-            biases = read.mapping(bias_node, f"{where}.biases", f"biases must map one bias name per neuron ({', '.join(neurons)}) to its value")
-            if len(biases) != len(neurons):
-                raise read.fail(bias_node, f"{where}.biases", f"biases must give one bias per neuron ({', '.join(neurons)}), in that order; got {len(biases)}")
-            for name, (key_node, value_node) in biases.items():
-                read.name(key_node, f"{where}.biases.{name}", "a bias name")
-                _claim(read, key_node, f"{where}.biases.{name}", name, units, params, f"{where}.biases")
-                params[name] = read.number(value_node, f"{where}.biases.{name}")
-            bias = tuple(biases)
-        elif "shared_bias" in fields:
-            bias_node = fields["shared_bias"][1]
-            shared = read.mapping(bias_node, f"{where}.shared_bias", "shared_bias must give one name and value, e.g. {b1: 0.35}")
-            if len(shared) != 1:
-                raise read.fail(bias_node, f"{where}.shared_bias", f"shared_bias must give exactly one name and value (it is added to every neuron of the layer); got {len(shared)}")
-            ((name, (key_node, value_node)),) = shared.items()
-            read.name(key_node, f"{where}.shared_bias.{name}", "a bias name")
-            _claim(read, key_node, f"{where}.shared_bias.{name}", name, units, params, f"{where}.shared_bias")
-            params[name] = read.number(value_node, f"{where}.shared_bias.{name}")
-            bias = name
-        layers.append(Layer(tuple(neurons), activation, tuple(weight_names), bias))
-        previous = neurons
+        layer = _read_layer(read, layer_node, f"layers[{k}]", previous, names, params)
+        if len(params) > limits.MAX_PARAMETERS:
+            raise read.fail(layer_node, f"layers[{k}]", f"a description may have at most {limits.MAX_PARAMETERS} weights and biases in all; the layers up to this one have {len(params)}")
+        layers.append(layer)
+        previous = list(layer.neurons)
     if len(layers[-1].neurons) != 1:
         raise read.fail(
             entries[-1], f"layers[{len(layers) - 1}].weights",
             f"the last layer is the output and must have exactly one neuron (the chapter quotes one prediction ŷ); got {len(layers[-1].neurons)}",
         )
-    return layers, params, units
+    return layers, params
 
 
-def _claim(read: _Reader, node: yaml.Node, field: str, name: str, units: dict[str, str], params: dict[str, float], owner: str) -> None:
-    """Refuse a name already used by an input, a neuron or a parameter."""
-    if name in units or name in params:
-        used = units.get(name, "a parameter")
-        raise read.fail(node, field, f"the name {name!r} is already used ({used}); every input, neuron, weight and bias needs its own name")
-    units[name] = owner
+def _read_layer(read: _Reader, node: yaml.Node, where: str, previous: list[str], names: _Names, params: dict[str, float]) -> Layer:
+    fields = read.mapping(node, where, f"{where} must be a mapping with activation, weights and optionally biases or shared_bias")
+    for key, (key_node, _) in fields.items():
+        if key not in LAYER_FIELDS:
+            raise read.fail(key_node, f"{where}.{key}", f"unknown field {key!r}; a layer has {', '.join(LAYER_FIELDS)}")
+    for key in ("activation", "weights"):
+        if key not in fields:
+            raise read.fail(node, f"{where}.{key}", f"missing field {key!r}; each layer needs activation and weights")
+    if "biases" in fields and "shared_bias" in fields:
+        raise read.fail(fields["shared_bias"][0], f"{where}.shared_bias", "give either biases (one per neuron) or shared_bias (one for the layer), not both")
+    activation = read.choice(fields["activation"][1], f"{where}.activation", tuple(ACTIVATIONS))
+    neurons, weights = _read_weights(read, fields["weights"][1], f"{where}.weights", previous, names, params)
+    bias: None | str | tuple[str, ...] = None
+    if "biases" in fields:
+        bias = _read_biases(read, fields["biases"][1], f"{where}.biases", neurons, names, params)
+    elif "shared_bias" in fields:
+        (bias,) = _read_biases(read, fields["shared_bias"][1], f"{where}.shared_bias", neurons, names, params, shared=True)
+    return Layer(tuple(neurons), activation, tuple(weights), bias)
+
+
+def _read_weights(read: _Reader, node: yaml.Node, at: str, previous: list[str], names: _Names,
+                  params: dict[str, float]) -> tuple[list[str], list[tuple[str, ...]]]:
+    """The layer's neurons, and for each the names of its incoming weights (values go into ``params``)."""
+    rows = read.mapping(node, at, "weights must map each neuron's name to its incoming weights, e.g. h1: {w11: 0.5, w12: -0.2}")
+    if not 1 <= len(rows) <= limits.MAX_NEURONS:
+        raise read.fail(node, at, f"a layer must have 1 to {limits.MAX_NEURONS} neurons; got {len(rows)}")
+    neurons, weights = [], []
+    units = ", ".join(previous)
+    for neuron, (neuron_node, row_node) in rows.items():
+        field = f"{at}.{neuron}"
+        neurons.append(names.claim(neuron_node, field, "a neuron name", at))
+        row = read.mapping(row_node, field, f"the weights into {neuron} must map each weight's name to its value, one per unit of the previous layer ({units})")
+        if len(row) != len(previous):
+            raise read.fail(row_node, field, f"neuron {neuron!r} must have {len(previous)} weights, one per unit of the previous layer ({units}); got {len(row)} ({', '.join(row) or 'none'})")
+        for weight, (weight_node, value_node) in row.items():
+            names.claim(weight_node, f"{field}.{weight}", "a weight name", field)
+            params[weight] = read.number(value_node, f"{field}.{weight}")
+        weights.append(tuple(row))
+    return neurons, weights
+
+
+def _read_biases(read: _Reader, node: yaml.Node, at: str, neurons: list[str], names: _Names,
+                 params: dict[str, float], shared: bool = False) -> tuple[str, ...]:
+    """The layer's bias names (values go into ``params``): one per neuron, or ``shared`` by all of them."""
+    if shared:
+        what, count = "shared_bias must give exactly one name and value (it is added to every neuron of the layer), e.g. {b1: 0.35}", 1
+    else:
+        what, count = f"biases must give one bias per neuron ({', '.join(neurons)}), in that order", len(neurons)
+    biases = read.mapping(node, at, what)
+    if len(biases) != count:
+        raise read.fail(node, at, f"{what}; got {len(biases)}")
+    for name, (key_node, value_node) in biases.items():
+        names.claim(key_node, f"{at}.{name}", "a bias name", at)
+        params[name] = read.number(value_node, f"{at}.{name}")
+    return tuple(biases)
 
 
 def load_description(path: str | Path) -> NetworkDescription:
-    """Read and check a description file (``.yaml``, ``.yml`` or ``.json``)."""
+    """Read and check a description file (``.yaml``, ``.yml`` or ``.json``, UTF-8, at most MAX_BYTES)."""
     path = Path(path)
     if path.suffix.lower() not in (".yaml", ".yml", ".json"):
         raise ValueError(f"description must be a .yaml, .yml or .json file; got {str(path)!r}")
+    if path.is_dir():
+        raise ValueError(f"description must be a file; {str(path)!r} is a folder")
+    if not path.is_file():
+        raise ValueError(f"description file {str(path)!r} does not exist")
+    if path.stat().st_size > MAX_BYTES:
+        raise DescriptionError(str(path), 1, "(whole file)", f"the description is larger than {MAX_BYTES:,} bytes ({path.stat().st_size:,}); a description within the size limits needs far less")
+    data = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValueError(f"description file {str(path)!r} does not exist") from None
-    return parse_description(text, str(path))
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        text = data.decode("utf-8", errors="replace")
+        line = data.count(b"\n", 0, error.start) + 1
+        located = _syntax_error(str(path), text, line, "")
+        raise DescriptionError(str(path), line, located.field, f"the file is not UTF-8 text (byte 0x{data[error.start]:02x} on this line); save it with the UTF-8 encoding") from None
+    return parse_description(text.removeprefix("\ufeff"), str(path))

@@ -5,6 +5,8 @@ solution carries the tag ``solution`` (the ``{solution}`` markdown and any code 
 numbers only the solutions quote). From that:
 
 * the **instructor edition** is the chapter as it is, outputs included;
+* neither is ever written into (or around) the folder of the source chapters: the command
+  refuses such an output folder instead of overwriting the sources;
 * the **student edition** drops every ``solution`` cell and clears all outputs and the stored
   widget state. Outputs are cleared because stored outputs can give answers away even when the
   solution cells are gone (a glued number, a printed table the exercise asks for), and because
@@ -34,12 +36,13 @@ from __future__ import annotations
 
 import argparse
 import copy
+import os
 import sys
 from pathlib import Path
 
 import nbformat
 
-__all__ = ["SOLUTION_TAG", "is_solution", "student_edition", "instructor_edition", "write_editions", "main"]
+__all__ = ["SOLUTION_TAG", "is_solution", "read_notebook", "student_edition", "instructor_edition", "write_editions", "main"]
 
 SOLUTION_TAG = "solution"
 
@@ -66,13 +69,43 @@ def instructor_edition(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode
     return copy.deepcopy(notebook)
 
 
+def _check_outputs(chapters: list[Path], outputs: dict[str, Path]) -> None:
+    """Refuse an output folder that is, lies inside or contains a folder of source chapters.
+
+    Writing there would overwrite the sources (the student edition has no solutions and no
+    outputs) or mix editions with them; two editions in one folder would overwrite each other.
+
+    >>> _check_outputs([Path("chapters/a.ipynb")], {"student": Path("chapters/student")})
+    Traceback (most recent call last):
+    ...
+    ValueError: student must be a folder apart from the source chapters in 'chapters' (not it, inside it or around it); got 'chapters/student'
+    """
+    sources = {chapter.resolve().parent for chapter in chapters}
+    for option, folder in outputs.items():
+        place = folder.resolve()
+        for source in sources:
+            if place == source or source in place.parents or place in source.parents:
+                raise ValueError(f"{option} must be a folder apart from the source chapters in {os.path.relpath(source)!r} (not it, inside it or around it); got {str(folder)!r}")
+    if len(outputs) == 2 and len({folder.resolve() for folder in outputs.values()}) == 1:
+        raise ValueError(f"student and instructor must be different folders; both are {str(outputs['student'])!r}")
+
+
 def write_editions(chapters: list[Path], student: Path | None, instructor: Path | None) -> list[Path]:
-    """Write both editions of each chapter notebook; returns the files written."""
+    """Write both editions of each chapter notebook; returns the files written.
+
+    The output folders must lie apart from the chapters' folders (see :func:`_check_outputs`).
+    """
     if student is None and instructor is None:
         raise ValueError("give at least one of student and instructor (an output folder)")
+    outputs = {name: Path(folder) for name, folder in (("student", student), ("instructor", instructor)) if folder is not None}
+    _check_outputs(chapters, outputs)
+    names = [chapter.name for chapter in chapters]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise ValueError(f"chapters must have different file names (an edition folder holds one of each); {', '.join(twice)} is given twice")
+    notebooks = [read_notebook(chapter) for chapter in chapters]  # every source readable before anything is written
     written = []
-    for chapter in chapters:
-        notebook = nbformat.read(chapter, as_version=4)
+    for chapter, notebook in zip(chapters, notebooks):
         for folder, edition in ((student, student_edition), (instructor, instructor_edition)):
             if folder is None:
                 continue
@@ -81,6 +114,14 @@ def write_editions(chapters: list[Path], student: Path | None, instructor: Path 
             nbformat.write(edition(notebook), target)
             written.append(target)
     return written
+
+
+def read_notebook(chapter: Path) -> nbformat.NotebookNode:
+    """The notebook at ``chapter`` (nbformat 4), or a ValueError naming the file when it is not one."""
+    try:
+        return nbformat.read(chapter, as_version=4)
+    except Exception as error:  # nbformat raises JSON, schema and conversion errors of several kinds
+        raise ValueError(f"{str(chapter)!r} is not a notebook nbformat can read: {error}") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         if missing:
             raise ValueError(f"notebooks not found: {', '.join(missing)}")
         written = write_editions(chapters, args.student, args.instructor)
-    except ValueError as error:
+    except (ValueError, OSError) as error:  # OSError: an output path that is a file, or not writable
         print(f"error: {error}", file=sys.stderr)
         return 2
     for folder in (args.student, args.instructor):

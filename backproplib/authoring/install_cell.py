@@ -1,9 +1,10 @@
-"""The first cell of every chapter: install backproplib when the notebook is opened on its own.
+"""The first cell of every notebook of the book: install backproplib when the notebook is opened on its own.
 
 On Colab or a student's laptop a chapter arrives without this repository, so its first cell
 installs the package from the repository, quietly. The repository's address lives in one place,
 ``repository.url`` in ``_config.yml`` (the launch buttons are built from it too); this module
-writes that address into every chapter's install cell, and the tests check that they agree.
+writes that address into the install cell of every notebook ``_toc.yml`` lists (chapters and
+reference pages), and the tests check that they agree.
 
 Run ``python -m backproplib.authoring.install_cell`` after changing the address (``--check`` only reports).
 """
@@ -13,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-__all__ = ["repository_url", "install_cell_source", "sync_install_cells"]
+__all__ = ["repository_url", "install_cell_source", "toc_notebooks", "sync_install_cells"]
 
 INSTALL_TAG = "remove-cell"  # the book hides the cell; it is there for readers who run the notebook
 
@@ -29,8 +30,12 @@ def repository_url(config: Path | str = "_config.yml") -> str:
     """
     import yaml
 
-    settings = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
-    url = (settings.get("repository") or {}).get("url")
+    try:
+        settings = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ValueError(f"{config} must be the book's readable YAML config: {error}") from None
+    repository = settings.get("repository") if isinstance(settings, dict) else None
+    url = repository.get("url") if isinstance(repository, dict) else None
     if not isinstance(url, str) or not url.startswith(("https://", "http://")):
         raise ValueError(f"repository.url in {config} must be the repository's http(s) address; got {url!r}")
     return url.rstrip("/")
@@ -53,8 +58,35 @@ def install_cell_source(url: str) -> str:
     )
 
 
+def toc_notebooks(root: Path | str = ".") -> list[Path]:
+    """Every notebook ``_toc.yml`` lists (chapters and reference pages alike), in toc order.
+
+    A toc entry names a file without its extension; only entries with an ``.ipynb`` file count
+    (the Markdown pages run no code).
+    """
+    import yaml
+
+    from .table_of_contents import read_toc, toc_files
+
+    root = Path(root)
+    try:
+        toc = yaml.safe_load(read_toc(root / "_toc.yml"))
+    except (OSError, yaml.YAMLError) as error:
+        raise ValueError(f"{root / '_toc.yml'} must be the book's readable table of contents: {error}") from None
+    notebooks = []
+    for entry in toc_files(toc):
+        path = root / entry if entry.endswith(".ipynb") else root / f"{entry}.ipynb"
+        if path.is_file() and path not in notebooks:
+            notebooks.append(path)
+    return notebooks
+
+
+def _is_install_cell(cell) -> bool:
+    return cell.cell_type == "code" and "import backproplib" in cell.source and "%pip install" in cell.source
+
+
 def sync_install_cells(root: Path | str = ".", check: bool = False) -> list[Path]:
-    """Make the first cell of every ``chapters/*.ipynb`` the install cell for the configured URL.
+    """Make the first cell of every notebook in ``_toc.yml`` the install cell for the configured URL.
 
     Returns the notebooks that were (or, with ``check``, would be) changed. A notebook whose first
     cell is not an install cell gets one inserted.
@@ -63,11 +95,13 @@ def sync_install_cells(root: Path | str = ".", check: bool = False) -> list[Path
 
     root = Path(root)
     source = install_cell_source(repository_url(root / "_config.yml"))
+    from .editions import read_notebook
+
+    notebooks = {path: read_notebook(path) for path in toc_notebooks(root)}  # all readable before any is written
     changed = []
-    for path in sorted((root / "chapters").glob("*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
+    for path, nb in notebooks.items():
         first = nb.cells[0] if nb.cells else None
-        is_install = first is not None and first.cell_type == "code" and "import backproplib" in first.source and "%pip install" in first.source
+        is_install = first is not None and _is_install_cell(first)
         if is_install and first.source == source and INSTALL_TAG in first.metadata.get("tags", []):
             continue
         changed.append(path)
@@ -85,11 +119,15 @@ def sync_install_cells(root: Path | str = ".", check: bool = False) -> list[Path
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Write repository.url from _config.yml into every chapter's install cell.")
-    parser.add_argument("--root", default=".", help="the book's folder (holding _config.yml and chapters/)")
-    parser.add_argument("--check", action="store_true", help="only list the chapters that disagree; exit 1 if any")
+    parser = argparse.ArgumentParser(description="Write repository.url from _config.yml into the install cell of every notebook in _toc.yml.")
+    parser.add_argument("--root", default=".", help="the book's folder (holding _config.yml and _toc.yml)")
+    parser.add_argument("--check", action="store_true", help="only list the notebooks that disagree; exit 1 if any")
     args = parser.parse_args(argv)
-    changed = sync_install_cells(args.root, check=args.check)
+    try:
+        changed = sync_install_cells(args.root, check=args.check)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     for path in changed:
         print(f"{'differs' if args.check else 'updated'}: {path}")
     return 1 if (args.check and changed) else 0
