@@ -77,6 +77,7 @@ from . import chapter_settings as limits
 from ..engine.activations import ACTIVATIONS
 from ..checking.examples import Example
 from ..engine.losses import LOSSES, get_loss
+from ..engine.symbolic import check_symbolic_size
 from ..engine.network import Layer, Network
 
 __all__ = ["DescriptionError", "NetworkDescription", "parse_description", "load_description", "FIELDS",
@@ -329,6 +330,10 @@ def parse_description(text: str, source: str = "<description>") -> NetworkDescri
         description.example()
     except (TypeError, ValueError) as error:
         raise read.fail(top["layers"][0], "layers", str(error)) from None
+    try:  # a chapter writes sympy's derivatives out: the twin must accept the network written out
+        check_symbolic_size(description.network(), written_out=True)
+    except ValueError as error:
+        raise read.fail(top["layers"][0], "layers", f"the chapter cannot show this network's derivatives: {error}") from None
     return description
 
 
