@@ -96,8 +96,12 @@ def forward(network: Network, params: Params, x: object, y: object) -> ForwardPa
                 terms.append(p[bias])
             z[neuron] = np.asarray(_total(terms), dtype=float)
             a[neuron] = act.function(z[neuron])
-    loss = get_loss(network.loss).value([a[o] for o in network.outputs], targets)
-    return ForwardPass(network, p, a, z, targets, np.asarray(loss, dtype=float))
+    # Cross-entropy on a sigmoid output is scored from z (softplus(z) − y·z): exact where ŷ has
+    # rounded to 0 or 1. Every other loss is scored from ŷ.
+    loss = get_loss(network.loss)
+    from_z = loss.from_z_on(network.layers[-1].activation)
+    scored = [(z if from_z else a)[o] for o in network.outputs]
+    return ForwardPass(network, p, a, z, targets, np.asarray((from_z or loss).value(scored, targets), dtype=float))
 
 
 def backward(network: Network, params: Params, x: object, y: object, keep_intermediates: bool = True) -> BackwardPass:
@@ -106,7 +110,13 @@ def backward(network: Network, params: Params, x: object, y: object, keep_interm
     Nothing accumulates between calls: the same arguments give the same result. With
     ``keep_intermediates=False`` each layer's z, a, slopes and deltas are dropped as soon as the
     walk has passed it, and only the loss and the gradients are returned, which saves memory on
-    large batches. For batches, :func:`loss_and_gradients` is faster still: the same arithmetic
+    large batches.
+
+    Cross-entropy on a sigmoid output: ``delta`` of each output is the exact (σ(z) − y)/n, not the
+    product ``dL_dyhat · da_dz`` (ŷ(1 − ŷ) underflows and ŷ rounds to 1 beyond z ≈ 37).
+    ``dL_dyhat`` keeps its meaning, (ŷ − y)/(ŷ(1 − ŷ))/n, computed from z as
+    ((1 − y)(1 + e^z) − y(1 + e^(−z)))/n; beyond |z| ≈ 709.8 it is ±inf (the honest value, silently),
+    and ``da_dz`` is σ′(z) = ŷ(1 − ŷ), 0 once ŷ rounds to 1. For batches, :func:`loss_and_gradients` is faster still: the same arithmetic
     written out for the network.
 
     Examples
@@ -120,7 +130,13 @@ def backward(network: Network, params: Params, x: object, y: object, keep_interm
     fwd = forward(network, params, x, y)
     p, a, z = fwd.params, fwd.a, fwd.z
     loss = get_loss(network.loss)
-    dL_dyhat = dict(zip(network.outputs, loss.gradient(fwd.outputs, fwd.targets)))
+    from_z = loss.from_z_on(network.layers[-1].activation)
+    if from_z:  # cross-entropy on a sigmoid output: ∂L/∂ŷ and the exact δ = (σ(z) − y)/n, both from z
+        z_out = [z[o] for o in network.outputs]
+        dL_dyhat = dict(zip(network.outputs, from_z.dL_dyhat(z_out, fwd.targets)))
+        exact_delta = dict(zip(network.outputs, from_z.delta(z_out, fwd.targets)))
+    else:
+        dL_dyhat, exact_delta = dict(zip(network.outputs, loss.gradient(fwd.outputs, fwd.targets))), {}
     dL_da: dict[str, np.ndarray] = dict(dL_dyhat)
     da_dz: dict[str, np.ndarray] = {}
     delta: dict[str, np.ndarray] = {}
@@ -131,7 +147,8 @@ def backward(network: Network, params: Params, x: object, y: object, keep_interm
         feeds = network.units_before(k)
         for j, neuron in enumerate(layer.neurons):
             da_dz[neuron] = act.derivative(z[neuron], a[neuron])
-            delta[neuron] = dL_da[neuron] * da_dz[neuron]
+            # not ∂L/∂ŷ·σ′ for the exact output δ: both factors round or overflow at saturation
+            delta[neuron] = exact_delta[neuron] if neuron in exact_delta else dL_da[neuron] * da_dz[neuron]
             for w, u in zip(layer.weights[j], feeds):
                 contributions[w].append(delta[neuron] * a[u])  # ∂z/∂w = incoming activation
             bias = layer.bias_of(j)
