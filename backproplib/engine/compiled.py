@@ -16,7 +16,7 @@ and :func:`step_source` / :func:`gradients_source` show the code that runs, so n
 No formula is written here: every line is filled in from the code templates of the activation and
 loss rows (:mod:`backproplib.engine.templates`), the same ones a JavaScript generator fills in.
 Cross-entropy on a sigmoid output takes the row's form on z (loss softplus(z) − y·z, delta
-σ(z) − y), so a confidently wrong network keeps its full gradient at any finite z.
+σ(z) − y, see backproplib.engine.losses), so a confidently wrong network keeps its full gradient at any finite z.
 
 Trade-off: the code is generated and compiled once per network (cached), which costs about a
 millisecond; every later call pays nothing for the generality.
@@ -79,7 +79,7 @@ def step_source(network: Network) -> str:
         z1_0 = w1 * x0  # z_h
         a1_0 = _relu(z1_0)
         z2_0 = w2 * a1_0  # z_o
-        loss = (_softplus(z2_0) - y0 * (z2_0)) / 1
+        loss = ((1.0 - y0) * _softplus(z2_0) + y0 * _softplus(-(z2_0))) / 1
         d2_0 = ((1.0 - y0) * _sigmoid(z2_0) - y0 * _sigmoid(-(z2_0))) / 1
         d1_0 = (w2 * d2_0) * (_step(z1_0))
         return loss, (w1 - rate * (d1_0 * x0), w2 - rate * (d2_0 * a1_0))

@@ -13,7 +13,11 @@ Cross-entropy on a sigmoid output is computed from z, not from ŷ (:class:`FromZ
 ŷ = σ(z) rounds to exactly 1.0 beyond z ≈ 37 and to 0.0 below z ≈ −745, so any formula in ŷ loses
 the loss there (−log(1 − 1.0) is infinite) and its gradient. In z the same loss is
 L = (1/n) Σ softplus(z) − y·z, with softplus(z) = log(1 + e^z) = max(z, 0) + log(1 + e^(−|z|)),
-and ∂L/∂z = (σ(z) − y)/n: both exact at every finite z, with no clipping. The network code takes
+and ∂L/∂z = (σ(z) − y)/n: both exact at every finite z, with no clipping. The code writes them as
+(1 − y)·softplus(z) + y·softplus(−z) and (1 − y)·σ(z) − y·σ(−z), equal forms in which nothing
+cancels (softplus(40) − 40 rounds to 0, the loss is 4.2e-18; σ(40) − 1 rounds to 0, not −4.2e-18).
+Trade-off: two softplus and two sigmoids per output instead of one of each, on the cross-entropy
+path only. The network code takes
 this path whenever the output activation is the one the row names (:meth:`Loss.from_z_on`).
 The ŷ forms stay for the teaching tables, which show ŷ, ∂L/∂ŷ and σ′(z) as the documents do;
 on ŷ = 0 or 1 exactly they give the honest limits (0, or +∞ for a certainly wrong prediction).
@@ -105,7 +109,7 @@ class Loss:
         >>> get_loss("half_squared_error").formula()
         'L = \\tfrac12\\sum_{k=1}^{n}(\\hat y_k - y_k)^2'
         >>> get_loss("binary_cross_entropy").formula(1, on_z=True)
-        'L = \\bigl[\\operatorname{softplus}(z) - y\\,z\\bigr]'
+        'L = \\bigl[(1 - y)\\operatorname{softplus}(z) + y\\operatorname{softplus}(-z)\\bigr]'
         """
         if on_z:
             return "L = " + _reduced("", self._z().latex_term, self.mean, n)
@@ -200,7 +204,9 @@ def _binary_cross_entropy_gradient(yhat: Outputs, y: Outputs) -> list[np.ndarray
 
 
 def _cross_entropy_from_z(z: Outputs, y: Outputs) -> np.ndarray:
-    return sum(softplus(zi) - t * zi for zi, t in zip(z, y)) / len(z)
+    # softplus(z) − y·z written as (1 − y)·softplus(z) + y·softplus(−z): two terms that are never
+    # negative, so nothing cancels (softplus(40) − 40 would round to 0; the loss is 4.2e-18).
+    return sum((1.0 - t) * softplus(zi) + t * softplus(-np.asarray(zi)) for zi, t in zip(z, y)) / len(z)
 
 
 def _cross_entropy_delta(z: Outputs, y: Outputs) -> list[np.ndarray]:
@@ -228,9 +234,9 @@ _CROSS_ENTROPY_FROM_Z = FromZ(
     _cross_entropy_delta,
     _cross_entropy_dL_dyhat,
     # sympy's log(1 + exp(z)) evaluates finitely through its own arbitrary precision
-    lambda z, t: sum(sp.log(1 + sp.exp(zi)) - ti * zi for zi, ti in zip(z, t)) / len(z),
-    Code("(_softplus({z}) - {t} * ({z})) / {n}", "((1.0 - {t}) * _sigmoid({z}) - {t} * _sigmoid(-({z}))) / {n}"),
-    latex_term=r"\bigl[\operatorname{{softplus}}(z{k}) - y{k}\,z{k}\bigr]",
+    lambda z, t: sum((1 - ti) * sp.log(1 + sp.exp(zi)) + ti * sp.log(1 + sp.exp(-zi)) for zi, ti in zip(z, t)) / len(z),
+    Code("((1.0 - {t}) * _softplus({z}) + {t} * _softplus(-({z}))) / {n}", "((1.0 - {t}) * _sigmoid({z}) - {t} * _sigmoid(-({z}))) / {n}"),
+    latex_term=r"\bigl[(1 - y{k})\operatorname{{softplus}}(z{k}) + y{k}\operatorname{{softplus}}(-z{k})\bigr]",
     latex_delta=r"\bigl(\sigma(z{k}) - y{k}\bigr)",
 )
 
