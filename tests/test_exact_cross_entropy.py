@@ -106,7 +106,7 @@ def error_scales(network: Network, params: dict, x, y, z: dict) -> dict[str, mpm
             if k > 0:
                 below = network.layers[k - 1]
                 for i, u in enumerate(feeds):
-                    slope = abs(mpmath.diff(lambda v: _activate(below.activation, v), z[u]))
+                    slope = abs(mpmath.diff(lambda v, f=below.activation: _activate(f, v), z[u]))
                     m[u] = slope * sum(p[layer.weights[j][i]] * m[n] for j, n in enumerate(layer.neurons))
     return scales
 
@@ -230,12 +230,10 @@ def saturated_cases(draw):
     """
     n_inputs = draw(st.integers(1, 2))
     units, layers, count = tuple(f"x{i}" for i in range(n_inputs)), [], 0
-    small, large = st.floats(-1.0, 1.0), st.floats(-1000.0, 1000.0)
-    value_of: dict[str, st.SearchStrategy] = {}
-    for k, (width, activation) in enumerate(
-        [(draw(st.integers(1, 3)), draw(st.sampled_from(["identity", "relu", "tanh", "sigmoid"])))] * draw(st.integers(0, 1))
-        + [(draw(st.integers(1, 3)), "sigmoid")]
-    ):
+    small, large = st.floats(-1.0, 1.0), st.floats(-2000.0, 2000.0)
+    hidden = [(draw(st.integers(1, 3)), draw(st.sampled_from(["identity", "relu", "tanh", "sigmoid"])))]
+    shapes = hidden[: draw(st.integers(0, 1))] + [(draw(st.integers(1, 3)), "sigmoid")]
+    for k, (width, activation) in enumerate(shapes):
         rows = tuple(tuple(f"w{count + j * len(units) + i}" for i in range(len(units))) for j in range(width))
         count += width * len(units)
         kind = draw(st.sampled_from(["none", "shared", "each"]))
@@ -244,10 +242,10 @@ def saturated_cases(draw):
         layers.append(layer)
         units = layer.neurons
     network = Network(tuple(f"x{i}" for i in range(n_inputs)), tuple(layers), "binary_cross_entropy")
-    output_parameters = set(network.layers[-1].bias if isinstance(network.layers[-1].bias, tuple) else [network.layers[-1].bias])
-    output_parameters |= {w for row in network.layers[-1].weights for w in row}
-    scale = 1.0 / max(1, sum(len(layer.neurons) for layer in layers[:-1]))  # keeps |z| near 1000 or below
-    params = {p: draw(large) * (scale if len(layers) > 1 else 1.0) if p in output_parameters else draw(small) for p in network.parameters}
+    out = network.layers[-1]
+    output_parameters = {w for row in out.weights for w in row} | {out.bias_of(j) for j in range(len(out.neurons))}
+    scale = 1.0 / (1 + sum(len(layer.neurons) for layer in layers[:-1]))  # keeps |z| near 1000 or below
+    params = {p: draw(large) * scale if p in output_parameters else draw(small) for p in network.parameters}
     x = [draw(small) for _ in network.inputs]
     y = [draw(st.one_of(st.sampled_from([0.0, 1.0]), st.floats(0.0, 1.0))) for _ in network.outputs]
     return network, params, x, y

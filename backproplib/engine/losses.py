@@ -193,6 +193,13 @@ def _times(coefficient: np.ndarray, factor: np.ndarray) -> np.ndarray:
     return np.where(np.asarray(coefficient) == 0.0, 0.0, product)
 
 
+def _ratio(c: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """c / d, and 0 where c is 0 even if d is (the limit the loss has there), silently."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        quotient = np.divide(c, d)
+    return np.where(np.asarray(c) == 0.0, 0.0, quotient)
+
+
 def _log_or_limit(coefficient: np.ndarray, p: np.ndarray) -> np.ndarray:
     """coefficient · log(p) with 0 · log 0 = 0 (the limit) and −∞ for p = 0 otherwise, silently."""
     with np.errstate(divide="ignore"):
@@ -207,8 +214,7 @@ def _binary_cross_entropy(yhat: Outputs, y: Outputs) -> np.ndarray:
 def _binary_cross_entropy_gradient(yhat: Outputs, y: Outputs) -> list[np.ndarray]:
     # d/dp of -(t log p + (1-t) log(1-p)) = (p - t) / (p (1 - p)) = (1 - t)/(1 - p) - t/p, the
     # second form so that p = 0 or 1 gives the limit (finite when the prediction is right, ±∞ when not)
-    with np.errstate(divide="ignore"):
-        return [(_times(1.0 - t, 1.0 / (1.0 - p)) - _times(t, 1.0 / p)) / len(yhat) for p, t in zip(yhat, y)]
+    return [(_ratio(1.0 - t, 1.0 - p) - _ratio(t, p)) / len(yhat) for p, t in zip(yhat, y)]
 
 
 def _cross_entropy_from_z(z: Outputs, y: Outputs) -> np.ndarray:
@@ -223,13 +229,18 @@ def _cross_entropy_delta(z: Outputs, y: Outputs) -> list[np.ndarray]:
     return [((1.0 - t) * _sigmoid(zi) - t * _sigmoid(-np.asarray(zi))) / len(z) for zi, t in zip(z, y)]
 
 
+def _grown(c: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """c·(1 + e^u) for 0 ≤ c ≤ 1, silently: 0 where c = 0, and ±inf only where the product itself
+    overflows (e^u may overflow while c·e^u does not, for a tiny c: then it is exp(log c + u))."""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        e = np.exp(u)
+        return np.where(np.isfinite(e), c * (1.0 + e), c + np.exp(np.log(c) + u))
+
+
 def _cross_entropy_dL_dyhat(z: Outputs, y: Outputs) -> list[np.ndarray]:
     # (ŷ − y)/(ŷ(1 − ŷ)) = (1 − y)/σ(−z) − y/σ(z) = (1 − y)(1 + e^z) − y(1 + e^(−z)): no ŷ(1 − ŷ)
-    # that underflows. Beyond |z| ≈ 709.8 a term overflows to ±∞, the honest value; a zero
-    # coefficient (y = 0 or 1) still makes its term 0.
-    with np.errstate(over="ignore"):
-        return [(_times(1.0 - t, 1.0 + np.exp(zi)) - _times(t, 1.0 + np.exp(-np.asarray(zi)))) / len(z)
-                for zi, t in zip(z, y)]
+    # that underflows. Beyond |z| ≈ 709.8 it overflows to ±inf, the honest value.
+    return [(_grown(1.0 - t, zi) - _grown(t, -np.asarray(zi))) / len(z) for zi, t in zip(z, y)]
 
 
 def _symbolic_squares(scale: sp.Expr, mean: bool) -> Callable[[list[sp.Expr], list[sp.Expr]], sp.Expr]:
