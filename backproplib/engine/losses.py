@@ -63,6 +63,14 @@ class FromZ:
     ``symbolic(z_list, y_list)`` the sympy form; ``code`` the templates (slots ``{z}``, ``{t}``,
     ``{n}``; ``derivative`` is ∂L/∂z); ``latex_term``/``latex_delta`` one output's term with ``{k}``
     marking the subscript.
+
+    A sigmoid output at z = 40 with target 0: ŷ has rounded to 1, yet loss and δ are exact.
+
+    >>> on_z = get_loss("binary_cross_entropy").from_z
+    >>> float(on_z.value([np.array(40.0)], [0.0])), float(on_z.delta([np.array(40.0)], [0.0])[0])
+    (40.0, 1.0)
+    >>> float(on_z.delta([np.array(40.0)], [1.0])[0])  # σ(40) − 1, not 0
+    -4.24835425529159e-18
     """
 
     activation: str
@@ -137,7 +145,12 @@ class Loss:
 
     @property
     def symbolic_from_z(self) -> Callable[[list[sp.Expr], list[sp.Expr]], sp.Expr] | None:
-        """The sympy form of L from the output z's (None for a loss without a z form)."""
+        """The sympy form of L from the output z's (None for a loss without a z form).
+
+        >>> z, y = sp.Symbol("z"), sp.Symbol("y")
+        >>> get_loss("binary_cross_entropy").symbolic_from_z([z], [y])
+        y*log(1 + exp(-z)) + (1 - y)*log(exp(z) + 1)
+        """
         return None if self.from_z is None else self.from_z.symbolic
 
     def _z(self) -> FromZ:
