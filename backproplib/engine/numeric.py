@@ -74,6 +74,10 @@ class BackwardPass:
 def forward(network: Network, params: Params, x: object, y: object) -> ForwardPass:
     """Run the network on input ``x`` and score it against target ``y``.
 
+    With n output neurons the loss is half the squared error summed over them, or the mean squared
+    error or cross-entropy averaged over them (1/n); :meth:`backproplib.engine.losses.Loss.formula`
+    writes each out. Cross-entropy on sigmoid outputs is computed from z, exact at every finite z.
+
     Examples
     --------
     >>> from backproplib.checking.examples import load_example
