@@ -17,7 +17,7 @@ import math
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import Phase, assume, given, settings
+from hypothesis import Phase, assume, given, settings, target
 from hypothesis import strategies as st
 
 from backproplib import Layer, Network, backward, forward, loss_and_gradients, train
@@ -230,7 +230,7 @@ def saturated_cases(draw):
     """
     n_inputs = draw(st.integers(1, 2))
     units, layers, count = tuple(f"x{i}" for i in range(n_inputs)), [], 0
-    small, large = st.floats(-1.0, 1.0), st.floats(-2000.0, 2000.0)
+    small, large = st.floats(-1.0, 1.0), st.floats(-1000.0, 1000.0)
     hidden = [(draw(st.integers(1, 3)), draw(st.sampled_from(["identity", "relu", "tanh", "sigmoid"])))]
     shapes = hidden[: draw(st.integers(0, 1))] + [(draw(st.integers(1, 3)), "sigmoid")]
     for k, (width, activation) in enumerate(shapes):
@@ -252,11 +252,13 @@ def saturated_cases(draw):
 
 
 # no shrinking: at 500 digits it takes minutes, and derandomize already makes a failure reproducible
-@settings(max_examples=60, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate])
+@settings(max_examples=40, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate, Phase.target])
 @given(saturated_cases())
 def test_random_saturated_networks_are_exact(case):
     network, params, x, y = case
     _, _, z = exact(network, params, x, y)
     hidden = [n for layer in network.layers[:-1] if layer.activation == "relu" for n in layer.neurons]
     assume(all(abs(z[n]) > 1e-9 for n in hidden))  # at a ReLU kink the slope is a convention, not a limit
+    assume(all(abs(z[o]) <= 1000 for o in network.outputs))  # the range the working precision is sized for
+    target(float(max(abs(z[o]) for o in network.outputs)), label="largest |z| at the output")  # steer to saturation
     assert_exact(network, params, x, y)
