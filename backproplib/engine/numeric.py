@@ -114,14 +114,13 @@ def backward(network: Network, params: Params, x: object, y: object, keep_interm
     Nothing accumulates between calls: the same arguments give the same result. With
     ``keep_intermediates=False`` each layer's z, a, slopes and deltas are dropped as soon as the
     walk has passed it, and only the loss and the gradients are returned, which saves memory on
-    large batches.
-
-    Cross-entropy on a sigmoid output: ``delta`` of each output is the exact (σ(z) − y)/n, not the
-    product ``dL_dyhat · da_dz`` (ŷ(1 − ŷ) underflows and ŷ rounds to 1 beyond z ≈ 37).
-    ``dL_dyhat`` keeps its meaning, (ŷ − y)/(ŷ(1 − ŷ))/n, computed from z as
-    ((1 − y)(1 + e^z) − y(1 + e^(−z)))/n; beyond |z| ≈ 709.8 it is ±inf (the honest value, silently),
-    and ``da_dz`` is σ′(z) = ŷ(1 − ŷ), 0 once ŷ rounds to 1. For batches, :func:`loss_and_gradients` is faster still: the same arithmetic
+    large batches. For batches, :func:`loss_and_gradients` is faster still: the same arithmetic
     written out for the network.
+
+    Cross-entropy on a sigmoid output: each output's ``delta`` is the exact (σ(z) − y)/n, not the
+    product ``dL_dyhat · da_dz`` (ŷ rounds to 1 beyond z ≈ 37). ``dL_dyhat`` keeps its meaning,
+    (ŷ − y)/(ŷ(1 − ŷ))/n, computed from z; it is ±inf (silently) where it overflows, beyond |z| ≈ 709.8;
+    ``da_dz`` is σ′(z) = ŷ(1 − ŷ), 0 once ŷ rounds to 1.
 
     Examples
     --------
@@ -134,13 +133,10 @@ def backward(network: Network, params: Params, x: object, y: object, keep_interm
     fwd = forward(network, params, x, y)
     p, a, z = fwd.params, fwd.a, fwd.z
     loss = get_loss(network.loss)
-    from_z = loss.from_z_on(network.layers[-1].activation)
-    if from_z:  # cross-entropy on a sigmoid output: ∂L/∂ŷ and the exact δ = (σ(z) − y)/n, both from z
-        z_out = [z[o] for o in network.outputs]
-        dL_dyhat = dict(zip(network.outputs, from_z.dL_dyhat(z_out, fwd.targets)))
-        exact_delta = dict(zip(network.outputs, from_z.delta(z_out, fwd.targets)))
-    else:
-        dL_dyhat, exact_delta = dict(zip(network.outputs, loss.gradient(fwd.outputs, fwd.targets))), {}
+    # cross-entropy on a sigmoid output: ∂L/∂ŷ and the exact δ = (σ(z) − y)/n, both from z
+    from_z, z_out = loss.from_z_on(network.layers[-1].activation), [z[o] for o in network.outputs]
+    dL_dyhat = dict(zip(network.outputs, from_z.dL_dyhat(z_out, fwd.targets) if from_z else loss.gradient(fwd.outputs, fwd.targets)))
+    exact_delta = dict(zip(network.outputs, from_z.delta(z_out, fwd.targets))) if from_z else {}
     dL_da: dict[str, np.ndarray] = dict(dL_dyhat)
     da_dz: dict[str, np.ndarray] = {}
     delta: dict[str, np.ndarray] = {}
