@@ -143,3 +143,15 @@ def test_gradients_source_reads_like_hand_written_numpy():
     assert source.splitlines()[-1].strip() == (
         "return loss, (d1_0 * x0, d1_0 * x1, d1_1 * x0, d1_1 * x1, d1_0 + d1_1, d2_0 * a1_0, d2_0 * a1_1, d2_0)"
     )
+
+
+def test_cross_entropy_on_sigmoid_outputs_is_generated_from_z():
+    # The output's a is never computed: the loss and its delta come from z (exact at every finite z),
+    # with the templates of the loss row, and no probability is clipped anywhere.
+    source = gradients_source(load_example("tiny_relu").network)
+    assert "z2_0 = w2 * a1_0  # z_o" in source and "a2_0" not in source
+    assert "loss = ((1.0 - y0) * _softplus(z2_0) + y0 * _softplus(-(z2_0))) / 1" in source
+    assert "d2_0 = ((1.0 - y0) * _sigmoid(z2_0) - y0 * _sigmoid(-(z2_0))) / 1" in source
+    loss, (w,) = compile_step(Network(("x",), (Layer(("o",), "sigmoid", (("w",),)),), "binary_cross_entropy"))(
+        (40.0,), (1.0,), (0.0,), 0.1)
+    assert loss == 40.0 and w == pytest.approx(40.0 - 0.1, rel=1e-15)  # before: 34.54 and w unmoved

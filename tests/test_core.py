@@ -54,11 +54,12 @@ def test_losses_and_their_gradients(name, p, t, value, grad):
     assert float(loss.gradient([np.array(p)], [np.array(t)])[0]) == pytest.approx(grad, rel=1e-9)
 
 
-def test_cross_entropy_is_finite_at_zero_and_one():
+def test_cross_entropy_at_zero_and_one_is_its_limit_never_nan():
+    # No clipping (issue 11): right and certain costs 0, wrong and certain +inf (networks score it from z).
     loss = get_loss("binary_cross_entropy")
     for p, t in [(0.0, 0.0), (1.0, 1.0), (0.0, 1.0), (1.0, 0.0)]:
-        assert np.isfinite(loss.value([np.array(p)], [np.array(t)]))
-        assert np.isfinite(loss.gradient([np.array(p)], [np.array(t)])[0])
+        assert float(loss.value([np.array(p)], [np.array(t)])) == (0.0 if p == t else math.inf)
+        assert not np.isnan(loss.gradient([np.array(p)], [np.array(t)])[0])
 
 
 def test_backward_is_repeatable_and_shared_bias_sums_its_paths():

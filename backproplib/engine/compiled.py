@@ -13,6 +13,13 @@
 
 The arithmetic is exactly that of :func:`backproplib.engine.numeric.backward` (the tests compare them),
 and :func:`step_source` / :func:`gradients_source` show the code that runs, so nothing is hidden.
+No formula is written here: every line is filled in from the code templates of the activation and
+loss rows (:mod:`backproplib.engine.templates`), the same ones a JavaScript generator fills in.
+Cross-entropy on a sigmoid output takes the row's form on z (loss softplus(z) − y·z, delta
+σ(z) − y, see backproplib.engine.losses), so a confidently wrong network keeps its full gradient at any finite z.
+
+Trade-off: the code is generated and compiled once per network (cached), which costs about a
+millisecond; every later call pays nothing for the generality.
 """
 from __future__ import annotations
 
@@ -24,9 +31,10 @@ from typing import Callable
 
 import numpy as np
 
-from .activations import get_activation
-from .losses import _PROBABILITY_MARGIN
-from .network import Network
+from .activations import Activation, get_activation
+from .losses import get_loss, softplus
+from .network import Layer, Network
+from .templates import HELPERS
 
 __all__ = ["compile_step", "step_source", "compile_gradients", "gradients_source"]
 
@@ -41,36 +49,18 @@ def _sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
+def _softplus(z: float) -> float:
+    # log(1 + e^z) with no overflow and no lost digits, as backproplib.engine.losses.softplus.
+    return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
+
+
 def _relu(z: float) -> float:
     return z if z > 0.0 else 0.0
-
-
-def _probability(p: float) -> float:
-    # The same margin as the cross-entropy of backproplib.engine.losses, so both give the same numbers.
-    return min(max(p, _PROBABILITY_MARGIN), 1.0 - _PROBABILITY_MARGIN)
 
 
 def _step(z: float) -> float:
     # ReLU's slope; 0 at the kink, as in backproplib.engine.activations.
     return 1.0 if z > 0.0 else 0.0
-
-
-# activation: (a from z, da/dz from z and a), as Python expressions
-_ACTIVATIONS = {
-    "sigmoid": ("_sigmoid({z})", "{a} * (1.0 - {a})"),
-    "relu": ("_relu({z})", "_step({z})"),
-    "tanh": ("_tanh({z})", "1.0 - {a} * {a}"),
-    "identity": ("{z}", "1.0"),
-}
-# loss: (one output's share of L, its dL/dŷ), with n the number of outputs
-_LOSSES = {
-    "half_squared_error": ("0.5 * ({p} - {t}) * ({p} - {t})", "({p} - {t})"),
-    "mean_squared_error": ("({p} - {t}) * ({p} - {t}) / {n}", "2.0 * ({p} - {t}) / {n}"),
-    "binary_cross_entropy": (
-        "-({t} * _log(_probability({p})) + (1.0 - {t}) * _log(1.0 - _probability({p}))) / {n}",
-        "(_probability({p}) - {t}) / (_probability({p}) * (1.0 - _probability({p}))) / {n}",
-    ),
-}
 
 
 def step_source(network: Network) -> str:
@@ -88,9 +78,9 @@ def step_source(network: Network) -> str:
         y0, = y
         z1_0 = w1 * x0  # z_h
         a1_0 = _relu(z1_0)
-        a2_0 = _sigmoid(w2 * a1_0)  # a_o = f(z_o)
-        loss = -(y0 * _log(_probability(a2_0)) + (1.0 - y0) * _log(1.0 - _probability(a2_0))) / 1
-        d2_0 = ((_probability(a2_0) - y0) / (_probability(a2_0) * (1.0 - _probability(a2_0))) / 1) * (a2_0 * (1.0 - a2_0))
+        z2_0 = w2 * a1_0  # z_o
+        loss = ((1.0 - y0) * _softplus(z2_0) + y0 * _softplus(-(z2_0))) / 1
+        d2_0 = ((1.0 - y0) * _sigmoid(z2_0) - y0 * _sigmoid(-(z2_0))) / 1
         d1_0 = (w2 * d2_0) * (_step(z1_0))
         return loss, (w1 - rate * (d1_0 * x0), w2 - rate * (d2_0 * a1_0))
     """
@@ -127,46 +117,60 @@ def _backprop_lines(network: Network, signature: str) -> tuple[dict[str, str], l
         f"    {', '.join(f'x{i}' for i in range(n_in))}, = x",
         f"    {', '.join(f'y{i}' for i in range(n_out))}, = y",
     ]
-    units = [f"x{i}" for i in range(n_in)]
-    layer_units = [units]
-    # forward: z and a of every neuron, layer by layer
+    loss = get_loss(network.loss)
+    # cross-entropy on a sigmoid output: loss and ∂L/∂z straight from z, exact at every finite z
+    from_z = loss.from_z_on(network.layers[-1].activation)
+    layer_units = [[f"x{i}" for i in range(n_in)]]
     for k, layer in enumerate(network.layers, start=1):
-        make_a, make_slope = _ACTIVATIONS[layer.activation]
-        outputs = []
-        for j, neuron in enumerate(layer.neurons):
-            terms = [f"{names[w]} * {u}" for w, u in zip(layer.weights[j], units)]
-            if layer.bias_of(j) is not None:
-                terms.append(names[layer.bias_of(j)])
-            z = " + ".join(terms)
-            if "{z}" in make_slope:  # the backward pass needs z itself (ReLU's slope)
-                lines.append(f"    z{k}_{j} = {z}  # z_{neuron}")
-                lines.append(f"    a{k}_{j} = {make_a.format(z=f'z{k}_{j}')}")
-            else:  # only a: keeping z alive would cost a batch one more array in memory
-                lines.append(f"    a{k}_{j} = {make_a.format(z=z)}  # a_{neuron} = f(z_{neuron})")
-            outputs.append(f"a{k}_{j}")
-        units = outputs
-        layer_units.append(units)
-    value, slope = _LOSSES[network.loss]
-    shares = [value.format(p=p, t=f"y{i}", n=n_out) for i, p in enumerate(units)]
+        last = k == len(network.layers)
+        layer_units.append(_forward_lines(layer, k, layer_units[-1], names, lines, z_only=last and from_z is not None))
+    outputs = [f"z{k}_{j}" if from_z else f"a{k}_{j}" for j in range(n_out)]
+    code = from_z.code if from_z else loss.code
+    shares = [code.value.format(z=v, p=v, t=f"y{i}", n=n_out) for i, v in enumerate(outputs)]
     lines.append(f"    loss = {' + '.join(shares)}")
     # backward: delta = dL/dz of every neuron, from the output layer down
     gradient_terms: dict[str, list[str]] = {p: [] for p in network.parameters}
     depth = len(network.layers)
     for k in range(depth, 0, -1):
         layer = network.layers[k - 1]
-        _, make_slope = _ACTIVATIONS[layer.activation]
+        slope = get_activation(layer.activation).code.derivative
         for j in range(len(layer.neurons)):
             if k == depth:
-                upstream = slope.format(p=f"a{k}_{j}", t=f"y{j}", n=n_out)
+                upstream = code.derivative.format(z=outputs[j], p=outputs[j], t=f"y{j}", n=n_out)
             else:
                 above = network.layers[k]
                 upstream = " + ".join(f"{names[above.weights[m][j]]} * d{k + 1}_{m}" for m in range(len(above.neurons)))
-            lines.append(f"    d{k}_{j} = ({upstream}) * ({make_slope.format(z=f'z{k}_{j}', a=f'a{k}_{j}')})")
+            if k == depth and from_z:
+                lines.append(f"    d{k}_{j} = {upstream}")
+            else:
+                lines.append(f"    d{k}_{j} = ({upstream}) * ({slope.format(z=f'z{k}_{j}', a=f'a{k}_{j}')})")
             for w, u in zip(layer.weights[j], layer_units[k - 1]):
                 gradient_terms[w].append(f"d{k}_{j} * {u}")
             if layer.bias_of(j) is not None:
                 gradient_terms[layer.bias_of(j)].append(f"d{k}_{j}")
     return names, lines, gradient_terms
+
+
+def _forward_lines(layer: Layer, k: int, units: list[str], names: dict[str, str], lines: list[str], z_only: bool) -> list[str]:
+    """Append the lines computing layer ``k``'s z and a; return the names of its activations.
+
+    ``z_only``: the layer's a is never used (the loss and its delta work from z)."""
+    activation: Activation = get_activation(layer.activation)
+    outputs = []
+    for j, neuron in enumerate(layer.neurons):
+        terms = [f"{names[w]} * {u}" for w, u in zip(layer.weights[j], units)]
+        if layer.bias_of(j) is not None:
+            terms.append(names[layer.bias_of(j)])
+        z = " + ".join(terms)
+        if z_only:
+            lines.append(f"    z{k}_{j} = {z}  # z_{neuron}")
+        elif "{z}" in activation.code.derivative:  # the backward pass needs z itself (ReLU's slope)
+            lines.append(f"    z{k}_{j} = {z}  # z_{neuron}")
+            lines.append(f"    a{k}_{j} = {activation.code.value.format(z=f'z{k}_{j}')}")
+        else:  # only a: keeping z alive would cost a batch one more array in memory
+            lines.append(f"    a{k}_{j} = {activation.code.value.format(z=z)}  # a_{neuron} = f(z_{neuron})")
+        outputs.append(f"a{k}_{j}")
+    return outputs
 
 
 _RESERVED = {"theta", "x", "y", "rate", "loss", "step", "gradients"}
@@ -178,17 +182,19 @@ def _usable(name: str) -> bool:
     return name.isidentifier() and not name.startswith("_") and not keyword.iskeyword(name) and name not in _RESERVED and not _GENERATED.match(name)
 
 
-# What the names in the generated code mean on floats (a training step) and on arrays (a batch).
-_SCALAR = {"_sigmoid": _sigmoid, "_relu": _relu, "_step": _step, "_tanh": math.tanh, "_log": math.log,
-           "_probability": _probability}
+# What the template helpers (backproplib.engine.templates.HELPERS) mean on floats (a training step)
+# and on arrays (a batch); test_formulas.py checks that both define exactly those names.
+_SCALAR = {"_sigmoid": _sigmoid, "_softplus": _softplus, "_relu": _relu, "_step": _step, "_tanh": math.tanh,
+           "_log": math.log}
 _ARRAY = {
     "_sigmoid": get_activation("sigmoid").function,  # the library's own, overflow-safe on arrays
+    "_softplus": softplus,
     "_relu": get_activation("relu").function,
     "_step": lambda z: get_activation("relu").derivative(z, None),
     "_tanh": np.tanh,
     "_log": np.log,
-    "_probability": lambda p: np.clip(p, _PROBABILITY_MARGIN, 1.0 - _PROBABILITY_MARGIN),
 }
+assert set(_SCALAR) == set(_ARRAY) == set(HELPERS), "a generator defines exactly the template helpers"
 
 
 def compile_step(network: Network) -> Step:

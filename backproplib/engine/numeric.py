@@ -76,6 +76,10 @@ class BackwardPass:
 def forward(network: Network, params: Params, x: object, y: object) -> ForwardPass:
     """Run the network on input ``x`` and score it against target ``y``.
 
+    With n output neurons the loss is half the squared error summed over them, or the mean squared
+    error or cross-entropy averaged over them (1/n); :meth:`backproplib.engine.losses.Loss.formula`
+    writes each out. Cross-entropy on sigmoid outputs is computed from z, exact at every finite z.
+
     Examples
     --------
     >>> from backproplib.checking.examples import load_example
@@ -98,8 +102,12 @@ def forward(network: Network, params: Params, x: object, y: object) -> ForwardPa
                 terms.append(p[bias])
             z[neuron] = np.asarray(_total(terms), dtype=float)
             a[neuron] = act.function(z[neuron])
-    loss = get_loss(network.loss).value([a[o] for o in network.outputs], targets)
-    return ForwardPass(network, p, a, z, targets, np.asarray(loss, dtype=float))
+    # Cross-entropy on a sigmoid output is scored from z (softplus(z) − y·z): exact where ŷ has
+    # rounded to 0 or 1. Every other loss is scored from ŷ.
+    loss = get_loss(network.loss)
+    from_z = loss.from_z_on(network.layers[-1].activation)
+    scored = [(z if from_z else a)[o] for o in network.outputs]
+    return ForwardPass(network, p, a, z, targets, np.asarray((from_z or loss).value(scored, targets), dtype=float))
 
 
 @checked_call
@@ -112,6 +120,11 @@ def backward(network: Network, params: Params, x: object, y: object, keep_interm
     large batches. For batches, :func:`loss_and_gradients` is faster still: the same arithmetic
     written out for the network.
 
+    Cross-entropy on a sigmoid output: each output's ``delta`` is the exact (σ(z) − y)/n, not the
+    product ``dL_dyhat · da_dz`` (ŷ rounds to 1 beyond z ≈ 37). ``dL_dyhat`` keeps its meaning,
+    (ŷ − y)/(ŷ(1 − ŷ))/n, computed from z; it is ±inf (silently) where it overflows, beyond |z| ≈ 709.8;
+    ``da_dz`` is σ′(z) = ŷ(1 − ŷ), 0 once ŷ rounds to 1.
+
     Examples
     --------
     >>> from backproplib.checking.examples import load_example
@@ -123,7 +136,10 @@ def backward(network: Network, params: Params, x: object, y: object, keep_interm
     fwd = forward(network, params, x, y)
     p, a, z = fwd.params, fwd.a, fwd.z
     loss = get_loss(network.loss)
-    dL_dyhat = dict(zip(network.outputs, loss.gradient(fwd.outputs, fwd.targets)))
+    # cross-entropy on a sigmoid output: ∂L/∂ŷ and the exact δ = (σ(z) − y)/n, both from z
+    from_z, z_out = loss.from_z_on(network.layers[-1].activation), [z[o] for o in network.outputs]
+    dL_dyhat = dict(zip(network.outputs, from_z.dL_dyhat(z_out, fwd.targets) if from_z else loss.gradient(fwd.outputs, fwd.targets)))
+    exact_delta = dict(zip(network.outputs, from_z.delta(z_out, fwd.targets))) if from_z else {}
     dL_da: dict[str, np.ndarray] = dict(dL_dyhat)
     da_dz: dict[str, np.ndarray] = {}
     delta: dict[str, np.ndarray] = {}
@@ -134,7 +150,8 @@ def backward(network: Network, params: Params, x: object, y: object, keep_interm
         feeds = network.units_before(k)
         for j, neuron in enumerate(layer.neurons):
             da_dz[neuron] = act.derivative(z[neuron], a[neuron])
-            delta[neuron] = dL_da[neuron] * da_dz[neuron]
+            # not ∂L/∂ŷ·σ′ for the exact output δ: both factors round or overflow at saturation
+            delta[neuron] = exact_delta[neuron] if neuron in exact_delta else dL_da[neuron] * da_dz[neuron]
             for w, u in zip(layer.weights[j], feeds):
                 contributions[w].append(delta[neuron] * a[u])  # ∂z/∂w = incoming activation
             bias = layer.bias_of(j)

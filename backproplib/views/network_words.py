@@ -12,17 +12,6 @@ from ..engine.symbolic import latex_symbol
 
 __all__ = ["network_in_words", "loss_formula", "bias_in_words"]
 
-_LOSS_FORMULAS = {
-    "half_squared_error": r"L = \tfrac12(\hat y - y)^2",
-    "mean_squared_error": r"L = (\hat y - y)^2",  # the mean over one output neuron
-    "binary_cross_entropy": r"L = -\bigl[y\log\hat y + (1 - y)\log(1 - \hat y)\bigr]",
-}
-_LOSS_NAMES = {
-    "half_squared_error": "half the squared error",
-    "mean_squared_error": "the mean squared error (with one output neuron, the squared error itself)",
-    "binary_cross_entropy": "binary cross-entropy",
-}
-
 
 def _names(names: tuple[str, ...] | list[str]) -> str:
     shown = [f"${latex_symbol(n)}$" for n in names]
@@ -46,14 +35,17 @@ def bias_in_words(layer: Layer) -> str:
     return f"the bias {_names(biases)}" if len(biases) == 1 else f"one bias per neuron ({_names(biases)})"
 
 
-def loss_formula(loss: str) -> str:
-    r"""The loss of one output neuron as LaTeX.
+def loss_formula(loss: str, outputs: int = 1) -> str:
+    r"""The loss of a network with ``outputs`` output neurons as LaTeX, from the loss's row.
+
+    With several outputs the formula shows the sum, and the 1/n of a loss that averages.
 
     >>> loss_formula("half_squared_error")
     'L = \\tfrac12(\\hat y - y)^2'
+    >>> loss_formula("binary_cross_entropy", 2)
+    'L = -\\tfrac{1}{2}\\sum_{k=1}^{2}\\bigl[y_k\\log\\hat y_k + (1 - y_k)\\log(1 - \\hat y_k)\\bigr]'
     """
-    get_loss(loss)  # a clear error for an unknown name
-    return _LOSS_FORMULAS[loss]
+    return get_loss(loss).formula(outputs)
 
 
 def network_in_words(network: Network) -> str:
@@ -75,5 +67,7 @@ def network_in_words(network: Network) -> str:
                 f"Layer {k} is the output layer: {neurons} with the {layer.activation} activation and "
                 f"{bias_in_words(layer)}; its activation is the prediction $\\hat y$."
             )
-    parts.append(f"The loss is {_LOSS_NAMES[network.loss]}, ${loss_formula(network.loss)}$.")
+    outputs = len(network.outputs)
+    words = get_loss(network.loss).words
+    parts.append(f"The loss is {words}, ${loss_formula(network.loss, outputs)}$.")
     return " ".join(parts)
