@@ -210,6 +210,11 @@ class Reference:
     def _per_neuron(self, per_layer) -> dict[str, float]:
         return {n: float(v) for layer, vs in zip(self.layers, per_layer) for n, v in zip(layer.neurons, np.asarray(vs))}
 
+    def weighted_sums(self, params: Mapping[str, float], x: Sequence[float]) -> dict[str, float]:
+        """Every neuron's z (the forward pass alone, for drawing parameters of a chosen size)."""
+        zs = _run(self._padded_theta(self.theta(params)), self._pad(x), self._pad([]), self._shifts, self._wiring)[1]
+        return self._per_neuron(zs)
+
     def evaluate(self, params: Mapping[str, float], x: Sequence[float], y: Sequence[float]) -> tuple[Values, Values]:
         """Values at one setting, and the size of the terms behind each (same layout)."""
         theta, xv, yv = self._padded_theta(self.theta(params)), self._pad(x), self._pad(y)
@@ -237,8 +242,8 @@ class Reference:
         losses, gradients = np.asarray(losses)[:rows], np.asarray(gradients)[:rows]
         return losses, {name: gradients[:, i] for i, name in enumerate(self.names)}
 
-    def descend(self, params, x, y, learning_rate: float, epochs: int, limit: float) -> list[tuple[float, dict, Values]]:
-        """The reference's own gradient descent: (loss, parameters, term sizes) before each step.
+    def descend(self, params, x, y, learning_rate: float, epochs: int, limit: float) -> list[tuple[Values, dict, Values]]:
+        """The reference's own gradient descent: (values, parameters, term sizes) before each step.
 
         Stops once the loss or a parameter passes ``limit``: beyond it the run has diverged and
         the numbers only head for overflow.
@@ -247,7 +252,7 @@ class Reference:
         history = []
         for epoch in range(epochs + 1):
             values, sizes = self.evaluate(self.by_name(theta), x, y)
-            history.append((values.loss, self.by_name(theta), sizes))
+            history.append((values, self.by_name(theta), sizes))
             if values.loss > limit or np.max(np.abs(theta)) > limit or epoch == epochs:
                 break
             theta = theta - learning_rate * self.theta(values.gradients)
