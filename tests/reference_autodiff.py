@@ -159,9 +159,14 @@ def _loss_at(theta, x, y, shifts, wiring):
     return _forward(theta, x, y, shifts, wiring)[0]
 
 
+def _loss_with_sums(theta, x, y, shifts, wiring):
+    loss, zs, activations = _forward(theta, x, y, shifts, wiring)
+    return loss, (zs, activations)
+
+
 _run = jax.jit(_forward)
-_value_and_gradient = jax.jit(jax.value_and_grad(_loss_at))
-_deltas = jax.jit(jax.grad(_loss_at, argnums=3))
+# One call gives the loss, every z and a, ∂L/∂θ and ∂L/∂(each layer's shift), which is ∂L/∂z.
+_everything = jax.jit(jax.value_and_grad(_loss_with_sums, argnums=(0, 3), has_aux=True))
 _batch = jax.jit(jax.vmap(jax.value_and_grad(_loss_at), in_axes=(0, None, None, None, None)))
 
 
@@ -218,9 +223,7 @@ class Reference:
     def evaluate(self, params: Mapping[str, float], x: Sequence[float], y: Sequence[float]) -> tuple[Values, Values]:
         """Values at one setting, and the size of the terms behind each (same layout)."""
         theta, xv, yv = self._padded_theta(self.theta(params)), self._pad(x), self._pad(y)
-        loss, zs, activations = _run(theta, xv, yv, self._shifts, self._wiring)
-        _, gradient = _value_and_gradient(theta, xv, yv, self._shifts, self._wiring)
-        deltas = _deltas(theta, xv, yv, self._shifts, self._wiring)
+        (loss, (zs, activations)), (gradient, deltas) = _everything(theta, xv, yv, self._shifts, self._wiring)
         values = Values(
             float(loss),
             self._per_neuron(zs),

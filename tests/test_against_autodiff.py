@@ -239,3 +239,121 @@ def test_train_matches_the_references_own_gradient_descent(case, epochs, learnin
         assert_close(f"train loss before step {k}", as_loss(run.losses[k]), as_loss(history[k][0].loss), as_loss(loss_sizes[k]))
     if not diverged:
         assert_close("train final parameters", run.params, final_theta, theta_sizes)
+
+
+# -- the reference itself, against 50 digits ------------------------------------------------------
+@examples(10)
+@given(cases())
+def test_the_reference_agrees_with_mpmath(case):
+    """The reference's own error is ~1e-16 of the term sizes: a thousandth of TOLERANCE at most.
+
+    mpmath differentiates by central differences, which average the two slopes at a ReLU kink,
+    so cases with a ReLU at z = 0 exactly are left out here too.
+    """
+    network, params, x, y = case
+    reference, values, sizes = evaluated(network, params, x, y)
+    for layer in reference.layers:
+        assume(layer.activation != "relu" or all(values.z[n] != 0 for n in layer.neurons))
+    loss, gradients = exact(network, params, x, y)
+    assert abs(values.loss - loss) <= 1e-12 * sizes.loss
+    for name, gradient in gradients.items():
+        assert abs(values.gradients[name] - gradient) <= 1e-12 * sizes.gradients[name], name
+
+
+# -- the cases measured in issue 11, exact values from mpmath ---------------------------------------
+ONE_NEURON = Network(("x",), (Layer(("o",), "sigmoid", (("w",),)),), "binary_cross_entropy")
+TWO_OUTPUTS_ONE_BIAS = Network(
+    ("x",), (Layer(("o1", "o2"), "sigmoid", (("w1",), ("w2",)), bias="b"),), "binary_cross_entropy"
+)
+
+
+def sigma(z) -> mpmath.mpf:
+    return 1 / (1 + mpmath.exp(-mpmath.mpf(z)))
+
+
+def softplus(z) -> mpmath.mpf:
+    return mpmath.log1p(mpmath.exp(mpmath.mpf(z)))
+
+
+def assert_exact(checks: Mapping[str, tuple[object, mpmath.mpf]], tolerance: float = TOLERANCE) -> None:
+    """Each ``what: (got, exact)`` to ``tolerance`` relative; every miss listed, not only the first."""
+    wrong = []
+    for what, (got, expected) in checks.items():
+        got = float(np.asarray(got))
+        if not abs(got - expected) <= tolerance * abs(expected):
+            wrong.append(f"  {what}: {got!r}, exact {mpmath.nstr(expected, 20)}")
+    assert not wrong, "differs from the exact value:\n" + "\n".join(wrong)
+
+
+def test_a_confidently_wrong_sigmoid_neuron_has_loss_40_and_gradient_1():
+    """w = 40, x = 1, y = 0: L = softplus(40) = 40 + 4e-18, ∂L/∂w = σ(40) = 1 − 4e-18."""
+    params, x, y = {"w": 40.0}, [1.0], [0.0]
+    with mpmath.workdps(50):
+        loss, gradient = softplus(40), sigma(40)
+    values, _ = reference_for(ONE_NEURON).evaluate(params, x, y)
+    assert_exact({"reference loss": (values.loss, loss), "reference ∂L/∂w": (values.gradients["w"], gradient)}, 1e-15)
+    batch_loss, batch_gradients = loss_and_gradients(ONE_NEURON, {"w": np.array([40.0, 40.0])}, x, y)
+    assert_exact({
+        "forward loss": (forward(ONE_NEURON, params, x, y).loss, loss),
+        "backward ∂L/∂w": (backward(ONE_NEURON, params, x, y).gradients["w"], gradient),
+        "chain_rule ∂L/∂w": (chain_rule(ONE_NEURON, params, x, y, "w").gradient, gradient),
+        "loss_and_gradients loss": (batch_loss[1], loss),
+        "loss_and_gradients ∂L/∂w": (batch_gradients["w"][1], gradient),
+    })
+
+
+def test_training_the_confidently_wrong_neuron_moves_w_to_about_38():
+    """20 steps at η = 0.1 from w = 40: each step takes off 0.1·σ(w), almost exactly 0.1."""
+    with mpmath.workdps(50):
+        ws = [mpmath.mpf(40)]
+        for _ in range(20):
+            ws.append(ws[-1] - mpmath.mpf("0.1") * sigma(ws[-1]))
+        losses = [softplus(w) for w in ws]
+    assert abs(ws[-1] - 38) < 1e-6
+    history = reference_for(ONE_NEURON).descend({"w": 40.0}, [1.0], [0.0], 0.1, 20, DIVERGENCE_LIMIT)
+    assert_exact({"the reference's w after 20 steps": (history[-1][1]["w"], ws[-1])}, 1e-14)
+    run = train(ONE_NEURON, {"w": 40.0}, [1.0], [0.0], 0.1, 20)
+    assert not run.diverged and len(run.losses) == 21
+    checks = {f"train loss before step {k}": (got, exact) for k, (got, exact) in enumerate(zip(run.losses, losses))}
+    assert_exact(dict(checks, **{"train w after 20 steps": (run.params["w"], ws[-1])}))
+
+
+def test_two_sigmoid_outputs_sharing_a_bias_at_saturation():
+    """w1 = 999.5, w2 = 0, b = 0.5, x = 1, y = [0, 1]: z = (1000, 0.5); L = 500.24, ∂L/∂b = +0.31123."""
+    network, params, x, y = TWO_OUTPUTS_ONE_BIAS, {"w1": 999.5, "w2": 0.0, "b": 0.5}, [1.0], [0.0, 1.0]
+    with mpmath.workdps(50):
+        loss = (softplus(1000) + softplus(0.5) - mpmath.mpf(0.5)) / 2  # (1/n) Σ softplus(z) − y z
+        delta = [sigma(1000) / 2, (sigma(0.5) - 1) / 2]  # (σ(z) − y) / n
+        gradients = {"w1": delta[0], "w2": delta[1], "b": delta[0] + delta[1]}
+    assert abs(gradients["b"] - mpmath.mpf("0.31123")) < 1e-5 and abs(loss - mpmath.mpf("500.24")) < 1e-2
+    values, _ = reference_for(network).evaluate(params, x, y)
+    reference = {f"reference ∂L/∂{n}": (values.gradients[n], g) for n, g in gradients.items()}
+    assert_exact(dict(reference, **{"reference loss": (values.loss, loss)}), 1e-15)
+    result = backward(network, params, x, y)
+    _, batch_gradients = loss_and_gradients(network, dict(params, b=np.array([0.5, 0.5])), x, y)
+    checks = {"forward loss": (forward(network, params, x, y).loss, loss)}
+    for name, gradient in gradients.items():
+        checks[f"backward ∂L/∂{name}"] = (result.gradients[name], gradient)
+        checks[f"chain_rule ∂L/∂{name}"] = (chain_rule(network, params, x, y, name).gradient, gradient)
+        checks[f"loss_and_gradients ∂L/∂{name}"] = (batch_gradients[name][0], gradient)
+    assert_exact(checks)
+
+
+def test_cross_entropy_keeps_its_digits_below_the_clip():
+    """w = 30: L = 30 + log(1 + e^-30) = 30.0000000000000936, not 30.001 (1 − σ(30) has lost 3 digits)."""
+    with mpmath.workdps(50):
+        loss = softplus(30)
+    assert_exact({"forward loss": (forward(ONE_NEURON, {"w": 30.0}, [1.0], [0.0]).loss, loss)})
+
+
+def test_relu_slope_at_its_kink_is_0_in_both():
+    """z = 1·1 − 1 = 0 exactly: the slope there is 0 by the library's convention and the reference's."""
+    network = Network(
+        ("x",), (Layer(("h",), "relu", (("w1",),), bias="b"), Layer(("o",), "sigmoid", (("w2",),))), "half_squared_error"
+    )
+    params, x, y = {"w1": 1.0, "b": -1.0, "w2": 2.0}, [1.0], [0.3]
+    values, _ = reference_for(network).evaluate(params, x, y)
+    assert values.z["h"] == 0.0 and values.delta["h"] == 0.0 and values.gradients["b"] == 0.0
+    result = backward(network, params, x, y)
+    assert float(result.delta["h"]) == 0.0
+    assert {n: float(g) for n, g in result.gradients.items()} == values.gradients
