@@ -135,7 +135,7 @@ def as_loss(value: float) -> dict:
 
 
 # -- the properties -----------------------------------------------------------------------------
-@examples(80)
+@examples(100)
 @given(cases())
 def test_forward_and_backward_match_the_reference(case):
     """The loss, every z and a, every delta ∂L/∂z and every gradient ∂L/∂θ; all misses listed."""
@@ -152,7 +152,7 @@ def test_forward_and_backward_match_the_reference(case):
     assert not wrong, "differs from jax:\n" + "\n".join(wrong)
 
 
-@examples(30)
+@examples(60)
 @given(cases())
 def test_chain_rule_sums_to_the_reference_gradient(case):
     network, params, x, y = case
@@ -221,7 +221,7 @@ def _trajectory_sizes(history, learning_rate: float) -> tuple[list[float], dict[
     return loss_sizes, carried
 
 
-@examples(30)
+@examples(40)
 @given(cases(), st.integers(1, 5), st.floats(1e-3, 0.5))
 def test_train_matches_the_references_own_gradient_descent(case, epochs, learning_rate):
     network, params, x, y = case
@@ -242,7 +242,7 @@ def test_train_matches_the_references_own_gradient_descent(case, epochs, learnin
 
 
 # -- the reference itself, against 50 digits ------------------------------------------------------
-@examples(10)
+@examples(20)
 @given(cases())
 def test_the_reference_agrees_with_mpmath(case):
     """The reference's own error is ~1e-16 of the term sizes: a thousandth of TOLERANCE at most.
