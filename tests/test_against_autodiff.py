@@ -12,8 +12,9 @@ for rounding that no float64 code can avoid). That is a relative tolerance of 1e
 cancellation happens, and about ten million times looser than the rounding the reference itself
 shows against mpmath, so a failure here is the library's.
 
-Hypothesis runs derandomized (the same examples on every machine) and with a small budget: the
-whole file takes well under a minute, most of it jax compiling once per depth.
+Hypothesis runs derandomized (the same examples on every run of the same code) and with a small
+budget: passing, the file takes about 10 s of CPU, much of it jax compiling once per depth; a
+failure adds hypothesis's shrinking (about 40 s more on the clipped cross-entropy of issue 11).
 """
 from __future__ import annotations
 
