@@ -13,7 +13,7 @@ LINEAR = Network(("x",), (Layer(("o",), "identity", (("w",),)),), "half_squared_
 
 def test_a_run_that_diverges_at_once_says_so_without_counting_zero_steps():
     run = train(LINEAR, {"w": 1000.0}, {"x": 1000.0}, 0.0, 0.1, 10)  # starting loss 5e11: past the limit
-    assert run.diverged and len(run.losses) == 1
+    assert run.diverged and run.diverged_at == 0 and len(run.losses) == 0
     sentence, summary = training_summary(run, 10, 0.1, 1e6, 0.0, 4)
     assert sentence.startswith("Training stopped before its first step")
     assert summary == "training diverged at once and stopped before its first step"
@@ -22,12 +22,12 @@ def test_a_run_that_diverges_at_once_says_so_without_counting_zero_steps():
 
 def test_a_run_that_diverges_later_names_its_steps_and_the_planned_epochs():
     run = train(LINEAR, {"w": 1.0}, {"x": 3.0}, 1.0, 1.0, 20)  # each step multiplies w - 1/3 by -8
-    steps = len(run.losses) - 1
-    assert run.diverged and 1 <= steps < 20
+    steps = run.diverged_at
+    assert run.diverged and 1 <= steps < 20 and len(run.losses) == steps
     sentence, summary = training_summary(run, 20, 1.0, 0.0, 1.0, 2)
-    assert sentence.startswith(f"Training diverged: after {steps} steps of the 20 planned")
-    assert summary.startswith(f"training diverged and stopped after {steps} of the 20 planned epochs, with the loss at ")
-    assert f"{run.losses[-1]:.2f}" in summary
+    assert sentence.startswith(f"Training diverged: step {steps} of the 20 planned took the loss or a parameter past")
+    assert summary == (f"training diverged at step {steps} of the 20 planned epochs; "
+                       f"the last loss inside the limit was {run.losses[-1]:.2f}")
 
 
 @pytest.mark.parametrize("epochs, words", [(1, "1 epoch of training takes it to 0.25"), (3, "3 epochs of training take it to 0.25")])

@@ -93,32 +93,33 @@ def training_summary(run, epochs: int, learning_rate: float, prediction: float, 
                      digits: int) -> tuple[str, str]:
     """The paragraph under the training curve, and the clause the chapter's summary quotes.
 
-    Both come from the run itself: ``len(run.losses) - 1`` steps were taken, fewer than
-    ``epochs`` when ``run.diverged`` stopped it.
+    Both come from the run itself (:class:`~backproplib.engine.training.TrainingRun`): a run that
+    ended normally took ``epochs`` steps; one that diverged stopped at step ``run.diverged_at``, and
+    its ``losses`` hold only the losses before that step (none when it diverged at once).
 
     >>> from types import SimpleNamespace
-    >>> run = SimpleNamespace(losses=[0.5, 2.0, 90.0, 4e6], diverged=True)
+    >>> run = SimpleNamespace(losses=[0.5, 2.0, 90.0], diverged=True, diverged_at=3)
     >>> training_summary(run, 10, 0.9, 1.0, 0.5, 2)[1]
-    'training diverged and stopped after 3 of the 10 planned epochs, with the loss at 4000000.00'
+    'training diverged at step 3 of the 10 planned epochs; the last loss inside the limit was 90.00'
     >>> training_summary(SimpleNamespace(losses=[0.5, 0.25], diverged=False), 1, 0.1, 0.6, 0.5, 2)[1]
     '1 epoch of training takes it to 0.25'
     """
-    steps = len(run.losses) - 1
+    limit = f"the divergence limit of {DIVERGENCE_LIMIT:,.0f}"
+    remedy = (f"Steps of size η = {learning_rate:g} overshoot further each time; a smaller learning rate (or "
+              "smaller starting weights) brings the run back under control.")
+    if run.diverged and run.diverged_at == 0:
+        sentence = ("Training stopped before its first step: already at the starting settings the loss or the "
+                    f"step it calls for is past {limit}. {remedy}")
+        return sentence, "training diverged at once and stopped before its first step"
     start, final = number(run.losses[0], digits), number(run.losses[-1], digits)
     if not run.diverged:
         sentence = (f"After {_count(epochs, 'epoch')} the loss is {final} (it started at {start}) and the prediction "
                     f"is {number(prediction, digits)} for the target {target:g}.")
         verb = "takes" if epochs == 1 else "take"
         return sentence, f"{_count(epochs, 'epoch')} of training {verb} it to {final}"
-    limit = f"the divergence limit of {DIVERGENCE_LIMIT:,.0f}"
-    remedy = (f"Steps of size η = {learning_rate:g} overshoot further each time; a smaller learning rate (or "
-              "smaller starting weights) brings the run back under control.")
-    if steps == 0:
-        sentence = ("Training stopped before its first step: already at the starting settings the loss or the "
-                    f"step it calls for is past {limit}. {remedy}")
-        return sentence, "training diverged at once and stopped before its first step"
-    sentence = (f"Training diverged: after {_count(steps, 'step')} of the {epochs} planned, the loss or a parameter "
-                f"grew past {limit}, so the run stopped there with the loss at {final} (it started at {start}). "
+    steps = run.diverged_at
+    sentence = (f"Training diverged: step {steps} of the {epochs} planned took the loss or a parameter past {limit}, "
+                f"so the run stopped there; the last loss inside the limit was {final} (it started at {start}). "
                 f"{remedy}")
-    return sentence, (f"training diverged and stopped after {steps} of the {_count(epochs, 'planned epoch')}, "
-                      f"with the loss at {final}")
+    return sentence, (f"training diverged at step {steps} of the {_count(epochs, 'planned epoch')}; "
+                      f"the last loss inside the limit was {final}")

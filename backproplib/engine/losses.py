@@ -29,6 +29,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 import sympy as sp
+from sympy.codegen.cfunctions import log1p
 
 from .activations import get_activation, lookup
 from .templates import Code
@@ -149,7 +150,7 @@ class Loss:
 
         >>> z, y = sp.Symbol("z"), sp.Symbol("y")
         >>> get_loss("binary_cross_entropy").symbolic_from_z([z], [y])
-        y*log(1 + exp(-z)) + (1 - y)*log(exp(z) + 1)
+        y*log1p(exp(-z)) + (1 - y)*log1p(exp(z))
         """
         return None if self.from_z is None else self.from_z.symbolic
 
@@ -265,8 +266,9 @@ _CROSS_ENTROPY_FROM_Z = FromZ(
     _cross_entropy_from_z,
     _cross_entropy_delta,
     _cross_entropy_dL_dyhat,
-    # sympy's log(1 + exp(z)) evaluates finitely through its own arbitrary precision
-    lambda z, t: sum((1 - ti) * sp.log(1 + sp.exp(zi)) + ti * sp.log(1 + sp.exp(-zi)) for zi, ti in zip(z, t)) / len(z),
+    # log1p, not log(1 + ·): at y = 1 and large z the loss is e^(-z), which 1 + e^(-z) rounds away at
+    # any fixed precision; both terms are >= 0, so nothing cancels either.
+    lambda z, t: sp.Add(*((1 - ti) * log1p(sp.exp(zi)) + ti * log1p(sp.exp(-zi)) for zi, ti in zip(z, t))) / len(z),
     Code("((1.0 - {t}) * _softplus({z}) + {t} * _softplus(-({z}))) / {n}", "((1.0 - {t}) * _sigmoid({z}) - {t} * _sigmoid(-({z}))) / {n}"),
     latex_term=r"\bigl[(1 - y{k})\operatorname{{softplus}}(z{k}) + y{k}\operatorname{{softplus}}(-z{k})\bigr]",
     latex_delta=r"\bigl(\sigma(z{k}) - y{k}\bigr)",

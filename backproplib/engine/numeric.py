@@ -201,12 +201,20 @@ class ChainRule:
     ``paths`` holds one list of :class:`Factor` per route through the network; a shared bias or a
     parameter behind several outputs has more than one. The gradient is the sum over paths of the
     product of the factors.
+
+    ``products`` holds each path's product as the backward pass computed it: from the output's
+    δ = ∂L/∂z, not from the two factors ∂L/∂ŷ · ∂ŷ/∂z shown for it. The two agree to rounding, but
+    for cross-entropy on a saturated sigmoid the shown pair is ∞ · 0 or a rounded-away slope, while
+    δ = σ(z) − y stays exact. (Empty when the rule was written by hand: then the factors multiply.)
     """
 
     parameter: str
     paths: list[list[Factor]] = field(default_factory=list)
+    products: list[float] = field(default_factory=list)
 
     def path_products(self) -> list[float]:
+        if len(self.products) == len(self.paths):
+            return list(self.products)
         return [float(np.prod([f.value for f in path])) for path in self.paths]
 
     @property
@@ -284,32 +292,36 @@ def chain_rules(passes: BackwardPass, parameters: list[str] | None = None) -> di
             else:
                 meaning = f"activation {unit}" if unit in layer_of else f"input {unit}"
                 last = Factor(f"z_{neuron}", name, float(a[unit]), meaning)
-            rule.paths += [path + [last] for path in paths_to[neuron]]
+            for path, value in paths_to[neuron]:
+                rule.paths.append(path + [last])
+                rule.products.append(value * last.value)
         rules[name] = rule
     return rules
 
 
-def _paths_from_loss(passes: BackwardPass) -> dict[str, list[list[Factor]]]:
-    """For every neuron, each path of factors from the loss down to its z (loss end first).
+def _paths_from_loss(passes: BackwardPass) -> dict[str, list[tuple[list[Factor], float]]]:
+    """For every neuron, each path of factors from the loss down to its z (loss end first), with the
+    path's product so far: it starts from the output's δ (see :class:`ChainRule`).
 
     Built from the output layer down, so each layer extends the paths of the layer above.
     """
     network, p = passes.forward.network, passes.forward.params
-    paths: dict[str, list[list[Factor]]] = {}
+    paths: dict[str, list[tuple[list[Factor], float]]] = {}
     last = len(network.layers) - 1
     for k in reversed(range(len(network.layers))):
         layer = network.layers[k]
         for i, neuron in enumerate(layer.neurons):
             slope = Factor(f"a_{neuron}", f"z_{neuron}", float(passes.da_dz[neuron]), f"{layer.activation} slope")
             if k == last:
-                paths[neuron] = [[Factor("L", f"a_{neuron}", float(passes.dL_dyhat[neuron]), "loss gradient"), slope]]
+                loss_end = Factor("L", f"a_{neuron}", float(passes.dL_dyhat[neuron]), "loss gradient")
+                paths[neuron] = [([loss_end, slope], float(passes.delta[neuron]))]
                 continue
             upper = network.layers[k + 1]
             paths[neuron] = []
             for j, nxt in enumerate(upper.neurons):
                 weight = upper.weights[j][i]
                 link = Factor(f"z_{nxt}", f"a_{neuron}", float(p[weight]), f"weight {weight}")
-                paths[neuron] += [path + [link, slope] for path in paths[nxt]]
+                paths[neuron] += [(path + [link, slope], value * link.value * slope.value) for path, value in paths[nxt]]
     return paths
 
 

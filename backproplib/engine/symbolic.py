@@ -65,7 +65,6 @@ from typing import Callable, Mapping, Sequence
 import mpmath
 import numpy as np
 import sympy as sp
-from sympy.codegen.cfunctions import log1p
 
 from .activations import get_activation
 from .losses import get_loss
@@ -309,9 +308,10 @@ def _loss_expression(
     >>> _loss_expression("half_squared_error", "sigmoid", [z], [a], [y])
     (a - y)**2/2
     """
-    if loss == "binary_cross_entropy" and output_activation == "sigmoid":
-        return sp.Add(*((1 - yi) * log1p(sp.exp(zi)) + yi * log1p(sp.exp(-zi)) for zi, yi in zip(z, y))) / len(z)
-    return get_loss(loss).symbolic(list(a), list(y))
+    row = get_loss(loss)
+    if row.from_z_on(output_activation) is not None:
+        return row.symbolic_from_z(list(z), list(y))
+    return row.symbolic(list(a), list(y))
 
 
 def _compile(expression: sp.Expr, arguments: Sequence[sp.Symbol]) -> Callable[..., list]:

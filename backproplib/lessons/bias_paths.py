@@ -468,7 +468,7 @@ class BiasTrainingFigure:
                 color=_SHADE, lw=0, step="mid", label="paths disagree",
             ))
         self.path_axes.legend(loc="upper right", fontsize=7, frameon=False)
-        ended = f"diverged after {len(run.losses) - 1} epochs" if run.diverged else f"after {len(run.losses) - 1} epochs"
+        ended = f"diverged at epoch {run.diverged_at}" if run.diverged else f"after {len(run.losses) - 1} epochs"
         self._title.set_text(
             f"η = {settings.learning_rate:g}: loss {run.losses[0]:.4g} → {run.losses[-1]:.3g} {ended}; "
             f"{self.bias} {run.bias_values[0]:.4g} → {run.bias_values[-1]:.4g}"
