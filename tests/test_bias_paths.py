@@ -1,10 +1,9 @@
 """The paths of a shared bias's gradient: hand-derived values, every sweep position and learning rate drawn."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
+from strategies import sigmoid
 
 from backproplib import Layer, Network, load_example, train
 from backproplib.lessons.bias_paths import (
@@ -26,9 +25,6 @@ EXAMPLE = load_example("shared_bias")
 SETTINGS = Settings.of(EXAMPLE)
 X1, X2, Y = 0.05, 0.10, 0.01
 
-
-def sigmoid(z: float) -> float:
-    return 1 / (1 + math.exp(-z))
 
 
 def by_hand(p: dict[str, float], y: float = Y) -> dict[str, float]:

@@ -3,27 +3,30 @@ from __future__ import annotations
 
 import inspect
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
+from support.chapter_file import Chapter, cell_assignment
 
-from backproplib.authoring.chapter_file import cell_assignment, example_from_parameters, parameters_cell_values
 from backproplib.lessons.error_sign import CONVENTIONS, LEARNING_RATES, ConventionFigure
-from backproplib.views.explore import Settings
-from backproplib.lessons.sensitivity import OUTGOING_WEIGHTS, PRE_ACTIVATIONS, Z_VALUES, BlameFigure, SigmoidFigure, blame_panel, hidden_weight
-from backproplib.views.widgets import LossFigure, slider_range
+from backproplib.lessons.sensitivity import (
+    OUTGOING_WEIGHTS,
+    PRE_ACTIVATIONS,
+    Z_VALUES,
+    BlameFigure,
+    SigmoidFigure,
+    blame_panel,
+    hidden_weight,
+)
+from backproplib.views.widgets import LossFigure
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "ideas.ipynb"
-
-P = parameters_cell_values(NOTEBOOK)
-EXAMPLE = example_from_parameters(P)
-SETTINGS = Settings.of(EXAMPLE)
+CHAPTER = Chapter("ideas")
+NOTEBOOK, P, EXAMPLE, SETTINGS = CHAPTER.notebook, CHAPTER.parameters, CHAPTER.example, CHAPTER.settings
 EPOCHS = P["epochs"]
 
 
 def chapter_live_ranges() -> dict[str, tuple[float, float]]:
-    return cell_assignment(NOTEBOOK, "live_explorer(", "live_ranges", {"slider_range": slider_range, "example": EXAMPLE})
+    return CHAPTER.live_ranges()
 
 
 def chapter_sweep_values() -> np.ndarray:

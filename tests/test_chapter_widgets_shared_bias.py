@@ -6,28 +6,25 @@ Expected values come from the network written out by hand with plain ``math``.
 """
 from __future__ import annotations
 
-import math
-from pathlib import Path
-
 import numpy as np
 import pytest
+from strategies import sigmoid
+from support.chapter_file import Chapter
+from support.panels import probe_positions
 
-from backproplib.lessons.bias_paths import LEARNING_RATES, BiasPathsFigure, BiasTrainingFigure, sweep_values
-from backproplib.authoring.chapter_file import cell_assignment, example_from_parameters, parameters_cell_values
-from backproplib.views.explore import Settings
-from backproplib.views.widgets import LossFigure, probe_positions, slider_range
+from backproplib.lessons.bias_paths import (
+    LEARNING_RATES,
+    BiasPathsFigure,
+    BiasTrainingFigure,
+    sweep_values,
+)
+from backproplib.views.widgets import LossFigure
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "shared_bias.ipynb"
-
-P = parameters_cell_values(NOTEBOOK)
-EXAMPLE = example_from_parameters(P)
-SETTINGS = Settings.of(EXAMPLE)
+CHAPTER = Chapter("shared_bias")
+NOTEBOOK, P, EXAMPLE, SETTINGS = CHAPTER.notebook, CHAPTER.parameters, CHAPTER.example, CHAPTER.settings
 EPOCHS = P["epochs"]
-LIVE_RANGES = cell_assignment(NOTEBOOK, "live_explorer(", "live_ranges", {"slider_range": slider_range, "example": EXAMPLE})
+LIVE_RANGES = CHAPTER.live_ranges()
 
-
-def sigmoid(z: float) -> float:
-    return 1 / (1 + math.exp(-z))
 
 
 def by_hand(p: dict[str, float], x1: float, x2: float, y: float) -> dict[str, float]:

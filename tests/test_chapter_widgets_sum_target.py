@@ -7,14 +7,13 @@ follows the chapter when an instructor edits it.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
+from support.chapter_file import Chapter, cell_assignment
+from support.panels import probe_positions
 
 from backproplib import forward
-from backproplib.authoring.chapter_file import cell_assignment, example_from_parameters, parameters_cell_values
-from backproplib.views.explore import Settings
 from backproplib.lessons.output_range import (
     LEARNING_RATE_RANGE,
     LEARNING_RATES,
@@ -23,18 +22,15 @@ from backproplib.lessons.output_range import (
     OutputRangeFigure,
     loss_floor,
 )
-from backproplib.views.widgets import LossFigure, probe_positions, slider_range
+from backproplib.views.widgets import LossFigure
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "sum_target.ipynb"
-
-P = parameters_cell_values(NOTEBOOK)
-EXAMPLE = example_from_parameters(P)
-SETTINGS = Settings.of(EXAMPLE)
+CHAPTER = Chapter("sum_target")
+NOTEBOOK, P, EXAMPLE, SETTINGS = CHAPTER.notebook, CHAPTER.parameters, CHAPTER.example, CHAPTER.settings
 EPOCHS = P["epochs"]
 
 
 SWEEP_VALUES = cell_assignment(NOTEBOOK, "static_explorer(", "sweep_values", {"np": np, "example": EXAMPLE})
-LIVE_RANGES = cell_assignment(NOTEBOOK, "live_explorer(", "live_ranges", {"slider_range": slider_range, "example": EXAMPLE})
+LIVE_RANGES = CHAPTER.live_ranges()
 
 
 def test_the_chapter_is_the_documents_example():

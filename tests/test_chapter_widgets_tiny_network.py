@@ -5,27 +5,31 @@ lines defining ``live_ranges``), so the sweep follows the chapter when an instru
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
+from support.chapter_file import Chapter
+from support.panels import every_position
 
-from backproplib.authoring.chapter_file import cell_assignment, example_from_parameters, parameters_cell_values
-from backproplib.views.explore import Settings
-from backproplib.lessons.gradient_sweep import DEAD_ZONE_VALUES, HIDDEN_ACTIVATIONS, GradientFigure, stack_pngs
-from backproplib.lessons.loss_comparison import SWEEP_VALUES, TARGETS, LossComparisonFigure
-from backproplib.views.widgets import LossFigure, every_position, slider_range
+from backproplib.lessons.gradient_sweep import (
+    DEAD_ZONE_VALUES,
+    HIDDEN_ACTIVATIONS,
+    GradientFigure,
+    stack_pngs,
+)
+from backproplib.lessons.loss_comparison import (
+    SWEEP_VALUES,
+    TARGETS,
+    LossComparisonFigure,
+)
+from backproplib.views.widgets import LossFigure
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "tiny_network.ipynb"
-
-P = parameters_cell_values(NOTEBOOK)
-EXAMPLE = example_from_parameters(P)
-SETTINGS = Settings.of(EXAMPLE)
+CHAPTER = Chapter("tiny_network")
+NOTEBOOK, P, EXAMPLE, SETTINGS = CHAPTER.notebook, CHAPTER.parameters, CHAPTER.example, CHAPTER.settings
 EPOCHS = P["epochs"]
 
 
 def chapter_live_ranges() -> dict[str, tuple[float, float]]:
-    return cell_assignment(NOTEBOOK, "live_explorer(", "live_ranges", {"slider_range": slider_range, "example": EXAMPLE})
+    return CHAPTER.live_ranges()
 
 
 def test_the_chapter_is_the_documents_example():

@@ -1,21 +1,23 @@
 """Sign conventions of the error: one step and training in each, against hand derivations."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
+from strategies import sigmoid
 
 from backproplib import load_example
-from backproplib.lessons.error_sign import CONVENTIONS, LEARNING_RATES, ConventionFigure, step_in, train_in
+from backproplib.lessons.error_sign import (
+    CONVENTIONS,
+    LEARNING_RATES,
+    ConventionFigure,
+    step_in,
+    train_in,
+)
 from backproplib.views.explore import Settings
 
 EXAMPLE = load_example("blame_flow")
 SETTINGS = Settings.of(EXAMPLE)
 
-
-def sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z))
 
 
 def loss_and_gradients(p: dict, x: dict, y: float) -> tuple[float, dict, float]:

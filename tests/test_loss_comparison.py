@@ -5,9 +5,9 @@ import math
 
 import numpy as np
 import pytest
+from strategies import sigmoid
 
 from backproplib import Layer, Network, load_example
-from backproplib.views.explore import Settings
 from backproplib.lessons.loss_comparison import (
     COMPARED_LOSSES,
     CONFIDENTLY_WRONG,
@@ -16,14 +16,12 @@ from backproplib.lessons.loss_comparison import (
     LossComparisonFigure,
     compare_losses,
 )
+from backproplib.views.explore import Settings
 
 EXAMPLE = load_example("tiny_relu")
 SETTINGS = Settings.of(EXAMPLE)
 A_H = 0.5  # ReLU(x·w1) = ReLU(1.0 · 0.5) in the document's network
 
-
-def sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z))
 
 
 def by_hand(w2: float, y: float) -> dict[str, tuple[float, float]]:

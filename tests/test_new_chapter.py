@@ -16,7 +16,7 @@ import nbformat
 import pytest
 import yaml
 
-from backproplib.authoring.chapter_file import glued_values
+from support.chapter_file import glued_values
 from backproplib.authoring.new_chapter import main
 
 BOOK = Path(__file__).resolve().parent.parent

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pytest
+from strategies import sigmoid
 
 from backproplib import (
     Layer,
@@ -21,10 +22,6 @@ from backproplib import (
     loss_and_gradients,
     train,
 )
-
-
-def sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z))
 
 
 def hand_shared_bias(p: dict, x: dict, y: float) -> dict:

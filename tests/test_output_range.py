@@ -5,9 +5,10 @@ import math
 
 import numpy as np
 import pytest
+from strategies import sigmoid
+from support.panels import shown_alt, shown_png
 
 from backproplib import Layer, Network, load_example, train
-from backproplib.views.explore import Settings
 from backproplib.engine.training import DIVERGENCE_LIMIT
 from backproplib.lessons.output_range import (
     EPOCHS,
@@ -22,7 +23,8 @@ from backproplib.lessons.output_range import (
     train_with_output,
     with_output_activation,
 )
-from backproplib.views.widgets import NEEDS_KERNEL, shown_alt, shown_png
+from backproplib.views.explore import Settings
+from backproplib.views.widgets import NEEDS_KERNEL
 
 EXAMPLE = load_example("sum_target")
 SETTINGS = Settings.of(EXAMPLE)
@@ -35,9 +37,6 @@ OUTPUT = {
     "relu": (lambda z: max(z, 0.0), lambda a: float(a > 0)),
 }
 
-
-def sigmoid(z: float) -> float:
-    return 1 / (1 + math.exp(-z))
 
 
 def by_hand(w: dict[str, float], activation: str, y: float = Y) -> tuple[float, dict[str, float]]:

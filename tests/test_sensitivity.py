@@ -5,9 +5,10 @@ import math
 
 import numpy as np
 import pytest
+from strategies import sigmoid
+from support.panels import shown_alt, shown_png
 
 from backproplib import load_example
-from backproplib.views.explore import Settings
 from backproplib.engine.network import Layer, Network
 from backproplib.engine.numeric import forward
 from backproplib.lessons.sensitivity import (
@@ -22,7 +23,8 @@ from backproplib.lessons.sensitivity import (
     hidden_weight,
     sigmoid_at,
 )
-from backproplib.views.widgets import NEEDS_KERNEL, shown_alt, shown_png
+from backproplib.views.explore import Settings
+from backproplib.views.widgets import NEEDS_KERNEL
 
 EXAMPLE = load_example("blame_flow")
 SETTINGS = Settings.of(EXAMPLE)
@@ -30,9 +32,6 @@ HIDDEN_WEIGHTS = ("wh11", "wh12", "wh21", "wh22")
 # weight -> (hidden neuron index, input name, outgoing weight, bias)
 WIRING = {"wh11": (1, "x1", "wo1", "bh1"), "wh12": (1, "x2", "wo1", "bh1"), "wh21": (2, "x1", "wo2", "bh2"), "wh22": (2, "x2", "wo2", "bh2")}
 
-
-def sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z))
 
 
 def by_hand(p: dict, x: dict, y: float) -> dict:

@@ -3,10 +3,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from support.panels import record_frame_stacks, shown_alt, shown_png
 
 from backproplib import load_example
 from backproplib.views.explore import Settings, loss_along, training_curve
-from backproplib.views.widgets import NEEDS_KERNEL, LossFigure, frame_stack, live_explorer, round_up, shown_alt, shown_png, slider_range, static_explorer
+from backproplib.views.widgets import (
+    NEEDS_KERNEL,
+    LossFigure,
+    frame_stack,
+    live_explorer,
+    round_up,
+    slider_range,
+    static_explorer,
+)
 
 
 def settings_of(key: str) -> Settings:
@@ -162,13 +171,16 @@ def test_training_curve_matches_repeated_backward_and_step():
     assert np.allclose(run.losses, losses, rtol=1e-12, atol=1e-15)
 
 
-def test_frame_stack_logs_what_each_explorer_cost():
+def test_the_benchmarks_frame_log_records_what_each_explorer_cost():
     from backproplib.views import widgets
 
-    before = len(widgets.FRAME_LOG)
-    _, count, size = frame_stack([("w", ["1", "2"], 0), ("η", ["a", "b", "c"], 2)], lambda index: bytes(10 + index[0] + index[1]), alt="Sizes")
-    entry = widgets.FRAME_LOG[before]
-    assert len(widgets.FRAME_LOG) == before + 1
+    log = record_frame_stacks()
+    assert record_frame_stacks() is log  # recording twice does not wrap twice
+    before = len(log)
+    controls = [("w", ["1", "2"], 0), ("η", ["a", "b", "c"], 2)]
+    _, count, size = widgets.frame_stack(controls, lambda index: bytes(10 + index[0] + index[1]), alt="Sizes")
+    entry = log[before]
+    assert len(log) == before + 1
     assert entry["controls"] == ["w", "η"] and entry["frames"] == count == 6
     assert entry["bytes"] == size == sum(10 + i + j for i in range(2) for j in range(3))
     assert entry["seconds"] >= 0.0

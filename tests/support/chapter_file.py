@@ -9,10 +9,14 @@ from pathlib import Path
 
 import nbformat
 
-from ..checking.examples import Example, load_example
+from backproplib.checking.examples import Example, load_example
+from backproplib.views.explore import Settings
+from backproplib.views.widgets import slider_range
 
 __all__ = ["read_chapter", "parameters_cell_values", "example_from_parameters", "code_cell_containing", "cell_assignment",
-           "glued_values"]
+           "glued_values", "Chapter", "CHAPTERS"]
+
+CHAPTERS = Path(__file__).resolve().parents[2] / "chapters"
 
 SETTING_NAMES = ("params", "x", "y", "learning_rate", "activations", "loss")
 
@@ -95,3 +99,23 @@ def glued_values(notebook: str | Path | nbformat.NotebookNode) -> dict[str, str]
             if name:
                 values[name] = output["data"]["application/papermill.record/text/plain"].strip("'\"")
     return values
+
+
+class Chapter:
+    """A chapter notebook's settings as its tests use them: parameters, example, slider settings.
+
+    >>> chapter = Chapter("tiny_network")
+    >>> chapter.example.matches_document, chapter.settings.learning_rate == chapter.example.learning_rate
+    (True, True)
+    """
+
+    def __init__(self, name: str) -> None:
+        self.notebook = CHAPTERS / f"{name}.ipynb"
+        self.parameters = parameters_cell_values(self.notebook)
+        self.example = example_from_parameters(self.parameters)
+        self.settings = Settings.of(self.example)
+
+    def live_ranges(self) -> dict[str, tuple[float, float]]:
+        """The slider ranges the chapter's live explorer uses (its ``live_ranges`` lines)."""
+        namespace = {"slider_range": slider_range, "example": self.example}
+        return cell_assignment(self.notebook, "live_explorer(", "live_ranges", namespace)  # type: ignore[return-value]
