@@ -10,6 +10,8 @@ cross-entropy gradient does not.
 
 :func:`compare_losses` is the pure computation; :class:`LossComparisonFigure` only draws
 what it returns, so tests can sweep every slider position without a browser.
+
+Used by the chapter 'A tiny network: ReLU, sigmoid and cross-entropy' (chapters/tiny_network.ipynb).
 """
 from __future__ import annotations
 
@@ -17,14 +19,13 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
-from ..views.explore import Settings
 from ..engine.losses import get_loss
 from ..engine.network import Network
 from ..engine.numeric import backward, forward, loss_and_gradients
-from ..views.png import figure_png
+from ..views.explore import Settings
+from ..views.figure import LEGEND_SIZE, SERIES_COLOURS, SERIES_STYLES, SHADE, TEXT_SIZE, FigureView, checked_values
+from ..views.figure import curve_grid, symmetric_limit
 
 __all__ = [
     "COMPARED_LOSSES",
@@ -53,9 +54,8 @@ _LABELS = {
     "half_squared_error": "½ squared error",
     "mean_squared_error": "squared error",
 }
-# Okabe–Ito blue and vermillion; the second loss is also dashed, so colour is never the only cue.
-_COLOURS = ("#0072B2", "#D55E00")
-_STYLES = ("-", (0, (5, 2)))
+# The losses are drawn in the first two series colours: blue solid, vermillion dashed.
+_DRAWN = 2
 
 
 @dataclass(frozen=True)
@@ -154,6 +154,27 @@ def compare_losses(
     if parameter not in network.parameters:
         allowed = ", ".join(repr(p) for p in network.parameters)
         raise ValueError(f"parameter must be one of {allowed}; got {parameter!r}")
+    _check_comparable(network, losses)
+    sweep = checked_values(values)
+    output = network.outputs[0]
+    swept_params = dict(settings.params, **{parameter: sweep})
+    predictions = np.array(forward(replace(network, loss=losses[0]), swept_params, settings.x, settings.y).a[output], dtype=float)
+    profiles = tuple(_profile(replace(network, loss=name), settings, parameter, swept_params) for name in losses)
+    # ŷ and its slope do not depend on the loss; the network's own loss is not one of the compared
+    here = backward(replace(network, loss=losses[-1]), settings.params, settings.x, settings.y)
+    return LossComparison(
+        parameter,
+        sweep,
+        np.broadcast_to(predictions, sweep.shape).copy(),
+        float(settings.params[parameter]),
+        float(settings.y),
+        float(here.forward.a[output]),
+        float(here.da_dz[output]),
+        profiles,
+    )
+
+
+def _check_comparable(network: Network, losses: Sequence[str]) -> None:
     if len(network.outputs) != 1 or network.layers[-1].activation != "sigmoid":
         raise ValueError(
             "network must have exactly one output neuron with activation 'sigmoid' to compare losses; "
@@ -163,43 +184,23 @@ def compare_losses(
         raise ValueError(f"losses must be a non-empty sequence of loss names; got {losses!r}")
     for name in losses:
         get_loss(name)  # raises ValueError naming the allowed losses
-    sweep = np.asarray(values, dtype=float)
-    if sweep.ndim != 1 or sweep.size == 0 or not np.all(np.isfinite(sweep)):
-        raise ValueError(f"values must be a non-empty 1-D sequence of finite numbers; got {values!r}")
-    output = network.outputs[0]
-    swept_params = dict(settings.params, **{parameter: sweep})
-    predictions = np.array(forward(replace(network, loss=losses[0]), swept_params, settings.x, settings.y).a[output], dtype=float)
-    profiles = []
-    prediction = slope = 0.0
-    for name in losses:
-        scored = replace(network, loss=name)
-        swept, gradients = loss_and_gradients(scored, swept_params, settings.x, settings.y)
-        here = backward(scored, settings.params, settings.x, settings.y)
-        prediction = float(here.forward.a[output])
-        slope = float(here.da_dz[output])
-        profiles.append(
-            LossProfile(
-                name,
-                np.array(swept, dtype=float),
-                np.array(gradients[parameter], dtype=float),
-                float(here.loss),
-                float(here.gradients[parameter]),
-                float(here.delta[output]),
-            )
-        )
-    return LossComparison(
-        parameter,
-        sweep,
-        np.broadcast_to(predictions, sweep.shape).copy(),
-        float(settings.params[parameter]),
-        float(settings.y),
-        prediction,
-        slope,
-        tuple(profiles),
+
+
+def _profile(scored: Network, settings: Settings, parameter: str, swept_params: dict) -> LossProfile:
+    """One loss (the network's own) along the sweep and at the current setting."""
+    swept, gradients = loss_and_gradients(scored, swept_params, settings.x, settings.y)
+    here = backward(scored, settings.params, settings.x, settings.y)
+    return LossProfile(
+        scored.loss,
+        np.array(swept, dtype=float),
+        np.array(gradients[parameter], dtype=float),
+        float(here.loss),
+        float(here.gradients[parameter]),
+        float(here.delta[scored.outputs[0]]),
     )
 
 
-class LossComparisonFigure:
+class LossComparisonFigure(FigureView):
     """Two panels: each loss against the swept parameter, and each loss's gradient.
 
     Built once; :meth:`show` moves the lines, points and texts in place.
@@ -224,19 +225,15 @@ class LossComparisonFigure:
         size: tuple[float, float] = (7.2, 2.9),
         dpi: int = 80,
     ) -> None:
-        if len(losses) > len(_COLOURS):
-            raise ValueError(f"losses must name at most {len(_COLOURS)} losses; got {len(losses)}")
-        ends = np.asarray(values, dtype=float)
-        if ends.ndim != 1 or ends.size < 2 or not np.all(np.isfinite(ends)) or ends.min() >= ends.max():
-            raise ValueError(f"values must hold at least two distinct finite numbers; got {values!r}")
+        if len(losses) > _DRAWN:
+            raise ValueError(f"losses must name at most {_DRAWN} losses; got {len(losses)}")
+        self.curve_values = curve_grid(values, points)
         self.network, self.parameter, self.losses = network, parameter, tuple(losses)
-        self.curve_values = np.linspace(ends.min(), ends.max(), points)
-        self.figure = Figure(figsize=size, dpi=dpi)
-        FigureCanvasAgg(self.figure)
+        super().__init__(size, dpi)
         self.loss_axes, self.gradient_axes = self.figure.subplots(1, 2)
         self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.17, top=0.90, wspace=0.30)
         self._curves, self._points, self._gradient_curves, self._gradient_points = [], [], [], []
-        for name, colour, style in zip(self.losses, _COLOURS, _STYLES):
+        for name, colour, style in zip(self.losses, SERIES_COLOURS, SERIES_STYLES):
             label = _LABELS.get(name, name)
             self._curves.append(self.loss_axes.plot(self.curve_values, 0 * self.curve_values, color=colour, ls=style, lw=2, label=label)[0])
             self._points.append(self.loss_axes.plot([], [], "o", color=colour, ms=7)[0])
@@ -249,10 +246,10 @@ class LossComparisonFigure:
             axes.set_xlim(self.curve_values[0], self.curve_values[-1])
             axes.set_xlabel(parameter)
             axes.set_ylabel(ylabel)
-            axes.legend(loc="upper left", fontsize=7, frameon=False)
+            axes.legend(loc="upper left", fontsize=LEGEND_SIZE, frameon=False)
         self._shading: list = []
         self._title = self.figure.suptitle("", fontsize=9)
-        self._gradient_text = self.gradient_axes.text(0.98, 0.04, "", transform=self.gradient_axes.transAxes, ha="right", fontsize=8)
+        self._gradient_text = self.gradient_axes.text(0.98, 0.04, "", transform=self.gradient_axes.transAxes, ha="right", fontsize=TEXT_SIZE)
 
     def show(self, settings: Settings, parameter_value: float | None = None) -> LossComparison:
         """Redraw for ``settings`` (optionally with the swept parameter moved to ``parameter_value``)."""
@@ -269,16 +266,15 @@ class LossComparisonFigure:
         self._shading = [
             axes.fill_between(
                 comparison.values, 0, 1, where=comparison.confidently_wrong, transform=axes.get_xaxis_transform(),
-                color="0.88", lw=0, label=f"confidently wrong (|ŷ − y| > {CONFIDENTLY_WRONG:g})" if axes is self.loss_axes else None,
+                color=SHADE, lw=0, label=f"confidently wrong (|ŷ − y| > {CONFIDENTLY_WRONG:g})" if axes is self.loss_axes else None,
             )
             for axes in (self.loss_axes, self.gradient_axes)
         ]
-        self.loss_axes.legend(loc="upper center", fontsize=7, frameon=False)
+        self.loss_axes.legend(loc="upper center", fontsize=LEGEND_SIZE, frameon=False)
         top = max(float(np.max(p.losses)) for p in comparison.profiles)
-        self.loss_axes.set_ylim(0.0, 1.08 * top if top > 0 else 1.0)
-        reach = max(float(np.max(np.abs(p.gradients))) for p in comparison.profiles)
-        reach = 1.15 * reach if reach > 0 else 1.0
-        self.gradient_axes.set_ylim(-reach, reach)
+        self.set_ylim(self.loss_axes, 0.0, 1.08 * top if top > 0 else 1.0)
+        reach = symmetric_limit(*(p.gradients for p in comparison.profiles))
+        self.set_ylim(self.gradient_axes, -reach, reach)
         self._title.set_text(
             f"{self.parameter} = {comparison.current:.2f}, y = {comparison.target:g}: "
             f"ŷ = {comparison.prediction:.4f}, sigmoid slope ŷ(1−ŷ) = {comparison.sigmoid_slope:.4f}"
@@ -287,7 +283,3 @@ class LossComparisonFigure:
             "\n".join(f"{p.label}: {p.gradient_at_current:.3g}" for p in comparison.profiles)
         )
         return comparison
-
-    def png(self, small: bool = False) -> bytes:
-        """The figure as PNG bytes; ``small=True`` quantises to 64 colours for precomputed frames."""
-        return figure_png(self.figure, small)
