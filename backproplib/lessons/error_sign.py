@@ -10,20 +10,20 @@ chain with the opposite sign, ``−∂L/∂θ``. Both conventions work, but each
 
 :func:`step_in` makes one step in a convention, :func:`train_in` many; :class:`ConventionFigure`
 draws the training runs of all three.
+
+Used by the chapter 'The ideas: weights, sensitivity and the flow of blame' (chapters/ideas.ipynb).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
-from ..views.explore import Settings
 from ..engine.network import Network
 from ..engine.numeric import backward
 from ..engine.training import DIVERGENCE_LIMIT
-from ..views.png import figure_png
+from ..views.explore import Settings
+from ..views.figure import BLUE, GREEN, VERMILLION, FigureView, checked_epochs
 
 __all__ = ["CONVENTIONS", "LEARNING_RATES", "ConventionStep", "step_in", "ConventionRun", "train_in", "ConventionFigure"]
 
@@ -36,11 +36,11 @@ CONVENTIONS: dict[str, tuple[str, int, int]] = {
 # Learning rates of the kernel-free explorer: no positive rate rescues the wrong sign.
 LEARNING_RATES: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 
-# Okabe–Ito colours, with distinct line styles so colour is never the only cue.
+# Colour and line style per convention, so colour is never the only cue.
 _STYLE = {
-    "descent": ("#0072B2", "-"),
-    "target_first_add": ("#009E73", (0, (2, 2))),
-    "target_first_subtract": ("#D55E00", (0, (6, 2))),
+    "descent": (BLUE, "-"),
+    "target_first_add": (GREEN, (0, (2, 2))),
+    "target_first_subtract": (VERMILLION, (0, (6, 2))),
 }
 _LABEL = {
     "descent": "error ŷ − y, θ − η·g (book)",
@@ -149,7 +149,7 @@ def train_in(network: Network, settings: Settings, convention: str, epochs: int)
     return ConventionRun(convention, np.array(losses), np.array(predictions), stopped)
 
 
-class ConventionFigure:
+class ConventionFigure(FigureView):
     """Training loss (left) and prediction (right) over the epochs, one line per convention.
 
     >>> from backproplib.checking.examples import load_example
@@ -163,18 +163,16 @@ class ConventionFigure:
     """
 
     def __init__(self, network: Network, epochs: int = 200, size: tuple[float, float] = (7.2, 2.6), dpi: int = 80) -> None:
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-            raise ValueError(f"epochs must be a whole number >= 1; got {epochs!r}")
-        self.network, self.epochs = network, epochs
-        self.figure = Figure(figsize=size, dpi=dpi)
-        FigureCanvasAgg(self.figure)
+        self.network, self.epochs = network, checked_epochs(epochs)
+        super().__init__(size, dpi)
         self.loss_axes, self.prediction_axes = self.figure.subplots(1, 2)
         self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.17, top=0.9, wspace=0.25)
         self._lines = {}
         for name, (colour, style) in _STYLE.items():
+            on_top = 3 if name == "target_first_add" else 2  # it retraces the book's line: drawn dotted on top
             self._lines[name] = (
-                self.loss_axes.plot([], [], color=colour, ls=style, lw=2, label=_LABEL[name], zorder=3 if name == "target_first_add" else 2)[0],
-                self.prediction_axes.plot([], [], color=colour, ls=style, lw=2, zorder=3 if name == "target_first_add" else 2)[0],
+                self.loss_axes.plot([], [], color=colour, ls=style, lw=2, label=_LABEL[name], zorder=on_top)[0],
+                self.prediction_axes.plot([], [], color=colour, ls=style, lw=2, zorder=on_top)[0],
             )
         self._target = self.prediction_axes.axhline(0.0, color="0.3", lw=1, ls=":", label="target y")
         for axes, label in ((self.loss_axes, "training loss"), (self.prediction_axes, "prediction ŷ")):
@@ -196,16 +194,12 @@ class ConventionFigure:
             loss_line.set_data(steps, run.losses)
             prediction_line.set_data(steps, run.predictions)
         top = max(float(np.max(r.losses)) for r in runs.values())
-        self.loss_axes.set_ylim(0.0, 1.1 * top if top > 0 else 1.0)
+        self.set_ylim(self.loss_axes, 0.0, 1.1 * top if top > 0 else 1.0)
         self._target.set_ydata([settings.y, settings.y])
         values = [settings.y, *(v for r in runs.values() for v in (r.predictions.min(), r.predictions.max()))]
         low, high = min(values), max(values)
         margin = 0.08 * (high - low) if high > low else 0.5
-        self.prediction_axes.set_ylim(low - margin, high + margin)
+        self.set_ylim(self.prediction_axes, low - margin, high + margin)
         ends = ", ".join(f"{_LABEL[n].split(' (')[0]}: {r.losses[-1]:.4f}" for n, r in runs.items())
         self._title.set_text(f"η = {settings.learning_rate:g}; final losses: {ends}")
         return runs
-
-    def png(self, small: bool = False) -> bytes:
-        """The figure as PNG bytes; ``small=True`` quantises to 64 colours for precomputed frames."""
-        return figure_png(self.figure, small)
