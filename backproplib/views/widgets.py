@@ -237,7 +237,7 @@ def live_explorer(
         figure = figure_for(choice.value)
         figure.show(current)
         alt = f"{LossFigure.describe(choice.value, epochs)}; {choice.value} = {_current(current, choice.value):.3f}"
-        image.value = image_html(figure.png(), alt)
+        image.value = figure.html(alt)
 
     for control in [choice, *sliders.values()]:
         control.observe(redraw, names="value")
