@@ -184,3 +184,28 @@ def test_the_benchmarks_frame_log_records_what_each_explorer_cost():
     assert entry["controls"] == ["w", "η"] and entry["frames"] == count == 6
     assert entry["bytes"] == size == sum(10 + i + j for i in range(2) for j in range(3))
     assert entry["seconds"] >= 0.0
+
+
+def test_a_flat_curve_is_drawn_without_a_matplotlib_warning():
+    # Cross-entropy at saturation: the loss is below 1e-14 and flat across the whole sweep. pytest turns
+    # matplotlib's "identical low and high ylims" warning into an error, so drawing must not raise.
+    ex = load_example("tiny_relu")
+    settings = settings_of("tiny_relu").replace(w2=40.0, y=1.0)
+    figure = LossFigure(ex.network, "w1", (1.0, 2.0), epochs=5)
+    view = figure.show(settings, 1.5)
+    assert figure.png()[:4] == b"\x89PNG"
+    assert float(np.max(view.curve.losses)) < 1e-13
+    for axes, values in ((figure.loss_axes, view.curve.losses), (figure.train_axes, view.training.losses)):
+        low, high = axes.get_ylim()
+        assert low < high and low <= float(np.min(values)) and float(np.max(values)) <= high
+
+
+@pytest.mark.parametrize("low,high", [(0.0, 0.0), (2.5, 2.5), (-1e-300, -1e-300), (3.0, 1.0)])
+def test_a_zero_height_or_reversed_range_is_padded(low, high):
+    from backproplib.views.figure import FigureView
+
+    view = FigureView((2.0, 1.0))
+    axes = view.figure.subplots()
+    view.set_ylim(axes, low, high)
+    bottom, top = axes.get_ylim()
+    assert bottom < top and bottom <= min(low, high) and max(low, high) <= top
