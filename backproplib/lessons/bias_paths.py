@@ -26,8 +26,20 @@ from ..engine.network import Network
 from ..engine.numeric import backward
 from ..engine.training import DIVERGENCE_LIMIT, gradient_step
 from ..views.explore import Settings
-from ..views.figure import BLACK, BLUE, LEGEND_SIZE, ORANGE, SERIES_COLOURS, SERIES_STYLES, SHADE, FigureView
-from ..views.figure import checked_epochs, checked_values, curve_grid, symmetric_limit
+from ..views.figure import (
+    BLACK,
+    BLUE,
+    LEGEND_SIZE,
+    ORANGE,
+    SERIES_COLOURS,
+    SERIES_STYLES,
+    SHADE,
+    FigureView,
+    checked_epochs,
+    checked_values,
+    curve_grid,
+    symmetric_limit,
+)
 
 __all__ = [
     "SWEEP_HALF_WIDTH",
@@ -471,7 +483,8 @@ class BiasTrainingFigure(FigureView):
                 color=SHADE, lw=0, step="mid", label="paths disagree",
             ))
         self.path_axes.legend(loc="upper right", fontsize=LEGEND_SIZE, frameon=False)
-        ended = f"diverged after {len(run.losses) - 1} epochs" if run.diverged else f"after {len(run.losses) - 1} epochs"
+        steps = len(run.losses) - 1
+        ended = f"diverged after {steps} epochs" if run.diverged else f"after {steps} epochs"
         self._title.set_text(
             f"η = {settings.learning_rate:g}: loss {run.losses[0]:.4g} → {run.losses[-1]:.3g} {ended}; "
             f"{self.bias} {run.bias_values[0]:.4g} → {run.bias_values[-1]:.4g}"

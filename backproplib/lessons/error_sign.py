@@ -25,7 +25,9 @@ from ..engine.training import DIVERGENCE_LIMIT
 from ..views.explore import Settings
 from ..views.figure import BLUE, GREEN, VERMILLION, FigureView, checked_epochs
 
-__all__ = ["CONVENTIONS", "LEARNING_RATES", "ConventionStep", "step_in", "ConventionRun", "train_in", "ConventionFigure"]
+__all__ = [
+    "CONVENTIONS", "LEARNING_RATES", "ConventionStep", "step_in", "ConventionRun", "train_in", "ConventionFigure",
+]
 
 # Each convention: (how the error is written, the sign the product gets, the sign of the step).
 CONVENTIONS: dict[str, tuple[str, int, int]] = {
@@ -54,8 +56,10 @@ def _checked(network: Network, convention: str, learning_rate: float) -> None:
         allowed = ", ".join(repr(c) for c in CONVENTIONS)
         raise ValueError(f"convention must be one of {allowed}; got {convention!r}")
     if network.loss != "half_squared_error" or len(network.outputs) != 1:
-        raise ValueError(f"network must have one output and loss 'half_squared_error', the loss whose ∂L/∂ŷ is ŷ − y; got {network.loss!r}")
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float, np.floating)) or not np.isfinite(learning_rate) or learning_rate <= 0:
+        raise ValueError("network must have one output and loss 'half_squared_error', the loss whose ∂L/∂ŷ is ŷ − y; "
+                         f"got {network.loss!r}")
+    number = isinstance(learning_rate, (int, float, np.floating)) and not isinstance(learning_rate, bool)
+    if not number or not np.isfinite(learning_rate) or learning_rate <= 0:
         raise ValueError(f"learning_rate must be a finite number > 0; got {learning_rate!r}")
 
 
@@ -162,7 +166,9 @@ class ConventionFigure(FigureView):
     b'\\x89PNG'
     """
 
-    def __init__(self, network: Network, epochs: int = 200, size: tuple[float, float] = (7.2, 2.6), dpi: int = 80) -> None:
+    def __init__(
+        self, network: Network, epochs: int = 200, size: tuple[float, float] = (7.2, 2.6), dpi: int = 80
+    ) -> None:
         self.network, self.epochs = network, checked_epochs(epochs)
         super().__init__(size, dpi)
         self.loss_axes, self.prediction_axes = self.figure.subplots(1, 2)

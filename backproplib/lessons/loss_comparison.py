@@ -24,8 +24,17 @@ from ..engine.losses import get_loss
 from ..engine.network import Network
 from ..engine.numeric import backward, forward, loss_and_gradients
 from ..views.explore import Settings
-from ..views.figure import LEGEND_SIZE, SERIES_COLOURS, SERIES_STYLES, SHADE, TEXT_SIZE, FigureView, checked_values
-from ..views.figure import curve_grid, symmetric_limit
+from ..views.figure import (
+    LEGEND_SIZE,
+    SERIES_COLOURS,
+    SERIES_STYLES,
+    SHADE,
+    TEXT_SIZE,
+    FigureView,
+    checked_values,
+    curve_grid,
+    symmetric_limit,
+)
 
 __all__ = [
     "COMPARED_LOSSES",
@@ -158,7 +167,8 @@ def compare_losses(
     sweep = checked_values(values)
     output = network.outputs[0]
     swept_params = dict(settings.params, **{parameter: sweep})
-    predictions = np.array(forward(replace(network, loss=losses[0]), swept_params, settings.x, settings.y).a[output], dtype=float)
+    swept = forward(replace(network, loss=losses[0]), swept_params, settings.x, settings.y)
+    predictions = np.array(swept.a[output], dtype=float)
     profiles = tuple(_profile(replace(network, loss=name), settings, parameter, swept_params) for name in losses)
     # ŷ and its slope do not depend on the loss; the network's own loss is not one of the compared
     here = backward(replace(network, loss=losses[-1]), settings.params, settings.x, settings.y)
@@ -233,12 +243,13 @@ class LossComparisonFigure(FigureView):
         self.loss_axes, self.gradient_axes = self.figure.subplots(1, 2)
         self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.17, top=0.90, wspace=0.30)
         self._curves, self._points, self._gradient_curves, self._gradient_points = [], [], [], []
+        values, flat = self.curve_values, 0 * self.curve_values
         for name, colour, style in zip(self.losses, SERIES_COLOURS, SERIES_STYLES):
             label = _LABELS.get(name, name)
-            self._curves.append(self.loss_axes.plot(self.curve_values, 0 * self.curve_values, color=colour, ls=style, lw=2, label=label)[0])
+            self._curves.append(self.loss_axes.plot(values, flat, color=colour, ls=style, lw=2, label=label)[0])
             self._points.append(self.loss_axes.plot([], [], "o", color=colour, ms=7)[0])
             self._gradient_curves.append(
-                self.gradient_axes.plot(self.curve_values, 0 * self.curve_values, color=colour, ls=style, lw=2, label=label)[0]
+                self.gradient_axes.plot(values, flat, color=colour, ls=style, lw=2, label=label)[0]
             )
             self._gradient_points.append(self.gradient_axes.plot([], [], "o", color=colour, ms=7)[0])
         self.gradient_axes.axhline(0.0, color="0.6", lw=0.8)
@@ -249,7 +260,8 @@ class LossComparisonFigure(FigureView):
             axes.legend(loc="upper left", fontsize=LEGEND_SIZE, frameon=False)
         self._shading: list = []
         self._title = self.figure.suptitle("", fontsize=9)
-        self._gradient_text = self.gradient_axes.text(0.98, 0.04, "", transform=self.gradient_axes.transAxes, ha="right", fontsize=TEXT_SIZE)
+        g = self.gradient_axes
+        self._gradient_text = g.text(0.98, 0.04, "", transform=g.transAxes, ha="right", fontsize=TEXT_SIZE)
 
     def show(self, settings: Settings, parameter_value: float | None = None) -> LossComparison:
         """Redraw for ``settings`` (optionally with the swept parameter moved to ``parameter_value``)."""
@@ -263,10 +275,11 @@ class LossComparisonFigure(FigureView):
             self._gradient_points[k].set_data([comparison.current], [profile.gradient_at_current])
         for patch in self._shading:
             patch.remove()
+        label = f"confidently wrong (|ŷ − y| > {CONFIDENTLY_WRONG:g})"
         self._shading = [
             axes.fill_between(
                 comparison.values, 0, 1, where=comparison.confidently_wrong, transform=axes.get_xaxis_transform(),
-                color=SHADE, lw=0, label=f"confidently wrong (|ŷ − y| > {CONFIDENTLY_WRONG:g})" if axes is self.loss_axes else None,
+                color=SHADE, lw=0, label=label if axes is self.loss_axes else None,
             )
             for axes in (self.loss_axes, self.gradient_axes)
         ]

@@ -318,8 +318,8 @@ class OutputRangeFigure(FigureView):
             axes.set_ylabel(ylabel)
         self._loss_text = a.text(0.98, 0.96, "", transform=a.transAxes, ha="right", va="top", fontsize=TEXT_SIZE,
                                  bbox=dict(facecolor="white", alpha=0.85, lw=0))
-        self._prediction_text = b.text(0.98, 0.04, "", transform=b.transAxes, ha="right", va="bottom", fontsize=TEXT_SIZE,
-                                       bbox=dict(facecolor="white", alpha=0.85, lw=0))
+        self._prediction_text = b.text(0.98, 0.04, "", transform=b.transAxes, ha="right", va="bottom",
+                                       fontsize=TEXT_SIZE, bbox=dict(facecolor="white", alpha=0.85, lw=0))
         self._title = self.figure.suptitle("", fontsize=9, y=0.99)
 
     def show(self, settings: Settings, activation: str, learning_rate: float | None = None) -> OutputRun:

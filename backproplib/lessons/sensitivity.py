@@ -25,8 +25,19 @@ from ..engine.activations import get_activation
 from ..engine.network import Network
 from ..engine.numeric import backward
 from ..views.explore import Settings
-from ..views.figure import BLUE, GREEN, GREY, LEGEND_SIZE, PINK, VERMILLION, FigureView, checked_range
-from ..views.figure import checked_values, curve_grid, symmetric_limit
+from ..views.figure import (
+    BLUE,
+    GREEN,
+    GREY,
+    LEGEND_SIZE,
+    PINK,
+    VERMILLION,
+    FigureView,
+    checked_range,
+    checked_values,
+    curve_grid,
+    symmetric_limit,
+)
 from ..views.widgets import kernel_panel
 
 __all__ = [
@@ -107,7 +118,10 @@ class SigmoidFigure(FigureView):
     """
 
     def __init__(
-        self, z_range: tuple[float, float] = (Z_VALUES[0], Z_VALUES[-1]), size: tuple[float, float] = (7.2, 3.6), dpi: int = 80
+        self,
+        z_range: tuple[float, float] = (Z_VALUES[0], Z_VALUES[-1]),
+        size: tuple[float, float] = (7.2, 3.6),
+        dpi: int = 80,
     ) -> None:
         low, high = checked_range(z_range, "z_range")
         self.z = np.linspace(low, high, 321)
@@ -148,8 +162,9 @@ class SigmoidFigure(FigureView):
             self._marks += self.value_axes.plot([p.z], [p.value], shape, color=PINK, ms=7, mec="black", mew=0.6)
             self._marks += self.slope_axes.plot([p.z], [p.slope], shape, color=PINK, ms=7, mec="black", mew=0.6)
             label = f"{shape_names[shape]} {name}: z = {p.z:.2f}, σ(z) = {p.value:.3f}, σ'(z) = {p.slope:.3f}"
-            self._marks.append(self.value_axes.text(0.98, 0.06 + 0.12 * (len(points) - 1 - k), label, ha="right",
-                                                    transform=self.value_axes.transAxes, va="bottom", fontsize=LEGEND_SIZE))
+            height = 0.06 + 0.12 * (len(points) - 1 - k)
+            self._marks.append(self.value_axes.text(0.98, height, label, ha="right", va="bottom", fontsize=LEGEND_SIZE,
+                                                    transform=self.value_axes.transAxes))
         first = next(iter(points.values()))
         half = 0.12 * (self.z[-1] - self.z[0])
         ends = np.array([first.z - half, first.z + half])
@@ -181,7 +196,8 @@ def hidden_weight(network: Network, weight: str) -> HiddenWeight:
     ValueError: weight must be one of 'wh11', 'wh12', 'wh21', 'wh22'; got 'wo1'
     """
     if len(network.layers) != 2 or len(network.outputs) != 1:
-        raise ValueError(f"network must have one hidden layer and one output neuron; got {len(network.layers)} layers, outputs {network.outputs}")
+        raise ValueError("network must have one hidden layer and one output neuron; "
+                         f"got {len(network.layers)} layers, outputs {network.outputs}")
     hidden, output = network.layers
     if hidden.bias is None or hidden.shared_bias:
         raise ValueError("network's hidden neurons must each have their own bias, to move z_h on its own")
@@ -190,7 +206,8 @@ def hidden_weight(network: Network, weight: str) -> HiddenWeight:
         allowed = ", ".join(repr(w) for w in places)
         raise ValueError(f"weight must be one of {allowed}; got {weight!r}")
     j, i = places[weight]
-    return HiddenWeight(weight, hidden.neurons[j], hidden.bias_of(j), network.inputs[i], output.weights[0][j], output.neurons[0])  # type: ignore[arg-type]
+    bias = hidden.bias_of(j)
+    return HiddenWeight(weight, hidden.neurons[j], bias, network.inputs[i], output.weights[0][j], output.neurons[0])  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -321,7 +338,10 @@ class BlameFigure(FigureView):
 
     def _draw_panel(self, sweep: str) -> dict[str, object]:
         p, axes, grid = self.place, self.axes[sweep], self.grids[sweep]
-        labels = {"outgoing": f"outgoing weight {p.outgoing}", "pre_activation": f"weighted sum z_{p.neuron} (moved by {p.bias})"}
+        labels = {
+            "outgoing": f"outgoing weight {p.outgoing}",
+            "pre_activation": f"weighted sum z_{p.neuron} (moved by {p.bias})",
+        }
         axes.axhline(0.0, color="0.7", lw=0.8)
         lines = {
             "gradient": axes.plot(grid, 0 * grid, color=BLUE, lw=2, label=f"∂L/∂{p.weight}")[0],
@@ -331,14 +351,17 @@ class BlameFigure(FigureView):
         if sweep == "outgoing":
             lines["outgoing"] = axes.plot(grid, 0 * grid, color=GREEN, lw=1.8, ls=(0, (1, 1.2)),
                                           label=f"∂L/∂{p.outgoing} (its own blame)")[0]
-        lines["text"] = axes.text(0.98, 0.04, "", transform=axes.transAxes, ha="right", va="bottom", fontsize=LEGEND_SIZE,
-                                  bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.5})
+        box = {"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.5}
+        lines["text"] = axes.text(0.98, 0.04, "", transform=axes.transAxes, ha="right", va="bottom",
+                                  fontsize=LEGEND_SIZE, bbox=box)
         axes.set_xlim(grid[0], grid[-1])
         axes.set_xlabel(labels[sweep], fontsize=8)
         axes.legend(loc="upper right" if sweep == "outgoing" else "upper left", fontsize=6.5, frameon=False)
         return lines
 
-    def show(self, settings: Settings, outgoing: float | None = None, pre_activation: float | None = None) -> tuple[BlameSweep, BlameSweep]:
+    def show(
+        self, settings: Settings, outgoing: float | None = None, pre_activation: float | None = None
+    ) -> tuple[BlameSweep, BlameSweep]:
         """Redraw for ``settings``, optionally with the outgoing weight and the weighted sum moved first."""
         p = self.place
         if outgoing is not None:
@@ -356,8 +379,10 @@ class BlameFigure(FigureView):
             if "outgoing" in lines:
                 lines["outgoing"].set_ydata(b.outgoing_gradient)
         f = sweeps[0].factors
-        self._lines["outgoing"]["text"].set_text(f"{p.outgoing} = {f['outgoing weight']:.2f}: ∂L/∂{p.weight} = {sweeps[0].gradient_at_current:.4f}")
-        self._lines["pre_activation"]["text"].set_text(f"z_{p.neuron} = {sweeps[1].current:.2f}, σ' = {f['slope']:.3f}, δ_o = {f['delta_o']:.4f}")
+        self._lines["outgoing"]["text"].set_text(
+            f"{p.outgoing} = {f['outgoing weight']:.2f}: ∂L/∂{p.weight} = {sweeps[0].gradient_at_current:.4f}")
+        self._lines["pre_activation"]["text"].set_text(
+            f"z_{p.neuron} = {sweeps[1].current:.2f}, σ' = {f['slope']:.3f}, δ_o = {f['delta_o']:.4f}")
         self.set_ylim(self.axes["outgoing"], -reach, reach)
         return sweeps  # type: ignore[return-value]
 
@@ -377,8 +402,8 @@ def blame_panel(network: Network, settings: Settings, weight: str, outgoing_rang
     menu = w.Dropdown(options=choices, value=weight, description="weight")
     outgoing = w.FloatSlider(value=float(settings.params[place.outgoing]), min=outgoing_range[0], max=outgoing_range[1],
                              step=0.05, description="w_o", readout_format=".2f")
-    z_slider = w.FloatSlider(value=float(here.forward.z[place.neuron]), min=pre_activation_range[0], max=pre_activation_range[1],
-                             step=0.1, description="z_h", readout_format=".2f")
+    z_slider = w.FloatSlider(value=float(here.forward.z[place.neuron]), min=pre_activation_range[0],
+                             max=pre_activation_range[1], step=0.1, description="z_h", readout_format=".2f")
     image = w.HTML()
 
     def redraw(_change: object = None) -> None:

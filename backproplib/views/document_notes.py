@@ -88,8 +88,8 @@ def rounding_notes(comparison: Sequence[Comparison], step_input: Mapping[str, st
 def _printed_own_exact(row: Comparison, places: int) -> str:
     item = row.published
     return (f"The document prints **{item.printed}**. Its own arithmetic, `{item.shown}`, gives "
-            f"{number(row.shown, places + 2)}; the exact value is **{number(row.computed, places + 2)}**, which rounds to "
-            f"{number(row.computed, places)}.")
+            f"{number(row.shown, places + 2)}; the exact value is **{number(row.computed, places + 2)}**, "
+            f"which rounds to {number(row.computed, places)}.")
 
 
 def _last_digit_slip(row: Comparison, places: int) -> str:
@@ -140,8 +140,10 @@ def mistake_notes(comparison: Sequence[Comparison]) -> list[str]:
 
     >>> from backproplib.checking.examples import load_example
     >>> notes = mistake_notes(load_example("sum_target").compare_with_document())
-    >>> [note.splitlines()[0] for note in notes][:2]
-    [':::{warning} a2 (Step 1, second hidden node): arithmetic slip', ':::{note} a2 * w_h2 (Output Layer Calculations): carried forward']
+    >>> for note in notes[:2]:
+    ...     print(note.splitlines()[0])
+    :::{warning} a2 (Step 1, second hidden node): arithmetic slip
+    :::{note} a2 * w_h2 (Output Layer Calculations): carried forward
     """
     notes = [_mistake(row) for row in comparison if row.verdict != AGREES]
     for row in comparison:

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from ..checking.examples import Example
-from ..engine.numeric import backward, chain_rule, forward
-from ..engine.training import gradient_step
 from ..checking.published import Comparison
+from ..engine.numeric import backward, chain_rule, forward
 from ..engine.symbolic import Latex, latex_symbol
+from ..engine.training import gradient_step
 
 __all__ = ["Table", "forward_table", "chain_rule_table", "chain_rule_latex", "update_table", "comparison_table"]
 
@@ -36,12 +36,14 @@ class Table:
 
     def __post_init__(self) -> None:
         if not self.numeric:
-            self.numeric = [all(_looks_numeric(row[i]) for row in self.rows if row[i]) and bool(self.rows) for i in range(len(self.columns))]
+            self.numeric = [all(_looks_numeric(row[i]) for row in self.rows if row[i]) and bool(self.rows)
+                            for i in range(len(self.columns))]
 
     def __repr__(self) -> str:
         widths = [max(len(str(c)) for c in [col, *(row[i] for row in self.rows)]) for i, col in enumerate(self.columns)]
         def line(cells: Sequence[str]) -> str:
-            return "  ".join(c.rjust(w) if num else c.ljust(w) for c, w, num in zip(cells, widths, self.numeric)).rstrip()
+            aligned = (c.rjust(w) if num else c.ljust(w) for c, w, num in zip(cells, widths, self.numeric))
+            return "  ".join(aligned).rstrip()
         lines = ([self.caption] if self.caption else []) + [line(self.columns), line(["-" * w for w in widths])]
         return "\n".join(lines + [line(row) for row in self.rows])
 
@@ -50,7 +52,8 @@ class Table:
             style = ' style="text-align:right"' if num else ""
             return f"<{tag}{style}>{html.escape(text)}</{tag}>"
         head = "".join(cell("th", c, n) for c, n in zip(self.columns, self.numeric))
-        body = "".join("<tr>" + "".join(cell("td", c, n) for c, n in zip(row, self.numeric)) + "</tr>" for row in self.rows)
+        rows = ("".join(cell("td", c, n) for c, n in zip(row, self.numeric)) for row in self.rows)
+        body = "".join(f"<tr>{row}</tr>" for row in rows)
         caption = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
         return f'<table class="backprop-table">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
@@ -91,10 +94,12 @@ def forward_table(example: Example, digits: int = 4) -> Table:
             if bias is not None:
                 names.append(bias)
                 numbers.append(_f(fwd.params[bias], digits))
-            rows.append([neuron, " + ".join(names), " + ".join(numbers), _f(fwd.z[neuron], digits), layer.activation, _f(fwd.a[neuron], digits)])
+            z, a = _f(fwd.z[neuron], digits), _f(fwd.a[neuron], digits)
+            rows.append([neuron, " + ".join(names), " + ".join(numbers), z, layer.activation, a])
     targets = ", ".join(_f(t, digits) for t in fwd.targets)
     rows.append(["loss", net.loss, f"y = {targets}", "", "", _f(fwd.loss, digits)])
-    return Table(["neuron", "weighted sum", "with numbers", "z", "activation", "a"], rows, numeric=[False, False, False, True, False, True])
+    columns = ["neuron", "weighted sum", "with numbers", "z", "activation", "a"]
+    return Table(columns, rows, numeric=[False, False, False, True, False, True])
 
 
 def _factor_name(of: str, wrt: str) -> str:
@@ -120,7 +125,8 @@ def chain_rule_table(example: Example, parameter: str, digits: int = 4) -> Table
             rows.append([_factor_name(factor.of, factor.wrt), factor.meaning, _f(factor.value, digits)])
         rows.append([f"path {number} product" if many else "product", "", _f(product, digits)])
     rows.append([f"∂L/∂{parameter}", "sum over paths" if many else "the gradient", _f(rule.gradient, digits)])
-    return Table(["factor", "meaning", "value"], rows, caption=f"Chain rule for {parameter}", numeric=[False, False, True])
+    caption = f"Chain rule for {parameter}"
+    return Table(["factor", "meaning", "value"], rows, caption=caption, numeric=[False, False, True])
 
 
 def chain_rule_latex(example: Example, parameter: str, digits: int = 4) -> Latex:
@@ -182,7 +188,9 @@ def comparison_table(comparisons: Sequence[Comparison], digits: int = 6) -> Tabl
     """
     mark = {"agrees": "✓ agrees", "rounding slip": "≈ rounding slip", "wrong": "✗ wrong"}
     rows = [
-        [c.published.where, c.published.label, c.published.printed, _f(c.computed, digits), f"{c.difference:+.2e}", mark[c.verdict]]
+        [c.published.where, c.published.label, c.published.printed, _f(c.computed, digits), f"{c.difference:+.2e}",
+         mark[c.verdict]]
         for c in comparisons
     ]
-    return Table(["where", "quantity", "document", "computed", "difference", "verdict"], rows, numeric=[False, False, True, True, True, False])
+    columns = ["where", "quantity", "document", "computed", "difference", "verdict"]
+    return Table(columns, rows, numeric=[False, False, True, True, True, False])

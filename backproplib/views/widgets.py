@@ -18,8 +18,18 @@ import numpy as np
 
 from ..engine.network import Network
 from .explore import LossCurve, Settings, TrainingCurve, loss_along, training_curve
-from .figure import BLUE, GREEN, LEGEND_SIZE, PINK, TEXT_SIZE, VERMILLION, FigureView, checked_epochs, checked_range
-from .figure import image_html
+from .figure import (
+    BLUE,
+    GREEN,
+    LEGEND_SIZE,
+    PINK,
+    TEXT_SIZE,
+    VERMILLION,
+    FigureView,
+    checked_epochs,
+    checked_range,
+    image_html,
+)
 from .png import canvas_png
 
 __all__ = [
@@ -104,7 +114,8 @@ class LossFigure(FigureView):
         self.figure.subplots_adjust(left=0.09, right=0.98, bottom=0.17, top=0.96, wspace=0.28)
         a, b = self.loss_axes, self.train_axes
         (self._curve,) = a.plot(self.values, np.zeros_like(self.values), color=BLUE, lw=2, label="loss")
-        (self._tangent,) = a.plot([], [], color=GREEN, lw=2.5, ls=(0, (4, 2)), label="tangent: slope = backprop gradient")
+        (self._tangent,) = a.plot([], [], color=GREEN, lw=2.5, ls=(0, (4, 2)),
+                                  label="tangent: slope = backprop gradient")
         (self._point,) = a.plot([], [], "o", color=VERMILLION, ms=7, label=f"current {parameter}")
         a.set_xlim(low, high)
         a.set_xlabel(parameter)
@@ -129,7 +140,8 @@ class LossFigure(FigureView):
         'Left: the loss as w1 varies, the current'
         """
         return (f"Left: the loss as {parameter} varies, the current {parameter} marked, and the tangent whose "
-                f"slope is the backprop gradient. Right: the training loss over {epochs} epochs from the current settings")
+                f"slope is the backprop gradient. Right: the training loss over {epochs} epochs from the current "
+                "settings")
 
     def show(self, settings: Settings, parameter_value: float | None = None) -> LossView:
         """Redraw for ``settings`` (optionally with the selected parameter moved to ``parameter_value``)."""
@@ -207,7 +219,8 @@ def live_explorer(
 
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
-    >>> panel = live_explorer(ex.network, Settings(ex.params, ex.x, ex.y, 0.1), {"w1": (-1, 1), "w2": (-1, 1)}, "w1", 20)
+    >>> ranges = {"w1": (-1, 1), "w2": (-1, 1)}
+    >>> panel = live_explorer(ex.network, Settings(ex.params, ex.x, ex.y, 0.1), ranges, "w1", 20)
     >>> panel.children[0].description, [s.description for s in panel.children[1].children]
     ('sweep', ['w1', 'w2'])
     >>> panel.children[2].value.startswith('<img alt="Left: the loss as w1 varies')  # already drawn
@@ -352,7 +365,8 @@ def static_explorer(
     controls = [(parameter, [f"{v:.2f}" for v in values], start)]
     rates = [float(r) for r in learning_rates] if learning_rates else []
     if rates:
-        controls.append(("η", [f"{r:g}" for r in rates], int(np.argmin([abs(r - settings.learning_rate) for r in rates]))))
+        nearest = int(np.argmin([abs(r - settings.learning_rate) for r in rates]))
+        controls.append(("η", [f"{r:g}" for r in rates], nearest))
 
     def render(index: tuple[int, ...]) -> bytes:
         changes = {parameter: values[index[0]]}
