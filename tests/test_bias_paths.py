@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from strategies import sigmoid
 
 from backproplib import Layer, Network, load_example, train
 from backproplib.lessons.bias_paths import (
@@ -20,6 +19,7 @@ from backproplib.lessons.bias_paths import (
     zero_crossings,
 )
 from backproplib.views.explore import Settings
+from strategies import sigmoid
 
 EXAMPLE = load_example("shared_bias")
 SETTINGS = Settings.of(EXAMPLE)
@@ -87,7 +87,8 @@ def test_the_paths_cancel_where_w6_balances_w5():
 def test_sweep_values_are_the_sliders():
     values = sweep_values(0.35)
     assert len(values) == SWEEP_POSITIONS == 21
-    assert values[10] == 0.35 and values[0] == pytest.approx(0.35 - SWEEP_HALF_WIDTH) and values[-1] == pytest.approx(2.35)
+    assert values[10] == 0.35
+    assert values[0] == pytest.approx(0.35 - SWEEP_HALF_WIDTH) and values[-1] == pytest.approx(2.35)
     assert np.allclose(np.diff(values), 0.2)
 
 
@@ -151,8 +152,8 @@ def test_the_paths_disagree_early_in_training_at_the_documents_rate():
 
 
 def test_a_diverging_run_stops_cleanly():
-    net = Network(("x",), (Layer(("h1", "h2"), "identity", (("w1",), ("w2",)), bias="b"), Layer(("o",), "identity", (("v1", "v2"),))),
-                  "half_squared_error")
+    hidden = Layer(("h1", "h2"), "identity", (("w1",), ("w2",)), bias="b")
+    net = Network(("x",), (hidden, Layer(("o",), "identity", (("v1", "v2"),))), "half_squared_error")
     settings = Settings({"w1": 1.0, "w2": 1.0, "b": 1.0, "v1": 1.0, "v2": 1.0}, {"x": 1.0}, 0.0, 5.0)
     run = train_tracking_bias(net, settings, "b", 200)
     assert run.diverged and len(run.losses) < 201 and np.all(np.isfinite(run.losses))
@@ -177,7 +178,8 @@ def test_paths_figure_draws_every_position(parameter):
     for v in values:
         paths = figure.show(SETTINGS, float(v))
         assert np.all(np.isfinite(paths.total)) and all(np.all(np.isfinite(c)) for c in paths.contributions.values())
-        assert [bar.get_height() for bar in figure._bars] == [paths.at_current["h1"], paths.at_current["h2"], paths.total_at_current]
+        heights = [paths.at_current["h1"], paths.at_current["h2"], paths.total_at_current]
+        assert [bar.get_height() for bar in figure._bars] == heights
         assert figure.png(small=True)[:4] == b"\x89PNG"
 
 

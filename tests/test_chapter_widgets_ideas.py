@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import pytest
-from support.chapter_file import Chapter, cell_assignment
 
 from backproplib.lessons.error_sign import CONVENTIONS, LEARNING_RATES, ConventionFigure
 from backproplib.lessons.sensitivity import (
@@ -19,6 +18,7 @@ from backproplib.lessons.sensitivity import (
     hidden_weight,
 )
 from backproplib.views.widgets import LossFigure
+from support.chapter_file import Chapter, cell_assignment
 
 CHAPTER = Chapter("ideas")
 NOTEBOOK, P, EXAMPLE, SETTINGS = CHAPTER.notebook, CHAPTER.parameters, CHAPTER.example, CHAPTER.settings

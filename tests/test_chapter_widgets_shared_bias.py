@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from strategies import sigmoid
-from support.chapter_file import Chapter
-from support.panels import probe_positions
 
 from backproplib.lessons.bias_paths import (
     LEARNING_RATES,
@@ -19,6 +16,9 @@ from backproplib.lessons.bias_paths import (
     sweep_values,
 )
 from backproplib.views.widgets import LossFigure
+from strategies import sigmoid
+from support.chapter_file import Chapter
+from support.panels import probe_positions
 
 CHAPTER = Chapter("shared_bias")
 NOTEBOOK, P, EXAMPLE, SETTINGS = CHAPTER.notebook, CHAPTER.parameters, CHAPTER.example, CHAPTER.settings
@@ -67,7 +67,8 @@ def test_loss_explorer_every_position_and_learning_rate():
             view = figure.show(SETTINGS.replace(learning_rate=rate), float(v))
             hand = by_hand(dict(EXAMPLE.params, b1=float(v)), EXAMPLE.x["x1"], EXAMPLE.x["x2"], EXAMPLE.y)
             assert view.curve.loss_at_current == pytest.approx(hand["loss"], rel=1e-12)
-            assert view.curve.slope == pytest.approx(hand["b1"], rel=1e-10, abs=1e-15)  # the tangent is the summed gradient
+            # the tangent is the summed gradient
+            assert view.curve.slope == pytest.approx(hand["b1"], rel=1e-10, abs=1e-15)
             assert np.all(np.isfinite(view.curve.losses)) and np.all(np.isfinite(view.training.losses))
             assert len(view.training.losses) == EPOCHS + 1  # no offered rate diverges
             assert view.training.losses[-1] < view.training.losses[0]

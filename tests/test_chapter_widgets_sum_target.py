@@ -10,8 +10,6 @@ import math
 
 import numpy as np
 import pytest
-from support.chapter_file import Chapter, cell_assignment
-from support.panels import probe_positions
 
 from backproplib import forward
 from backproplib.lessons.output_range import (
@@ -23,6 +21,8 @@ from backproplib.lessons.output_range import (
     loss_floor,
 )
 from backproplib.views.widgets import LossFigure
+from support.chapter_file import Chapter, cell_assignment
+from support.panels import probe_positions
 
 CHAPTER = Chapter("sum_target")
 NOTEBOOK, P, EXAMPLE, SETTINGS = CHAPTER.notebook, CHAPTER.parameters, CHAPTER.example, CHAPTER.settings
@@ -61,7 +61,8 @@ def test_weight_explorer_every_position_is_finite_and_the_tangent_is_the_slope()
         view = figure.show(SETTINGS, float(value))
         assert np.all(np.isfinite(view.curve.losses)) and np.all(np.isfinite(view.training.losses))
         assert len(view.training.losses) == EPOCHS + 1
-        shifted = [forward(EXAMPLE.network, dict(EXAMPLE.params, w_h1=value + s), EXAMPLE.x, EXAMPLE.y).loss for s in (-h, h)]
+        shifted = [forward(EXAMPLE.network, dict(EXAMPLE.params, w_h1=value + s), EXAMPLE.x, EXAMPLE.y).loss
+                   for s in (-h, h)]
         assert view.curve.slope == pytest.approx(float(shifted[1] - shifted[0]) / (2 * h), rel=1e-6, abs=1e-10)
         # With a sigmoid output and y > 1, a larger w_h1 always lowers the loss: the slope is negative everywhere.
         assert view.curve.slope < 0

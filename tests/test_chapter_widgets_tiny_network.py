@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from support.chapter_file import Chapter
-from support.panels import every_position
 
 from backproplib.lessons.gradient_sweep import (
     DEAD_ZONE_VALUES,
@@ -22,6 +20,8 @@ from backproplib.lessons.loss_comparison import (
     LossComparisonFigure,
 )
 from backproplib.views.widgets import LossFigure
+from support.chapter_file import Chapter
+from support.panels import every_position
 
 CHAPTER = Chapter("tiny_network")
 NOTEBOOK, P, EXAMPLE, SETTINGS = CHAPTER.notebook, CHAPTER.parameters, CHAPTER.example, CHAPTER.settings

@@ -8,7 +8,18 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 
-from backproplib import Layer, Network, backward, chain_rule, forward, get_activation, get_loss, layered_network, load_example, train
+from backproplib import (
+    Layer,
+    Network,
+    backward,
+    chain_rule,
+    forward,
+    get_activation,
+    get_loss,
+    layered_network,
+    load_example,
+    train,
+)
 from backproplib.checking.checks import finite_difference_gradients
 from backproplib.engine.symbolic import SymbolicNetwork
 from strategies import networks

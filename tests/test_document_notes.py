@@ -9,7 +9,8 @@ from backproplib.views.document_notes import mistake_notes, rounding_notes, verd
 
 
 def row(printed: str, computed: float, shown: float, verdict: str, quantity: str = "q") -> Comparison:
-    return Comparison(Published(quantity, printed, "arithmetic", "Step 1", quantity, "The cause."), computed, shown, verdict)
+    published = Published(quantity, printed, "arithmetic", "Step 1", quantity, "The cause.")
+    return Comparison(published, computed, shown, verdict)
 
 
 def test_every_disagreeing_row_gets_exactly_one_note():
@@ -17,7 +18,7 @@ def test_every_disagreeing_row_gets_exactly_one_note():
     disagreeing = [r for r in comparison if r.verdict != "agrees"]
     notes = mistake_notes(comparison)
     for r in disagreeing:
-        assert sum(note.startswith(f":::{{") and f" {r.published.label} ({r.published.where}):" in note.splitlines()[0]
+        assert sum(note.startswith(":::{") and f" {r.published.label} ({r.published.where}):" in note.splitlines()[0]
                    for note in notes) >= 1
     assert len(notes) >= len(disagreeing)
     assert all(note.endswith(":::") for note in notes)

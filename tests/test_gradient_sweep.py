@@ -6,7 +6,6 @@ import io
 import numpy as np
 import pytest
 from PIL import Image
-from strategies import sigmoid
 
 from backproplib import load_example
 from backproplib.engine.numeric import forward
@@ -18,6 +17,7 @@ from backproplib.lessons.gradient_sweep import (
     stack_pngs,
 )
 from backproplib.views.explore import Settings
+from strategies import sigmoid
 
 EXAMPLE = load_example("tiny_relu")
 SETTINGS = Settings.of(EXAMPLE)

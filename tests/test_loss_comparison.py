@@ -5,7 +5,6 @@ import math
 
 import numpy as np
 import pytest
-from strategies import sigmoid
 
 from backproplib import Layer, Network, load_example
 from backproplib.lessons.loss_comparison import (
@@ -17,6 +16,7 @@ from backproplib.lessons.loss_comparison import (
     compare_losses,
 )
 from backproplib.views.explore import Settings
+from strategies import sigmoid
 
 EXAMPLE = load_example("tiny_relu")
 SETTINGS = Settings.of(EXAMPLE)
@@ -127,7 +127,8 @@ def test_bad_input_names_the_parameter():
         compare_losses(EXAMPLE.network, SETTINGS, "w2", [])
     with pytest.raises(ValueError, match="values must be a non-empty 1-D"):
         compare_losses(EXAMPLE.network, SETTINGS, "w2", [0.0, float("nan")])
-    linear = Network(("x",), (Layer(("h",), "relu", (("w1",),)), Layer(("o",), "identity", (("w2",),))), "half_squared_error")
+    layers = (Layer(("h",), "relu", (("w1",),)), Layer(("o",), "identity", (("w2",),)))
+    linear = Network(("x",), layers, "half_squared_error")
     with pytest.raises(ValueError, match="activation 'sigmoid'"):
         compare_losses(linear, SETTINGS, "w2", SWEEP_VALUES)
     with pytest.raises(ValueError, match="values must hold at least two distinct"):

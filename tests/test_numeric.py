@@ -9,7 +9,6 @@ import math
 
 import numpy as np
 import pytest
-from strategies import sigmoid
 
 from backproplib import (
     Layer,
@@ -22,6 +21,7 @@ from backproplib import (
     loss_and_gradients,
     train,
 )
+from strategies import sigmoid
 
 
 def hand_shared_bias(p: dict, x: dict, y: float) -> dict:

@@ -5,8 +5,6 @@ import math
 
 import numpy as np
 import pytest
-from strategies import sigmoid
-from support.panels import shown_alt, shown_png
 
 from backproplib import Layer, Network, load_example, train
 from backproplib.engine.training import DIVERGENCE_LIMIT
@@ -25,6 +23,8 @@ from backproplib.lessons.output_range import (
 )
 from backproplib.views.explore import Settings
 from backproplib.views.widgets import NEEDS_KERNEL
+from strategies import sigmoid
+from support.panels import shown_alt, shown_png
 
 EXAMPLE = load_example("sum_target")
 SETTINGS = Settings.of(EXAMPLE)
@@ -145,7 +145,8 @@ def test_every_frame_of_the_explorer_is_finite_and_says_how_it_ended(activation,
 
 
 def test_the_learning_rates_show_every_kind_of_ending():
-    runs = [train_with_output(EXAMPLE.network, SETTINGS, a, learning_rate=r) for a in OUTPUT_ACTIVATIONS for r in LEARNING_RATES]
+    runs = [train_with_output(EXAMPLE.network, SETTINGS, a, learning_rate=r)
+            for a in OUTPUT_ACTIVATIONS for r in LEARNING_RATES]
     assert EXAMPLE.learning_rate in LEARNING_RATES
     assert any(r.diverged and r.activation == "identity" for r in runs)
     assert any(r.dead_output for r in runs)

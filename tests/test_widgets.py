@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from support.panels import record_frame_stacks, shown_alt, shown_png
 
 from backproplib import load_example
 from backproplib.views.explore import Settings, loss_along, training_curve
@@ -16,6 +15,7 @@ from backproplib.views.widgets import (
     slider_range,
     static_explorer,
 )
+from support.panels import record_frame_stacks, shown_alt, shown_png
 
 
 def settings_of(key: str) -> Settings:
@@ -57,7 +57,9 @@ def test_drawn_figure_shows_the_computed_numbers():
     assert "= 0" in figure._slope_text.get_text()
 
 
-@pytest.mark.parametrize("key,parameter", [("tiny_relu", "w1"), ("shared_bias", "b1"), ("sum_target", "w_h2"), ("blame_flow", "wo1")])
+@pytest.mark.parametrize(
+    "key,parameter", [("tiny_relu", "w1"), ("shared_bias", "b1"), ("sum_target", "w_h2"), ("blame_flow", "wo1")]
+)
 def test_every_slider_position_gives_a_finite_drawn_figure(key, parameter):
     ex = load_example(key)
     low, high = slider_range(ex.params[parameter])
@@ -94,7 +96,8 @@ def test_frame_stack_links_each_control_to_every_stack_at_its_depth():
     from ipywidgets.widgets.widget import _instances
     from ipywidgets.widgets.widget_link import Link
 
-    box, count, size = frame_stack([("a", ["1", "2", "3"], 1), ("b", ["x", "y"], 0)], render, dropdowns=[1], alt="A test")
+    controls = [("a", ["1", "2", "3"], 1), ("b", ["x", "y"], 0)]
+    box, count, size = frame_stack(controls, render, dropdowns=[1], alt="A test")
     slider, dropdown, root = box.children
     assert count == 6 and sorted(seen) == [(i, j) for i in range(3) for j in range(2)]
     assert size == sum(len(b"\x89PNG" + bytes(i)) for i in seen)
@@ -105,7 +108,8 @@ def test_frame_stack_links_each_control_to_every_stack_at_its_depth():
     # Every frame is described for readers who cannot see it, with the positions it shows.
     assert shown_alt(root.children[2].children[1]) == "A test; a = 3, b = y"
     assert len({shown_alt(frame) for stack in root.children for frame in stack.children}) == 6
-    links = {(id(l.source[0]), l.source[1], id(l.target[0]), l.target[1]) for l in _instances.values() if isinstance(l, Link)}
+    links = {(id(link.source[0]), link.source[1], id(link.target[0]), link.target[1])
+             for link in _instances.values() if isinstance(link, Link)}
     assert (id(slider), "index", id(root), "selected_index") in links
     assert all((id(dropdown), "index", id(child), "selected_index") in links for child in root.children)
 
@@ -117,7 +121,8 @@ def test_frame_stack_refuses_a_figure_without_a_description():
 
 def test_static_explorer_starts_at_the_current_value():
     ex = load_example("shared_bias")
-    box, count, size = static_explorer(ex.network, settings_of("shared_bias"), "w5", [-1.0, 0.0, 0.4, 1.0], epochs=10, learning_rates=[0.25, 0.5])
+    box, count, size = static_explorer(ex.network, settings_of("shared_bias"), "w5", [-1.0, 0.0, 0.4, 1.0], epochs=10,
+                                       learning_rates=[0.25, 0.5])
     slider, rates, stack = box.children
     assert NEEDS_KERNEL not in box._dom_classes  # responds in the browser alone
     assert count == 8 and size > 8 * 1000
@@ -129,7 +134,8 @@ def test_live_explorer_redraws_on_slider_change():
     import ipywidgets as w
 
     ex = load_example("tiny_relu")
-    panel = live_explorer(ex.network, settings_of("tiny_relu"), {"w1": (-1.5, 1.5), "learning_rate": (0.01, 1.0)}, "w1", epochs=10)
+    ranges = {"w1": (-1.5, 1.5), "learning_rate": (0.01, 1.0)}
+    panel = live_explorer(ex.network, settings_of("tiny_relu"), ranges, "w1", epochs=10)
     choice, grid, image = panel.children
     assert panel._dom_classes == (NEEDS_KERNEL,)  # the built book greys it out and says why
     before = shown_png(image)
@@ -154,7 +160,8 @@ def test_bad_figure_arguments_are_named():
 
 
 def test_round_up_picks_the_next_round_number():
-    assert [round_up(v) for v in (0.09, 0.1, 0.11, 0.21, 0.3, 0.6, 7.0, 12.0)] == [0.1, 0.1, 0.2, 0.25, 0.5, 1.0, 10.0, 20.0]
+    values = (0.09, 0.1, 0.11, 0.21, 0.3, 0.6, 7.0, 12.0)
+    assert [round_up(v) for v in values] == [0.1, 0.1, 0.2, 0.25, 0.5, 1.0, 10.0, 20.0]
 
 
 def test_training_curve_matches_repeated_backward_and_step():

@@ -13,8 +13,8 @@ from backproplib.checking.examples import Example, load_example
 from backproplib.views.explore import Settings
 from backproplib.views.widgets import slider_range
 
-__all__ = ["read_chapter", "parameters_cell_values", "example_from_parameters", "code_cell_containing", "cell_assignment",
-           "glued_values", "Chapter", "CHAPTERS"]
+__all__ = ["read_chapter", "parameters_cell_values", "example_from_parameters", "code_cell_containing",
+           "cell_assignment", "glued_values", "Chapter", "CHAPTERS"]
 
 CHAPTERS = Path(__file__).resolve().parents[2] / "chapters"
 
