@@ -14,6 +14,7 @@ from ..checking.published import Comparison
 from ..engine.numeric import backward, chain_rule, forward
 from ..engine.symbolic import Latex, latex_symbol
 from ..engine.training import gradient_step
+from .notebook import number
 
 __all__ = ["Table", "forward_table", "chain_rule_table", "chain_rule_latex", "update_table", "comparison_table"]
 
@@ -66,11 +67,6 @@ def _looks_numeric(text: str) -> bool:
         return False
 
 
-def _f(value: float, digits: int) -> str:
-    text = f"{float(value):.{digits}f}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text
-
-
 def forward_table(example: Example, digits: int = 4) -> Table:
     """The forward pass, one row per neuron, then the loss.
 
@@ -89,15 +85,16 @@ def forward_table(example: Example, digits: int = 4) -> Table:
         feeds = net.units_before(k)
         for j, neuron in enumerate(layer.neurons):
             names = [f"{w}·{u}" for w, u in zip(layer.weights[j], feeds)]
-            numbers = [f"{_f(fwd.params[w], digits)}·{_f(fwd.a[u], digits)}" for w, u in zip(layer.weights[j], feeds)]
+            numbers = [f"{number(fwd.params[w], digits)}·{number(fwd.a[u], digits)}"
+                       for w, u in zip(layer.weights[j], feeds)]
             bias = layer.bias_of(j)
             if bias is not None:
                 names.append(bias)
-                numbers.append(_f(fwd.params[bias], digits))
-            z, a = _f(fwd.z[neuron], digits), _f(fwd.a[neuron], digits)
+                numbers.append(number(fwd.params[bias], digits))
+            z, a = number(fwd.z[neuron], digits), number(fwd.a[neuron], digits)
             rows.append([neuron, " + ".join(names), " + ".join(numbers), z, layer.activation, a])
-    targets = ", ".join(_f(t, digits) for t in fwd.targets)
-    rows.append(["loss", net.loss, f"y = {targets}", "", "", _f(fwd.loss, digits)])
+    targets = ", ".join(number(t, digits) for t in fwd.targets)
+    rows.append(["loss", net.loss, f"y = {targets}", "", "", number(fwd.loss, digits)])
     columns = ["neuron", "weighted sum", "with numbers", "z", "activation", "a"]
     return Table(columns, rows, numeric=[False, False, False, True, False, True])
 
@@ -120,11 +117,11 @@ def chain_rule_table(example: Example, parameter: str, digits: int = 4) -> Table
     rule = chain_rule(ex.network, ex.params, ex.x, ex.y, parameter)
     rows = []
     many = len(rule.paths) > 1
-    for number, (path, product) in enumerate(zip(rule.paths, rule.path_products()), start=1):
+    for k, (path, product) in enumerate(zip(rule.paths, rule.path_products()), start=1):
         for factor in path:
-            rows.append([_factor_name(factor.of, factor.wrt), factor.meaning, _f(factor.value, digits)])
-        rows.append([f"path {number} product" if many else "product", "", _f(product, digits)])
-    rows.append([f"∂L/∂{parameter}", "sum over paths" if many else "the gradient", _f(rule.gradient, digits)])
+            rows.append([_factor_name(factor.of, factor.wrt), factor.meaning, number(factor.value, digits)])
+        rows.append([f"path {k} product" if many else "product", "", number(product, digits)])
+    rows.append([f"∂L/∂{parameter}", "sum over paths" if many else "the gradient", number(rule.gradient, digits)])
     caption = f"Chain rule for {parameter}"
     return Table(["factor", "meaning", "value"], rows, caption=caption, numeric=[False, False, True])
 
@@ -149,10 +146,10 @@ def chain_rule_latex(example: Example, parameter: str, digits: int = 4) -> Latex
         return rf"\frac{{\partial {symbol(of)}}}{{\partial {symbol(wrt)}}}"
 
     symbols = " + ".join(r" \cdot ".join(partial(f.of, f.wrt) for f in path) for path in rule.paths)
-    numbers = " + ".join(r" \cdot ".join(f"({_f(f.value, digits)})" for f in path) for path in rule.paths)
+    numbers = " + ".join(r" \cdot ".join(f"({number(f.value, digits)})" for f in path) for path in rule.paths)
     lhs = rf"\frac{{\partial L}}{{\partial {latex_symbol(parameter)}}}"
     return Latex(
-        rf"\begin{{aligned}} {lhs} &= {symbols} \\ &= {numbers} \\ &= {_f(rule.gradient, digits)} \end{{aligned}}"
+        rf"\begin{{aligned}} {lhs} &= {symbols} \\ &= {numbers} \\ &= {number(rule.gradient, digits)} \end{{aligned}}"
     )
 
 
@@ -169,10 +166,8 @@ def update_table(example: Example, digits: int = 4) -> Table:
     ex = example
     grads = backward(ex.network, ex.params, ex.x, ex.y).gradients
     new = gradient_step(dict(ex.params), grads, ex.learning_rate)
-    rows = [
-        [p, _f(ex.params[p], digits), _f(grads[p], digits), _f(ex.learning_rate * grads[p], digits), _f(new[p], digits)]  # type: ignore[arg-type]
-        for p in ex.network.parameters
-    ]
+    values = [(ex.params[p], grads[p], ex.learning_rate * grads[p], new[p]) for p in ex.network.parameters]
+    rows = [[p, *(number(v, digits) for v in row)] for p, row in zip(ex.network.parameters, values)]  # type: ignore[arg-type]
     return Table(["parameter", "old", "gradient", "η·gradient", "new"], rows)
 
 
@@ -188,7 +183,7 @@ def comparison_table(comparisons: Sequence[Comparison], digits: int = 6) -> Tabl
     """
     mark = {"agrees": "✓ agrees", "rounding slip": "≈ rounding slip", "wrong": "✗ wrong"}
     rows = [
-        [c.published.where, c.published.label, c.published.printed, _f(c.computed, digits), f"{c.difference:+.2e}",
+        [c.published.where, c.published.label, c.published.printed, number(c.computed, digits), f"{c.difference:+.2e}",
          mark[c.verdict]]
         for c in comparisons
     ]
