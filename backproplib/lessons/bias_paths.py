@@ -26,20 +26,8 @@ from ..engine.network import Network
 from ..engine.numeric import backward
 from ..engine.training import DIVERGENCE_LIMIT, gradient_step
 from ..views.explore import Settings
-from ..views.figure import (
-    BLACK,
-    BLUE,
-    LEGEND_SIZE,
-    ORANGE,
-    SERIES_COLOURS,
-    SERIES_STYLES,
-    SHADE,
-    FigureView,
-    checked_epochs,
-    checked_values,
-    curve_grid,
-    symmetric_limit,
-)
+from ..views.figure import FigureView, checked_epochs, checked_values, curve_grid, symmetric_limit
+from ..views.palette import BLACK, BLUE, LEGEND_SIZE, ORANGE, SERIES_COLOURS, SERIES_STYLES, SHADE
 
 __all__ = [
     "SWEEP_HALF_WIDTH",

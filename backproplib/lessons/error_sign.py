@@ -23,7 +23,8 @@ from ..engine.network import Network
 from ..engine.numeric import backward
 from ..engine.training import DIVERGENCE_LIMIT
 from ..views.explore import Settings
-from ..views.figure import BLUE, GREEN, VERMILLION, FigureView, checked_epochs
+from ..views.figure import FigureView, checked_epochs
+from ..views.palette import BLUE, GREEN, VERMILLION
 
 __all__ = [
     "CONVENTIONS", "LEARNING_RATES", "ConventionStep", "step_in", "ConventionRun", "train_in", "ConventionFigure",

@@ -21,17 +21,8 @@ from PIL import Image as PILImage
 from ..engine.network import Network
 from ..engine.numeric import backward
 from ..views.explore import Settings
-from ..views.figure import (
-    LEGEND_SIZE,
-    SERIES_COLOURS,
-    SERIES_STYLES,
-    SHADE,
-    TEXT_SIZE,
-    FigureView,
-    checked_values,
-    curve_grid,
-    symmetric_limit,
-)
+from ..views.figure import FigureView, checked_values, curve_grid, symmetric_limit
+from ..views.palette import LEGEND_SIZE, SERIES_COLOURS, SERIES_STYLES, SHADE, TEXT_SIZE
 from ..views.png import encode_png
 
 __all__ = ["DEAD_ZONE_VALUES", "HIDDEN_ACTIVATIONS", "GradientSweep", "gradients_along", "GradientFigure", "stack_pngs"]

@@ -24,17 +24,8 @@ from ..engine.losses import get_loss
 from ..engine.network import Network
 from ..engine.numeric import backward, forward, loss_and_gradients
 from ..views.explore import Settings
-from ..views.figure import (
-    LEGEND_SIZE,
-    SERIES_COLOURS,
-    SERIES_STYLES,
-    SHADE,
-    TEXT_SIZE,
-    FigureView,
-    checked_values,
-    curve_grid,
-    symmetric_limit,
-)
+from ..views.figure import FigureView, checked_values, curve_grid, symmetric_limit
+from ..views.palette import LEGEND_SIZE, SERIES_COLOURS, SERIES_STYLES, SHADE, TEXT_SIZE
 
 __all__ = [
     "COMPARED_LOSSES",

@@ -24,7 +24,8 @@ from ..engine.network import Network
 from ..engine.numeric import backward, forward
 from ..engine.training import DIVERGENCE_LIMIT, train
 from ..views.explore import Settings
-from ..views.figure import BLACK, BLUE, GREEN, LEGEND_SIZE, TEXT_SIZE, VERMILLION, YELLOW, FigureView, checked_epochs
+from ..views.figure import FigureView, checked_epochs
+from ..views.palette import BLACK, BLUE, GREEN, LEGEND_SIZE, TEXT_SIZE, VERMILLION, YELLOW
 from ..views.widgets import kernel_panel
 
 __all__ = [

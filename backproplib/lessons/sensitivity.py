@@ -25,19 +25,8 @@ from ..engine.activations import get_activation
 from ..engine.network import Network
 from ..engine.numeric import backward
 from ..views.explore import Settings
-from ..views.figure import (
-    BLUE,
-    GREEN,
-    GREY,
-    LEGEND_SIZE,
-    PINK,
-    VERMILLION,
-    FigureView,
-    checked_range,
-    checked_values,
-    curve_grid,
-    symmetric_limit,
-)
+from ..views.figure import FigureView, checked_range, checked_values, curve_grid, symmetric_limit
+from ..views.palette import BLUE, GREEN, GREY, LEGEND_SIZE, PINK, VERMILLION
 from ..views.widgets import kernel_panel
 
 __all__ = [

@@ -9,7 +9,8 @@ from matplotlib.figure import Figure
 
 from ..engine.network import Network
 from ..engine.numeric import forward
-from .figure import BLAME_COLOURS, SKY, TEXT_SIZE, YELLOW, FigureView
+from .figure import FigureView
+from .palette import BLAME_COLOURS, SKY, TEXT_SIZE, YELLOW
 
 __all__ = ["draw_network", "alt_text"]
 

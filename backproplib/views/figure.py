@@ -2,12 +2,11 @@
 
 The nine figure classes (the loss explorer, the lessons' figures) each keep only what they draw;
 :class:`FigureView` gives them a canvas, PNG bytes through :mod:`backproplib.views.png`, an
-``<img>`` with alt text, the font sizes, and axis limits that never collapse to a single value.
+``<img>`` with alt text, and axis limits that never collapse to a single value.
 The sweep checks live here too, because every figure and the pure function behind it check the
 swept values the same way.
 
-The palette is Okabe–Ito: distinguishable with every common colour-vision deficiency. Lines that
-share an axis also get distinct line styles, so colour is never the only cue.
+The colours, line styles and font sizes are in :mod:`backproplib.views.palette`.
 """
 from __future__ import annotations
 
@@ -16,28 +15,15 @@ import html
 from typing import Sequence
 
 import numpy as np
-from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .png import figure_png
 
 __all__ = [
-    "BLUE", "VERMILLION", "GREEN", "PINK", "ORANGE", "SKY", "YELLOW", "BLACK", "GREY", "SHADE",
-    "SERIES_COLOURS", "SERIES_STYLES", "BLAME_COLOURS", "LEGEND_SIZE", "TEXT_SIZE",
     "image_html", "checked_values", "curve_grid", "checked_range", "checked_epochs",
     "symmetric_limit", "FigureView",
 ]
-
-BLUE, VERMILLION, GREEN, PINK = "#0072B2", "#D55E00", "#009E73", "#CC79A7"
-ORANGE, SKY, YELLOW, BLACK = "#E69F00", "#56B4E9", "#F0E442", "#000000"
-GREY, SHADE = "0.45", "0.88"  # secondary lines; shaded regions behind the data
-# One colour and line style per series (parameter, path, loss), in drawing order.
-SERIES_COLOURS: tuple[str, ...] = (BLUE, VERMILLION, GREEN, PINK, ORANGE, SKY)
-SERIES_STYLES: tuple[object, ...] = ("-", (0, (5, 2)), (0, (1, 1.5)), "-.", (0, (8, 2, 2, 2)), (0, (3, 3)))
-BLAME_COLOURS = colormaps["cividis_r"]  # sequential and readable with colour-vision deficiencies
-LEGEND_SIZE, TEXT_SIZE = 7, 8  # points
-
 
 def image_html(png: bytes, alt: str) -> str:
     """An ``<img>`` element with ``png`` inlined and ``alt`` as its text alternative.

@@ -18,18 +18,8 @@ import numpy as np
 
 from ..engine.network import Network
 from .explore import LossCurve, Settings, TrainingCurve, loss_along, training_curve
-from .figure import (
-    BLUE,
-    GREEN,
-    LEGEND_SIZE,
-    PINK,
-    TEXT_SIZE,
-    VERMILLION,
-    FigureView,
-    checked_epochs,
-    checked_range,
-    image_html,
-)
+from .figure import FigureView, checked_epochs, checked_range, image_html
+from .palette import BLUE, GREEN, LEGEND_SIZE, PINK, TEXT_SIZE, VERMILLION
 from .png import canvas_png
 
 __all__ = [
@@ -237,7 +227,7 @@ def live_explorer(
 
     sliders = {
         name: w.FloatSlider(
-            value=_current(settings, name), min=low, max=high, step=(high - low) / 200,
+            value=settings.value(name), min=low, max=high, step=(high - low) / 200,
             description=name, readout_format=".3f", continuous_update=True,
         )
         for name, (low, high) in ranges.items()
@@ -249,7 +239,7 @@ def live_explorer(
         current = settings.replace(**{name: s.value for name, s in sliders.items()})
         figure = figure_for(choice.value)
         figure.show(current)
-        alt = f"{LossFigure.describe(choice.value, epochs)}; {choice.value} = {_current(current, choice.value):.3f}"
+        alt = f"{LossFigure.describe(choice.value, epochs)}; {choice.value} = {current.value(choice.value):.3f}"
         image.value = figure.html(alt)
 
     for control in [choice, *sliders.values()]:
@@ -273,14 +263,6 @@ def kernel_panel(box):
     """
     box.add_class(NEEDS_KERNEL)
     return box
-
-
-def _current(settings: Settings, name: str) -> float:
-    if name in settings.params:
-        return float(settings.params[name])
-    if name in settings.x:
-        return float(settings.x[name])
-    return float({"y": settings.y, "learning_rate": settings.learning_rate}[name])
 
 
 def frame_stack(

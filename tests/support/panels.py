@@ -33,15 +33,6 @@ def shown_alt(view) -> str:
     return html.unescape(_IMG.match(view.value).group(1))
 
 
-def setting_value(settings: Settings, name: str) -> float:
-    """The current value of a parameter, an input, ``y`` or ``learning_rate``."""
-    if name in settings.params:
-        return float(settings.params[name])
-    if name in settings.x:
-        return float(settings.x[name])
-    return float({"y": settings.y, "learning_rate": settings.learning_rate}[name])
-
-
 def probe_positions(
     settings: Settings, ranges: Mapping[str, tuple[float, float]], mixes: int = 6, seed: int = 0
 ) -> list[dict[str, float]]:
@@ -56,7 +47,7 @@ def probe_positions(
     >>> len(positions), positions[0], positions[-3], positions[-2]
     (13, {'w1': -1.0, 'y': 0.0}, {'w1': -1, 'y': 0}, {'w1': 1, 'y': 1})
     """
-    centre = {name: setting_value(settings, name) for name in ranges}
+    centre = {name: settings.value(name) for name in ranges}
     positions = [dict(centre, **{name: float(v)}) for name, (lo, hi) in ranges.items() for v in np.linspace(lo, hi, 5)]
     positions.append({name: lo for name, (lo, _) in ranges.items()})
     positions.append({name: hi for name, (_, hi) in ranges.items()})
