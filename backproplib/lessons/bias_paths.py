@@ -30,19 +30,9 @@ from ..views.figure import FigureView, checked_epochs, checked_values, curve_gri
 from ..views.palette import BLACK, BLUE, LEGEND_SIZE, ORANGE, SERIES_COLOURS, SERIES_STYLES, SHADE
 
 __all__ = [
-    "SWEEP_HALF_WIDTH",
-    "SWEEP_POSITIONS",
-    "LEARNING_RATES",
-    "sweep_values",
-    "bias_users",
-    "BiasPaths",
-    "bias_paths_along",
-    "zero_crossings",
-    "BiasTraining",
-    "train_tracking_bias",
-    "untie_bias",
-    "BiasPathsFigure",
-    "BiasTrainingFigure",
+    "SWEEP_HALF_WIDTH", "SWEEP_POSITIONS", "LEARNING_RATES", "sweep_values", "bias_users", "BiasPaths",
+    "bias_paths_along", "zero_crossings", "BiasTraining", "train_tracking_bias", "untie_bias",
+    "BiasPathsFigure", "BiasTrainingFigure",
 ]
 
 # Slider positions of a kernel-free sweep: 21 values, 0.2 apart, centred on the current value.
@@ -321,25 +311,16 @@ class BiasPathsFigure(FigureView):
     >>> paths = fig.show(Settings.of(ex), -0.45)
     >>> round(paths.total_at_current, 5)
     -0.00171
-    >>> fig.png()[:4]
-    b'\\x89PNG'
     """
 
-    def __init__(
-        self,
-        network: Network,
-        bias: str,
-        parameter: str,
-        values: Sequence[float],
-        points: int = 201,
-        size: tuple[float, float] = (7.2, 2.6),
-        dpi: int = 80,
-    ) -> None:
+    SIZE = (7.2, 2.6)
+
+    def __init__(self, network: Network, bias: str, parameter: str, values: Sequence[float], points: int = 201) -> None:
         _check_parameter(network, parameter)
         self.users = _drawable_users(network, bias)
         self.curve_values = curve_grid(values, points)
         self.network, self.bias, self.parameter = network, bias, parameter
-        super().__init__(size, dpi)
+        super().__init__()
         self.axes, self.bar_axes = self.figure.subplots(1, 2, gridspec_kw={"width_ratios": [2.3, 1]})
         self.figure.subplots_adjust(left=0.1, right=0.98, bottom=0.18, top=0.83, wspace=0.32)
         self._draw_sweep_panel()
@@ -413,16 +394,14 @@ class BiasTrainingFigure(FigureView):
     >>> run = fig.show(Settings.of(ex))
     >>> len(run.losses), bool(run.disagreeing.any())
     (31, True)
-    >>> fig.png()[:4]
-    b'\\x89PNG'
     """
 
-    def __init__(
-        self, network: Network, bias: str, epochs: int = 2000, size: tuple[float, float] = (9.0, 2.7), dpi: int = 80
-    ) -> None:
+    SIZE = (9.0, 2.7)
+
+    def __init__(self, network: Network, bias: str, epochs: int = 2000) -> None:
         self.users = _drawable_users(network, bias)
         self.network, self.bias, self.epochs = network, bias, checked_epochs(epochs)
-        super().__init__(size, dpi)
+        super().__init__()
         self.loss_axes, self.path_axes, self.bias_axes = self.figure.subplots(1, 3)
         self.figure.subplots_adjust(left=0.07, right=0.99, bottom=0.17, top=0.8, wspace=0.38)
         for axes in (self.loss_axes, self.path_axes, self.bias_axes):

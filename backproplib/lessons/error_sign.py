@@ -163,15 +163,13 @@ class ConventionFigure(FigureView):
     >>> runs = fig.show(Settings.of(ex))
     >>> sorted(runs) == sorted(CONVENTIONS)
     True
-    >>> fig.png()[:4]
-    b'\\x89PNG'
     """
 
-    def __init__(
-        self, network: Network, epochs: int = 200, size: tuple[float, float] = (7.2, 2.6), dpi: int = 80
-    ) -> None:
+    SIZE = (7.2, 2.6)
+
+    def __init__(self, network: Network, epochs: int = 200) -> None:
         self.network, self.epochs = network, checked_epochs(epochs)
-        super().__init__(size, dpi)
+        super().__init__()
         self.loss_axes, self.prediction_axes = self.figure.subplots(1, 2)
         self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.17, top=0.9, wspace=0.25)
         self._lines = {}

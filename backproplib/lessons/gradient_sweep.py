@@ -89,35 +89,24 @@ def gradients_along(network: Network, settings: Settings, parameter: str, values
 class GradientFigure(FigureView):
     """One panel: every parameter's gradient against the swept parameter, dead ReLU zones shaded.
 
-    Built once; :meth:`show` moves lines, points and text in place.
+    Built once; :meth:`show` moves lines, points and text in place. With w1 < 0 the ReLU is dead:
 
-    Examples
-    --------
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
-    >>> fig = GradientFigure(ex.network, "w1")
-    >>> sweep = fig.show(Settings.of(ex), -1.0)
-    >>> sweep.at_current
+    >>> GradientFigure(ex.network, "w1").show(Settings.of(ex), -1.0).at_current
     {'w1': 0.0, 'w2': 0.0}
-    >>> fig.png()[:4]
-    b'\\x89PNG'
     """
 
-    def __init__(
-        self,
-        network: Network,
-        parameter: str,
-        values: Sequence[float] = DEAD_ZONE_VALUES,
-        points: int = 241,
-        size: tuple[float, float] = (7.2, 2.2),
-        dpi: int = 80,
-    ) -> None:
+    SIZE = (7.2, 2.2)
+
+    def __init__(self, network: Network, parameter: str, values: Sequence[float] = DEAD_ZONE_VALUES,
+                 points: int = 241) -> None:
         self.curve_values = curve_grid(values, points)
         if len(network.parameters) > len(SERIES_COLOURS):
             count = len(network.parameters)
             raise ValueError(f"network must have at most {len(SERIES_COLOURS)} parameters to draw; got {count}")
         self.network, self.parameter = network, parameter
-        super().__init__(size, dpi)
+        super().__init__()
         self.axes = self.figure.subplots()
         self.figure.subplots_adjust(left=0.09, right=0.98, bottom=0.2, top=0.95)
         self.axes.axhline(0.0, color="0.6", lw=0.8)

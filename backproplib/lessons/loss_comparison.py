@@ -28,14 +28,8 @@ from ..views.figure import FigureView, checked_values, curve_grid, symmetric_lim
 from ..views.palette import LEGEND_SIZE, SERIES_COLOURS, SERIES_STYLES, SHADE, TEXT_SIZE
 
 __all__ = [
-    "COMPARED_LOSSES",
-    "SWEEP_VALUES",
-    "TARGETS",
-    "CONFIDENTLY_WRONG",
-    "LossProfile",
-    "LossComparison",
-    "compare_losses",
-    "LossComparisonFigure",
+    "COMPARED_LOSSES", "SWEEP_VALUES", "TARGETS", "CONFIDENTLY_WRONG", "LossProfile", "LossComparison",
+    "compare_losses", "LossComparisonFigure",
 ]
 
 # The two losses side by side, in drawing order.
@@ -216,21 +210,15 @@ class LossComparisonFigure(FigureView):
     (0.9914, b'\\x89PNG')
     """
 
-    def __init__(
-        self,
-        network: Network,
-        parameter: str,
-        values: Sequence[float] = SWEEP_VALUES,
-        losses: Sequence[str] = COMPARED_LOSSES,
-        points: int = 161,
-        size: tuple[float, float] = (7.2, 2.9),
-        dpi: int = 80,
-    ) -> None:
+    SIZE = (7.2, 2.9)
+
+    def __init__(self, network: Network, parameter: str, values: Sequence[float] = SWEEP_VALUES,
+                 losses: Sequence[str] = COMPARED_LOSSES, points: int = 161) -> None:
         if len(losses) > _DRAWN:
             raise ValueError(f"losses must name at most {_DRAWN} losses; got {len(losses)}")
         self.curve_values = curve_grid(values, points)
         self.network, self.parameter, self.losses = network, parameter, tuple(losses)
-        super().__init__(size, dpi)
+        super().__init__()
         self.loss_axes, self.gradient_axes = self.figure.subplots(1, 2)
         self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.17, top=0.90, wspace=0.30)
         self._curves, self._points, self._gradient_curves, self._gradient_points = [], [], [], []

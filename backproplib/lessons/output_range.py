@@ -29,20 +29,9 @@ from ..views.palette import BLACK, BLUE, GREEN, LEGEND_SIZE, TEXT_SIZE, VERMILLI
 from ..views.widgets import kernel_panel
 
 __all__ = [
-    "OUTPUT_ACTIVATIONS",
-    "LEARNING_RATES",
-    "EPOCHS",
-    "TARGET_RANGE",
-    "LEARNING_RATE_RANGE",
-    "STALL_GRADIENT",
-    "reachable_outputs",
-    "loss_floor",
-    "with_output_activation",
-    "OutputRun",
-    "train_with_output",
-    "OutputRangeFigure",
-    "output_range_panel",
-    "describe_range",
+    "OUTPUT_ACTIVATIONS", "LEARNING_RATES", "EPOCHS", "TARGET_RANGE", "LEARNING_RATE_RANGE",
+    "STALL_GRADIENT", "reachable_outputs", "loss_floor", "with_output_activation", "OutputRun",
+    "train_with_output", "OutputRangeFigure", "output_range_panel", "describe_range",
 ]
 
 # The choices of the activation menu, in menu order.
@@ -293,15 +282,12 @@ class OutputRangeFigure(FigureView):
     ('tanh', 51, b'\\x89PNG')
     """
 
-    def __init__(
-        self,
-        network: Network,
-        epochs: int = EPOCHS,
-        size: tuple[float, float] = (7.6, 3.4),
-        dpi: int = 90,
-    ) -> None:
+    SIZE = (7.6, 3.4)
+    DPI = 90
+
+    def __init__(self, network: Network, epochs: int = EPOCHS) -> None:
         self.network, self.epochs = network, checked_epochs(epochs)
-        super().__init__(size, dpi)
+        super().__init__()
         self.loss_axes, self.prediction_axes = self.figure.subplots(1, 2)
         self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.72, wspace=0.25)
         a, b = self.loss_axes, self.prediction_axes

@@ -30,18 +30,8 @@ from ..views.palette import BLUE, GREEN, GREY, LEGEND_SIZE, PINK, VERMILLION
 from ..views.widgets import kernel_panel
 
 __all__ = [
-    "Z_VALUES",
-    "OUTGOING_WEIGHTS",
-    "PRE_ACTIVATIONS",
-    "SWEEPS",
-    "SigmoidPoint",
-    "sigmoid_at",
-    "SigmoidFigure",
-    "HiddenWeight",
-    "hidden_weight",
-    "BlameSweep",
-    "blame_along",
-    "BlameFigure",
+    "Z_VALUES", "OUTGOING_WEIGHTS", "PRE_ACTIVATIONS", "SWEEPS", "SigmoidPoint", "sigmoid_at",
+    "SigmoidFigure", "HiddenWeight", "hidden_weight", "BlameSweep", "blame_along", "BlameFigure",
     "blame_panel",
 ]
 
@@ -102,19 +92,14 @@ class SigmoidFigure(FigureView):
     >>> points = fig.show({"h1": 0.4, "o": 1.0225})
     >>> [(name, round(p.slope, 4)) for name, p in points.items()]
     [('h1', 0.2403), ('o', 0.1946)]
-    >>> fig.png()[:4]
-    b'\\x89PNG'
     """
 
-    def __init__(
-        self,
-        z_range: tuple[float, float] = (Z_VALUES[0], Z_VALUES[-1]),
-        size: tuple[float, float] = (7.2, 3.6),
-        dpi: int = 80,
-    ) -> None:
+    SIZE = (7.2, 3.6)
+
+    def __init__(self, z_range: tuple[float, float] = (Z_VALUES[0], Z_VALUES[-1])) -> None:
         low, high = checked_range(z_range, "z_range")
         self.z = np.linspace(low, high, 321)
-        super().__init__(size, dpi)
+        super().__init__()
         self.value_axes, self.slope_axes = self.figure.subplots(2, 1, sharex=True)
         self.figure.subplots_adjust(left=0.1, right=0.98, bottom=0.13, top=0.97, hspace=0.12)
         a, b = self.value_axes, self.slope_axes
@@ -300,26 +285,18 @@ class BlameFigure(FigureView):
     >>> left, right = fig.show(Settings.of(ex), outgoing=0.0)
     >>> abs(left.gradient_at_current), right.sweep
     (0.0, 'pre_activation')
-    >>> fig.png()[:4]
-    b'\\x89PNG'
     """
 
-    def __init__(
-        self,
-        network: Network,
-        weight: str,
-        outgoing_values: Sequence[float] = OUTGOING_WEIGHTS,
-        pre_activation_values: Sequence[float] = PRE_ACTIVATIONS,
-        points: int = 161,
-        size: tuple[float, float] = (7.2, 2.7),
-        dpi: int = 80,
-    ) -> None:
+    SIZE = (7.2, 2.7)
+
+    def __init__(self, network: Network, weight: str, outgoing_values: Sequence[float] = OUTGOING_WEIGHTS,
+                 pre_activation_values: Sequence[float] = PRE_ACTIVATIONS, points: int = 161) -> None:
         self.network, self.place = network, hidden_weight(network, weight)
         self.grids = {
             sweep: curve_grid(np.asarray(ends, dtype=float), points, f"{sweep} values")
             for sweep, ends in zip(SWEEPS, (outgoing_values, pre_activation_values))
         }
-        super().__init__(size, dpi)
+        super().__init__()
         self.axes = dict(zip(SWEEPS, self.figure.subplots(1, 2, sharey=True)))
         self.figure.subplots_adjust(left=0.1, right=0.98, bottom=0.17, top=0.96, wspace=0.08)
         self._lines = {sweep: self._draw_panel(sweep) for sweep in SWEEPS}

@@ -121,7 +121,8 @@ def symmetric_limit(*arrays: np.ndarray) -> float:
 class FigureView:
     """A figure drawn on its own Agg canvas (no pyplot), shown as PNG bytes or as an ``<img>``.
 
-    Subclasses build their axes and artists once in ``__init__`` and move them in ``show``.
+    Subclasses set their size in inches (``SIZE``) and resolution (``DPI``), build their axes and
+    artists once in ``__init__`` and move them in ``show``.
 
     >>> view = FigureView((2.0, 1.0), dpi=50)
     >>> axes = view.figure.subplots()
@@ -132,8 +133,11 @@ class FigureView:
     (b'\\x89PNG', '<img alt="An e')
     """
 
-    def __init__(self, size: tuple[float, float], dpi: int = 80) -> None:
-        self.figure = Figure(figsize=size, dpi=dpi)
+    SIZE: tuple[float, float] = (7.2, 2.6)
+    DPI = 80
+
+    def __init__(self, size: tuple[float, float] | None = None, dpi: int | None = None) -> None:
+        self.figure = Figure(figsize=size or self.SIZE, dpi=dpi or self.DPI)
         FigureCanvasAgg(self.figure)
 
     @staticmethod

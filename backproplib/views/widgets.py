@@ -79,27 +79,19 @@ class LossFigure(FigureView):
     >>> view = fig.show(Settings.of(ex))
     >>> round(view.curve.slope, 4), len(view.training.losses)
     (0.2811, 21)
-    >>> fig.png()[:4]
-    b'\\x89PNG'
     """
 
-    def __init__(
-        self,
-        network: Network,
-        parameter: str,
-        value_range: tuple[float, float],
-        epochs: int = 100,
-        points: int = 121,
-        size: tuple[float, float] = (7.2, 2.8),
-        dpi: int = 80,
-    ) -> None:
+    SIZE = (7.2, 2.8)
+
+    def __init__(self, network: Network, parameter: str, value_range: tuple[float, float], epochs: int = 100,
+                 points: int = 121) -> None:
         if parameter not in network.parameters:
             allowed = ", ".join(repr(p) for p in network.parameters)
             raise ValueError(f"parameter must be one of {allowed}; got {parameter!r}")
         low, high = checked_range(value_range, "value_range")
         self.network, self.parameter, self.epochs = network, parameter, checked_epochs(epochs)
         self.values = np.linspace(low, high, points)
-        super().__init__(size, dpi)
+        super().__init__()
         self.loss_axes, self.train_axes = self.figure.subplots(1, 2)
         self.figure.subplots_adjust(left=0.09, right=0.98, bottom=0.17, top=0.96, wspace=0.28)
         a, b = self.loss_axes, self.train_axes
