@@ -9,20 +9,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backproplib.lessons.bias_paths import (
-    LEARNING_RATES,
-    BiasPathsFigure,
-    BiasTrainingFigure,
-    sweep_values,
-)
+from backproplib.lessons.bias_paths import LEARNING_RATES, BiasPathsFigure, BiasTrainingFigure, sweep_values
 from backproplib.views.widgets import LossFigure
 from strategies import sigmoid
 from support.chapter_file import Chapter
-from support.panels import probe_positions
+from support.panels import is_finite, probe_positions
 
 CHAPTER = Chapter("shared_bias")
-NOTEBOOK, P, EXAMPLE, SETTINGS = CHAPTER.notebook, CHAPTER.parameters, CHAPTER.example, CHAPTER.settings
-EPOCHS = P["epochs"]
+NOTEBOOK, P, EXAMPLE, SETTINGS, EPOCHS = (CHAPTER.notebook, CHAPTER.parameters, CHAPTER.example, CHAPTER.settings,
+                                          CHAPTER.epochs)
 LIVE_RANGES = CHAPTER.live_ranges()
 
 
@@ -84,27 +79,19 @@ def test_training_figure_at_the_chapters_settings():
 
 
 
-def test_live_explorer_has_one_slider_per_weight_and_bias_and_the_learning_rate():
-    assert set(LIVE_RANGES) == {*EXAMPLE.network.parameters, "x1", "x2", "y", "learning_rate"}
-    assert LIVE_RANGES["learning_rate"][0] > 0
-    for name, value in EXAMPLE.params.items():
-        assert LIVE_RANGES[name][0] <= value <= LIVE_RANGES[name][1]
+def test_live_explorer_has_one_slider_per_weight_bias_input_target_and_the_learning_rate():
+    assert CHAPTER.live_ranges_cover_the_settings()
 
 
 def test_live_explorer_every_slider_across_its_range_sweeping_b1():
-    figure = LossFigure(EXAMPLE.network, "b1", LIVE_RANGES["b1"], EPOCHS)
-    for position in probe_positions(SETTINGS, LIVE_RANGES, mixes=6, seed=1):
-        view = figure.show(SETTINGS.replace(**position))
+    for position, view in CHAPTER.live_views("b1", probe_positions(SETTINGS, LIVE_RANGES, mixes=6, seed=1)):
         p = {name: position.get(name, value) for name, value in EXAMPLE.params.items()}
         hand = by_hand(p, position["x1"], position["x2"], position["y"])
         assert view.curve.slope == pytest.approx(hand["b1"], rel=1e-9, abs=1e-14)
-        assert np.all(np.isfinite(view.curve.losses)) and np.all(np.isfinite(view.training.losses))
+        assert is_finite(view)
 
 
 @pytest.mark.parametrize("parameter", ["w1", "w2", "w3", "w4", "w5", "w6", "b2"])
 def test_live_explorer_other_swept_parameters_at_the_extremes(parameter):
-    figure = LossFigure(EXAMPLE.network, parameter, LIVE_RANGES[parameter], EPOCHS)
-    for position in probe_positions(SETTINGS, LIVE_RANGES, mixes=6, seed=1)[-8:]:  # both extremes and the random mixes
-        view = figure.show(SETTINGS.replace(**position))
-        assert np.all(np.isfinite(view.curve.losses)) and np.isfinite(view.curve.slope)
-        assert np.all(np.isfinite(view.training.losses))
+    extremes_and_mixes = probe_positions(SETTINGS, LIVE_RANGES, mixes=6, seed=1)[-8:]
+    assert all(is_finite(view) for _, view in CHAPTER.live_views(parameter, extremes_and_mixes))

@@ -8,28 +8,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backproplib.lessons.gradient_sweep import (
-    DEAD_ZONE_VALUES,
-    HIDDEN_ACTIVATIONS,
-    GradientFigure,
-    stack_pngs,
-)
-from backproplib.lessons.loss_comparison import (
-    SWEEP_VALUES,
-    TARGETS,
-    LossComparisonFigure,
-)
+from backproplib.lessons.gradient_sweep import DEAD_ZONE_VALUES, HIDDEN_ACTIVATIONS, GradientFigure, stack_pngs
+from backproplib.lessons.loss_comparison import SWEEP_VALUES, TARGETS, LossComparisonFigure
 from backproplib.views.widgets import LossFigure
 from support.chapter_file import Chapter
 from support.panels import every_position
 
 CHAPTER = Chapter("tiny_network")
-NOTEBOOK, P, EXAMPLE, SETTINGS = CHAPTER.notebook, CHAPTER.parameters, CHAPTER.example, CHAPTER.settings
-EPOCHS = P["epochs"]
-
-
-def chapter_live_ranges() -> dict[str, tuple[float, float]]:
-    return CHAPTER.live_ranges()
+NOTEBOOK, P, EXAMPLE, SETTINGS, EPOCHS = (CHAPTER.notebook, CHAPTER.parameters, CHAPTER.example, CHAPTER.settings,
+                                          CHAPTER.epochs)
 
 
 def test_the_chapter_is_the_documents_example():
@@ -72,7 +59,7 @@ def test_loss_comparison_explorer_every_frame_is_finite(target):
 
 @pytest.mark.parametrize("parameter", ["w1", "w2"])
 def test_live_explorer_every_slider_corner_and_centre_is_finite(parameter):
-    ranges = chapter_live_ranges()
+    ranges = CHAPTER.live_ranges()
     assert set(ranges) == {"w1", "w2", "x", "y", "learning_rate"}
     assert ranges["y"] == (0.0, 1.0) and ranges["learning_rate"][0] > 0
     figure = LossFigure(EXAMPLE.network, parameter, ranges[parameter], EPOCHS)

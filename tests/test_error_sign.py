@@ -5,13 +5,7 @@ import numpy as np
 import pytest
 
 from backproplib import load_example
-from backproplib.lessons.error_sign import (
-    CONVENTIONS,
-    LEARNING_RATES,
-    ConventionFigure,
-    step_in,
-    train_in,
-)
+from backproplib.lessons.error_sign import CONVENTIONS, LEARNING_RATES, ConventionFigure, step_in, train_in
 from backproplib.views.explore import Settings
 from strategies import sigmoid
 

@@ -13,7 +13,7 @@ import numpy as np
 from backproplib.views import widgets
 from backproplib.views.explore import Settings
 
-__all__ = ["shown_png", "shown_alt", "probe_positions", "every_position", "record_frame_stacks"]
+__all__ = ["shown_png", "shown_alt", "probe_positions", "every_position", "record_frame_stacks", "is_finite"]
 
 _IMG = re.compile(r'<img alt="([^"]*)" src="data:image/png;base64,([A-Za-z0-9+/=]*)"')
 
@@ -31,6 +31,12 @@ def shown_png(view) -> bytes:
 def shown_alt(view) -> str:
     """The alt text of a :func:`backproplib.views.widgets.described_image` widget."""
     return html.unescape(_IMG.match(view.value).group(1))
+
+
+def is_finite(view) -> bool:
+    """Whether a loss explorer's view (curve, slope, training run) holds only finite numbers."""
+    curve, training = view.curve, view.training
+    return bool(np.all(np.isfinite(curve.losses)) and np.isfinite(curve.slope) and np.all(np.isfinite(training.losses)))
 
 
 def probe_positions(
