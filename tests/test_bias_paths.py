@@ -19,7 +19,7 @@ from backproplib.lessons.bias_paths import (
     zero_crossings,
 )
 from backproplib.views.explore import Settings
-from strategies import sigmoid
+from strategies import hand_shared_bias, sigmoid
 
 EXAMPLE = load_example("shared_bias")
 SETTINGS = Settings.of(EXAMPLE)
@@ -28,16 +28,10 @@ X1, X2, Y = 0.05, 0.10, 0.01
 
 
 def by_hand(p: dict[str, float], y: float = Y) -> dict[str, float]:
-    """The 2-2-1 network with one hidden bias b1, written out on paper."""
-    a1 = sigmoid(p["w1"] * X1 + p["w2"] * X2 + p["b1"])
-    a2 = sigmoid(p["w3"] * X1 + p["w4"] * X2 + p["b1"])
-    yhat = sigmoid(p["w5"] * a1 + p["w6"] * a2 + p["b2"])
-    delta_out = (yhat - y) * yhat * (1 - yhat)
-    via_h1 = delta_out * p["w5"] * a1 * (1 - a1)  # ∂L/∂ŷ · σ'(z_out) · w5 · σ'(z_h1) · 1
-    via_h2 = delta_out * p["w6"] * a2 * (1 - a2)
-    return {"loss": 0.5 * (yhat - y) ** 2, "yhat": yhat, "via_h1": via_h1, "via_h2": via_h2, "b1": via_h1 + via_h2,
-            "w1": via_h1 * X1, "w2": via_h1 * X2, "w3": via_h2 * X1, "w4": via_h2 * X2,
-            "w5": delta_out * a1, "w6": delta_out * a2, "b2": delta_out}
+    """The 2-2-1 network with one hidden bias b1, written out on paper: loss, ŷ, each path, each gradient."""
+    hand = hand_shared_bias(p, {"x1": X1, "x2": X2}, y)
+    paths = {"yhat": hand["a"]["out"], "via_h1": hand["delta"]["h1"], "via_h2": hand["delta"]["h2"]}
+    return {"loss": hand["loss"], **paths, **hand["gradients"]}
 
 
 def test_document_values_by_hand():

@@ -11,7 +11,7 @@ import pytest
 
 from backproplib.lessons.bias_paths import LEARNING_RATES, BiasPathsFigure, BiasTrainingFigure, sweep_values
 from backproplib.views.widgets import LossFigure
-from strategies import sigmoid
+from strategies import hand_shared_bias
 from support.chapter_file import Chapter
 from support.panels import is_finite, probe_positions
 
@@ -24,13 +24,9 @@ LIVE_RANGES = CHAPTER.live_ranges()
 
 def by_hand(p: dict[str, float], x1: float, x2: float, y: float) -> dict[str, float]:
     """Loss, the two paths of ∂L/∂b1 and ∂L/∂b1 for the 2-2-1 network with one shared hidden bias."""
-    a1 = sigmoid(p["w1"] * x1 + p["w2"] * x2 + p["b1"])
-    a2 = sigmoid(p["w3"] * x1 + p["w4"] * x2 + p["b1"])
-    yhat = sigmoid(p["w5"] * a1 + p["w6"] * a2 + p["b2"])
-    delta_out = (yhat - y) * yhat * (1 - yhat)
-    via_h1 = delta_out * p["w5"] * a1 * (1 - a1)
-    via_h2 = delta_out * p["w6"] * a2 * (1 - a2)
-    return {"loss": 0.5 * (yhat - y) ** 2, "via_h1": via_h1, "via_h2": via_h2, "b1": via_h1 + via_h2}
+    hand = hand_shared_bias(p, {"x1": x1, "x2": x2}, y)
+    return {"loss": hand["loss"], "via_h1": hand["delta"]["h1"], "via_h2": hand["delta"]["h2"],
+            "b1": hand["gradients"]["b1"]}
 
 
 def test_the_chapter_is_the_documents_example():

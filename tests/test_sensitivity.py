@@ -23,7 +23,7 @@ from backproplib.lessons.sensitivity import (
 )
 from backproplib.views.explore import Settings
 from backproplib.views.widgets import NEEDS_KERNEL
-from strategies import sigmoid
+from strategies import hand_blame_flow
 from support.panels import shown_alt, shown_png
 
 EXAMPLE = load_example("blame_flow")
@@ -39,19 +39,10 @@ WIRING = {
 
 def by_hand(p: dict, x: dict, y: float) -> dict:
     """Forward and backward pass of the 2-2-1 sigmoid network with half squared error, written out."""
-    z1 = p["wh11"] * x["x1"] + p["wh12"] * x["x2"] + p["bh1"]
-    z2 = p["wh21"] * x["x1"] + p["wh22"] * x["x2"] + p["bh2"]
-    a1, a2 = sigmoid(z1), sigmoid(z2)
-    zo = p["wo1"] * a1 + p["wo2"] * a2 + p["bo"]
-    yhat = sigmoid(zo)
-    delta_o = (yhat - y) * yhat * (1 - yhat)
-    delta_1 = delta_o * p["wo1"] * a1 * (1 - a1)
-    delta_2 = delta_o * p["wo2"] * a2 * (1 - a2)
-    return {
-        "z1": z1, "z2": z2, "slope1": a1 * (1 - a1), "slope2": a2 * (1 - a2), "delta_o": delta_o,
-        "wh11": delta_1 * x["x1"], "wh12": delta_1 * x["x2"], "wh21": delta_2 * x["x1"], "wh22": delta_2 * x["x2"],
-        "wo1": delta_o * a1, "wo2": delta_o * a2,
-    }
+    hand = hand_blame_flow(p, x, y)
+    a1, a2 = hand["a"]["h1"], hand["a"]["h2"]
+    return {"z1": hand["z"]["h1"], "z2": hand["z"]["h2"], "slope1": a1 * (1 - a1), "slope2": a2 * (1 - a2),
+            "delta_o": hand["delta"]["o"], **hand["gradients"]}
 
 
 @pytest.mark.parametrize("z", Z_VALUES)
