@@ -1,20 +1,10 @@
 """Fixtures shared by the test files (plain helpers live in ``support/`` and ``strategies.py``)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from backproplib.checking.examples import load_example
 from backproplib.views.explore import Settings
-
-CHAPTERS = Path(__file__).resolve().parents[1] / "chapters"
-
-
-@pytest.fixture
-def chapters() -> Path:
-    """The folder of the chapter notebooks."""
-    return CHAPTERS
 
 
 @pytest.fixture(params=["tiny_relu", "shared_bias", "sum_target", "blame_flow"])

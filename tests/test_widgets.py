@@ -47,6 +47,16 @@ def test_tangent_slope_is_the_finite_difference_slope_of_the_curve():
     assert (line[1] - line[0]) / (v[1] - v[0]) == pytest.approx(curve.slope)
 
 
+def test_every_examples_tangents_have_the_finite_difference_slope(example_settings):
+    example, settings = example_settings
+    h = 1e-6
+    for parameter in example.network.parameters:
+        here = settings.value(parameter)
+        curve = loss_along(example.network, settings, parameter, np.array([here - h, here + h]))
+        numeric_slope = (curve.losses[1] - curve.losses[0]) / (2 * h)
+        assert curve.slope == pytest.approx(numeric_slope, rel=1e-5, abs=1e-9), parameter
+
+
 def test_drawn_figure_shows_the_computed_numbers():
     ex = load_example("tiny_relu")
     figure = LossFigure(ex.network, "w1", (-1.5, 1.5), epochs=10)
