@@ -1,4 +1,4 @@
-"""What every figure of the book shares: the palette, the canvas, PNG and HTML output, axis limits.
+"""What every figure of the book shares: the canvas, PNG and HTML output, axis limits, sweep checks.
 
 The nine figure classes (the loss explorer, the lessons' figures) each keep only what they draw;
 :class:`FigureView` gives them a canvas, PNG bytes through :mod:`backproplib.views.png`, an
@@ -24,6 +24,7 @@ __all__ = [
     "image_html", "checked_values", "curve_grid", "checked_range", "checked_epochs",
     "symmetric_limit", "FigureView",
 ]
+
 
 def image_html(png: bytes, alt: str) -> str:
     """An ``<img>`` element with ``png`` inlined and ``alt`` as its text alternative.
