@@ -22,10 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from backproplib import layered_network, load_example, loss_and_gradients  # noqa: E402
-from backproplib.authoring.chapter_file import example_from_parameters, parameters_cell_values  # noqa: E402
-from backproplib.views.explore import Settings  # noqa: E402
 from backproplib.engine.numeric import backward  # noqa: E402
+from backproplib.views.explore import Settings  # noqa: E402
 from backproplib.views.widgets import LossFigure, slider_range  # noqa: E402
+from tests.support.chapter_file import example_from_parameters, parameters_cell_values  # noqa: E402
 
 # Each chapter's main interactive figure is its live panel: the loss along this parameter and the
 # training curve, redrawn on every slider move. Epochs and settings come from the chapter's own
@@ -177,7 +177,11 @@ def large_network(repeats: int) -> list[tuple]:
 
 
 def frames() -> list[tuple]:
-    """Run every chapter notebook and read what its precomputed explorers cost (widgets.FRAME_LOG)."""
+    """Run every chapter notebook and read what its precomputed explorers cost.
+
+    A first cell starts :func:`tests.support.panels.record_frame_stacks` in the chapter's kernel; a
+    last one prints its log.
+    """
     import json
 
     import nbformat
@@ -186,7 +190,9 @@ def frames() -> list[tuple]:
     rows = []
     for notebook in chapters():
         nb = nbformat.read(notebook, as_version=4)
-        nb.cells.append(nbformat.v4.new_code_cell("import json\nfrom backproplib import widgets\nprint(json.dumps(widgets.FRAME_LOG))"))
+        recording = f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom tests.support.panels import record_frame_stacks\n_frame_log = record_frame_stacks()"
+        nb.cells.insert(0, nbformat.v4.new_code_cell(recording))
+        nb.cells.append(nbformat.v4.new_code_cell("import json\nprint(json.dumps(_frame_log))"))
         start = time.perf_counter()
         client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}})
         client.execute(stderr=subprocess.DEVNULL)  # the kernel's start-up chatter would break the table

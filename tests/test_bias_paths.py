@@ -1,8 +1,6 @@
 """The paths of a shared bias's gradient: hand-derived values, every sweep position and learning rate drawn."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
@@ -21,27 +19,19 @@ from backproplib.lessons.bias_paths import (
     zero_crossings,
 )
 from backproplib.views.explore import Settings
+from strategies import hand_shared_bias, sigmoid
 
 EXAMPLE = load_example("shared_bias")
 SETTINGS = Settings.of(EXAMPLE)
 X1, X2, Y = 0.05, 0.10, 0.01
 
 
-def sigmoid(z: float) -> float:
-    return 1 / (1 + math.exp(-z))
-
 
 def by_hand(p: dict[str, float], y: float = Y) -> dict[str, float]:
-    """The 2-2-1 network with one hidden bias b1, written out on paper."""
-    a1 = sigmoid(p["w1"] * X1 + p["w2"] * X2 + p["b1"])
-    a2 = sigmoid(p["w3"] * X1 + p["w4"] * X2 + p["b1"])
-    yhat = sigmoid(p["w5"] * a1 + p["w6"] * a2 + p["b2"])
-    delta_out = (yhat - y) * yhat * (1 - yhat)
-    via_h1 = delta_out * p["w5"] * a1 * (1 - a1)  # ∂L/∂ŷ · σ'(z_out) · w5 · σ'(z_h1) · 1
-    via_h2 = delta_out * p["w6"] * a2 * (1 - a2)
-    return {"loss": 0.5 * (yhat - y) ** 2, "yhat": yhat, "via_h1": via_h1, "via_h2": via_h2, "b1": via_h1 + via_h2,
-            "w1": via_h1 * X1, "w2": via_h1 * X2, "w3": via_h2 * X1, "w4": via_h2 * X2,
-            "w5": delta_out * a1, "w6": delta_out * a2, "b2": delta_out}
+    """The 2-2-1 network with one hidden bias b1, written out on paper: loss, ŷ, each path, each gradient."""
+    hand = hand_shared_bias(p, {"x1": X1, "x2": X2}, y)
+    paths = {"yhat": hand["a"]["out"], "via_h1": hand["delta"]["h1"], "via_h2": hand["delta"]["h2"]}
+    return {"loss": hand["loss"], **paths, **hand["gradients"]}
 
 
 def test_document_values_by_hand():
@@ -91,7 +81,8 @@ def test_the_paths_cancel_where_w6_balances_w5():
 def test_sweep_values_are_the_sliders():
     values = sweep_values(0.35)
     assert len(values) == SWEEP_POSITIONS == 21
-    assert values[10] == 0.35 and values[0] == pytest.approx(0.35 - SWEEP_HALF_WIDTH) and values[-1] == pytest.approx(2.35)
+    assert values[10] == 0.35
+    assert values[0] == pytest.approx(0.35 - SWEEP_HALF_WIDTH) and values[-1] == pytest.approx(2.35)
     assert np.allclose(np.diff(values), 0.2)
 
 
@@ -155,8 +146,8 @@ def test_the_paths_disagree_early_in_training_at_the_documents_rate():
 
 
 def test_a_diverging_run_stops_cleanly():
-    net = Network(("x",), (Layer(("h1", "h2"), "identity", (("w1",), ("w2",)), bias="b"), Layer(("o",), "identity", (("v1", "v2"),))),
-                  "half_squared_error")
+    hidden = Layer(("h1", "h2"), "identity", (("w1",), ("w2",)), bias="b")
+    net = Network(("x",), (hidden, Layer(("o",), "identity", (("v1", "v2"),))), "half_squared_error")
     settings = Settings({"w1": 1.0, "w2": 1.0, "b": 1.0, "v1": 1.0, "v2": 1.0}, {"x": 1.0}, 0.0, 5.0)
     run = train_tracking_bias(net, settings, "b", 200)
     assert run.diverged and len(run.losses) < 201 and np.all(np.isfinite(run.losses))
@@ -181,7 +172,8 @@ def test_paths_figure_draws_every_position(parameter):
     for v in values:
         paths = figure.show(SETTINGS, float(v))
         assert np.all(np.isfinite(paths.total)) and all(np.all(np.isfinite(c)) for c in paths.contributions.values())
-        assert [bar.get_height() for bar in figure._bars] == [paths.at_current["h1"], paths.at_current["h2"], paths.total_at_current]
+        heights = [paths.at_current["h1"], paths.at_current["h2"], paths.total_at_current]
+        assert [bar.get_height() for bar in figure._bars] == heights
         assert figure.png(small=True)[:4] == b"\x89PNG"
 
 

@@ -22,7 +22,7 @@ import nbformat
 import papermill
 import pytest
 
-from backproplib.authoring.chapter_file import example_from_parameters, glued_values, parameters_cell_values
+from support.chapter_file import example_from_parameters, glued_values, parameters_cell_values
 
 BOOK = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted(

@@ -3,27 +3,18 @@ from __future__ import annotations
 
 import inspect
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from backproplib.authoring.chapter_file import cell_assignment, example_from_parameters, parameters_cell_values
+from backproplib.lessons import sensitivity
 from backproplib.lessons.error_sign import CONVENTIONS, LEARNING_RATES, ConventionFigure
-from backproplib.views.explore import Settings
-from backproplib.lessons.sensitivity import OUTGOING_WEIGHTS, PRE_ACTIVATIONS, Z_VALUES, BlameFigure, SigmoidFigure, blame_panel, hidden_weight
-from backproplib.views.widgets import LossFigure, slider_range
+from backproplib.views.widgets import LossFigure
+from support.chapter_file import Chapter, cell_assignment
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "ideas.ipynb"
-
-P = parameters_cell_values(NOTEBOOK)
-EXAMPLE = example_from_parameters(P)
-SETTINGS = Settings.of(EXAMPLE)
-EPOCHS = P["epochs"]
-
-
-def chapter_live_ranges() -> dict[str, tuple[float, float]]:
-    return cell_assignment(NOTEBOOK, "live_explorer(", "live_ranges", {"slider_range": slider_range, "example": EXAMPLE})
+CHAPTER = Chapter("ideas")
+NOTEBOOK, P, EXAMPLE, SETTINGS, EPOCHS = (CHAPTER.notebook, CHAPTER.parameters, CHAPTER.example, CHAPTER.settings,
+                                          CHAPTER.epochs)
 
 
 def chapter_sweep_values() -> np.ndarray:
@@ -34,21 +25,22 @@ def chapter_sweep_values() -> np.ndarray:
 def test_the_chapter_uses_its_example_and_follows_a_hidden_and_an_output_weight():
     assert EXAMPLE.matches_document and EXAMPLE.published == ()
     assert P["output_weight"] in EXAMPLE.network.layers[1].weights[0]
-    assert hidden_weight(EXAMPLE.network, P["hidden_weight"]).outgoing in EXAMPLE.network.layers[1].weights[0]
+    outgoing = sensitivity.hidden_weight(EXAMPLE.network, P["hidden_weight"]).outgoing
+    assert outgoing in EXAMPLE.network.layers[1].weights[0]
 
 
 def test_sigmoid_explorer_every_frame():
-    figure = SigmoidFigure()
-    for z in Z_VALUES:
+    figure = sensitivity.SigmoidFigure()
+    for z in sensitivity.Z_VALUES:
         point = figure.show({"z": z})["z"]
         assert point.slope == pytest.approx(math.exp(-z) / (1 + math.exp(-z)) ** 2, rel=1e-12)
         assert figure.png(small=True)[:4] == b"\x89PNG"
 
 
 def test_blame_explorer_every_frame():
-    figure = BlameFigure(EXAMPLE.network, P["hidden_weight"])
-    for v in OUTGOING_WEIGHTS:
-        for z in PRE_ACTIVATIONS:
+    figure = sensitivity.BlameFigure(EXAMPLE.network, P["hidden_weight"])
+    for v in sensitivity.OUTGOING_WEIGHTS:
+        for z in sensitivity.PRE_ACTIVATIONS:
             left, right = figure.show(SETTINGS, outgoing=v, pre_activation=z)
             assert all(np.all(np.isfinite(s.gradient)) and np.all(np.isfinite(s.held)) for s in (left, right))
             assert left.gradient_at_current == pytest.approx(right.gradient_at_current)
@@ -79,7 +71,7 @@ def test_loss_explorer_every_frame():
 
 @pytest.mark.parametrize("parameter", ["wo1", "wh11", "bh1"])
 def test_live_explorer_every_slider_end_is_finite(parameter):
-    ranges = chapter_live_ranges()
+    ranges = CHAPTER.live_ranges()
     assert set(ranges) == {*EXAMPLE.network.parameters, "x1", "x2", "y", "learning_rate"}
     assert ranges["learning_rate"][0] > 0 and ranges["y"] == (0.0, 1.0)
     figure = LossFigure(EXAMPLE.network, parameter, ranges[parameter], EPOCHS)
@@ -94,9 +86,10 @@ def test_live_explorer_every_slider_end_is_finite(parameter):
 
 @pytest.mark.parametrize("weight", ["wh11", "wh12", "wh21", "wh22"])
 def test_live_blame_panel_ranges_are_finite(weight):
-    defaults = inspect.signature(blame_panel).parameters  # the chapter calls blame_panel with its default ranges
+    # the chapter calls blame_panel with its default ranges
+    defaults = inspect.signature(sensitivity.blame_panel).parameters
     outgoing, pre_activation = defaults["outgoing_range"].default, defaults["pre_activation_range"].default
-    figure = BlameFigure(EXAMPLE.network, weight, outgoing, pre_activation)
+    figure = sensitivity.BlameFigure(EXAMPLE.network, weight, outgoing, pre_activation)
     for v in np.linspace(*outgoing, 5):
         for z in np.linspace(*pre_activation, 5):
             left, right = figure.show(SETTINGS, v, z)

@@ -6,39 +6,27 @@ Expected values come from the network written out by hand with plain ``math``.
 """
 from __future__ import annotations
 
-import math
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from backproplib.lessons.bias_paths import LEARNING_RATES, BiasPathsFigure, BiasTrainingFigure, sweep_values
-from backproplib.authoring.chapter_file import cell_assignment, example_from_parameters, parameters_cell_values
-from backproplib.views.explore import Settings
-from backproplib.views.widgets import LossFigure, probe_positions, slider_range
+from backproplib.views.widgets import LossFigure
+from strategies import hand_shared_bias
+from support.chapter_file import Chapter
+from support.panels import is_finite, probe_positions
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "shared_bias.ipynb"
+CHAPTER = Chapter("shared_bias")
+NOTEBOOK, P, EXAMPLE, SETTINGS, EPOCHS = (CHAPTER.notebook, CHAPTER.parameters, CHAPTER.example, CHAPTER.settings,
+                                          CHAPTER.epochs)
+LIVE_RANGES = CHAPTER.live_ranges()
 
-P = parameters_cell_values(NOTEBOOK)
-EXAMPLE = example_from_parameters(P)
-SETTINGS = Settings.of(EXAMPLE)
-EPOCHS = P["epochs"]
-LIVE_RANGES = cell_assignment(NOTEBOOK, "live_explorer(", "live_ranges", {"slider_range": slider_range, "example": EXAMPLE})
-
-
-def sigmoid(z: float) -> float:
-    return 1 / (1 + math.exp(-z))
 
 
 def by_hand(p: dict[str, float], x1: float, x2: float, y: float) -> dict[str, float]:
     """Loss, the two paths of ∂L/∂b1 and ∂L/∂b1 for the 2-2-1 network with one shared hidden bias."""
-    a1 = sigmoid(p["w1"] * x1 + p["w2"] * x2 + p["b1"])
-    a2 = sigmoid(p["w3"] * x1 + p["w4"] * x2 + p["b1"])
-    yhat = sigmoid(p["w5"] * a1 + p["w6"] * a2 + p["b2"])
-    delta_out = (yhat - y) * yhat * (1 - yhat)
-    via_h1 = delta_out * p["w5"] * a1 * (1 - a1)
-    via_h2 = delta_out * p["w6"] * a2 * (1 - a2)
-    return {"loss": 0.5 * (yhat - y) ** 2, "via_h1": via_h1, "via_h2": via_h2, "b1": via_h1 + via_h2}
+    hand = hand_shared_bias(p, {"x1": x1, "x2": x2}, y)
+    return {"loss": hand["loss"], "via_h1": hand["delta"]["h1"], "via_h2": hand["delta"]["h2"],
+            "b1": hand["gradients"]["b1"]}
 
 
 def test_the_chapter_is_the_documents_example():
@@ -70,7 +58,8 @@ def test_loss_explorer_every_position_and_learning_rate():
             view = figure.show(SETTINGS.replace(learning_rate=rate), float(v))
             hand = by_hand(dict(EXAMPLE.params, b1=float(v)), EXAMPLE.x["x1"], EXAMPLE.x["x2"], EXAMPLE.y)
             assert view.curve.loss_at_current == pytest.approx(hand["loss"], rel=1e-12)
-            assert view.curve.slope == pytest.approx(hand["b1"], rel=1e-10, abs=1e-15)  # the tangent is the summed gradient
+            # the tangent is the summed gradient
+            assert view.curve.slope == pytest.approx(hand["b1"], rel=1e-10, abs=1e-15)
             assert np.all(np.isfinite(view.curve.losses)) and np.all(np.isfinite(view.training.losses))
             assert len(view.training.losses) == EPOCHS + 1  # no offered rate diverges
             assert view.training.losses[-1] < view.training.losses[0]
@@ -86,27 +75,19 @@ def test_training_figure_at_the_chapters_settings():
 
 
 
-def test_live_explorer_has_one_slider_per_weight_and_bias_and_the_learning_rate():
-    assert set(LIVE_RANGES) == {*EXAMPLE.network.parameters, "x1", "x2", "y", "learning_rate"}
-    assert LIVE_RANGES["learning_rate"][0] > 0
-    for name, value in EXAMPLE.params.items():
-        assert LIVE_RANGES[name][0] <= value <= LIVE_RANGES[name][1]
+def test_live_explorer_has_one_slider_per_weight_bias_input_target_and_the_learning_rate():
+    assert CHAPTER.live_ranges_cover_the_settings()
 
 
 def test_live_explorer_every_slider_across_its_range_sweeping_b1():
-    figure = LossFigure(EXAMPLE.network, "b1", LIVE_RANGES["b1"], EPOCHS)
-    for position in probe_positions(SETTINGS, LIVE_RANGES, mixes=6, seed=1):
-        view = figure.show(SETTINGS.replace(**position))
+    for position, view in CHAPTER.live_views("b1", probe_positions(SETTINGS, LIVE_RANGES, mixes=6, seed=1)):
         p = {name: position.get(name, value) for name, value in EXAMPLE.params.items()}
         hand = by_hand(p, position["x1"], position["x2"], position["y"])
         assert view.curve.slope == pytest.approx(hand["b1"], rel=1e-9, abs=1e-14)
-        assert np.all(np.isfinite(view.curve.losses)) and np.all(np.isfinite(view.training.losses))
+        assert is_finite(view)
 
 
 @pytest.mark.parametrize("parameter", ["w1", "w2", "w3", "w4", "w5", "w6", "b2"])
 def test_live_explorer_other_swept_parameters_at_the_extremes(parameter):
-    figure = LossFigure(EXAMPLE.network, parameter, LIVE_RANGES[parameter], EPOCHS)
-    for position in probe_positions(SETTINGS, LIVE_RANGES, mixes=6, seed=1)[-8:]:  # both extremes and the random mixes
-        view = figure.show(SETTINGS.replace(**position))
-        assert np.all(np.isfinite(view.curve.losses)) and np.isfinite(view.curve.slope)
-        assert np.all(np.isfinite(view.training.losses))
+    extremes_and_mixes = probe_positions(SETTINGS, LIVE_RANGES, mixes=6, seed=1)[-8:]
+    assert all(is_finite(view) for _, view in CHAPTER.live_views(parameter, extremes_and_mixes))

@@ -7,34 +7,23 @@ follows the chapter when an instructor edits it.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from backproplib import forward
-from backproplib.authoring.chapter_file import cell_assignment, example_from_parameters, parameters_cell_values
-from backproplib.views.explore import Settings
-from backproplib.lessons.output_range import (
-    LEARNING_RATE_RANGE,
-    LEARNING_RATES,
-    OUTPUT_ACTIVATIONS,
-    TARGET_RANGE,
-    OutputRangeFigure,
-    loss_floor,
-)
-from backproplib.views.widgets import LossFigure, probe_positions, slider_range
+from backproplib.lessons import output_range as lesson
+from backproplib.views.widgets import LossFigure
+from support.chapter_file import Chapter, cell_assignment
+from support.panels import is_finite, probe_positions
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "sum_target.ipynb"
-
-P = parameters_cell_values(NOTEBOOK)
-EXAMPLE = example_from_parameters(P)
-SETTINGS = Settings.of(EXAMPLE)
-EPOCHS = P["epochs"]
+CHAPTER = Chapter("sum_target")
+NOTEBOOK, P, EXAMPLE, SETTINGS, EPOCHS = (CHAPTER.notebook, CHAPTER.parameters, CHAPTER.example, CHAPTER.settings,
+                                          CHAPTER.epochs)
 
 
 SWEEP_VALUES = cell_assignment(NOTEBOOK, "static_explorer(", "sweep_values", {"np": np, "example": EXAMPLE})
-LIVE_RANGES = cell_assignment(NOTEBOOK, "live_explorer(", "live_ranges", {"slider_range": slider_range, "example": EXAMPLE})
+LIVE_RANGES = CHAPTER.live_ranges()
 
 
 def test_the_chapter_is_the_documents_example():
@@ -43,10 +32,10 @@ def test_the_chapter_is_the_documents_example():
     assert EPOCHS >= 1000  # long enough for the plateau to show
 
 
-@pytest.mark.parametrize("activation", OUTPUT_ACTIVATIONS)
+@pytest.mark.parametrize("activation", lesson.OUTPUT_ACTIVATIONS)
 def test_output_activation_explorer_every_frame_is_finite(activation):
-    figure = OutputRangeFigure(EXAMPLE.network, EPOCHS)
-    for rate in LEARNING_RATES:
+    figure = lesson.OutputRangeFigure(EXAMPLE.network, EPOCHS)
+    for rate in lesson.LEARNING_RATES:
         run = figure.show(SETTINGS, activation, rate)
         assert np.all(np.isfinite(run.losses)) and np.all(np.isfinite(run.predictions))
         assert run.diverged or len(run.losses) == EPOCHS + 1
@@ -65,44 +54,36 @@ def test_weight_explorer_every_position_is_finite_and_the_tangent_is_the_slope()
         view = figure.show(SETTINGS, float(value))
         assert np.all(np.isfinite(view.curve.losses)) and np.all(np.isfinite(view.training.losses))
         assert len(view.training.losses) == EPOCHS + 1
-        shifted = [forward(EXAMPLE.network, dict(EXAMPLE.params, w_h1=value + s), EXAMPLE.x, EXAMPLE.y).loss for s in (-h, h)]
+        shifted = [forward(EXAMPLE.network, dict(EXAMPLE.params, w_h1=value + s), EXAMPLE.x, EXAMPLE.y).loss
+                   for s in (-h, h)]
         assert view.curve.slope == pytest.approx(float(shifted[1] - shifted[0]) / (2 * h), rel=1e-6, abs=1e-10)
         # With a sigmoid output and y > 1, a larger w_h1 always lowers the loss: the slope is negative everywhere.
         assert view.curve.slope < 0
         assert figure.png(small=True)[:4] == b"\x89PNG"
 
 
-@pytest.mark.parametrize("activation", OUTPUT_ACTIVATIONS)
+@pytest.mark.parametrize("activation", lesson.OUTPUT_ACTIVATIONS)
 def test_output_range_panel_every_corner_and_centre_is_finite(activation):
-    figure = OutputRangeFigure(EXAMPLE.network, EPOCHS)
-    low, high = LEARNING_RATE_RANGE
-    for y in (TARGET_RANGE[0], EXAMPLE.y, TARGET_RANGE[1]):
+    figure = lesson.OutputRangeFigure(EXAMPLE.network, EPOCHS)
+    low, high = lesson.LEARNING_RATE_RANGE
+    for y in (lesson.TARGET_RANGE[0], EXAMPLE.y, lesson.TARGET_RANGE[1]):
         for rate in (low, math.sqrt(low * high), high):
             run = figure.show(SETTINGS.replace(y=y), activation, rate)
             assert np.all(np.isfinite(run.losses)) and np.all(np.isfinite(run.predictions))
-            assert run.floor == pytest.approx(loss_floor(activation, y))
+            assert run.floor == pytest.approx(lesson.loss_floor(activation, y))
 
 
 
 def test_live_explorer_ranges_are_the_chapters():
-    assert set(LIVE_RANGES) == {*EXAMPLE.network.parameters, "x1", "x2", "y", "learning_rate"}
-    assert LIVE_RANGES["learning_rate"][0] > 0
-    for name, value in EXAMPLE.params.items():
-        assert LIVE_RANGES[name][0] <= value <= LIVE_RANGES[name][1]
+    assert CHAPTER.live_ranges_cover_the_settings()
 
 
 def test_live_explorer_every_slider_across_its_range_is_finite():
-    figure = LossFigure(EXAMPLE.network, "w_h1", LIVE_RANGES["w_h1"], EPOCHS)
-    for position in probe_positions(SETTINGS, LIVE_RANGES, mixes=8, seed=2):
-        view = figure.show(SETTINGS.replace(**position))
-        assert np.all(np.isfinite(view.curve.losses)) and np.isfinite(view.curve.slope)
-        assert np.all(np.isfinite(view.training.losses))
+    positions = probe_positions(SETTINGS, LIVE_RANGES, mixes=8, seed=2)
+    assert all(is_finite(view) for _, view in CHAPTER.live_views("w_h1", positions))
 
 
 @pytest.mark.parametrize("parameter", ["w11", "w21", "w12", "w22", "w_h2"])
 def test_live_explorer_other_swept_weights_at_the_extremes(parameter):
-    figure = LossFigure(EXAMPLE.network, parameter, LIVE_RANGES[parameter], EPOCHS)
-    for position in probe_positions(SETTINGS, LIVE_RANGES, mixes=8, seed=2)[-10:]:  # both extremes and the random mixes
-        view = figure.show(SETTINGS.replace(**position))
-        assert np.all(np.isfinite(view.curve.losses)) and np.isfinite(view.curve.slope)
-        assert np.all(np.isfinite(view.training.losses))
+    extremes_and_mixes = probe_positions(SETTINGS, LIVE_RANGES, mixes=8, seed=2)[-10:]
+    assert all(is_finite(view) for _, view in CHAPTER.live_views(parameter, extremes_and_mixes))

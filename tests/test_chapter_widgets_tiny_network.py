@@ -5,27 +5,18 @@ lines defining ``live_ranges``), so the sweep follows the chapter when an instru
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from backproplib.authoring.chapter_file import cell_assignment, example_from_parameters, parameters_cell_values
-from backproplib.views.explore import Settings
 from backproplib.lessons.gradient_sweep import DEAD_ZONE_VALUES, HIDDEN_ACTIVATIONS, GradientFigure, stack_pngs
 from backproplib.lessons.loss_comparison import SWEEP_VALUES, TARGETS, LossComparisonFigure
-from backproplib.views.widgets import LossFigure, every_position, slider_range
+from backproplib.views.widgets import LossFigure
+from support.chapter_file import Chapter
+from support.panels import every_position
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "chapters" / "tiny_network.ipynb"
-
-P = parameters_cell_values(NOTEBOOK)
-EXAMPLE = example_from_parameters(P)
-SETTINGS = Settings.of(EXAMPLE)
-EPOCHS = P["epochs"]
-
-
-def chapter_live_ranges() -> dict[str, tuple[float, float]]:
-    return cell_assignment(NOTEBOOK, "live_explorer(", "live_ranges", {"slider_range": slider_range, "example": EXAMPLE})
+CHAPTER = Chapter("tiny_network")
+NOTEBOOK, P, EXAMPLE, SETTINGS, EPOCHS = (CHAPTER.notebook, CHAPTER.parameters, CHAPTER.example, CHAPTER.settings,
+                                          CHAPTER.epochs)
 
 
 def test_the_chapter_is_the_documents_example():
@@ -68,7 +59,7 @@ def test_loss_comparison_explorer_every_frame_is_finite(target):
 
 @pytest.mark.parametrize("parameter", ["w1", "w2"])
 def test_live_explorer_every_slider_corner_and_centre_is_finite(parameter):
-    ranges = chapter_live_ranges()
+    ranges = CHAPTER.live_ranges()
     assert set(ranges) == {"w1", "w2", "x", "y", "learning_rate"}
     assert ranges["y"] == (0.0, 1.0) and ranges["learning_rate"][0] > 0
     figure = LossFigure(EXAMPLE.network, parameter, ranges[parameter], EPOCHS)

@@ -11,9 +11,7 @@ from hypothesis import strategies as st
 
 from backproplib import Layer, Network, backward, load_example, train
 from backproplib.engine.compiled import compile_gradients, compile_step, gradients_source, step_source
-
-ACTIVATIONS = ["sigmoid", "relu", "tanh", "identity"]
-LOSSES = ["half_squared_error", "mean_squared_error", "binary_cross_entropy"]
+from strategies import networks
 
 
 def reference_step(network, params, x, y, rate):
@@ -21,35 +19,8 @@ def reference_step(network, params, x, y, rate):
     return float(passes.loss), {k: float(params[k]) - rate * float(g) for k, g in passes.gradients.items()}
 
 
-@st.composite
-def networks(draw):
-    n_inputs = draw(st.integers(1, 3))
-    widths = draw(st.lists(st.integers(1, 3), min_size=1, max_size=3))
-    loss = draw(st.sampled_from(LOSSES))
-    units, layers, count = [f"x{i}" for i in range(n_inputs)], [], 0
-    for k, width in enumerate(widths):
-        neurons = [f"n{k}_{j}" for j in range(width)]
-        rows = []
-        for j in range(width):
-            rows.append(tuple(f"w{count + i}" for i in range(len(units))))
-            count += len(units)
-        kind = draw(st.sampled_from(["none", "shared", "each"]))
-        bias = None if kind == "none" else f"b{k}" if kind == "shared" else tuple(f"b{k}_{j}" for j in range(width))
-        last = k == len(widths) - 1
-        activation = "sigmoid" if last and loss == "binary_cross_entropy" else draw(st.sampled_from(ACTIVATIONS))
-        layers.append(Layer(tuple(neurons), activation, tuple(rows), bias))
-        units = neurons
-    network = Network(tuple(f"x{i}" for i in range(n_inputs)), tuple(layers), loss)
-    value = st.floats(-2.0, 2.0, allow_nan=False)
-    params = {p: draw(value) for p in network.parameters}
-    x = [draw(value) for _ in network.inputs]
-    target = st.floats(0.0, 1.0) if loss == "binary_cross_entropy" else value
-    y = [draw(target) for _ in network.outputs]
-    return network, params, x, y
-
-
 @settings(max_examples=40, deadline=None, derandomize=True)
-@given(networks(), st.floats(0.01, 2.0))
+@given(networks(max_width=3, max_outputs=3, value=2.0), st.floats(0.01, 2.0))
 def test_one_compiled_step_equals_backward_then_update(case, rate):
     network, params, x, y = case
     loss, new = compile_step(network)(tuple(params[p] for p in network.parameters), tuple(x), tuple(y), rate)
@@ -113,7 +84,7 @@ def test_a_diverging_run_stops_cleanly():
 
 
 @settings(max_examples=40, deadline=None, derandomize=True)
-@given(networks(), st.integers(0, 2**32 - 1))
+@given(networks(max_width=3, max_outputs=3, value=2.0), st.integers(0, 2**32 - 1))
 def test_batched_gradients_equal_backward_at_every_setting(case, seed):
     network, params, x, y = case
     rng = np.random.default_rng(seed)

@@ -7,11 +7,22 @@ from functools import lru_cache
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
-from hypothesis import strategies as st
 
-from backproplib import Layer, Network, backward, chain_rule, forward, get_activation, get_loss, layered_network, load_example, train
+from backproplib import (
+    Layer,
+    Network,
+    backward,
+    chain_rule,
+    forward,
+    get_activation,
+    get_loss,
+    layered_network,
+    load_example,
+    train,
+)
 from backproplib.checking.checks import finite_difference_gradients
 from backproplib.engine.symbolic import SymbolicNetwork
+from strategies import networks
 
 MATH_ACTIVATIONS = {
     "sigmoid": (lambda z: 1 / (1 + math.exp(-z)), lambda z: math.exp(-z) / (1 + math.exp(-z)) ** 2),
@@ -81,22 +92,6 @@ def test_training_lowers_the_loss_and_reports_every_epoch():
 @lru_cache(maxsize=None)
 def symbolic_for(network: Network) -> SymbolicNetwork:
     return SymbolicNetwork(network)
-
-
-@st.composite
-def networks(draw):
-    depth = draw(st.integers(1, 3))
-    widths = [draw(st.integers(1, 4)) for _ in range(depth - 1)] + [draw(st.integers(1, 2))]
-    loss = draw(st.sampled_from(["half_squared_error", "mean_squared_error", "binary_cross_entropy"]))
-    hidden = [draw(st.sampled_from(list(MATH_ACTIVATIONS))) for _ in range(depth - 1)]
-    output = "sigmoid" if loss == "binary_cross_entropy" else draw(st.sampled_from(list(MATH_ACTIVATIONS)))
-    biases = draw(st.sampled_from(["per_neuron", "shared", "none"]))
-    net = layered_network(draw(st.integers(1, 3)), widths, hidden + [output], loss, biases=biases)
-    values = st.floats(-1.5, 1.5, allow_nan=False)
-    params = {p: draw(values) for p in net.parameters}
-    x = [draw(values) for _ in net.inputs]
-    y = [draw(st.floats(0.0, 1.0) if loss == "binary_cross_entropy" else values) for _ in net.outputs]
-    return net, params, x, y
 
 
 @settings(max_examples=12, deadline=None, derandomize=True)

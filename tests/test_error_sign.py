@@ -1,21 +1,17 @@
 """Sign conventions of the error: one step and training in each, against hand derivations."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
 from backproplib import load_example
 from backproplib.lessons.error_sign import CONVENTIONS, LEARNING_RATES, ConventionFigure, step_in, train_in
 from backproplib.views.explore import Settings
+from strategies import sigmoid
 
 EXAMPLE = load_example("blame_flow")
 SETTINGS = Settings.of(EXAMPLE)
 
-
-def sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z))
 
 
 def loss_and_gradients(p: dict, x: dict, y: float) -> tuple[float, dict, float]:
@@ -25,7 +21,8 @@ def loss_and_gradients(p: dict, x: dict, y: float) -> tuple[float, dict, float]:
     yhat = sigmoid(p["wo1"] * a1 + p["wo2"] * a2 + p["bo"])
     d_o = (yhat - y) * yhat * (1 - yhat)
     d1, d2 = d_o * p["wo1"] * a1 * (1 - a1), d_o * p["wo2"] * a2 * (1 - a2)
-    grads = {"wh11": d1 * x["x1"], "wh12": d1 * x["x2"], "bh1": d1, "wh21": d2 * x["x1"], "wh22": d2 * x["x2"], "bh2": d2,
+    grads = {"wh11": d1 * x["x1"], "wh12": d1 * x["x2"], "bh1": d1,
+             "wh21": d2 * x["x1"], "wh22": d2 * x["x2"], "bh2": d2,
              "wo1": d_o * a1, "wo2": d_o * a2, "bo": d_o}
     return 0.5 * (yhat - y) ** 2, grads, yhat
 
@@ -45,7 +42,8 @@ def test_each_convention_makes_the_step_its_signs_say():
         assert step.products == pytest.approx({p: sign * g for p, g in grads.items()}, rel=1e-12)
         assert step.new_params == pytest.approx(expected_new[name], rel=1e-12)
         assert step.loss_before == pytest.approx(loss, rel=1e-12)
-        assert step.loss_after == pytest.approx(loss_and_gradients(expected_new[name], EXAMPLE.x, EXAMPLE.y)[0], rel=1e-12)
+        expected_loss = loss_and_gradients(expected_new[name], EXAMPLE.x, EXAMPLE.y)[0]
+        assert step.loss_after == pytest.approx(expected_loss, rel=1e-12)
 
 
 def test_the_documents_combination_raises_the_loss_and_the_others_lower_it():
@@ -97,7 +95,8 @@ def test_convention_figure_every_learning_rate_draws_the_runs():
 
 
 def test_bad_input_names_the_parameter():
-    with pytest.raises(ValueError, match="convention must be one of 'descent', 'target_first_add', 'target_first_subtract'"):
+    allowed = "'descent', 'target_first_add', 'target_first_subtract'"
+    with pytest.raises(ValueError, match=f"convention must be one of {allowed}"):
         step_in(EXAMPLE.network, SETTINGS, "backwards")
     with pytest.raises(ValueError, match="loss 'half_squared_error'"):
         step_in(EXAMPLE.with_settings(loss="binary_cross_entropy").network, SETTINGS, "descent")

@@ -2,23 +2,26 @@
 from __future__ import annotations
 
 import io
-import math
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from backproplib import load_example
-from backproplib.views.explore import Settings
-from backproplib.lessons.gradient_sweep import DEAD_ZONE_VALUES, HIDDEN_ACTIVATIONS, GradientFigure, gradients_along, stack_pngs
 from backproplib.engine.numeric import forward
+from backproplib.lessons.gradient_sweep import (
+    DEAD_ZONE_VALUES,
+    HIDDEN_ACTIVATIONS,
+    GradientFigure,
+    gradients_along,
+    stack_pngs,
+)
+from backproplib.views.explore import Settings
+from strategies import sigmoid
 
 EXAMPLE = load_example("tiny_relu")
 SETTINGS = Settings.of(EXAMPLE)
 
-
-def sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z))
 
 
 def by_hand(w1: float, w2: float, x: float = 1.0, y: float = 0.0) -> tuple[float, float]:

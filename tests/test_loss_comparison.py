@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from backproplib import Layer, Network, load_example
-from backproplib.views.explore import Settings
 from backproplib.lessons.loss_comparison import (
     COMPARED_LOSSES,
     CONFIDENTLY_WRONG,
@@ -16,14 +15,13 @@ from backproplib.lessons.loss_comparison import (
     LossComparisonFigure,
     compare_losses,
 )
+from backproplib.views.explore import Settings
+from strategies import sigmoid
 
 EXAMPLE = load_example("tiny_relu")
 SETTINGS = Settings.of(EXAMPLE)
 A_H = 0.5  # ReLU(x·w1) = ReLU(1.0 · 0.5) in the document's network
 
-
-def sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z))
 
 
 def by_hand(w2: float, y: float) -> dict[str, tuple[float, float]]:
@@ -129,7 +127,8 @@ def test_bad_input_names_the_parameter():
         compare_losses(EXAMPLE.network, SETTINGS, "w2", [])
     with pytest.raises(ValueError, match="values must be a non-empty 1-D"):
         compare_losses(EXAMPLE.network, SETTINGS, "w2", [0.0, float("nan")])
-    linear = Network(("x",), (Layer(("h",), "relu", (("w1",),)), Layer(("o",), "identity", (("w2",),))), "half_squared_error")
+    layers = (Layer(("h",), "relu", (("w1",),)), Layer(("o",), "identity", (("w2",),)))
+    linear = Network(("x",), layers, "half_squared_error")
     with pytest.raises(ValueError, match="activation 'sigmoid'"):
         compare_losses(linear, SETTINGS, "w2", SWEEP_VALUES)
     with pytest.raises(ValueError, match="values must hold at least two distinct"):

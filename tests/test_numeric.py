@@ -5,8 +5,6 @@ backward pass, the chain-rule paths, gradient steps and training are checked aga
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
@@ -21,97 +19,7 @@ from backproplib import (
     loss_and_gradients,
     train,
 )
-
-
-def sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z))
-
-
-def hand_shared_bias(p: dict, x: dict, y: float) -> dict:
-    """Doc 001: two sigmoid hidden neurons sharing bias b1, a sigmoid output, half squared error."""
-    z_h1 = p["w1"] * x["x1"] + p["w2"] * x["x2"] + p["b1"]
-    z_h2 = p["w3"] * x["x1"] + p["w4"] * x["x2"] + p["b1"]
-    h1, h2 = sigmoid(z_h1), sigmoid(z_h2)
-    z_out = p["w5"] * h1 + p["w6"] * h2 + p["b2"]
-    out = sigmoid(z_out)
-    d_out = (out - y) * out * (1 - out)
-    d_h1 = d_out * p["w5"] * h1 * (1 - h1)
-    d_h2 = d_out * p["w6"] * h2 * (1 - h2)
-    return {
-        "loss": 0.5 * (out - y) ** 2,
-        "z": {"h1": z_h1, "h2": z_h2, "out": z_out},
-        "a": {"h1": h1, "h2": h2, "out": out},
-        "delta": {"out": d_out, "h1": d_h1, "h2": d_h2},
-        "gradients": {
-            "w1": d_h1 * x["x1"], "w2": d_h1 * x["x2"], "w3": d_h2 * x["x1"], "w4": d_h2 * x["x2"],
-            "b1": d_h1 + d_h2,  # one bias in both hidden sums: the two contributions add
-            "w5": d_out * h1, "w6": d_out * h2, "b2": d_out,
-        },
-    }
-
-
-def hand_tiny_relu(p: dict, x: dict, y: float) -> dict:
-    """Doc 000: ReLU hidden neuron, sigmoid output, binary cross-entropy."""
-    z_h = p["w1"] * x["x"]
-    h = max(z_h, 0.0)
-    z_o = p["w2"] * h
-    o = sigmoid(z_o)
-    d_o = o - y  # cross-entropy through a sigmoid: the slope o(1 - o) cancels
-    d_h = d_o * p["w2"] * (1.0 if z_h > 0 else 0.0)
-    return {
-        "loss": -(y * math.log(o) + (1 - y) * math.log(1 - o)),
-        "z": {"h": z_h, "o": z_o},
-        "a": {"h": h, "o": o},
-        "delta": {"o": d_o, "h": d_h},
-        "gradients": {"w1": d_h * x["x"], "w2": d_o * h},
-    }
-
-
-def hand_sum_target(p: dict, x: dict, y: float) -> dict:
-    """Doc 002: w_ij joins input i to hidden node j; no biases; half squared error."""
-    z_h1 = p["w11"] * x["x1"] + p["w21"] * x["x2"]
-    z_h2 = p["w12"] * x["x1"] + p["w22"] * x["x2"]
-    h1, h2 = sigmoid(z_h1), sigmoid(z_h2)
-    z_o = p["w_h1"] * h1 + p["w_h2"] * h2
-    o = sigmoid(z_o)
-    d_o = (o - y) * o * (1 - o)
-    d_h1 = d_o * p["w_h1"] * h1 * (1 - h1)
-    d_h2 = d_o * p["w_h2"] * h2 * (1 - h2)
-    return {
-        "loss": 0.5 * (o - y) ** 2,
-        "z": {"h1": z_h1, "h2": z_h2, "o": z_o},
-        "a": {"h1": h1, "h2": h2, "o": o},
-        "delta": {"o": d_o, "h1": d_h1, "h2": d_h2},
-        "gradients": {
-            "w11": d_h1 * x["x1"], "w21": d_h1 * x["x2"], "w12": d_h2 * x["x1"], "w22": d_h2 * x["x2"],
-            "w_h1": d_o * h1, "w_h2": d_o * h2,
-        },
-    }
-
-
-def hand_blame_flow(p: dict, x: dict, y: float) -> dict:
-    """Our network for doc 003: per-neuron biases everywhere, half squared error."""
-    z_h1 = p["wh11"] * x["x1"] + p["wh12"] * x["x2"] + p["bh1"]
-    z_h2 = p["wh21"] * x["x1"] + p["wh22"] * x["x2"] + p["bh2"]
-    h1, h2 = sigmoid(z_h1), sigmoid(z_h2)
-    z_o = p["wo1"] * h1 + p["wo2"] * h2 + p["bo"]
-    o = sigmoid(z_o)
-    d_o = (o - y) * o * (1 - o)
-    d_h1 = d_o * p["wo1"] * h1 * (1 - h1)
-    d_h2 = d_o * p["wo2"] * h2 * (1 - h2)
-    return {
-        "loss": 0.5 * (o - y) ** 2,
-        "z": {"h1": z_h1, "h2": z_h2, "o": z_o},
-        "a": {"h1": h1, "h2": h2, "o": o},
-        "delta": {"o": d_o, "h1": d_h1, "h2": d_h2},
-        "gradients": {
-            "wh11": d_h1 * x["x1"], "wh12": d_h1 * x["x2"], "wh21": d_h2 * x["x1"], "wh22": d_h2 * x["x2"],
-            "bh1": d_h1, "bh2": d_h2, "wo1": d_o * h1, "wo2": d_o * h2, "bo": d_o,
-        },
-    }
-
-
-HAND = {"shared_bias": hand_shared_bias, "tiny_relu": hand_tiny_relu, "sum_target": hand_sum_target, "blame_flow": hand_blame_flow}
+from strategies import HAND, hand_shared_bias, hand_sum_target, hand_tiny_relu, sigmoid
 
 
 def test_the_hand_derivations_reproduce_values_the_documents_print_correctly():

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from backproplib import Layer, Network, load_example, train
-from backproplib.views.explore import Settings
 from backproplib.engine.training import DIVERGENCE_LIMIT
 from backproplib.lessons.output_range import (
     EPOCHS,
@@ -22,7 +21,10 @@ from backproplib.lessons.output_range import (
     train_with_output,
     with_output_activation,
 )
-from backproplib.views.widgets import NEEDS_KERNEL, shown_alt, shown_png
+from backproplib.views.explore import Settings
+from backproplib.views.widgets import NEEDS_KERNEL
+from strategies import sigmoid
+from support.panels import shown_alt, shown_png
 
 EXAMPLE = load_example("sum_target")
 SETTINGS = Settings.of(EXAMPLE)
@@ -35,9 +37,6 @@ OUTPUT = {
     "relu": (lambda z: max(z, 0.0), lambda a: float(a > 0)),
 }
 
-
-def sigmoid(z: float) -> float:
-    return 1 / (1 + math.exp(-z))
 
 
 def by_hand(w: dict[str, float], activation: str, y: float = Y) -> tuple[float, dict[str, float]]:
@@ -150,7 +149,8 @@ def test_every_frame_of_the_explorer_is_finite_and_says_how_it_ended(activation,
 
 
 def test_the_learning_rates_show_every_kind_of_ending():
-    runs = [train_with_output(EXAMPLE.network, SETTINGS, a, learning_rate=r) for a in OUTPUT_ACTIVATIONS for r in LEARNING_RATES]
+    runs = [train_with_output(EXAMPLE.network, SETTINGS, a, learning_rate=r)
+            for a in OUTPUT_ACTIVATIONS for r in LEARNING_RATES]
     assert EXAMPLE.learning_rate in LEARNING_RATES
     assert any(r.diverged and r.activation == "identity" for r in runs)
     assert any(r.dead_output for r in runs)

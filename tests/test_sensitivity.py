@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from backproplib import load_example
-from backproplib.views.explore import Settings
 from backproplib.engine.network import Layer, Network
 from backproplib.engine.numeric import forward
 from backproplib.lessons.sensitivity import (
@@ -22,34 +21,28 @@ from backproplib.lessons.sensitivity import (
     hidden_weight,
     sigmoid_at,
 )
-from backproplib.views.widgets import NEEDS_KERNEL, shown_alt, shown_png
+from backproplib.views.explore import Settings
+from backproplib.views.widgets import NEEDS_KERNEL
+from strategies import hand_blame_flow
+from support.panels import shown_alt, shown_png
 
 EXAMPLE = load_example("blame_flow")
 SETTINGS = Settings.of(EXAMPLE)
 HIDDEN_WEIGHTS = ("wh11", "wh12", "wh21", "wh22")
 # weight -> (hidden neuron index, input name, outgoing weight, bias)
-WIRING = {"wh11": (1, "x1", "wo1", "bh1"), "wh12": (1, "x2", "wo1", "bh1"), "wh21": (2, "x1", "wo2", "bh2"), "wh22": (2, "x2", "wo2", "bh2")}
+WIRING = {
+    "wh11": (1, "x1", "wo1", "bh1"), "wh12": (1, "x2", "wo1", "bh1"),
+    "wh21": (2, "x1", "wo2", "bh2"), "wh22": (2, "x2", "wo2", "bh2"),
+}
 
-
-def sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z))
 
 
 def by_hand(p: dict, x: dict, y: float) -> dict:
     """Forward and backward pass of the 2-2-1 sigmoid network with half squared error, written out."""
-    z1 = p["wh11"] * x["x1"] + p["wh12"] * x["x2"] + p["bh1"]
-    z2 = p["wh21"] * x["x1"] + p["wh22"] * x["x2"] + p["bh2"]
-    a1, a2 = sigmoid(z1), sigmoid(z2)
-    zo = p["wo1"] * a1 + p["wo2"] * a2 + p["bo"]
-    yhat = sigmoid(zo)
-    delta_o = (yhat - y) * yhat * (1 - yhat)
-    delta_1 = delta_o * p["wo1"] * a1 * (1 - a1)
-    delta_2 = delta_o * p["wo2"] * a2 * (1 - a2)
-    return {
-        "z1": z1, "z2": z2, "slope1": a1 * (1 - a1), "slope2": a2 * (1 - a2), "delta_o": delta_o,
-        "wh11": delta_1 * x["x1"], "wh12": delta_1 * x["x2"], "wh21": delta_2 * x["x1"], "wh22": delta_2 * x["x2"],
-        "wo1": delta_o * a1, "wo2": delta_o * a2,
-    }
+    hand = hand_blame_flow(p, x, y)
+    a1, a2 = hand["a"]["h1"], hand["a"]["h2"]
+    return {"z1": hand["z"]["h1"], "z2": hand["z"]["h2"], "slope1": a1 * (1 - a1), "slope2": a2 * (1 - a2),
+            "delta_o": hand["delta"]["o"], **hand["gradients"]}
 
 
 @pytest.mark.parametrize("z", Z_VALUES)
@@ -94,7 +87,8 @@ def test_sigmoid_figure_every_position_marks_the_point_and_tangent():
 def test_hidden_weight_finds_neuron_input_bias_and_outgoing_weight():
     for weight, (j, source, outgoing, bias) in WIRING.items():
         place = hidden_weight(EXAMPLE.network, weight)
-        assert (place.neuron, place.source, place.outgoing, place.bias, place.output) == (f"h{j}", source, outgoing, bias, "o")
+        found = (place.neuron, place.source, place.outgoing, place.bias, place.output)
+        assert found == (f"h{j}", source, outgoing, bias, "o")
 
 
 def test_hidden_weight_rejects_other_networks_and_names():
@@ -118,7 +112,8 @@ def test_gradient_along_the_outgoing_weight_matches_the_hand_derivation(weight):
         assert sweep.gradient[k] == pytest.approx(hand[weight], rel=1e-12, abs=1e-18)
         assert sweep.outgoing_gradient[k] == pytest.approx(hand[outgoing], rel=1e-12)
         # Held: δ_o and the slope from the current setting, only the weight changes.
-        assert sweep.held[k] == pytest.approx(here["delta_o"] * v * here[f"slope{j}"] * EXAMPLE.x[source], rel=1e-12, abs=1e-18)
+        held = here["delta_o"] * v * here[f"slope{j}"] * EXAMPLE.x[source]
+        assert sweep.held[k] == pytest.approx(held, rel=1e-12, abs=1e-18)
     assert sweep.gradient_at_current == pytest.approx(here[weight], rel=1e-12)
     assert sweep.current == EXAMPLE.params[outgoing]
 
@@ -135,7 +130,8 @@ def test_gradient_along_the_weighted_sum_matches_the_hand_derivation(weight):
         assert hand[f"z{j}"] == pytest.approx(z, abs=1e-12)  # the bias shift puts z exactly there
         assert sweep.gradient[k] == pytest.approx(hand[weight], rel=1e-9)
         slope = math.exp(-z) / (1 + math.exp(-z)) ** 2
-        assert sweep.held[k] == pytest.approx(here["delta_o"] * EXAMPLE.params[outgoing] * slope * EXAMPLE.x[source], rel=1e-9)
+        held = here["delta_o"] * EXAMPLE.params[outgoing] * slope * EXAMPLE.x[source]
+        assert sweep.held[k] == pytest.approx(held, rel=1e-9)
 
 
 def test_zero_outgoing_weight_blocks_the_blame_but_keeps_its_own():
@@ -155,9 +151,11 @@ def test_held_product_is_linear_in_the_outgoing_weight():
 def test_gradient_is_the_finite_difference_slope():
     h = 1e-6
     for weight in HIDDEN_WEIGHTS:
-        up, down = (float(forward(EXAMPLE.network, dict(EXAMPLE.params, **{weight: EXAMPLE.params[weight] + s}), EXAMPLE.x, EXAMPLE.y).loss)
+        up, down = (float(forward(EXAMPLE.network, dict(EXAMPLE.params, **{weight: EXAMPLE.params[weight] + s}),
+                                  EXAMPLE.x, EXAMPLE.y).loss)
                     for s in (h, -h))
-        assert blame_along(EXAMPLE.network, SETTINGS, weight, "outgoing", [1.0]).gradient_at_current == pytest.approx((up - down) / (2 * h), abs=1e-9)
+        blame = blame_along(EXAMPLE.network, SETTINGS, weight, "outgoing", [1.0])
+        assert blame.gradient_at_current == pytest.approx((up - down) / (2 * h), abs=1e-9)
 
 
 def test_bad_sweeps_and_values_name_the_parameter():
@@ -172,8 +170,10 @@ def test_bad_sweeps_and_values_name_the_parameter():
 
 
 def test_slider_positions_include_zero_weight_and_the_steepest_point():
-    assert OUTGOING_WEIGHTS[0] == -2.5 and OUTGOING_WEIGHTS[-1] == 2.5 and 0.0 in OUTGOING_WEIGHTS and len(OUTGOING_WEIGHTS) == 11
-    assert PRE_ACTIVATIONS[0] == -6.0 and PRE_ACTIVATIONS[-1] == 6.0 and 0.0 in PRE_ACTIVATIONS and len(PRE_ACTIVATIONS) == 7
+    assert OUTGOING_WEIGHTS[0] == -2.5 and OUTGOING_WEIGHTS[-1] == 2.5
+    assert 0.0 in OUTGOING_WEIGHTS and len(OUTGOING_WEIGHTS) == 11
+    assert PRE_ACTIVATIONS[0] == -6.0 and PRE_ACTIVATIONS[-1] == 6.0
+    assert 0.0 in PRE_ACTIVATIONS and len(PRE_ACTIVATIONS) == 7
     assert Z_VALUES[0] == -8.0 and Z_VALUES[-1] == 8.0 and 0.0 in Z_VALUES
     assert SWEEPS == ("outgoing", "pre_activation")
 

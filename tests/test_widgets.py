@@ -1,12 +1,23 @@
 """The slider machinery: figures update in place, frames link to sliders, every position draws."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
 from backproplib import load_example
 from backproplib.views.explore import Settings, loss_along, training_curve
-from backproplib.views.widgets import NEEDS_KERNEL, LossFigure, frame_stack, live_explorer, round_up, shown_alt, shown_png, slider_range, static_explorer
+from backproplib.views.widgets import (
+    NEEDS_KERNEL,
+    LossFigure,
+    frame_stack,
+    live_explorer,
+    round_up,
+    slider_range,
+    static_explorer,
+)
+from support.panels import record_frame_stacks, shown_alt, shown_png
 
 
 def settings_of(key: str) -> Settings:
@@ -38,6 +49,16 @@ def test_tangent_slope_is_the_finite_difference_slope_of_the_curve():
     assert (line[1] - line[0]) / (v[1] - v[0]) == pytest.approx(curve.slope)
 
 
+def test_every_examples_tangents_have_the_finite_difference_slope(example_settings):
+    example, settings = example_settings
+    h = 1e-6
+    for parameter in example.network.parameters:
+        here = settings.value(parameter)
+        curve = loss_along(example.network, settings, parameter, np.array([here - h, here + h]))
+        numeric_slope = (curve.losses[1] - curve.losses[0]) / (2 * h)
+        assert curve.slope == pytest.approx(numeric_slope, rel=1e-5, abs=1e-9), parameter
+
+
 def test_drawn_figure_shows_the_computed_numbers():
     ex = load_example("tiny_relu")
     figure = LossFigure(ex.network, "w1", (-1.5, 1.5), epochs=10)
@@ -48,7 +69,9 @@ def test_drawn_figure_shows_the_computed_numbers():
     assert "= 0" in figure._slope_text.get_text()
 
 
-@pytest.mark.parametrize("key,parameter", [("tiny_relu", "w1"), ("shared_bias", "b1"), ("sum_target", "w_h2"), ("blame_flow", "wo1")])
+@pytest.mark.parametrize(
+    "key,parameter", [("tiny_relu", "w1"), ("shared_bias", "b1"), ("sum_target", "w_h2"), ("blame_flow", "wo1")]
+)
 def test_every_slider_position_gives_a_finite_drawn_figure(key, parameter):
     ex = load_example(key)
     low, high = slider_range(ex.params[parameter])
@@ -85,7 +108,8 @@ def test_frame_stack_links_each_control_to_every_stack_at_its_depth():
     from ipywidgets.widgets.widget import _instances
     from ipywidgets.widgets.widget_link import Link
 
-    box, count, size = frame_stack([("a", ["1", "2", "3"], 1), ("b", ["x", "y"], 0)], render, dropdowns=[1], alt="A test")
+    controls = [("a", ["1", "2", "3"], 1), ("b", ["x", "y"], 0)]
+    box, count, size = frame_stack(controls, render, dropdowns=[1], alt="A test")
     slider, dropdown, root = box.children
     assert count == 6 and sorted(seen) == [(i, j) for i in range(3) for j in range(2)]
     assert size == sum(len(b"\x89PNG" + bytes(i)) for i in seen)
@@ -96,7 +120,8 @@ def test_frame_stack_links_each_control_to_every_stack_at_its_depth():
     # Every frame is described for readers who cannot see it, with the positions it shows.
     assert shown_alt(root.children[2].children[1]) == "A test; a = 3, b = y"
     assert len({shown_alt(frame) for stack in root.children for frame in stack.children}) == 6
-    links = {(id(l.source[0]), l.source[1], id(l.target[0]), l.target[1]) for l in _instances.values() if isinstance(l, Link)}
+    links = {(id(link.source[0]), link.source[1], id(link.target[0]), link.target[1])
+             for link in _instances.values() if isinstance(link, Link)}
     assert (id(slider), "index", id(root), "selected_index") in links
     assert all((id(dropdown), "index", id(child), "selected_index") in links for child in root.children)
 
@@ -108,7 +133,8 @@ def test_frame_stack_refuses_a_figure_without_a_description():
 
 def test_static_explorer_starts_at_the_current_value():
     ex = load_example("shared_bias")
-    box, count, size = static_explorer(ex.network, settings_of("shared_bias"), "w5", [-1.0, 0.0, 0.4, 1.0], epochs=10, learning_rates=[0.25, 0.5])
+    box, count, size = static_explorer(ex.network, settings_of("shared_bias"), "w5", [-1.0, 0.0, 0.4, 1.0], epochs=10,
+                                       learning_rates=[0.25, 0.5])
     slider, rates, stack = box.children
     assert NEEDS_KERNEL not in box._dom_classes  # responds in the browser alone
     assert count == 8 and size > 8 * 1000
@@ -120,7 +146,8 @@ def test_live_explorer_redraws_on_slider_change():
     import ipywidgets as w
 
     ex = load_example("tiny_relu")
-    panel = live_explorer(ex.network, settings_of("tiny_relu"), {"w1": (-1.5, 1.5), "learning_rate": (0.01, 1.0)}, "w1", epochs=10)
+    ranges = {"w1": (-1.5, 1.5), "learning_rate": (0.01, 1.0)}
+    panel = live_explorer(ex.network, settings_of("tiny_relu"), ranges, "w1", epochs=10)
     choice, grid, image = panel.children
     assert panel._dom_classes == (NEEDS_KERNEL,)  # the built book greys it out and says why
     before = shown_png(image)
@@ -145,7 +172,8 @@ def test_bad_figure_arguments_are_named():
 
 
 def test_round_up_picks_the_next_round_number():
-    assert [round_up(v) for v in (0.09, 0.1, 0.11, 0.21, 0.3, 0.6, 7.0, 12.0)] == [0.1, 0.1, 0.2, 0.25, 0.5, 1.0, 10.0, 20.0]
+    values = (0.09, 0.1, 0.11, 0.21, 0.3, 0.6, 7.0, 12.0)
+    assert [round_up(v) for v in values] == [0.1, 0.1, 0.2, 0.25, 0.5, 1.0, 10.0, 20.0]
 
 
 def test_training_curve_matches_repeated_backward_and_step():
@@ -162,13 +190,43 @@ def test_training_curve_matches_repeated_backward_and_step():
     assert np.allclose(run.losses, losses, rtol=1e-12, atol=1e-15)
 
 
-def test_frame_stack_logs_what_each_explorer_cost():
+def test_the_benchmarks_frame_log_records_what_each_explorer_cost():
     from backproplib.views import widgets
 
-    before = len(widgets.FRAME_LOG)
-    _, count, size = frame_stack([("w", ["1", "2"], 0), ("η", ["a", "b", "c"], 2)], lambda index: bytes(10 + index[0] + index[1]), alt="Sizes")
-    entry = widgets.FRAME_LOG[before]
-    assert len(widgets.FRAME_LOG) == before + 1
+    log = record_frame_stacks()
+    assert record_frame_stacks() is log  # recording twice does not wrap twice
+    before = len(log)
+    controls = [("w", ["1", "2"], 0), ("η", ["a", "b", "c"], 2)]
+    _, count, size = widgets.frame_stack(controls, lambda index: bytes(10 + index[0] + index[1]), alt="Sizes")
+    entry = log[before]
+    assert len(log) == before + 1
     assert entry["controls"] == ["w", "η"] and entry["frames"] == count == 6
     assert entry["bytes"] == size == sum(10 + i + j for i in range(2) for j in range(3))
     assert entry["seconds"] >= 0.0
+
+
+def test_a_flat_curve_is_drawn_without_a_matplotlib_warning():
+    # Cross-entropy at saturation: the loss is below 1e-13 and flat across the whole sweep. Matplotlib's
+    # "identical low and high ylims" warning is an error here, so drawing must not raise.
+    ex = load_example("tiny_relu")
+    settings = settings_of("tiny_relu").replace(w2=40.0, y=1.0)
+    figure = LossFigure(ex.network, "w1", (1.0, 2.0), epochs=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        view = figure.show(settings, 1.5)
+        assert figure.png()[:4] == b"\x89PNG"
+    assert float(np.max(view.curve.losses)) < 1e-13
+    for axes, values in ((figure.loss_axes, view.curve.losses), (figure.train_axes, view.training.losses)):
+        low, high = axes.get_ylim()
+        assert low < high and low <= float(np.min(values)) and float(np.max(values)) <= high
+
+
+@pytest.mark.parametrize("low,high", [(0.0, 0.0), (2.5, 2.5), (-1e-300, -1e-300), (3.0, 1.0)])
+def test_a_zero_height_or_reversed_range_is_padded(low, high):
+    from backproplib.views.figure import FigureView
+
+    view = FigureView((2.0, 1.0))
+    axes = view.figure.subplots()
+    view.set_ylim(axes, low, high)
+    bottom, top = axes.get_ylim()
+    assert bottom < top and bottom <= min(low, high) and max(low, high) <= top

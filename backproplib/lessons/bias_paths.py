@@ -10,6 +10,9 @@ neuron's error term δ_n = ∂L/∂z_n, and the bias's gradient is their **sum**
 :func:`train_tracking_bias` records them over a training run, and :func:`untie_bias` gives every
 neuron its own copy of the bias for comparison. The figure classes only draw what these return,
 so tests can sweep every control without a browser or a kernel.
+
+Used by the chapter 'One bias for two neurons: forward, backward and many updates'
+(chapters/shared_bias.ipynb).
 """
 from __future__ import annotations
 
@@ -18,29 +21,18 @@ from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
-from ..views.explore import Settings
 from ..engine.network import Network
 from ..engine.numeric import BackwardPass, backward
 from ..engine.training import train
-from ..views.png import figure_png
+from ..views.explore import Settings
+from ..views.figure import FigureView, checked_epochs, checked_values, curve_grid, symmetric_limit
+from ..views.palette import BLACK, BLUE, LEGEND_SIZE, ORANGE, SERIES_COLOURS, SERIES_STYLES, SHADE
 
 __all__ = [
-    "SWEEP_HALF_WIDTH",
-    "SWEEP_POSITIONS",
-    "LEARNING_RATES",
-    "sweep_values",
-    "bias_users",
-    "BiasPaths",
-    "bias_paths_along",
-    "zero_crossings",
-    "BiasTraining",
-    "train_tracking_bias",
-    "untie_bias",
-    "BiasPathsFigure",
-    "BiasTrainingFigure",
+    "SWEEP_HALF_WIDTH", "SWEEP_POSITIONS", "LEARNING_RATES", "sweep_values", "bias_users", "BiasPaths",
+    "bias_paths_along", "zero_crossings", "BiasTraining", "train_tracking_bias", "untie_bias",
+    "BiasPathsFigure", "BiasTrainingFigure",
 ]
 
 # Slider positions of a kernel-free sweep: 21 values, 0.2 apart, centred on the current value.
@@ -48,11 +40,8 @@ SWEEP_HALF_WIDTH = 2.0
 SWEEP_POSITIONS = 21
 # Learning rates offered beside a sweep: a slow one, the document's 0.5, and two fast ones.
 LEARNING_RATES: tuple[float, ...] = (0.1, 0.5, 2.0, 5.0)
-
-# Okabe–Ito colours with distinct line styles and markers, so colour is never the only cue.
-_PATH_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
-_PATH_STYLES = ("-", (0, (5, 2)), (0, (1, 1.5)), "-.")
-_SUM_COLOUR, _LOSS_COLOUR, _BIAS_COLOUR, _SHADE = "#000000", "#0072B2", "#E69F00", "0.88"
+# At most this many paths are drawn, one series colour and style each; the sum is black.
+_PATHS_DRAWN = 4
 
 
 def sweep_values(centre: float, half_width: float = SWEEP_HALF_WIDTH, count: int = SWEEP_POSITIONS) -> np.ndarray:
@@ -147,9 +136,7 @@ def bias_paths_along(
     """
     _check_parameter(network, parameter)
     users = bias_users(network, bias)
-    sweep = np.asarray(values, dtype=float)
-    if sweep.ndim != 1 or sweep.size == 0 or not np.all(np.isfinite(sweep)):
-        raise ValueError(f"values must be a non-empty 1-D sequence of finite numbers; got {values!r}")
+    sweep = checked_values(values)
     swept = backward(network, dict(settings.params, **{parameter: sweep}), settings.x, settings.y)
     here = backward(network, settings.params, settings.x, settings.y)
     contributions = {n: np.broadcast_to(swept.delta[n], sweep.shape).astype(float) for n in users}
@@ -290,13 +277,14 @@ def untie_bias(network: Network, params: Mapping[str, float], bias: str) -> tupl
     return untied, new_params
 
 
+def _drawable_users(network: Network, bias: str) -> tuple[str, ...]:
+    users = bias_users(network, bias)
+    if len(users) > _PATHS_DRAWN:
+        raise ValueError(f"bias must feed at most {_PATHS_DRAWN} neurons to draw; {bias!r} feeds {len(users)}")
+    return users
 
-def _symmetric_limit(*arrays: np.ndarray) -> float:
-    reach = max(float(np.max(np.abs(a))) for a in arrays)
-    return 1.15 * reach if reach > 0 else 1.0
 
-
-class BiasPathsFigure:
+class BiasPathsFigure(FigureView):
     """Left: each path's contribution to ∂L/∂bias and their sum along a sweep. Right: the same at the
     current value as bars, the sum beside its parts.
 
@@ -310,58 +298,50 @@ class BiasPathsFigure:
     >>> paths = fig.show(Settings.of(ex), -0.45)
     >>> round(paths.total_at_current, 5)
     -0.00171
-    >>> fig.png()[:4]
-    b'\\x89PNG'
     """
 
-    def __init__(
-        self,
-        network: Network,
-        bias: str,
-        parameter: str,
-        values: Sequence[float],
-        points: int = 201,
-        size: tuple[float, float] = (7.2, 2.6),
-        dpi: int = 80,
-    ) -> None:
+    SIZE = (7.2, 2.6)
+
+    def __init__(self, network: Network, bias: str, parameter: str, values: Sequence[float], points: int = 201) -> None:
         _check_parameter(network, parameter)
-        self.users = bias_users(network, bias)
-        if len(self.users) > len(_PATH_COLOURS):
-            raise ValueError(f"bias must feed at most {len(_PATH_COLOURS)} neurons to draw; {bias!r} feeds {len(self.users)}")
-        ends = np.asarray(values, dtype=float)
-        if ends.ndim != 1 or ends.size < 2 or not np.all(np.isfinite(ends)) or ends.min() >= ends.max():
-            raise ValueError(f"values must hold at least two distinct finite numbers; got {values!r}")
+        self.users = _drawable_users(network, bias)
+        self.curve_values = curve_grid(values, points)
         self.network, self.bias, self.parameter = network, bias, parameter
-        self.curve_values = np.linspace(ends.min(), ends.max(), points)
-        self.figure = Figure(figsize=size, dpi=dpi)
-        FigureCanvasAgg(self.figure)
+        super().__init__()
         self.axes, self.bar_axes = self.figure.subplots(1, 2, gridspec_kw={"width_ratios": [2.3, 1]})
         self.figure.subplots_adjust(left=0.1, right=0.98, bottom=0.18, top=0.83, wspace=0.32)
-        a = self.axes
+        self._draw_sweep_panel()
+        self._draw_bar_panel()
+
+    def _draw_sweep_panel(self) -> None:
+        a, bias = self.axes, self.bias
         a.axhline(0.0, color="0.6", lw=0.8)
         self._lines, self._points = {}, {}
-        for n, colour, style in zip(self.users, _PATH_COLOURS, _PATH_STYLES):
-            self._lines[n] = a.plot(self.curve_values, 0 * self.curve_values, color=colour, ls=style, lw=1.8, label=f"via {n}: δ_{n}")[0]
+        values = self.curve_values
+        for n, colour, style in zip(self.users, SERIES_COLOURS, SERIES_STYLES):
+            self._lines[n] = a.plot(values, 0 * values, color=colour, ls=style, lw=1.8, label=f"via {n}: δ_{n}")[0]
             self._points[n] = a.plot([], [], "o", color=colour, ms=5)[0]
-        self._sum = a.plot(self.curve_values, 0 * self.curve_values, color=_SUM_COLOUR, lw=2.4, label=f"sum = ∂L/∂{bias}")[0]
-        self._sum_point = a.plot([], [], "D", color=_SUM_COLOUR, ms=6)[0]
+        self._sum = a.plot(values, 0 * values, color=BLACK, lw=2.4, label=f"sum = ∂L/∂{bias}")[0]
+        self._sum_point = a.plot([], [], "D", color=BLACK, ms=6)[0]
         self._cursor = a.axvline(0.0, color="0.3", lw=0.8, ls=":")
-        a.set_xlim(self.curve_values[0], self.curve_values[-1])
-        a.set_xlabel(parameter)
+        a.set_xlim(values[0], values[-1])
+        a.set_xlabel(self.parameter)
         a.set_ylabel(f"contribution to ∂L/∂{bias}")
         # Above the axes, so no position of the curves can hide behind it.
-        a.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, fontsize=7, frameon=False, handlelength=2.2,
-                 columnspacing=1.0)
+        a.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, fontsize=LEGEND_SIZE, frameon=False,
+                 handlelength=2.2, columnspacing=1.0)
+
+    def _draw_bar_panel(self) -> None:
         b = self.bar_axes
         b.axhline(0.0, color="0.6", lw=0.8)
         labels = [f"via {n}" for n in self.users] + ["sum"]
-        colours = [*_PATH_COLOURS[: len(self.users)], _SUM_COLOUR]
+        colours = [*SERIES_COLOURS[: len(self.users)], BLACK]
         self._bars = b.bar(range(len(labels)), [0.0] * len(labels), color=colours, edgecolor="black", linewidth=0.6)
         for bar, hatch in zip(self._bars, ["", "//", "..", "xx"][: len(self.users)] + [""]):
             bar.set_hatch(hatch)
         b.set_xticks(range(len(labels)), labels, fontsize=8)
-        b.set_title(f"at {parameter} = …", fontsize=8)
-        self._bar_texts = [b.text(i, 0.0, "", ha="center", fontsize=7) for i in range(len(labels))]
+        b.set_title(f"at {self.parameter} = …", fontsize=8)
+        self._bar_texts = [b.text(i, 0.0, "", ha="center", fontsize=LEGEND_SIZE) for i in range(len(labels))]
 
     def show(self, settings: Settings, parameter_value: float | None = None) -> BiasPaths:
         """Redraw for ``settings`` (optionally with the swept parameter moved to ``parameter_value``)."""
@@ -374,25 +354,21 @@ class BiasPathsFigure:
         self._sum.set_ydata(paths.total)
         self._sum_point.set_data([paths.current], [paths.total_at_current])
         self._cursor.set_xdata([paths.current, paths.current])
-        self.axes.set_ylim(-_symmetric_limit(paths.total, *paths.contributions.values()),
-                           _symmetric_limit(paths.total, *paths.contributions.values()))
+        limit = symmetric_limit(paths.total, *paths.contributions.values())
+        self.set_ylim(self.axes, -limit, limit)
         heights = [paths.at_current[n] for n in self.users] + [paths.total_at_current]
-        reach = _symmetric_limit(np.array(heights))
+        reach = symmetric_limit(np.array(heights))
         for bar, text, height in zip(self._bars, self._bar_texts, heights):
             bar.set_height(height)
             text.set_text(f"{height:.4f}")
             text.set_y(height + (0.04 if height >= 0 else -0.04) * reach * 2)
             text.set_va("bottom" if height >= 0 else "top")
-        self.bar_axes.set_ylim(-1.35 * reach, 1.35 * reach)
+        self.set_ylim(self.bar_axes, -1.35 * reach, 1.35 * reach)
         self.bar_axes.set_title(f"at {self.parameter} = {paths.current:.2f}", fontsize=8)
         return paths
 
-    def png(self, small: bool = False) -> bytes:
-        """The figure as PNG bytes; ``small=True`` quantises to 64 colours for precomputed frames."""
-        return figure_png(self.figure, small)
 
-
-class BiasTrainingFigure:
+class BiasTrainingFigure(FigureView):
     """A training run in three panels: the loss (log scale), each path of ∂L/∂bias with their sum,
     and the bias itself, all over the epochs. Epochs where the paths disagree in sign are shaded.
 
@@ -405,21 +381,14 @@ class BiasTrainingFigure:
     >>> run = fig.show(Settings.of(ex))
     >>> len(run.losses), bool(run.disagreeing.any())
     (31, True)
-    >>> fig.png()[:4]
-    b'\\x89PNG'
     """
 
-    def __init__(
-        self, network: Network, bias: str, epochs: int = 2000, size: tuple[float, float] = (9.0, 2.7), dpi: int = 80
-    ) -> None:
-        self.users = bias_users(network, bias)
-        if len(self.users) > len(_PATH_COLOURS):
-            raise ValueError(f"bias must feed at most {len(_PATH_COLOURS)} neurons to draw; {bias!r} feeds {len(self.users)}")
-        if not isinstance(epochs, (int, np.integer)) or epochs < 1:
-            raise ValueError(f"epochs must be a whole number >= 1; got {epochs!r}")
-        self.network, self.bias, self.epochs = network, bias, epochs
-        self.figure = Figure(figsize=size, dpi=dpi)
-        FigureCanvasAgg(self.figure)
+    SIZE = (9.0, 2.7)
+
+    def __init__(self, network: Network, bias: str, epochs: int = 2000) -> None:
+        self.users = _drawable_users(network, bias)
+        self.network, self.bias, self.epochs = network, bias, checked_epochs(epochs)
+        super().__init__()
         self.loss_axes, self.path_axes, self.bias_axes = self.figure.subplots(1, 3)
         self.figure.subplots_adjust(left=0.07, right=0.99, bottom=0.17, top=0.8, wspace=0.38)
         for axes in (self.loss_axes, self.path_axes, self.bias_axes):
@@ -431,13 +400,13 @@ class BiasTrainingFigure:
         self.path_axes.set_title(f"paths of ∂L/∂{bias}", fontsize=9)
         self.bias_axes.set_title(f"{bias} over training", fontsize=9)
         self.path_axes.axhline(0.0, color="0.6", lw=0.8)
-        (self._loss,) = self.loss_axes.plot([], [], color=_LOSS_COLOUR, lw=2)
+        (self._loss,) = self.loss_axes.plot([], [], color=BLUE, lw=2)
         self._paths = {
             n: self.path_axes.plot([], [], color=c, ls=s, lw=1.8, label=f"via {n}")[0]
-            for n, c, s in zip(self.users, _PATH_COLOURS, _PATH_STYLES)
+            for n, c, s in zip(self.users, SERIES_COLOURS, SERIES_STYLES)
         }
-        (self._sum,) = self.path_axes.plot([], [], color=_SUM_COLOUR, lw=2.2, label="sum")
-        (self._bias,) = self.bias_axes.plot([], [], color=_BIAS_COLOUR, lw=2)
+        (self._sum,) = self.path_axes.plot([], [], color=BLACK, lw=2.2, label="sum")
+        (self._bias,) = self.bias_axes.plot([], [], color=ORANGE, lw=2)
         self._shading: list = []
         self._title = self.figure.suptitle("", fontsize=9, y=0.985)
 
@@ -448,33 +417,30 @@ class BiasTrainingFigure:
         # A loss of exactly 0 cannot sit on a log axis; the smallest positive float stands in.
         self._loss.set_data(epochs, np.maximum(run.losses, np.finfo(float).tiny))
         low = max(float(np.min(run.losses)), 1e-300)
-        self.loss_axes.set_ylim(low / 3, max(float(np.max(run.losses)), low) * 3)
+        self.set_ylim(self.loss_axes, low / 3, max(float(np.max(run.losses)), low) * 3)
         for n in self.users:
             self._paths[n].set_data(epochs, run.contributions[n])
         self._sum.set_data(epochs, run.total)
-        limit = _symmetric_limit(run.total, *run.contributions.values())
-        self.path_axes.set_ylim(-limit, limit)
+        limit = symmetric_limit(run.total, *run.contributions.values())
+        self.set_ylim(self.path_axes, -limit, limit)
         self._bias.set_data(epochs, run.bias_values)
         spread = float(np.ptp(run.bias_values))
         middle = float(np.mean([run.bias_values.min(), run.bias_values.max()]))
         half = 0.6 * spread if spread > 0 else 0.1
-        self.bias_axes.set_ylim(middle - half, middle + half)
+        self.set_ylim(self.bias_axes, middle - half, middle + half)
         for patch in self._shading:
             patch.remove()
         self._shading = []
         if run.disagreeing.any():
             self._shading.append(self.path_axes.fill_between(
                 epochs, 0, 1, where=run.disagreeing, transform=self.path_axes.get_xaxis_transform(),
-                color=_SHADE, lw=0, step="mid", label="paths disagree",
+                color=SHADE, lw=0, step="mid", label="paths disagree",
             ))
-        self.path_axes.legend(loc="upper right", fontsize=7, frameon=False)
-        ended = f"diverged at epoch {run.diverged_at}" if run.diverged else f"after {len(run.losses) - 1} epochs"
+        self.path_axes.legend(loc="upper right", fontsize=LEGEND_SIZE, frameon=False)
+        steps = len(run.losses) - 1
+        ended = f"diverged at epoch {len(run.losses)}" if run.diverged else f"after {steps} epochs"
         self._title.set_text(
             f"η = {settings.learning_rate:g}: loss {run.losses[0]:.4g} → {run.losses[-1]:.3g} {ended}; "
             f"{self.bias} {run.bias_values[0]:.4g} → {run.bias_values[-1]:.4g}"
         )
         return run
-
-    def png(self, small: bool = False) -> bytes:
-        """The figure as PNG bytes; ``small=True`` quantises to 64 colours for precomputed frames."""
-        return figure_png(self.figure, small)

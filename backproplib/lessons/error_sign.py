@@ -10,22 +10,25 @@ chain with the opposite sign, ``−∂L/∂θ``. Both conventions work, but each
 
 :func:`step_in` makes one step in a convention, :func:`train_in` many; :class:`ConventionFigure`
 draws the training runs of all three.
+
+Used by the chapter 'The ideas: weights, sensitivity and the flow of blame' (chapters/ideas.ipynb).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
-from ..views.explore import Settings
 from ..engine.network import Network
 from ..engine.numeric import BackwardPass, backward
 from ..engine.training import check_epochs, check_learning_rate, train
-from ..views.png import figure_png
+from ..views.explore import Settings
+from ..views.figure import FigureView, checked_epochs
+from ..views.palette import BLUE, GREEN, VERMILLION
 
-__all__ = ["CONVENTIONS", "LEARNING_RATES", "ConventionStep", "step_in", "ConventionRun", "train_in", "ConventionFigure"]
+__all__ = [
+    "CONVENTIONS", "LEARNING_RATES", "ConventionStep", "step_in", "ConventionRun", "train_in", "ConventionFigure",
+]
 
 # Each convention: (how the error is written, the sign the product gets, the sign of the step).
 CONVENTIONS: dict[str, tuple[str, int, int]] = {
@@ -36,11 +39,11 @@ CONVENTIONS: dict[str, tuple[str, int, int]] = {
 # Learning rates of the kernel-free explorer: no positive rate rescues the wrong sign.
 LEARNING_RATES: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 
-# Okabe–Ito colours, with distinct line styles so colour is never the only cue.
+# Colour and line style per convention, so colour is never the only cue.
 _STYLE = {
-    "descent": ("#0072B2", "-"),
-    "target_first_add": ("#009E73", (0, (2, 2))),
-    "target_first_subtract": ("#D55E00", (0, (6, 2))),
+    "descent": (BLUE, "-"),
+    "target_first_add": (GREEN, (0, (2, 2))),
+    "target_first_subtract": (VERMILLION, (0, (6, 2))),
 }
 _LABEL = {
     "descent": "error ŷ − y, θ − η·g (book)",
@@ -54,7 +57,8 @@ def _checked(network: Network, convention: str, learning_rate: float) -> None:
         allowed = ", ".join(repr(c) for c in CONVENTIONS)
         raise ValueError(f"convention must be one of {allowed}; got {convention!r}")
     if network.loss != "half_squared_error" or len(network.outputs) != 1:
-        raise ValueError(f"network must have one output and loss 'half_squared_error', the loss whose ∂L/∂ŷ is ŷ − y; got {network.loss!r}")
+        raise ValueError("network must have one output and loss 'half_squared_error', the loss whose ∂L/∂ŷ is ŷ − y; "
+                         f"got {network.loss!r}")
     check_learning_rate(learning_rate)
 
 
@@ -148,7 +152,7 @@ def train_in(network: Network, settings: Settings, convention: str, epochs: int)
     return ConventionRun(convention, run.losses, np.array(predictions), run.diverged)
 
 
-class ConventionFigure:
+class ConventionFigure(FigureView):
     """Training loss (left) and prediction (right) over the epochs, one line per convention.
 
     >>> from backproplib.checking.examples import load_example
@@ -157,23 +161,21 @@ class ConventionFigure:
     >>> runs = fig.show(Settings.of(ex))
     >>> sorted(runs) == sorted(CONVENTIONS)
     True
-    >>> fig.png()[:4]
-    b'\\x89PNG'
     """
 
-    def __init__(self, network: Network, epochs: int = 200, size: tuple[float, float] = (7.2, 2.6), dpi: int = 80) -> None:
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-            raise ValueError(f"epochs must be a whole number >= 1; got {epochs!r}")
-        self.network, self.epochs = network, epochs
-        self.figure = Figure(figsize=size, dpi=dpi)
-        FigureCanvasAgg(self.figure)
+    SIZE = (7.2, 2.6)
+
+    def __init__(self, network: Network, epochs: int = 200) -> None:
+        self.network, self.epochs = network, checked_epochs(epochs)
+        super().__init__()
         self.loss_axes, self.prediction_axes = self.figure.subplots(1, 2)
         self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.17, top=0.9, wspace=0.25)
         self._lines = {}
         for name, (colour, style) in _STYLE.items():
+            on_top = 3 if name == "target_first_add" else 2  # it retraces the book's line: drawn dotted on top
             self._lines[name] = (
-                self.loss_axes.plot([], [], color=colour, ls=style, lw=2, label=_LABEL[name], zorder=3 if name == "target_first_add" else 2)[0],
-                self.prediction_axes.plot([], [], color=colour, ls=style, lw=2, zorder=3 if name == "target_first_add" else 2)[0],
+                self.loss_axes.plot([], [], color=colour, ls=style, lw=2, label=_LABEL[name], zorder=on_top)[0],
+                self.prediction_axes.plot([], [], color=colour, ls=style, lw=2, zorder=on_top)[0],
             )
         self._target = self.prediction_axes.axhline(0.0, color="0.3", lw=1, ls=":", label="target y")
         for axes, label in ((self.loss_axes, "training loss"), (self.prediction_axes, "prediction ŷ")):
@@ -195,16 +197,12 @@ class ConventionFigure:
             loss_line.set_data(steps, run.losses)
             prediction_line.set_data(steps, run.predictions)
         top = max(float(np.max(r.losses)) for r in runs.values())
-        self.loss_axes.set_ylim(0.0, 1.1 * top if top > 0 else 1.0)
+        self.set_ylim(self.loss_axes, 0.0, 1.1 * top if top > 0 else 1.0)
         self._target.set_ydata([settings.y, settings.y])
         values = [settings.y, *(v for r in runs.values() for v in (r.predictions.min(), r.predictions.max()))]
         low, high = min(values), max(values)
         margin = 0.08 * (high - low) if high > low else 0.5
-        self.prediction_axes.set_ylim(low - margin, high + margin)
+        self.set_ylim(self.prediction_axes, low - margin, high + margin)
         ends = ", ".join(f"{_LABEL[n].split(' (')[0]}: {r.losses[-1]:.4f}" for n, r in runs.items())
         self._title.set_text(f"η = {settings.learning_rate:g}; final losses: {ends}")
         return runs
-
-    def png(self, small: bool = False) -> bytes:
-        """The figure as PNG bytes; ``small=True`` quantises to 64 colours for precomputed frames."""
-        return figure_png(self.figure, small)

@@ -5,6 +5,9 @@ flows back through it, and the weights leaving it multiply an activation of 0: a
 negative weight in front of it silences the gradient of the weights on *both* sides.
 :func:`gradients_along` computes every gradient along a sweep together with a mask of
 those silent ("dead") positions; :class:`GradientFigure` only draws what it returns.
+
+Used by the chapter 'A tiny network: ReLU, sigmoid and cross-entropy' (chapters/tiny_network.ipynb),
+in its dead-zone explorer.
 """
 from __future__ import annotations
 
@@ -13,14 +16,14 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from PIL import Image as PILImage
 
-from ..views.explore import Settings
 from ..engine.network import Network
 from ..engine.numeric import backward
-from ..views.png import encode_png, figure_png
+from ..views.explore import Settings
+from ..views.figure import FigureView, checked_values, curve_grid, symmetric_limit
+from ..views.palette import LEGEND_SIZE, SERIES_COLOURS, SERIES_STYLES, SHADE, TEXT_SIZE
+from ..views.png import encode_png
 
 __all__ = ["DEAD_ZONE_VALUES", "HIDDEN_ACTIVATIONS", "GradientSweep", "gradients_along", "GradientFigure", "stack_pngs"]
 
@@ -29,10 +32,6 @@ __all__ = ["DEAD_ZONE_VALUES", "HIDDEN_ACTIVATIONS", "GradientSweep", "gradients
 DEAD_ZONE_VALUES: tuple[float, ...] = tuple(float(v) for v in np.linspace(-1.5, 1.5, 25))
 # ReLU, and for contrast two smooth activations whose slope is never exactly 0.
 HIDDEN_ACTIVATIONS: tuple[str, ...] = ("relu", "sigmoid", "tanh")
-
-# Okabe–Ito colours, one per parameter, with distinct line styles so colour is never the only cue.
-_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
-_STYLES = ("-", (0, (5, 2)), (0, (1, 1.5)), "-.", (0, (8, 2, 2, 2)), (0, (3, 3)))
 
 
 @dataclass(frozen=True)
@@ -70,9 +69,7 @@ def gradients_along(network: Network, settings: Settings, parameter: str, values
     ([True, False], {'h': False})
     """
     network.check_parameter_name(parameter)
-    sweep = np.asarray(values, dtype=float)
-    if sweep.ndim != 1 or sweep.size == 0 or not np.all(np.isfinite(sweep)):
-        raise ValueError(f"values must be a non-empty 1-D sequence of finite numbers; got {values!r}")
+    sweep = checked_values(values)
     swept = backward(network, dict(settings.params, **{parameter: sweep}), settings.x, settings.y)
     here = backward(network, settings.params, settings.x, settings.y)
     relu_neurons = [n for layer in network.layers if layer.activation == "relu" for n in layer.neurons]
@@ -87,47 +84,35 @@ def gradients_along(network: Network, settings: Settings, parameter: str, values
     )
 
 
-class GradientFigure:
+class GradientFigure(FigureView):
     """One panel: every parameter's gradient against the swept parameter, dead ReLU zones shaded.
 
-    Built once; :meth:`show` moves lines, points and text in place.
+    Built once; :meth:`show` moves lines, points and text in place. With w1 < 0 the ReLU is dead:
 
-    Examples
-    --------
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
-    >>> fig = GradientFigure(ex.network, "w1")
-    >>> sweep = fig.show(Settings.of(ex), -1.0)
-    >>> sweep.at_current
+    >>> GradientFigure(ex.network, "w1").show(Settings.of(ex), -1.0).at_current
     {'w1': 0.0, 'w2': 0.0}
-    >>> fig.png()[:4]
-    b'\\x89PNG'
     """
 
-    def __init__(
-        self,
-        network: Network,
-        parameter: str,
-        values: Sequence[float] = DEAD_ZONE_VALUES,
-        points: int = 241,
-        size: tuple[float, float] = (7.2, 2.2),
-        dpi: int = 80,
-    ) -> None:
-        ends = np.asarray(values, dtype=float)
-        if ends.ndim != 1 or ends.size < 2 or not np.all(np.isfinite(ends)) or ends.min() >= ends.max():
-            raise ValueError(f"values must hold at least two distinct finite numbers; got {values!r}")
-        if len(network.parameters) > len(_COLOURS):
-            raise ValueError(f"network must have at most {len(_COLOURS)} parameters to draw; got {len(network.parameters)}")
+    SIZE = (7.2, 2.2)
+
+    def __init__(self, network: Network, parameter: str, values: Sequence[float] = DEAD_ZONE_VALUES,
+                 points: int = 241) -> None:
+        self.curve_values = curve_grid(values, points)
+        if len(network.parameters) > len(SERIES_COLOURS):
+            count = len(network.parameters)
+            raise ValueError(f"network must have at most {len(SERIES_COLOURS)} parameters to draw; got {count}")
         self.network, self.parameter = network, parameter
-        self.curve_values = np.linspace(ends.min(), ends.max(), points)
-        self.figure = Figure(figsize=size, dpi=dpi)
-        FigureCanvasAgg(self.figure)
+        super().__init__()
         self.axes = self.figure.subplots()
         self.figure.subplots_adjust(left=0.09, right=0.98, bottom=0.2, top=0.95)
         self.axes.axhline(0.0, color="0.6", lw=0.8)
         self._lines, self._points = {}, {}
-        for name, colour, style in zip(network.parameters, _COLOURS, _STYLES):
-            self._lines[name] = self.axes.plot(self.curve_values, 0 * self.curve_values, color=colour, ls=style, lw=2, label=f"∂L/∂{name}")[0]
+        for name, colour, style in zip(network.parameters, SERIES_COLOURS, SERIES_STYLES):
+            label = f"∂L/∂{name}"
+            self._lines[name] = self.axes.plot(self.curve_values, 0 * self.curve_values, color=colour, ls=style, lw=2,
+                                               label=label)[0]
             self._points[name] = self.axes.plot([], [], "o", color=colour, ms=6)[0]
         self._cursor = self.axes.axvline(0.0, color="0.3", lw=0.8, ls=":")
         self.axes.set_xlim(self.curve_values[0], self.curve_values[-1])
@@ -135,7 +120,7 @@ class GradientFigure:
         self.axes.set_ylabel("gradient")
         self._shading: list = []
         self._text = self.axes.text(
-            0.98, 0.95, "", transform=self.axes.transAxes, ha="right", va="top", fontsize=8,
+            0.98, 0.95, "", transform=self.axes.transAxes, ha="right", va="top", fontsize=TEXT_SIZE,
             bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.5},
         )
 
@@ -153,25 +138,19 @@ class GradientFigure:
         self._shading = [
             self.axes.fill_between(
                 sweep.values, 0, 1, where=mask, transform=self.axes.get_xaxis_transform(),
-                color="0.88", lw=0, label=f"ReLU {neuron} dead (z_{neuron} ≤ 0)",
+                color=SHADE, lw=0, label=f"ReLU {neuron} dead (z_{neuron} ≤ 0)",
             )
             for neuron, mask in sweep.dead.items()
         ]
-        self.axes.legend(loc="upper left", fontsize=7, frameon=False)
-        reach = max(float(np.max(np.abs(g))) for g in sweep.gradients.values())
-        reach = 1.15 * reach if reach > 0 else 1.0
-        self.axes.set_ylim(-reach, reach)
+        self.axes.legend(loc="upper left", fontsize=LEGEND_SIZE, frameon=False)
+        reach = symmetric_limit(*sweep.gradients.values())
+        self.set_ylim(self.axes, -reach, reach)
         lines = [f"∂L/∂{name} = {value:.4f}" for name, value in sweep.at_current.items()]
         silent = [n for n, dead in sweep.dead_at_current.items() if dead]
         if silent:
             lines.append("dead: " + ", ".join(silent))
         self._text.set_text("\n".join(lines))
         return sweep
-
-    def png(self, small: bool = False) -> bytes:
-        """The figure as PNG bytes; ``small=True`` quantises to 64 colours for precomputed frames."""
-        return figure_png(self.figure, small)
-
 
 
 def stack_pngs(*images: bytes, small: bool = True) -> bytes:

@@ -10,6 +10,8 @@ cross-entropy gradient does not.
 
 :func:`compare_losses` is the pure computation; :class:`LossComparisonFigure` only draws
 what it returns, so tests can sweep every slider position without a browser.
+
+Used by the chapter 'A tiny network: ReLU, sigmoid and cross-entropy' (chapters/tiny_network.ipynb).
 """
 from __future__ import annotations
 
@@ -17,24 +19,17 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
-from ..views.explore import Settings
 from ..engine.losses import get_loss
 from ..engine.network import Network
 from ..engine.numeric import backward, forward, loss_and_gradients
-from ..views.png import figure_png
+from ..views.explore import Settings
+from ..views.figure import FigureView, checked_values, curve_grid, symmetric_limit
+from ..views.palette import LEGEND_SIZE, SERIES_COLOURS, SERIES_STYLES, SHADE, TEXT_SIZE
 
 __all__ = [
-    "COMPARED_LOSSES",
-    "SWEEP_VALUES",
-    "TARGETS",
-    "CONFIDENTLY_WRONG",
-    "LossProfile",
-    "LossComparison",
-    "compare_losses",
-    "LossComparisonFigure",
+    "COMPARED_LOSSES", "SWEEP_VALUES", "TARGETS", "CONFIDENTLY_WRONG", "LossProfile", "LossComparison",
+    "compare_losses", "LossComparisonFigure",
 ]
 
 # The two losses side by side, in drawing order.
@@ -53,9 +48,8 @@ _LABELS = {
     "half_squared_error": "½ squared error",
     "mean_squared_error": "squared error",
 }
-# Okabe–Ito blue and vermillion; the second loss is also dashed, so colour is never the only cue.
-_COLOURS = ("#0072B2", "#D55E00")
-_STYLES = ("-", (0, (5, 2)))
+# The losses are drawn in the first two series colours: blue solid, vermillion dashed.
+_DRAWN = 2
 
 
 @dataclass(frozen=True)
@@ -152,6 +146,28 @@ def compare_losses(
     [0.4957, 0.0042]
     """
     network.check_parameter_name(parameter)
+    _check_comparable(network, losses)
+    sweep = checked_values(values)
+    output = network.outputs[0]
+    swept_params = dict(settings.params, **{parameter: sweep})
+    swept = forward(replace(network, loss=losses[0]), swept_params, settings.x, settings.y)
+    predictions = np.array(swept.a[output], dtype=float)
+    profiles = tuple(_profile(replace(network, loss=name), settings, parameter, swept_params) for name in losses)
+    # ŷ and its slope do not depend on the loss; the network's own loss is not one of the compared
+    here = backward(replace(network, loss=losses[-1]), settings.params, settings.x, settings.y)
+    return LossComparison(
+        parameter,
+        sweep,
+        np.broadcast_to(predictions, sweep.shape).copy(),
+        float(settings.params[parameter]),
+        float(settings.y),
+        float(here.forward.a[output]),
+        float(here.da_dz[output]),
+        profiles,
+    )
+
+
+def _check_comparable(network: Network, losses: Sequence[str]) -> None:
     if len(network.outputs) != 1 or network.layers[-1].activation != "sigmoid":
         raise ValueError(
             "network must have exactly one output neuron with activation 'sigmoid' to compare losses; "
@@ -161,43 +177,23 @@ def compare_losses(
         raise ValueError(f"losses must be a non-empty sequence of loss names; got {losses!r}")
     for name in losses:
         get_loss(name)  # raises ValueError naming the allowed losses
-    sweep = np.asarray(values, dtype=float)
-    if sweep.ndim != 1 or sweep.size == 0 or not np.all(np.isfinite(sweep)):
-        raise ValueError(f"values must be a non-empty 1-D sequence of finite numbers; got {values!r}")
-    output = network.outputs[0]
-    swept_params = dict(settings.params, **{parameter: sweep})
-    predictions = np.array(forward(replace(network, loss=losses[0]), swept_params, settings.x, settings.y).a[output], dtype=float)
-    profiles = []
-    prediction = slope = 0.0
-    for name in losses:
-        scored = replace(network, loss=name)
-        swept, gradients = loss_and_gradients(scored, swept_params, settings.x, settings.y)
-        here = backward(scored, settings.params, settings.x, settings.y)
-        prediction = float(here.forward.a[output])
-        slope = float(here.da_dz[output])
-        profiles.append(
-            LossProfile(
-                name,
-                np.array(swept, dtype=float),
-                np.array(gradients[parameter], dtype=float),
-                float(here.loss),
-                float(here.gradients[parameter]),
-                float(here.delta[output]),
-            )
-        )
-    return LossComparison(
-        parameter,
-        sweep,
-        np.broadcast_to(predictions, sweep.shape).copy(),
-        float(settings.params[parameter]),
-        float(settings.y),
-        prediction,
-        slope,
-        tuple(profiles),
+
+
+def _profile(scored: Network, settings: Settings, parameter: str, swept_params: dict) -> LossProfile:
+    """One loss (the network's own) along the sweep and at the current setting."""
+    swept, gradients = loss_and_gradients(scored, swept_params, settings.x, settings.y)
+    here = backward(scored, settings.params, settings.x, settings.y)
+    return LossProfile(
+        scored.loss,
+        np.array(swept, dtype=float),
+        np.array(gradients[parameter], dtype=float),
+        float(here.loss),
+        float(here.gradients[parameter]),
+        float(here.delta[scored.outputs[0]]),
     )
 
 
-class LossComparisonFigure:
+class LossComparisonFigure(FigureView):
     """Two panels: each loss against the swept parameter, and each loss's gradient.
 
     Built once; :meth:`show` moves the lines, points and texts in place.
@@ -212,34 +208,25 @@ class LossComparisonFigure:
     (0.9914, b'\\x89PNG')
     """
 
-    def __init__(
-        self,
-        network: Network,
-        parameter: str,
-        values: Sequence[float] = SWEEP_VALUES,
-        losses: Sequence[str] = COMPARED_LOSSES,
-        points: int = 161,
-        size: tuple[float, float] = (7.2, 2.9),
-        dpi: int = 80,
-    ) -> None:
-        if len(losses) > len(_COLOURS):
-            raise ValueError(f"losses must name at most {len(_COLOURS)} losses; got {len(losses)}")
-        ends = np.asarray(values, dtype=float)
-        if ends.ndim != 1 or ends.size < 2 or not np.all(np.isfinite(ends)) or ends.min() >= ends.max():
-            raise ValueError(f"values must hold at least two distinct finite numbers; got {values!r}")
+    SIZE = (7.2, 2.9)
+
+    def __init__(self, network: Network, parameter: str, values: Sequence[float] = SWEEP_VALUES,
+                 losses: Sequence[str] = COMPARED_LOSSES, points: int = 161) -> None:
+        if len(losses) > _DRAWN:
+            raise ValueError(f"losses must name at most {_DRAWN} losses; got {len(losses)}")
+        self.curve_values = curve_grid(values, points)
         self.network, self.parameter, self.losses = network, parameter, tuple(losses)
-        self.curve_values = np.linspace(ends.min(), ends.max(), points)
-        self.figure = Figure(figsize=size, dpi=dpi)
-        FigureCanvasAgg(self.figure)
+        super().__init__()
         self.loss_axes, self.gradient_axes = self.figure.subplots(1, 2)
         self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.17, top=0.90, wspace=0.30)
         self._curves, self._points, self._gradient_curves, self._gradient_points = [], [], [], []
-        for name, colour, style in zip(self.losses, _COLOURS, _STYLES):
+        values, flat = self.curve_values, 0 * self.curve_values
+        for name, colour, style in zip(self.losses, SERIES_COLOURS, SERIES_STYLES):
             label = _LABELS.get(name, name)
-            self._curves.append(self.loss_axes.plot(self.curve_values, 0 * self.curve_values, color=colour, ls=style, lw=2, label=label)[0])
+            self._curves.append(self.loss_axes.plot(values, flat, color=colour, ls=style, lw=2, label=label)[0])
             self._points.append(self.loss_axes.plot([], [], "o", color=colour, ms=7)[0])
             self._gradient_curves.append(
-                self.gradient_axes.plot(self.curve_values, 0 * self.curve_values, color=colour, ls=style, lw=2, label=label)[0]
+                self.gradient_axes.plot(values, flat, color=colour, ls=style, lw=2, label=label)[0]
             )
             self._gradient_points.append(self.gradient_axes.plot([], [], "o", color=colour, ms=7)[0])
         self.gradient_axes.axhline(0.0, color="0.6", lw=0.8)
@@ -247,10 +234,11 @@ class LossComparisonFigure:
             axes.set_xlim(self.curve_values[0], self.curve_values[-1])
             axes.set_xlabel(parameter)
             axes.set_ylabel(ylabel)
-            axes.legend(loc="upper left", fontsize=7, frameon=False)
+            axes.legend(loc="upper left", fontsize=LEGEND_SIZE, frameon=False)
         self._shading: list = []
         self._title = self.figure.suptitle("", fontsize=9)
-        self._gradient_text = self.gradient_axes.text(0.98, 0.04, "", transform=self.gradient_axes.transAxes, ha="right", fontsize=8)
+        g = self.gradient_axes
+        self._gradient_text = g.text(0.98, 0.04, "", transform=g.transAxes, ha="right", fontsize=TEXT_SIZE)
 
     def show(self, settings: Settings, parameter_value: float | None = None) -> LossComparison:
         """Redraw for ``settings`` (optionally with the swept parameter moved to ``parameter_value``)."""
@@ -264,19 +252,19 @@ class LossComparisonFigure:
             self._gradient_points[k].set_data([comparison.current], [profile.gradient_at_current])
         for patch in self._shading:
             patch.remove()
+        label = f"confidently wrong (|ŷ − y| > {CONFIDENTLY_WRONG:g})"
         self._shading = [
             axes.fill_between(
                 comparison.values, 0, 1, where=comparison.confidently_wrong, transform=axes.get_xaxis_transform(),
-                color="0.88", lw=0, label=f"confidently wrong (|ŷ − y| > {CONFIDENTLY_WRONG:g})" if axes is self.loss_axes else None,
+                color=SHADE, lw=0, label=label if axes is self.loss_axes else None,
             )
             for axes in (self.loss_axes, self.gradient_axes)
         ]
-        self.loss_axes.legend(loc="upper center", fontsize=7, frameon=False)
+        self.loss_axes.legend(loc="upper center", fontsize=LEGEND_SIZE, frameon=False)
         top = max(float(np.max(p.losses)) for p in comparison.profiles)
-        self.loss_axes.set_ylim(0.0, 1.08 * top if top > 0 else 1.0)
-        reach = max(float(np.max(np.abs(p.gradients))) for p in comparison.profiles)
-        reach = 1.15 * reach if reach > 0 else 1.0
-        self.gradient_axes.set_ylim(-reach, reach)
+        self.set_ylim(self.loss_axes, 0.0, 1.08 * top if top > 0 else 1.0)
+        reach = symmetric_limit(*(p.gradients for p in comparison.profiles))
+        self.set_ylim(self.gradient_axes, -reach, reach)
         self._title.set_text(
             f"{self.parameter} = {comparison.current:.2f}, y = {comparison.target:g}: "
             f"ŷ = {comparison.prediction:.4f}, sigmoid slope ŷ(1−ŷ) = {comparison.sigmoid_slope:.4f}"
@@ -285,7 +273,3 @@ class LossComparisonFigure:
             "\n".join(f"{p.label}: {p.gradient_at_current:.3g}" for p in comparison.profiles)
         )
         return comparison
-
-    def png(self, small: bool = False) -> bytes:
-        """The figure as PNG bytes; ``small=True`` quantises to 64 colours for precomputed frames."""
-        return figure_png(self.figure, small)

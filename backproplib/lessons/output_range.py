@@ -9,6 +9,8 @@ step can drive the hidden sigmoids into saturation or make the weights blow up.
 
 :func:`train_with_output` is the pure computation; :class:`OutputRangeFigure` only draws what it
 returns, so tests can sweep every control position without a browser or a kernel.
+
+Used by the chapter 'Learning y = x1 + x2: a target the sigmoid cannot reach' (chapters/sum_target.ipynb).
 """
 from __future__ import annotations
 
@@ -16,32 +18,20 @@ import math
 from dataclasses import dataclass, replace
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from ..engine.activations import get_activation
-from ..views.explore import Settings
 from ..engine.network import Network
 from ..engine.numeric import BackwardPass, backward, forward
 from ..engine.training import DIVERGENCE_LIMIT, check_epochs, check_learning_rate, train
-from ..views.png import figure_png
-from ..views.widgets import image_html, kernel_panel
+from ..views.explore import Settings
+from ..views.figure import FigureView, checked_epochs
+from ..views.palette import BLACK, BLUE, GREEN, LEGEND_SIZE, TEXT_SIZE, VERMILLION, YELLOW
+from ..views.widgets import kernel_panel
 
 __all__ = [
-    "OUTPUT_ACTIVATIONS",
-    "LEARNING_RATES",
-    "EPOCHS",
-    "TARGET_RANGE",
-    "LEARNING_RATE_RANGE",
-    "STALL_GRADIENT",
-    "reachable_outputs",
-    "loss_floor",
-    "with_output_activation",
-    "OutputRun",
-    "train_with_output",
-    "OutputRangeFigure",
-    "output_range_panel",
-    "describe_range",
+    "OUTPUT_ACTIVATIONS", "LEARNING_RATES", "EPOCHS", "TARGET_RANGE", "LEARNING_RATE_RANGE",
+    "STALL_GRADIENT", "reachable_outputs", "loss_floor", "with_output_activation", "OutputRun",
+    "train_with_output", "OutputRangeFigure", "output_range_panel", "describe_range",
 ]
 
 # The choices of the activation menu, in menu order.
@@ -60,10 +50,6 @@ LEARNING_RATE_RANGE: tuple[float, float] = (0.01, 10.0)
 STALL_GRADIENT = 1e-9
 # How far above the floor a final loss may be and still count as having reached it.
 FLOOR_TOLERANCE = 1e-6
-
-# Okabe–Ito colours; the target and floor lines are also dashed, so colour is never the only cue.
-_LOSS_COLOUR, _PREDICTION_COLOUR, _TARGET_COLOUR, _FLOOR_COLOUR = "#0072B2", "#D55E00", "#009E73", "#000000"
-_RANGE_SHADE = "#F0E442"
 
 
 def reachable_outputs(activation: str) -> tuple[float, float]:
@@ -283,7 +269,7 @@ def _train_in_chunks(
     return losses, recorded, predictions, params, None
 
 
-class OutputRangeFigure:
+class OutputRangeFigure(FigureView):
     """Two panels over the epochs: the training loss with its floor, and ŷ against the output's range.
 
     Built once; :meth:`show` moves lines, shading and texts in place. The loss axis tops out a
@@ -300,25 +286,20 @@ class OutputRangeFigure:
     ('tanh', 51, b'\\x89PNG')
     """
 
-    def __init__(
-        self,
-        network: Network,
-        epochs: int = EPOCHS,
-        size: tuple[float, float] = (7.6, 3.4),
-        dpi: int = 90,
-    ) -> None:
-        if not isinstance(epochs, (int, np.integer)) or epochs < 1:
-            raise ValueError(f"epochs must be a whole number >= 1; got {epochs!r}")
-        self.network, self.epochs = network, int(epochs)
-        self.figure = Figure(figsize=size, dpi=dpi)
-        FigureCanvasAgg(self.figure)
+    SIZE = (7.6, 3.4)
+    DPI = 90
+
+    def __init__(self, network: Network, epochs: int = EPOCHS) -> None:
+        self.network, self.epochs = network, checked_epochs(epochs)
+        super().__init__()
         self.loss_axes, self.prediction_axes = self.figure.subplots(1, 2)
         self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.72, wspace=0.25)
         a, b = self.loss_axes, self.prediction_axes
-        (self._loss,) = a.plot([], [], color=_LOSS_COLOUR, lw=2, label="training loss")
-        self._floor = a.axhline(0.0, color=_FLOOR_COLOUR, lw=1.2, ls=(0, (5, 3)), label="loss floor")
-        (self._prediction,) = b.plot([], [], color=_PREDICTION_COLOUR, lw=2, marker=".", ms=3, label="prediction ŷ")
-        self._target = b.axhline(0.0, color=_TARGET_COLOUR, lw=1.5, ls=(0, (2, 2)), label="target y")
+        # The target and floor lines are dashed, so colour is never the only cue.
+        (self._loss,) = a.plot([], [], color=BLUE, lw=2, label="training loss")
+        self._floor = a.axhline(0.0, color=BLACK, lw=1.2, ls=(0, (5, 3)), label="loss floor")
+        (self._prediction,) = b.plot([], [], color=VERMILLION, lw=2, marker=".", ms=3, label="prediction ŷ")
+        self._target = b.axhline(0.0, color=GREEN, lw=1.5, ls=(0, (2, 2)), label="target y")
         self._band = None
         self._stops = [axes.axvline(0.0, color="0.4", lw=1, ls=":", visible=False) for axes in (a, b)]
         for axes, ylabel in ((a, "loss ½(ŷ − y)²"), (b, "ŷ")):
@@ -326,10 +307,10 @@ class OutputRangeFigure:
             axes.set_xlim(0, self.epochs)
             axes.set_xlabel("epoch (log scale after 1)")
             axes.set_ylabel(ylabel)
-        self._loss_text = a.text(0.98, 0.96, "", transform=a.transAxes, ha="right", va="top", fontsize=8,
-                                bbox=dict(facecolor="white", alpha=0.85, lw=0))
-        self._prediction_text = b.text(0.98, 0.04, "", transform=b.transAxes, ha="right", va="bottom", fontsize=8,
-                                      bbox=dict(facecolor="white", alpha=0.85, lw=0))
+        self._loss_text = a.text(0.98, 0.96, "", transform=a.transAxes, ha="right", va="top", fontsize=TEXT_SIZE,
+                                 bbox=dict(facecolor="white", alpha=0.85, lw=0))
+        self._prediction_text = b.text(0.98, 0.04, "", transform=b.transAxes, ha="right", va="bottom",
+                                       fontsize=TEXT_SIZE, bbox=dict(facecolor="white", alpha=0.85, lw=0))
         self._title = self.figure.suptitle("", fontsize=9, y=0.99)
 
     def show(self, settings: Settings, activation: str, learning_rate: float | None = None) -> OutputRun:
@@ -338,26 +319,26 @@ class OutputRangeFigure:
         y = run.target
         a, b = self.loss_axes, self.prediction_axes
         loss_top = 1.25 * max(float(run.losses[0]), 0.5 * y * y, run.floor, 0.1)
-        a.set_ylim(0.0, loss_top)
+        self.set_ylim(a, 0.0, loss_top)
         self._loss.set_data(np.arange(len(run.losses)), np.minimum(run.losses, 2 * loss_top))
         self._floor.set_ydata([run.floor, run.floor])
         self._floor.set_label(f"loss floor {run.floor:.4g}")
-        a.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=7, frameon=False)
+        a.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=LEGEND_SIZE, frameon=False)
         peak = float(np.max(run.losses))
         self._loss_text.set_text(f"peak loss {peak:.3g}, off the chart" if peak > loss_top else "")
 
         low, high = min(-1.2, y - 0.8), max(1.2, y + 0.8)
-        b.set_ylim(low, high)
+        self.set_ylim(b, low, high)
         self._prediction.set_data(run.checkpoints, np.clip(run.predictions, low - 1, high + 1))
         self._target.set_ydata([y, y])
         if self._band is not None:
             self._band.remove()
         edge_low, edge_high = run.reachable
         self._band = b.axhspan(
-            max(edge_low, low - 1), min(edge_high, high + 1), color=_RANGE_SHADE, alpha=0.35, lw=0,
+            max(edge_low, low - 1), min(edge_high, high + 1), color=YELLOW, alpha=0.35, lw=0,
             label=f"{activation} range {describe_range(run.reachable)}",
         )
-        b.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=7, frameon=False,
+        b.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=LEGEND_SIZE, frameon=False,
                  handlelength=1.5, columnspacing=0.8)
         outside = np.any((run.predictions < low) | (run.predictions > high))
         self._prediction_text.set_text(
@@ -369,10 +350,6 @@ class OutputRangeFigure:
             line.set_visible(run.diverged)
         self._title.set_text(f"output {activation}, η = {run.learning_rate:g}, target y = {y:g}\n{run.outcome}")
         return run
-
-    def png(self, small: bool = False) -> bytes:
-        """The figure as PNG bytes; ``small=True`` quantises to 64 colours for precomputed frames."""
-        return figure_png(self.figure, small)
 
 
 def describe_range(bounds: tuple[float, float]) -> str:
@@ -418,7 +395,7 @@ def output_range_panel(network: Network, settings: Settings, epochs: int = EPOCH
         figure.show(settings.replace(y=target.value), menu.value, rate.value)
         alt = (f"Over {epochs} epochs: the training loss with its floor (left) and ŷ against the output's range "
                f"(right); output {menu.value}, η = {rate.value:.3g}, target y = {target.value:.2f}")
-        image.value = image_html(figure.png(), alt)
+        image.value = figure.html(alt)
 
     for control in (menu, rate, target):
         control.observe(redraw, names="value")

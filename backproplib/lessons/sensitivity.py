@@ -11,6 +11,8 @@ output, ``σ'(z_h)`` the slope ("sensitivity") of ``h``'s activation at its weig
 returns the true gradient together with the same product with ``δ_o`` held at its present
 value, which shows the two rules of proportion on their own. :class:`SigmoidFigure` and
 :class:`BlameFigure` only draw what the pure functions return.
+
+Used by the chapter 'The ideas: weights, sensitivity and the flow of blame' (chapters/ideas.ipynb).
 """
 from __future__ import annotations
 
@@ -18,29 +20,18 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from ..engine.activations import get_activation
-from ..views.explore import Settings
 from ..engine.network import Network
 from ..engine.numeric import backward
-from ..views.png import figure_png
-from ..views.widgets import image_html, kernel_panel
+from ..views.explore import Settings
+from ..views.figure import FigureView, checked_range, checked_values, curve_grid, symmetric_limit
+from ..views.palette import BLUE, GREEN, GREY, LEGEND_SIZE, PINK, VERMILLION
+from ..views.widgets import kernel_panel
 
 __all__ = [
-    "Z_VALUES",
-    "OUTGOING_WEIGHTS",
-    "PRE_ACTIVATIONS",
-    "SWEEPS",
-    "SigmoidPoint",
-    "sigmoid_at",
-    "SigmoidFigure",
-    "HiddenWeight",
-    "hidden_weight",
-    "BlameSweep",
-    "blame_along",
-    "BlameFigure",
+    "Z_VALUES", "OUTGOING_WEIGHTS", "PRE_ACTIVATIONS", "SWEEPS", "SigmoidPoint", "sigmoid_at",
+    "SigmoidFigure", "HiddenWeight", "hidden_weight", "BlameSweep", "blame_along", "BlameFigure",
     "blame_panel",
 ]
 
@@ -53,9 +44,6 @@ OUTGOING_WEIGHTS: tuple[float, ...] = tuple(float(v) for v in np.linspace(-2.5, 
 PRE_ACTIVATIONS: tuple[float, ...] = tuple(float(v) for v in np.linspace(-6.0, 6.0, 7))
 # What a blame sweep can move.
 SWEEPS: tuple[str, ...] = ("outgoing", "pre_activation")
-
-# Okabe–Ito colours; each line also has its own style, so colour is never the only cue.
-_BLUE, _ORANGE, _GREEN, _PINK, _GREY = "#0072B2", "#D55E00", "#009E73", "#CC79A7", "0.45"
 _SIGMOID = get_activation("sigmoid")
 
 
@@ -93,8 +81,7 @@ def sigmoid_at(z: float) -> SigmoidPoint:
     return SigmoidPoint(float(z), value, float(_SIGMOID.derivative(np.float64(z), np.float64(value))))
 
 
-
-class SigmoidFigure:
+class SigmoidFigure(FigureView):
     """σ(z) above σ'(z), with marked weighted sums and the tangent to σ at the first mark.
 
     Built once; :meth:`show` moves the marks and the tangent in place.
@@ -105,34 +92,33 @@ class SigmoidFigure:
     >>> points = fig.show({"h1": 0.4, "o": 1.0225})
     >>> [(name, round(p.slope, 4)) for name, p in points.items()]
     [('h1', 0.2403), ('o', 0.1946)]
-    >>> fig.png()[:4]
-    b'\\x89PNG'
     """
 
-    def __init__(self, z_range: tuple[float, float] = (Z_VALUES[0], Z_VALUES[-1]), size: tuple[float, float] = (7.2, 3.6), dpi: int = 80) -> None:
-        low, high = z_range
-        if not (np.isfinite(low) and np.isfinite(high) and low < high):
-            raise ValueError(f"z_range must be two finite numbers, low < high; got {z_range!r}")
+    SIZE = (7.2, 3.6)
+
+    def __init__(self, z_range: tuple[float, float] = (Z_VALUES[0], Z_VALUES[-1])) -> None:
+        low, high = checked_range(z_range, "z_range")
         self.z = np.linspace(low, high, 321)
-        self.figure = Figure(figsize=size, dpi=dpi)
-        FigureCanvasAgg(self.figure)
+        super().__init__()
         self.value_axes, self.slope_axes = self.figure.subplots(2, 1, sharex=True)
         self.figure.subplots_adjust(left=0.1, right=0.98, bottom=0.13, top=0.97, hspace=0.12)
         a, b = self.value_axes, self.slope_axes
         values = _SIGMOID.function(self.z)
-        a.plot(self.z, values, color=_BLUE, lw=2, label="σ(z): the activation")
-        b.plot(self.z, _SIGMOID.derivative(self.z, values), color=_ORANGE, lw=2, ls=(0, (5, 2)), label="σ'(z) = σ(z)(1 − σ(z)): the sensitivity")
-        b.axhline(0.25, color=_GREY, lw=0.8, ls=":")
-        b.text(high, 0.255, "peak 1/4 at z = 0 ", fontsize=7, ha="right", va="bottom", color="0.3")
+        a.plot(self.z, values, color=BLUE, lw=2, label="σ(z): the activation")
+        b.plot(self.z, _SIGMOID.derivative(self.z, values), color=VERMILLION, lw=2, ls=(0, (5, 2)),
+               label="σ'(z) = σ(z)(1 − σ(z)): the sensitivity")
+        b.axhline(0.25, color=GREY, lw=0.8, ls=":")
+        b.text(high, 0.255, "peak 1/4 at z = 0 ", fontsize=LEGEND_SIZE, ha="right", va="bottom", color="0.3")
         a.set_ylim(-0.05, 1.05)
         b.set_ylim(0.0, 0.34)
         a.set_xlim(low, high)
         a.set_ylabel("σ(z)")
         b.set_ylabel("σ'(z)")
         b.set_xlabel("weighted sum z")
-        (self._tangent,) = a.plot([], [], color=_GREEN, lw=2, ls=(0, (3, 1.5)), label="tangent at the first mark: slope σ'(z)")
-        a.legend(loc="upper left", fontsize=7, frameon=False)
-        b.legend(loc="upper left", fontsize=7, frameon=False)
+        (self._tangent,) = a.plot([], [], color=GREEN, lw=2, ls=(0, (3, 1.5)),
+                                  label="tangent at the first mark: slope σ'(z)")
+        a.legend(loc="upper left", fontsize=LEGEND_SIZE, frameon=False)
+        b.legend(loc="upper left", fontsize=LEGEND_SIZE, frameon=False)
         self._marks: list = []
 
     def show(self, marks: Mapping[str, float]) -> dict[str, SigmoidPoint]:
@@ -147,20 +133,17 @@ class SigmoidFigure:
         shape_names = {"o": "●", "s": "■", "^": "▲", "D": "◆", "v": "▼"}
         for k, (name, p) in enumerate(points.items()):
             shape = shapes[k % len(shapes)]
-            self._marks += self.value_axes.plot([p.z], [p.value], shape, color=_PINK, ms=7, mec="black", mew=0.6)
-            self._marks += self.slope_axes.plot([p.z], [p.slope], shape, color=_PINK, ms=7, mec="black", mew=0.6)
+            self._marks += self.value_axes.plot([p.z], [p.value], shape, color=PINK, ms=7, mec="black", mew=0.6)
+            self._marks += self.slope_axes.plot([p.z], [p.slope], shape, color=PINK, ms=7, mec="black", mew=0.6)
             label = f"{shape_names[shape]} {name}: z = {p.z:.2f}, σ(z) = {p.value:.3f}, σ'(z) = {p.slope:.3f}"
-            self._marks.append(self.value_axes.text(0.98, 0.06 + 0.12 * (len(points) - 1 - k), label,
-                                                    transform=self.value_axes.transAxes, ha="right", va="bottom", fontsize=7))
+            height = 0.06 + 0.12 * (len(points) - 1 - k)
+            self._marks.append(self.value_axes.text(0.98, height, label, ha="right", va="bottom", fontsize=LEGEND_SIZE,
+                                                    transform=self.value_axes.transAxes))
         first = next(iter(points.values()))
         half = 0.12 * (self.z[-1] - self.z[0])
         ends = np.array([first.z - half, first.z + half])
         self._tangent.set_data(ends, first.value + first.slope * (ends - first.z))
         return points
-
-    def png(self, small: bool = False) -> bytes:
-        """The figure as PNG bytes; ``small=True`` quantises to 64 colours for precomputed frames."""
-        return figure_png(self.figure, small)
 
 
 @dataclass(frozen=True)
@@ -187,7 +170,8 @@ def hidden_weight(network: Network, weight: str) -> HiddenWeight:
     ValueError: weight must be one of 'wh11', 'wh12', 'wh21', 'wh22'; got 'wo1'
     """
     if len(network.layers) != 2 or len(network.outputs) != 1:
-        raise ValueError(f"network must have one hidden layer and one output neuron; got {len(network.layers)} layers, outputs {network.outputs}")
+        raise ValueError("network must have one hidden layer and one output neuron; "
+                         f"got {len(network.layers)} layers, outputs {network.outputs}")
     hidden, output = network.layers
     if hidden.bias is None or hidden.shared_bias:
         raise ValueError("network's hidden neurons must each have their own bias, to move z_h on its own")
@@ -196,7 +180,8 @@ def hidden_weight(network: Network, weight: str) -> HiddenWeight:
         allowed = ", ".join(repr(w) for w in places)
         raise ValueError(f"weight must be one of {allowed}; got {weight!r}")
     j, i = places[weight]
-    return HiddenWeight(weight, hidden.neurons[j], hidden.bias_of(j), network.inputs[i], output.weights[0][j], output.neurons[0])  # type: ignore[arg-type]
+    bias = hidden.bias_of(j)
+    return HiddenWeight(weight, hidden.neurons[j], bias, network.inputs[i], output.weights[0][j], output.neurons[0])  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -251,9 +236,7 @@ def blame_along(network: Network, settings: Settings, weight: str, sweep: str, v
     """
     place = hidden_weight(network, weight)
     _checked_sweep(sweep)
-    grid = np.asarray(values, dtype=float)
-    if grid.ndim != 1 or grid.size == 0 or not np.all(np.isfinite(grid)):
-        raise ValueError(f"values must be a non-empty 1-D sequence of finite numbers; got {values!r}")
+    grid = checked_values(values)
     here = backward(network, settings.params, settings.x, settings.y)
     z_now = float(here.forward.z[place.neuron])
     factors = {
@@ -287,7 +270,7 @@ def blame_along(network: Network, settings: Settings, weight: str, sweep: str, v
     )
 
 
-class BlameFigure:
+class BlameFigure(FigureView):
     """Two panels: ∂L/∂w against the outgoing weight, and against the hidden neuron's weighted sum.
 
     Each panel draws the true gradient (solid), the product with δ_o held fixed (dashed) and the
@@ -302,53 +285,49 @@ class BlameFigure:
     >>> left, right = fig.show(Settings.of(ex), outgoing=0.0)
     >>> abs(left.gradient_at_current), right.sweep
     (0.0, 'pre_activation')
-    >>> fig.png()[:4]
-    b'\\x89PNG'
     """
 
-    def __init__(
-        self,
-        network: Network,
-        weight: str,
-        outgoing_values: Sequence[float] = OUTGOING_WEIGHTS,
-        pre_activation_values: Sequence[float] = PRE_ACTIVATIONS,
-        points: int = 161,
-        size: tuple[float, float] = (7.2, 2.7),
-        dpi: int = 80,
-    ) -> None:
+    SIZE = (7.2, 2.7)
+
+    def __init__(self, network: Network, weight: str, outgoing_values: Sequence[float] = OUTGOING_WEIGHTS,
+                 pre_activation_values: Sequence[float] = PRE_ACTIVATIONS, points: int = 161) -> None:
         self.network, self.place = network, hidden_weight(network, weight)
-        self.grids = {}
-        for sweep, ends in zip(SWEEPS, (outgoing_values, pre_activation_values)):
-            ends = np.asarray(ends, dtype=float)
-            if ends.ndim != 1 or ends.size < 2 or not np.all(np.isfinite(ends)) or ends.min() >= ends.max():
-                raise ValueError(f"{sweep} values must hold at least two distinct finite numbers; got {ends.tolist()!r}")
-            self.grids[sweep] = np.linspace(ends.min(), ends.max(), points)
-        self.figure = Figure(figsize=size, dpi=dpi)
-        FigureCanvasAgg(self.figure)
+        self.grids = {
+            sweep: curve_grid(np.asarray(ends, dtype=float), points, f"{sweep} values")
+            for sweep, ends in zip(SWEEPS, (outgoing_values, pre_activation_values))
+        }
+        super().__init__()
         self.axes = dict(zip(SWEEPS, self.figure.subplots(1, 2, sharey=True)))
         self.figure.subplots_adjust(left=0.1, right=0.98, bottom=0.17, top=0.96, wspace=0.08)
-        p = self.place
-        labels = {"outgoing": f"outgoing weight {p.outgoing}", "pre_activation": f"weighted sum z_{p.neuron} (moved by {p.bias})"}
-        self._lines: dict[str, dict[str, object]] = {}
-        for sweep, axes in self.axes.items():
-            grid = self.grids[sweep]
-            axes.axhline(0.0, color="0.7", lw=0.8)
-            lines = {
-                "gradient": axes.plot(grid, 0 * grid, color=_BLUE, lw=2, label=f"∂L/∂{p.weight}")[0],
-                "held": axes.plot(grid, 0 * grid, color=_GREY, lw=1.5, ls=(0, (5, 2)), label="same, δ_o held fixed")[0],
-                "point": axes.plot([], [], "o", color=_ORANGE, ms=7, mec="black", mew=0.6)[0],
-            }
-            if sweep == "outgoing":
-                lines["outgoing"] = axes.plot(grid, 0 * grid, color=_GREEN, lw=1.8, ls=(0, (1, 1.2)), label=f"∂L/∂{p.outgoing} (its own blame)")[0]
-            lines["text"] = axes.text(0.98, 0.04, "", transform=axes.transAxes, ha="right", va="bottom", fontsize=7,
-                                      bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.5})
-            axes.set_xlim(grid[0], grid[-1])
-            axes.set_xlabel(labels[sweep], fontsize=8)
-            axes.legend(loc="upper right" if sweep == "outgoing" else "upper left", fontsize=6.5, frameon=False)
-            self._lines[sweep] = lines
+        self._lines = {sweep: self._draw_panel(sweep) for sweep in SWEEPS}
         self.axes["outgoing"].set_ylabel("gradient")
 
-    def show(self, settings: Settings, outgoing: float | None = None, pre_activation: float | None = None) -> tuple[BlameSweep, BlameSweep]:
+    def _draw_panel(self, sweep: str) -> dict[str, object]:
+        p, axes, grid = self.place, self.axes[sweep], self.grids[sweep]
+        labels = {
+            "outgoing": f"outgoing weight {p.outgoing}",
+            "pre_activation": f"weighted sum z_{p.neuron} (moved by {p.bias})",
+        }
+        axes.axhline(0.0, color="0.7", lw=0.8)
+        lines = {
+            "gradient": axes.plot(grid, 0 * grid, color=BLUE, lw=2, label=f"∂L/∂{p.weight}")[0],
+            "held": axes.plot(grid, 0 * grid, color=GREY, lw=1.5, ls=(0, (5, 2)), label="same, δ_o held fixed")[0],
+            "point": axes.plot([], [], "o", color=VERMILLION, ms=7, mec="black", mew=0.6)[0],
+        }
+        if sweep == "outgoing":
+            lines["outgoing"] = axes.plot(grid, 0 * grid, color=GREEN, lw=1.8, ls=(0, (1, 1.2)),
+                                          label=f"∂L/∂{p.outgoing} (its own blame)")[0]
+        box = {"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.5}
+        lines["text"] = axes.text(0.98, 0.04, "", transform=axes.transAxes, ha="right", va="bottom",
+                                  fontsize=LEGEND_SIZE, bbox=box)
+        axes.set_xlim(grid[0], grid[-1])
+        axes.set_xlabel(labels[sweep], fontsize=8)
+        axes.legend(loc="upper right" if sweep == "outgoing" else "upper left", fontsize=6.5, frameon=False)
+        return lines
+
+    def show(
+        self, settings: Settings, outgoing: float | None = None, pre_activation: float | None = None
+    ) -> tuple[BlameSweep, BlameSweep]:
         """Redraw for ``settings``, optionally with the outgoing weight and the weighted sum moved first."""
         p = self.place
         if outgoing is not None:
@@ -357,9 +336,7 @@ class BlameFigure:
             z_now = float(backward(self.network, settings.params, settings.x, settings.y).forward.z[p.neuron])
             settings = settings.replace(**{p.bias: settings.params[p.bias] + (pre_activation - z_now)})
         sweeps = tuple(blame_along(self.network, settings, p.weight, s, self.grids[s]) for s in SWEEPS)
-        reach = max(float(np.max(np.abs(np.concatenate([b.gradient, b.held])))) for b in sweeps)
-        reach = max(reach, float(np.max(np.abs(sweeps[0].outgoing_gradient))))
-        reach = 1.15 * reach if reach > 0 else 1.0
+        reach = symmetric_limit(*(b.gradient for b in sweeps), *(b.held for b in sweeps), sweeps[0].outgoing_gradient)
         for b in sweeps:
             lines = self._lines[b.sweep]
             lines["gradient"].set_ydata(b.gradient)
@@ -368,14 +345,12 @@ class BlameFigure:
             if "outgoing" in lines:
                 lines["outgoing"].set_ydata(b.outgoing_gradient)
         f = sweeps[0].factors
-        self._lines["outgoing"]["text"].set_text(f"{p.outgoing} = {f['outgoing weight']:.2f}: ∂L/∂{p.weight} = {sweeps[0].gradient_at_current:.4f}")
-        self._lines["pre_activation"]["text"].set_text(f"z_{p.neuron} = {sweeps[1].current:.2f}, σ' = {f['slope']:.3f}, δ_o = {f['delta_o']:.4f}")
-        self.axes["outgoing"].set_ylim(-reach, reach)
+        self._lines["outgoing"]["text"].set_text(
+            f"{p.outgoing} = {f['outgoing weight']:.2f}: ∂L/∂{p.weight} = {sweeps[0].gradient_at_current:.4f}")
+        self._lines["pre_activation"]["text"].set_text(
+            f"z_{p.neuron} = {sweeps[1].current:.2f}, σ' = {f['slope']:.3f}, δ_o = {f['delta_o']:.4f}")
+        self.set_ylim(self.axes["outgoing"], -reach, reach)
         return sweeps  # type: ignore[return-value]
-
-    def png(self, small: bool = False) -> bytes:
-        """The figure as PNG bytes; ``small=True`` quantises to 64 colours for precomputed frames."""
-        return figure_png(self.figure, small)
 
 
 def blame_panel(network: Network, settings: Settings, weight: str, outgoing_range: tuple[float, float] = (-3.0, 3.0),
@@ -393,8 +368,8 @@ def blame_panel(network: Network, settings: Settings, weight: str, outgoing_rang
     menu = w.Dropdown(options=choices, value=weight, description="weight")
     outgoing = w.FloatSlider(value=float(settings.params[place.outgoing]), min=outgoing_range[0], max=outgoing_range[1],
                              step=0.05, description="w_o", readout_format=".2f")
-    z_slider = w.FloatSlider(value=float(here.forward.z[place.neuron]), min=pre_activation_range[0], max=pre_activation_range[1],
-                             step=0.1, description="z_h", readout_format=".2f")
+    z_slider = w.FloatSlider(value=float(here.forward.z[place.neuron]), min=pre_activation_range[0],
+                             max=pre_activation_range[1], step=0.1, description="z_h", readout_format=".2f")
     image = w.HTML()
 
     def redraw(_change: object = None) -> None:
@@ -404,7 +379,7 @@ def blame_panel(network: Network, settings: Settings, weight: str, outgoing_rang
         figures[chosen].show(settings, outgoing.value, z_slider.value)
         alt = (f"∂L/∂{chosen} against the outgoing weight (left) and against the hidden neuron's weighted sum "
                f"(right); w_o = {outgoing.value:.2f}, z_h = {z_slider.value:.2f}")
-        image.value = image_html(figures[chosen].png(), alt)
+        image.value = figures[chosen].html(alt)
 
     for control in (menu, outgoing, z_slider):
         control.observe(redraw, names="value")

@@ -43,6 +43,21 @@ class Settings:
         """
         return cls(example.params, example.x, example.y, example.learning_rate)
 
+    def value(self, name: str) -> float:
+        """The current value of a parameter, an input, ``y`` or ``learning_rate``.
+
+        >>> Settings({"w": 0.5}, {"x": 1.0}, 0.0, 0.1).value("x")
+        1.0
+        """
+        if name in self.params:
+            return float(self.params[name])
+        if name in self.x:
+            return float(self.x[name])
+        if name in ("y", "learning_rate"):
+            return float(getattr(self, name))
+        allowed = ", ".join(repr(k) for k in [*self.params, *self.x, "y", "learning_rate"])
+        raise ValueError(f"unknown setting {name!r}; settings are {allowed}")
+
     def replace(self, **changes: float) -> "Settings":
         """Return new settings with named parameters, inputs, ``y`` or ``learning_rate`` changed.
 

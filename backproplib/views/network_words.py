@@ -52,16 +52,23 @@ def network_in_words(network: Network) -> str:
     """A short paragraph (Markdown with inline maths) saying what the network is.
 
     >>> from backproplib.checking.examples import load_example
-    >>> print(network_in_words(load_example("tiny_relu").network))
-    The network has 1 input ($x$) and 2 layers. Layer 1 is a hidden layer of 1 neuron ($h$) with the relu activation and no bias. Layer 2 is the output layer: 1 neuron ($o$) with the sigmoid activation and no bias; its activation is the prediction $\\hat y$. The loss is binary cross-entropy, $L = -\\bigl[y\\log\\hat y + (1 - y)\\log(1 - \\hat y)\\bigr]$.
+    >>> import textwrap
+    >>> print(textwrap.fill(network_in_words(load_example("tiny_relu").network), 100))
+    The network has 1 input ($x$) and 2 layers. Layer 1 is a hidden layer of 1 neuron ($h$) with the
+    relu activation and no bias. Layer 2 is the output layer: 1 neuron ($o$) with the sigmoid activation
+    and no bias; its activation is the prediction $\\hat y$. The loss is binary cross-entropy, $L =
+    -\\bigl[y\\log\\hat y + (1 - y)\\log(1 - \\hat y)\\bigr]$.
     """
     count = len(network.inputs)
-    parts = [f"The network has {count} input{'s' if count > 1 else ''} ({_names(network.inputs)}) and {len(network.layers)} layer{'s' if len(network.layers) > 1 else ''}."]
+    depth = len(network.layers)
+    parts = [f"The network has {count} input{'s' if count > 1 else ''} ({_names(network.inputs)}) "
+             f"and {depth} layer{'s' if depth > 1 else ''}."]
     for k, layer in enumerate(network.layers, start=1):
         size = len(layer.neurons)
         neurons = f"{size} neuron{'s' if size > 1 else ''} ({_names(layer.neurons)})"
         if k < len(network.layers):
-            parts.append(f"Layer {k} is a hidden layer of {neurons} with the {layer.activation} activation and {bias_in_words(layer)}.")
+            parts.append(f"Layer {k} is a hidden layer of {neurons} with the {layer.activation} activation "
+                         f"and {bias_in_words(layer)}.")
         else:
             parts.append(
                 f"Layer {k} is the output layer: {neurons} with the {layer.activation} activation and "

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from ..checking.examples import Example
-from ..engine.numeric import backward, chain_rule, forward
-from ..engine.training import gradient_step
 from ..checking.published import Comparison
+from ..engine.numeric import backward, chain_rule, forward
 from ..engine.symbolic import Latex, latex_symbol
+from ..engine.training import gradient_step
+from .notebook import number
 
 __all__ = ["Table", "forward_table", "chain_rule_table", "chain_rule_latex", "update_table", "comparison_table"]
 
@@ -36,12 +37,14 @@ class Table:
 
     def __post_init__(self) -> None:
         if not self.numeric:
-            self.numeric = [all(_looks_numeric(row[i]) for row in self.rows if row[i]) and bool(self.rows) for i in range(len(self.columns))]
+            self.numeric = [all(_looks_numeric(row[i]) for row in self.rows if row[i]) and bool(self.rows)
+                            for i in range(len(self.columns))]
 
     def __repr__(self) -> str:
         widths = [max(len(str(c)) for c in [col, *(row[i] for row in self.rows)]) for i, col in enumerate(self.columns)]
         def line(cells: Sequence[str]) -> str:
-            return "  ".join(c.rjust(w) if num else c.ljust(w) for c, w, num in zip(cells, widths, self.numeric)).rstrip()
+            aligned = (c.rjust(w) if num else c.ljust(w) for c, w, num in zip(cells, widths, self.numeric))
+            return "  ".join(aligned).rstrip()
         lines = ([self.caption] if self.caption else []) + [line(self.columns), line(["-" * w for w in widths])]
         return "\n".join(lines + [line(row) for row in self.rows])
 
@@ -50,7 +53,8 @@ class Table:
             style = ' style="text-align:right"' if num else ""
             return f"<{tag}{style}>{html.escape(text)}</{tag}>"
         head = "".join(cell("th", c, n) for c, n in zip(self.columns, self.numeric))
-        body = "".join("<tr>" + "".join(cell("td", c, n) for c, n in zip(row, self.numeric)) + "</tr>" for row in self.rows)
+        rows = ("".join(cell("td", c, n) for c, n in zip(row, self.numeric)) for row in self.rows)
+        body = "".join(f"<tr>{row}</tr>" for row in rows)
         caption = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
         return f'<table class="backprop-table">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
@@ -61,11 +65,6 @@ def _looks_numeric(text: str) -> bool:
         return True
     except ValueError:
         return False
-
-
-def _f(value: float, digits: int) -> str:
-    text = f"{float(value):.{digits}f}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 def forward_table(example: Example, digits: int = 4) -> Table:
@@ -86,15 +85,18 @@ def forward_table(example: Example, digits: int = 4) -> Table:
         feeds = net.units_before(k)
         for j, neuron in enumerate(layer.neurons):
             names = [f"{w}·{u}" for w, u in zip(layer.weights[j], feeds)]
-            numbers = [f"{_f(fwd.params[w], digits)}·{_f(fwd.a[u], digits)}" for w, u in zip(layer.weights[j], feeds)]
+            numbers = [f"{number(fwd.params[w], digits)}·{number(fwd.a[u], digits)}"
+                       for w, u in zip(layer.weights[j], feeds)]
             bias = layer.bias_of(j)
             if bias is not None:
                 names.append(bias)
-                numbers.append(_f(fwd.params[bias], digits))
-            rows.append([neuron, " + ".join(names), " + ".join(numbers), _f(fwd.z[neuron], digits), layer.activation, _f(fwd.a[neuron], digits)])
-    targets = ", ".join(_f(t, digits) for t in fwd.targets)
-    rows.append(["loss", net.loss, f"y = {targets}", "", "", _f(fwd.loss, digits)])
-    return Table(["neuron", "weighted sum", "with numbers", "z", "activation", "a"], rows, numeric=[False, False, False, True, False, True])
+                numbers.append(number(fwd.params[bias], digits))
+            z, a = number(fwd.z[neuron], digits), number(fwd.a[neuron], digits)
+            rows.append([neuron, " + ".join(names), " + ".join(numbers), z, layer.activation, a])
+    targets = ", ".join(number(t, digits) for t in fwd.targets)
+    rows.append(["loss", net.loss, f"y = {targets}", "", "", number(fwd.loss, digits)])
+    columns = ["neuron", "weighted sum", "with numbers", "z", "activation", "a"]
+    return Table(columns, rows, numeric=[False, False, False, True, False, True])
 
 
 def _factor_name(of: str, wrt: str) -> str:
@@ -115,12 +117,13 @@ def chain_rule_table(example: Example, parameter: str, digits: int = 4) -> Table
     rule = chain_rule(ex.network, ex.params, ex.x, ex.y, parameter)
     rows = []
     many = len(rule.paths) > 1
-    for number, (path, product) in enumerate(zip(rule.paths, rule.path_products()), start=1):
+    for k, (path, product) in enumerate(zip(rule.paths, rule.path_products()), start=1):
         for factor in path:
-            rows.append([_factor_name(factor.of, factor.wrt), factor.meaning, _f(factor.value, digits)])
-        rows.append([f"path {number} product" if many else "product", "", _f(product, digits)])
-    rows.append([f"∂L/∂{parameter}", "sum over paths" if many else "the gradient", _f(rule.gradient, digits)])
-    return Table(["factor", "meaning", "value"], rows, caption=f"Chain rule for {parameter}", numeric=[False, False, True])
+            rows.append([_factor_name(factor.of, factor.wrt), factor.meaning, number(factor.value, digits)])
+        rows.append([f"path {k} product" if many else "product", "", number(product, digits)])
+    rows.append([f"∂L/∂{parameter}", "sum over paths" if many else "the gradient", number(rule.gradient, digits)])
+    caption = f"Chain rule for {parameter}"
+    return Table(["factor", "meaning", "value"], rows, caption=caption, numeric=[False, False, True])
 
 
 def chain_rule_latex(example: Example, parameter: str, digits: int = 4) -> Latex:
@@ -143,10 +146,10 @@ def chain_rule_latex(example: Example, parameter: str, digits: int = 4) -> Latex
         return rf"\frac{{\partial {symbol(of)}}}{{\partial {symbol(wrt)}}}"
 
     symbols = " + ".join(r" \cdot ".join(partial(f.of, f.wrt) for f in path) for path in rule.paths)
-    numbers = " + ".join(r" \cdot ".join(f"({_f(f.value, digits)})" for f in path) for path in rule.paths)
+    numbers = " + ".join(r" \cdot ".join(f"({number(f.value, digits)})" for f in path) for path in rule.paths)
     lhs = rf"\frac{{\partial L}}{{\partial {latex_symbol(parameter)}}}"
     return Latex(
-        rf"\begin{{aligned}} {lhs} &= {symbols} \\ &= {numbers} \\ &= {_f(rule.gradient, digits)} \end{{aligned}}"
+        rf"\begin{{aligned}} {lhs} &= {symbols} \\ &= {numbers} \\ &= {number(rule.gradient, digits)} \end{{aligned}}"
     )
 
 
@@ -163,10 +166,8 @@ def update_table(example: Example, digits: int = 4) -> Table:
     ex = example
     grads = backward(ex.network, ex.params, ex.x, ex.y).gradients
     new = gradient_step(dict(ex.params), grads, ex.learning_rate)
-    rows = [
-        [p, _f(ex.params[p], digits), _f(grads[p], digits), _f(ex.learning_rate * grads[p], digits), _f(new[p], digits)]  # type: ignore[arg-type]
-        for p in ex.network.parameters
-    ]
+    values = [(ex.params[p], grads[p], ex.learning_rate * grads[p], new[p]) for p in ex.network.parameters]
+    rows = [[p, *(number(v, digits) for v in row)] for p, row in zip(ex.network.parameters, values)]  # type: ignore[arg-type]
     return Table(["parameter", "old", "gradient", "η·gradient", "new"], rows)
 
 
@@ -182,7 +183,9 @@ def comparison_table(comparisons: Sequence[Comparison], digits: int = 6) -> Tabl
     """
     mark = {"agrees": "✓ agrees", "rounding slip": "≈ rounding slip", "wrong": "✗ wrong"}
     rows = [
-        [c.published.where, c.published.label, c.published.printed, _f(c.computed, digits), f"{c.difference:+.2e}", mark[c.verdict]]
+        [c.published.where, c.published.label, c.published.printed, number(c.computed, digits), f"{c.difference:+.2e}",
+         mark[c.verdict]]
         for c in comparisons
     ]
-    return Table(["where", "quantity", "document", "computed", "difference", "verdict"], rows, numeric=[False, False, True, True, True, False])
+    columns = ["where", "quantity", "document", "computed", "difference", "verdict"]
+    return Table(columns, rows, numeric=[False, False, True, True, True, False])

@@ -11,30 +11,21 @@ once and then updated in place:
 """
 from __future__ import annotations
 
-import base64
-import html
-import itertools
-import re
-import time
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
-from .explore import LossCurve, Settings, TrainingCurve, loss_along, training_curve
 from ..engine.network import Network
+from .explore import LossCurve, Settings, TrainingCurve, loss_along, training_curve
+from .figure import FigureView, checked_epochs, checked_range, image_html
+from .palette import BLUE, GREEN, LEGEND_SIZE, PINK, TEXT_SIZE, VERMILLION
 from .png import canvas_png
 
 __all__ = [
-    "slider_range", "image_html", "described_image", "shown_png", "shown_alt", "LossFigure",
-    "live_explorer", "frame_stack", "static_explorer", "every_position", "probe_positions",
-    "kernel_panel",
+    "slider_range", "image_html", "described_image", "LossFigure", "round_up",
+    "live_explorer", "frame_stack", "static_explorer", "kernel_panel",
 ]
-
-# Okabe–Ito colours: distinguishable with every common colour-vision deficiency.
-LOSS_COLOUR, POINT_COLOUR, TANGENT_COLOUR, TRAIN_COLOUR = "#0072B2", "#D55E00", "#009E73", "#CC79A7"
 
 
 def slider_range(value: float, half_width: float = 2.0) -> tuple[float, float]:
@@ -50,18 +41,6 @@ def slider_range(value: float, half_width: float = 2.0) -> tuple[float, float]:
     return (low, high)
 
 
-def image_html(png: bytes, alt: str) -> str:
-    """An ``<img>`` element with ``png`` inlined and ``alt`` as its text alternative.
-
-    >>> image_html(b"\\x89PNG", 'Loss "before" & after')
-    '<img alt="Loss &quot;before&quot; &amp; after" src="data:image/png;base64,iVBORw==" style="max-width: 100%">'
-    """
-    if not isinstance(alt, str) or not alt.strip():
-        raise ValueError(f"alt must describe the figure in words; got {alt!r}")
-    encoded = base64.b64encode(bytes(png)).decode("ascii")
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{encoded}" style="max-width: 100%">'
-
-
 def described_image(png: bytes, alt: str):
     """A widget showing ``png`` with alt text, for readers who cannot see the figure.
 
@@ -69,26 +48,12 @@ def described_image(png: bytes, alt: str):
     browser (ipywidgets issue 3860), so described figures are an ``<img>`` in an ``HTML`` widget.
     The embedded state is the same size: widget state stores image bytes as base64 either way.
 
-    >>> view = described_image(b"\\x89PNG", "A figure")
-    >>> shown_png(view), shown_alt(view)
-    (b'\\x89PNG', 'A figure')
+    >>> described_image(b"\\x89PNG", "A figure").value
+    '<img alt="A figure" src="data:image/png;base64,iVBORw==" style="max-width: 100%">'
     """
     import ipywidgets as w
 
     return w.HTML(value=image_html(png, alt))
-
-
-_IMG = re.compile(r'<img alt="([^"]*)" src="data:image/png;base64,([A-Za-z0-9+/=]*)"')
-
-
-def shown_png(view) -> bytes:
-    """The PNG bytes a :func:`described_image` widget shows."""
-    return base64.b64decode(_IMG.match(view.value).group(2))
-
-
-def shown_alt(view) -> str:
-    """The alt text of a :func:`described_image` widget."""
-    return html.unescape(_IMG.match(view.value).group(1))
 
 
 @dataclass(frozen=True)
@@ -99,7 +64,7 @@ class LossView:
     training: TrainingCurve
 
 
-class LossFigure:
+class LossFigure(FigureView):
     """Loss along one parameter (with the backprop tangent) beside the training loss curve.
 
     Built once; :meth:`show` moves the existing lines and texts, it never builds a new figure.
@@ -114,46 +79,34 @@ class LossFigure:
     >>> view = fig.show(Settings.of(ex))
     >>> round(view.curve.slope, 4), len(view.training.losses)
     (0.2811, 21)
-    >>> fig.png()[:4]
-    b'\\x89PNG'
     """
 
-    def __init__(
-        self,
-        network: Network,
-        parameter: str,
-        value_range: tuple[float, float],
-        epochs: int = 100,
-        points: int = 121,
-        size: tuple[float, float] = (7.2, 2.8),
-        dpi: int = 80,
-    ) -> None:
+    SIZE = (7.2, 2.8)
+
+    def __init__(self, network: Network, parameter: str, value_range: tuple[float, float], epochs: int = 100,
+                 points: int = 121) -> None:
         network.check_parameter_name(parameter)
-        low, high = value_range
-        if not (np.isfinite(low) and np.isfinite(high) and low < high):
-            raise ValueError(f"value_range must be two finite numbers, low < high; got {value_range!r}")
-        if not isinstance(epochs, (int, np.integer)) or epochs < 1:
-            raise ValueError(f"epochs must be a whole number >= 1; got {epochs!r}")
-        self.network, self.parameter, self.epochs = network, parameter, epochs
+        low, high = checked_range(value_range, "value_range")
+        self.network, self.parameter, self.epochs = network, parameter, checked_epochs(epochs)
         self.values = np.linspace(low, high, points)
-        self.figure = Figure(figsize=size, dpi=dpi)
-        FigureCanvasAgg(self.figure)
+        super().__init__()
         self.loss_axes, self.train_axes = self.figure.subplots(1, 2)
         self.figure.subplots_adjust(left=0.09, right=0.98, bottom=0.17, top=0.96, wspace=0.28)
         a, b = self.loss_axes, self.train_axes
-        (self._curve,) = a.plot(self.values, np.zeros_like(self.values), color=LOSS_COLOUR, lw=2, label="loss")
-        (self._tangent,) = a.plot([], [], color=TANGENT_COLOUR, lw=2.5, ls=(0, (4, 2)), label="tangent: slope = backprop gradient")
-        (self._point,) = a.plot([], [], "o", color=POINT_COLOUR, ms=7, label=f"current {parameter}")
+        (self._curve,) = a.plot(self.values, np.zeros_like(self.values), color=BLUE, lw=2, label="loss")
+        (self._tangent,) = a.plot([], [], color=GREEN, lw=2.5, ls=(0, (4, 2)),
+                                  label="tangent: slope = backprop gradient")
+        (self._point,) = a.plot([], [], "o", color=VERMILLION, ms=7, label=f"current {parameter}")
         a.set_xlim(low, high)
         a.set_xlabel(parameter)
         a.set_ylabel("loss")
-        a.legend(loc="upper left", fontsize=7, frameon=False)
-        self._slope_text = a.text(0.98, 0.04, "", transform=a.transAxes, ha="right", fontsize=8)
-        (self._training,) = b.plot([], [], color=TRAIN_COLOUR, lw=2)
+        a.legend(loc="upper left", fontsize=LEGEND_SIZE, frameon=False)
+        self._slope_text = a.text(0.98, 0.04, "", transform=a.transAxes, ha="right", fontsize=TEXT_SIZE)
+        (self._training,) = b.plot([], [], color=PINK, lw=2)
         b.set_xlim(0, epochs)
         b.set_xlabel("epoch")
         b.set_ylabel("training loss")
-        self._train_text = b.text(0.98, 0.90, "", transform=b.transAxes, ha="right", fontsize=8)
+        self._train_text = b.text(0.98, 0.90, "", transform=b.transAxes, ha="right", fontsize=TEXT_SIZE)
         self._moving = [self._curve, self._tangent, self._point, self._slope_text, self._training, self._train_text]
         for artist in self._moving:
             artist.set_animated(True)  # left out of the cached background, painted on top
@@ -167,7 +120,8 @@ class LossFigure:
         'Left: the loss as w1 varies, the current'
         """
         return (f"Left: the loss as {parameter} varies, the current {parameter} marked, and the tangent whose "
-                f"slope is the backprop gradient. Right: the training loss over {epochs} epochs from the current settings")
+                f"slope is the backprop gradient. Right: the training loss over {epochs} epochs from the current "
+                "settings")
 
     def show(self, settings: Settings, parameter_value: float | None = None) -> LossView:
         """Redraw for ``settings`` (optionally with the selected parameter moved to ``parameter_value``)."""
@@ -196,7 +150,7 @@ class LossFigure:
         needed = 1.05 * float(np.max(values))
         old_top = axes.get_ylim()[1]
         if self._background is None or not (old_top / 6 <= needed <= old_top):
-            axes.set_ylim(0.0, round_up(needed))
+            self.set_ylim(axes, 0.0, round_up(needed))
             self._background = None
 
     def png(self, small: bool = False) -> bytes:
@@ -218,15 +172,16 @@ class LossFigure:
 def round_up(value: float) -> float:
     """The smallest of 1, 2, 2.5, 5 × a power of ten that is at least ``value`` (1 for ``value <= 0``).
 
-    >>> round_up(0.0913), round_up(0.26), round_up(3.67), round_up(0.0)
-    (0.1, 0.5, 5.0, 1.0)
+    >>> round_up(0.0913), round_up(0.26), round_up(3.67), round_up(0.0), round_up(3e-20)
+    (0.1, 0.5, 5.0, 1.0, 5e-20)
     """
     if value <= 0:
         return 1.0
     power = 10.0 ** np.floor(np.log10(value))
     for step in (1.0, 2.0, 2.5, 5.0, 10.0):
         if step * power >= value * (1 - 1e-12):
-            return float(round(step * power, 12))
+            # 12 significant digits, not 12 decimals: a loss of 1e-20 must not round to a top of 0
+            return float(f"{step * power:.12g}")
     return float(10.0 * power)
 
 
@@ -244,10 +199,11 @@ def live_explorer(
 
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
-    >>> panel = live_explorer(ex.network, Settings(ex.params, ex.x, ex.y, 0.1), {"w1": (-1, 1), "w2": (-1, 1)}, "w1", 20)
+    >>> ranges = {"w1": (-1, 1), "w2": (-1, 1)}
+    >>> panel = live_explorer(ex.network, Settings(ex.params, ex.x, ex.y, 0.1), ranges, "w1", 20)
     >>> panel.children[0].description, [s.description for s in panel.children[1].children]
     ('sweep', ['w1', 'w2'])
-    >>> len(shown_png(panel.children[2])) > 1000  # the figure, already drawn as PNG
+    >>> panel.children[2].value.startswith('<img alt="Left: the loss as w1 varies')  # already drawn
     True
     """
     import ipywidgets as w
@@ -261,7 +217,7 @@ def live_explorer(
 
     sliders = {
         name: w.FloatSlider(
-            value=_current(settings, name), min=low, max=high, step=(high - low) / 200,
+            value=settings.value(name), min=low, max=high, step=(high - low) / 200,
             description=name, readout_format=".3f", continuous_update=True,
         )
         for name, (low, high) in ranges.items()
@@ -273,8 +229,8 @@ def live_explorer(
         current = settings.replace(**{name: s.value for name, s in sliders.items()})
         figure = figure_for(choice.value)
         figure.show(current)
-        alt = f"{LossFigure.describe(choice.value, epochs)}; {choice.value} = {_current(current, choice.value):.3f}"
-        image.value = image_html(figure.png(), alt)
+        alt = f"{LossFigure.describe(choice.value, epochs)}; {choice.value} = {current.value(choice.value):.3f}"
+        image.value = figure.html(alt)
 
     for control in [choice, *sliders.values()]:
         control.observe(redraw, names="value")
@@ -299,14 +255,6 @@ def kernel_panel(box):
     return box
 
 
-def _current(settings: Settings, name: str) -> float:
-    if name in settings.params:
-        return float(settings.params[name])
-    if name in settings.x:
-        return float(settings.x[name])
-    return float({"y": settings.y, "learning_rate": settings.learning_rate}[name])
-
-
 def frame_stack(
     controls: Sequence[tuple[str, Sequence[str], int]],
     render: Callable[[tuple[int, ...]], bytes],
@@ -328,14 +276,13 @@ def frame_stack(
     ...                                alt="Loss against w")
     >>> count, size, box.children[2].selected_index, box.children[2].children[0].selected_index
     (6, 18, 0, 1)
-    >>> shown_alt(box.children[2].children[1].children[2])
-    'Loss against w; w = 1, η = 1'
+    >>> box.children[2].children[1].children[2].value[:38]
+    '<img alt="Loss against w; w = 1, η = 1'
     """
     if not isinstance(alt, str) or not alt.strip():
         raise ValueError(f"alt must describe the figure in words; got {alt!r}")
     import ipywidgets as w
 
-    started = time.perf_counter()
     sizes = [len(labels) for _, labels, _ in controls]
     total = 0
 
@@ -362,13 +309,8 @@ def frame_stack(
             w.jslink((slider, "index"), (stack, "selected_index"))
         level = [child for stack in level for child in stack.children]
     frames = int(np.prod(sizes))
-    FRAME_LOG.append({"controls": [d for d, _, _ in controls], "frames": frames, "bytes": total, "seconds": time.perf_counter() - started})
     return w.VBox([*sliders, root]), frames, total
 
-
-# Every frame_stack built in this process: controls, frame count, PNG bytes and seconds taken.
-# benchmarks/run.py reads it after running a chapter, to report what each page's frames cost.
-FRAME_LOG: list[dict] = []
 
 
 def static_explorer(
@@ -395,7 +337,8 @@ def static_explorer(
     controls = [(parameter, [f"{v:.2f}" for v in values], start)]
     rates = [float(r) for r in learning_rates] if learning_rates else []
     if rates:
-        controls.append(("η", [f"{r:g}" for r in rates], int(np.argmin([abs(r - settings.learning_rate) for r in rates]))))
+        nearest = int(np.argmin([abs(r - settings.learning_rate) for r in rates]))
+        controls.append(("η", [f"{r:g}" for r in rates], nearest))
 
     def render(index: tuple[int, ...]) -> bytes:
         changes = {parameter: values[index[0]]}
@@ -405,32 +348,3 @@ def static_explorer(
         return figure.png(small=True)
 
     return frame_stack(controls, render, alt=LossFigure.describe(parameter, epochs))
-
-
-def probe_positions(
-    settings: Settings, ranges: Mapping[str, tuple[float, float]], mixes: int = 6, seed: int = 0
-) -> list[dict[str, float]]:
-    """Slider positions that exercise a live panel, for checks that every position draws.
-
-    Each slider alone at five stops across its range (the others at ``settings``), every slider at
-    its low end, every slider at its high end, then ``mixes`` random mixes (seeded).
-
-    >>> from backproplib.checking.examples import load_example
-    >>> ex = load_example("tiny_relu")
-    >>> positions = probe_positions(Settings(ex.params, ex.x, ex.y, 0.1), {"w1": (-1, 1), "y": (0, 1)}, mixes=1)
-    >>> len(positions), positions[0], positions[-3], positions[-2]
-    (13, {'w1': -1.0, 'y': 0.0}, {'w1': -1, 'y': 0}, {'w1': 1, 'y': 1})
-    """
-    centre = {name: _current(settings, name) for name in ranges}
-    positions = [dict(centre, **{name: float(v)}) for name, (lo, hi) in ranges.items() for v in np.linspace(lo, hi, 5)]
-    positions.append({name: lo for name, (lo, _) in ranges.items()})
-    positions.append({name: hi for name, (_, hi) in ranges.items()})
-    rng = np.random.default_rng(seed)
-    positions += [{name: float(rng.uniform(lo, hi)) for name, (lo, hi) in ranges.items()} for _ in range(mixes)]
-    return positions
-
-
-def every_position(ranges: Mapping[str, tuple[float, float]], steps: int = 5) -> itertools.product:
-    """Grid of slider positions (``steps`` per slider, ends included), for exhaustive checks."""
-    axes = [[(name, v) for v in np.linspace(low, high, steps)] for name, (low, high) in ranges.items()]
-    return itertools.product(*axes)

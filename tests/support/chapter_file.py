@@ -9,10 +9,14 @@ from pathlib import Path
 
 import nbformat
 
-from ..checking.examples import Example, load_example
+from backproplib.checking.examples import Example, load_example
+from backproplib.views.explore import Settings
+from backproplib.views.widgets import LossFigure, slider_range
 
-__all__ = ["read_chapter", "parameters_cell_values", "example_from_parameters", "code_cell_containing", "cell_assignment",
-           "glued_values"]
+__all__ = ["read_chapter", "parameters_cell_values", "example_from_parameters", "code_cell_containing",
+           "cell_assignment", "glued_values", "Chapter", "CHAPTERS"]
+
+CHAPTERS = Path(__file__).resolve().parents[2] / "chapters"
 
 SETTING_NAMES = ("params", "x", "y", "learning_rate", "activations", "loss")
 
@@ -95,3 +99,37 @@ def glued_values(notebook: str | Path | nbformat.NotebookNode) -> dict[str, str]
             if name:
                 values[name] = output["data"]["application/papermill.record/text/plain"].strip("'\"")
     return values
+
+
+class Chapter:
+    """A chapter notebook's settings as its tests use them: parameters, example, slider settings.
+
+    >>> chapter = Chapter("tiny_network")
+    >>> chapter.example.matches_document, chapter.settings.learning_rate == chapter.example.learning_rate
+    (True, True)
+    """
+
+    def __init__(self, name: str) -> None:
+        self.notebook = CHAPTERS / f"{name}.ipynb"
+        self.parameters = parameters_cell_values(self.notebook)
+        self.example = example_from_parameters(self.parameters)
+        self.settings = Settings.of(self.example)
+        self.epochs = self.parameters["epochs"]
+
+    def live_ranges(self) -> dict[str, tuple[float, float]]:
+        """The slider ranges the chapter's live explorer uses (its ``live_ranges`` lines)."""
+        namespace = {"slider_range": slider_range, "example": self.example}
+        return cell_assignment(self.notebook, "live_explorer(", "live_ranges", namespace)  # type: ignore[return-value]
+
+    def live_views(self, parameter: str, positions: list[dict[str, float]]):
+        """The live explorer sweeping ``parameter``, shown at each of ``positions``: ``(position, view)`` pairs."""
+        figure = LossFigure(self.example.network, parameter, self.live_ranges()[parameter], self.epochs)
+        for position in positions:
+            yield position, figure.show(self.settings.replace(**position))
+
+    def live_ranges_cover_the_settings(self) -> bool:
+        """Whether the live explorer has a slider for every parameter, input, y and a positive η range,
+        each containing the chapter's value."""
+        ranges, names = self.live_ranges(), [*self.example.network.parameters, *self.example.network.inputs]
+        return (set(ranges) == {*names, "y", "learning_rate"} and ranges["learning_rate"][0] > 0
+                and all(ranges[n][0] <= self.settings.value(n) <= ranges[n][1] for n in names))

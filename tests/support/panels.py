@@ -1,0 +1,100 @@
+"""Driving and reading widget panels without a browser: slider positions, shown images, frame costs."""
+from __future__ import annotations
+
+import base64
+import html
+import itertools
+import re
+import time
+from typing import Mapping
+
+import numpy as np
+
+from backproplib.views import widgets
+from backproplib.views.explore import Settings
+
+__all__ = ["shown_png", "shown_alt", "probe_positions", "every_position", "record_frame_stacks", "is_finite"]
+
+_IMG = re.compile(r'<img alt="([^"]*)" src="data:image/png;base64,([A-Za-z0-9+/=]*)"')
+
+
+def shown_png(view) -> bytes:
+    """The PNG bytes a :func:`backproplib.views.widgets.described_image` widget shows.
+
+    >>> from backproplib.views.widgets import described_image
+    >>> shown_png(described_image(b"\\x89PNG", "A figure")), shown_alt(described_image(b"", "Loss & gain"))
+    (b'\\x89PNG', 'Loss & gain')
+    """
+    return base64.b64decode(_IMG.match(view.value).group(2))
+
+
+def shown_alt(view) -> str:
+    """The alt text of a :func:`backproplib.views.widgets.described_image` widget."""
+    return html.unescape(_IMG.match(view.value).group(1))
+
+
+def is_finite(view) -> bool:
+    """Whether a loss explorer's view (curve, slope, training run) holds only finite numbers."""
+    curve, training = view.curve, view.training
+    return bool(np.all(np.isfinite(curve.losses)) and np.isfinite(curve.slope) and np.all(np.isfinite(training.losses)))
+
+
+def probe_positions(
+    settings: Settings, ranges: Mapping[str, tuple[float, float]], mixes: int = 6, seed: int = 0
+) -> list[dict[str, float]]:
+    """Slider positions that exercise a live panel, for checks that every position draws.
+
+    Each slider alone at five stops across its range (the others at ``settings``), every slider at
+    its low end, every slider at its high end, then ``mixes`` random mixes (seeded).
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("tiny_relu")
+    >>> positions = probe_positions(Settings(ex.params, ex.x, ex.y, 0.1), {"w1": (-1, 1), "y": (0, 1)}, mixes=1)
+    >>> len(positions), positions[0], positions[-3], positions[-2]
+    (13, {'w1': -1.0, 'y': 0.0}, {'w1': -1, 'y': 0}, {'w1': 1, 'y': 1})
+    """
+    centre = {name: settings.value(name) for name in ranges}
+    positions = [dict(centre, **{name: float(v)}) for name, (lo, hi) in ranges.items() for v in np.linspace(lo, hi, 5)]
+    positions.append({name: lo for name, (lo, _) in ranges.items()})
+    positions.append({name: hi for name, (_, hi) in ranges.items()})
+    rng = np.random.default_rng(seed)
+    positions += [{name: float(rng.uniform(lo, hi)) for name, (lo, hi) in ranges.items()} for _ in range(mixes)]
+    return positions
+
+
+def every_position(ranges: Mapping[str, tuple[float, float]], steps: int = 5) -> itertools.product:
+    """Grid of slider positions (``steps`` per slider, ends included), for exhaustive checks.
+
+    >>> [{k: float(v) for k, v in p} for p in every_position({"w": (0, 1)}, steps=3)]
+    [{'w': 0.0}, {'w': 0.5}, {'w': 1.0}]
+    """
+    axes = [[(name, v) for v in np.linspace(low, high, steps)] for name, (low, high) in ranges.items()]
+    return itertools.product(*axes)
+
+
+def record_frame_stacks() -> list[dict]:
+    """From now on, log every :func:`backproplib.views.widgets.frame_stack` built in this process.
+
+    Returns the log: one entry per frame stack with its controls, frame count, PNG bytes and the
+    seconds it took. The benchmarks call this in a chapter's kernel before the chapter's own cells,
+    so chapters importing ``frame_stack`` afterwards get the measured one.
+
+    >>> log = record_frame_stacks()
+    >>> _ = widgets.frame_stack([("w", ["0", "1"], 0)], lambda i: b"PNG", alt="Loss against w")
+    >>> log[-1]["controls"], log[-1]["frames"], log[-1]["bytes"]
+    (['w'], 2, 6)
+    """
+    if hasattr(widgets.frame_stack, "log"):  # already recording
+        return widgets.frame_stack.log
+    build, log = widgets.frame_stack, []
+
+    def measured(controls, render, dropdowns=(), *, alt):
+        started = time.perf_counter()
+        box, frames, total = build(controls, render, dropdowns, alt=alt)
+        log.append({"controls": [c[0] for c in controls], "frames": frames, "bytes": total,
+                    "seconds": time.perf_counter() - started})
+        return box, frames, total
+
+    measured.log = log  # type: ignore[attr-defined]
+    widgets.frame_stack = measured
+    return log

@@ -1,0 +1,34 @@
+"""The code style the team agreed on, checked by ruff with the settings in pyproject.toml."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def ruff() -> list[str]:
+    """How to run ruff: the executable beside this Python (a virtual environment's bin), else on the PATH."""
+    beside = Path(sys.executable).with_name("ruff")
+    found = str(beside) if beside.exists() else shutil.which("ruff")
+    assert found, "ruff is not installed: pip install -r requirements.txt"
+    return [found]
+
+
+def test_ruff_finds_nothing_in_the_package_the_tests_and_the_benchmarks():
+    result = subprocess.run([*ruff(), "check", "--no-cache", "backproplib", "tests", "benchmarks"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "All checks passed" in result.stdout
+
+
+def test_ruff_would_catch_an_unused_import_and_a_long_line(tmp_path):
+    # The check above is only worth something if the configured rules fire.
+    sample = tmp_path / "sample.py"
+    sample.write_text("import os\n\nVALUE = '" + "x" * 130 + "'\n")
+    result = subprocess.run([*ruff(), "check", "--no-cache", "--config", str(ROOT / "pyproject.toml"), str(sample)],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "F401" in result.stdout and "E501" in result.stdout
