@@ -323,7 +323,7 @@ def test_every_chapter_value_is_a_slider_position_the_front_end_accepts(key: str
     panel = panel_description(example.network, Settings.of(example), live_ranges(example), example.network.parameters[0])
     controls = [c for group in panel["groups"] for c in group["controls"]]
     chapter = {**example.params, **example.x, "rate": example.learning_rate, "epochs": 100}
-    chapter.update(zip(example.network.outputs, np.atleast_1d(example.y)))
+    chapter.update(zip(example.network.outputs, example.network.check_targets(example.y)))
     chapter = {name: float(value) for name, value in chapter.items()}
     assert {c["name"]: c["value"] for c in controls} == chapter
     got = node("""console.log(JSON.stringify(data.map(c => { const p = E.positions(c);
@@ -344,7 +344,7 @@ def test_each_output_gets_its_target_and_a_shared_bias_its_own_group() -> None:
     target = panel["groups"][legends.index("target")]["controls"]
     assert [(c["name"], c["label"], c["value"]) for c in target] == [("n2_1", "y_n2_1: target of n2_1", 0.1),
                                                                      ("n2_2", "y_n2_2: target of n2_2", 0.9)]
-    with pytest.raises(ValueError, match=r"settings.y must hold one target per output \['n2_1', 'n2_2'\]; got 0.5"):
+    with pytest.raises(ValueError, match=r"y must have 2 values, one per output \['n2_1', 'n2_2'\]; got one number, 0.5"):
         panel_description(network, Settings(params, {"x1": 0.5}, 0.5, 0.25), ranges, "w2_1_1")
 
 
@@ -354,7 +354,7 @@ def test_html_escapes_the_panel_and_refuses_bad_input() -> None:
     assert MARKER in page and page.count("</script>") == 2 and "a \\u003c/script\\u003e \\u0026 b" in page
     with pytest.raises(ValueError, match="ranges is missing \\['x2'\\]"):
         panel_description(FIXTURE_NETWORK, FIXTURE_SETTINGS, {k: v for k, v in fixture_ranges().items() if k != "x2"}, "w1")
-    with pytest.raises(ValueError, match="parameter must be one of 'w1', 'w2'; got 'b'"):
+    with pytest.raises(ValueError, match="unknown parameter 'b'; the parameters are 'w1', 'w2'"):
         panel_description(FIXTURE_NETWORK, FIXTURE_SETTINGS, fixture_ranges(), "b")
     with pytest.raises(TypeError, match="model_source must be JavaScript source text"):
         ExplorerView(panel, "")

@@ -41,8 +41,9 @@ def live_ranges(example: Example) -> dict[str, tuple[float, float]]:
     ranges.update({name: slider_range(float(value)) for name, value in example.x.items()})
     if get_loss(example.network.loss).targets_are_probabilities:
         ranges["y"] = (0.0, 1.0)
-    else:
-        ranges["y"] = slider_range(float(example.y))
+    else:  # one range for every output's target, covering each of them
+        around = [slider_range(float(t)) for t in example.network.check_targets(example.y)]
+        ranges["y"] = (min(low for low, _ in around), max(high for _, high in around))
     low, high = LEARNING_RATE_RANGE
     ranges["learning_rate"] = (min(low, example.learning_rate), max(high, example.learning_rate))
     return ranges

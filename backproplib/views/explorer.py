@@ -40,7 +40,7 @@ import numpy as np
 from ..engine.network import Network
 from ..engine.training import DIVERGENCE_LIMIT
 from .explore import Settings
-from .widgets import LOSS_COLOUR, POINT_COLOUR, TANGENT_COLOUR, TRAIN_COLOUR
+from .palette import BLUE, GREEN, PINK, VERMILLION
 
 __all__ = [
     "ASSET_DIR", "MARKER", "BOOK_SCRIPTS", "BOOK_STYLES", "Control", "slider_control", "panel_description",
@@ -57,7 +57,7 @@ SWEEP_POINTS = 201
 EPOCH_RANGE = (0, 2000)
 # The book's matplotlib figures (views.widgets.LossFigure) use the same colours and words.
 CHARTS = {
-    "colours": {"loss": LOSS_COLOUR, "point": POINT_COLOUR, "tangent": TANGENT_COLOUR, "training": TRAIN_COLOUR},
+    "colours": {"loss": BLUE, "point": VERMILLION, "tangent": GREEN, "training": PINK},
     "labels": {
         "loss_axis": "loss", "loss_curve": "loss", "tangent": "tangent: slope = backprop gradient",
         "point": "current {parameter}", "epoch_axis": "epoch", "training_axis": "training loss",
@@ -201,9 +201,7 @@ def panel_description(
     missing = [n for n in (*network.parameters, *network.inputs, "y", "learning_rate") if n not in ranges]
     if missing:
         raise ValueError(f"ranges is missing {missing}; it needs every parameter and input, 'y' and 'learning_rate'")
-    targets = np.atleast_1d(np.asarray(settings.y, dtype=float))
-    if targets.shape != (len(network.outputs),):
-        raise ValueError(f"settings.y must hold one target per output {list(network.outputs)}; got {settings.y!r}")
+    targets = [float(t) for t in network.check_targets(settings.y)]  # one per output, checked
     inputs = [slider_control("input", x, f"{x}: input", ranges[x], settings.x[x]) for x in network.inputs]
     target_word = "y" if len(network.outputs) == 1 else "y_{}"
     target = [slider_control("target", o, f"{target_word.format(o)}: target of {o}", ranges["y"], float(t))
