@@ -230,7 +230,7 @@ def test_a_diverging_run_is_described_as_it_happened(clashing):
     steps = steps_before_divergence()
     assert 1 <= steps < 10  # the description is meant to diverge after a few steps
     summary = glued_values(clashing)["train_summary"]
-    assert summary.startswith(f"training diverged and stopped after {steps} of the 10 planned epochs, with the loss at ")
+    assert summary.startswith(f"training diverged at step {steps} of the 10 planned epochs; the last loss inside the limit was ")
     shown = [o["data"]["text/markdown"] for c in clashing.cells for o in c.get("outputs", [])
              if "text/markdown" in o.get("data", {})]
     (sentence,) = [s for s in shown if s.startswith("Training")]
