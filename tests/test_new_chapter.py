@@ -234,7 +234,7 @@ def test_a_diverging_run_is_described_as_it_happened(clashing):
     shown = [o["data"]["text/markdown"] for c in clashing.cells for o in c.get("outputs", [])
              if "text/markdown" in o.get("data", {})]
     (sentence,) = [s for s in shown if s.startswith("Training")]
-    assert sentence.startswith(f"Training diverged: after {steps} steps of the 10 planned")
+    assert sentence.startswith(f"Training diverged: step {steps} of the 10 planned took the loss or a parameter past")
     assert "after 0 steps" not in sentence and "10 epochs of training take it" not in summary
     html = [o["data"].get("text/html", "") for c in clashing.cells for o in c.get("outputs", []) if "data" in o]
     assert any(f'alt="Training loss over {steps} epochs' in h for h in html)
