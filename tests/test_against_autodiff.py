@@ -24,6 +24,7 @@ import mpmath
 import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from reference_autodiff import exact, reference_for
 
 from backproplib import (
     Layer,
@@ -37,7 +38,6 @@ from backproplib import (
     train,
 )
 from backproplib.engine.training import DIVERGENCE_LIMIT
-from reference_autodiff import exact, reference_for
 
 TOLERANCE = 1e-9
 ACTIVATIONS = ("sigmoid", "relu", "tanh", "identity")

@@ -23,7 +23,6 @@ import json
 import math
 import posixpath
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -34,15 +33,25 @@ from typing import Any, Iterator
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
-from test_browser import _QuietHandler, driver, is_local, requested_urls  # noqa: F401 - the book's offline Chromium
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_browser import _QuietHandler, is_local, requested_urls
+from test_browser import driver as driver  # the book's offline Chromium: a pytest fixture the tests take by name
 
 from backproplib.authoring.explorer_ranges import live_ranges
 from backproplib.checking.examples import EXAMPLES, load_example
 from backproplib.engine.network import Layer, Network, layered_network
 from backproplib.engine.training import DIVERGENCE_LIMIT
 from backproplib.views.explore import Settings
-from backproplib.views.explorer import ASSET_DIR, BOOK_SCRIPTS, BOOK_STYLES, MARKER, ExplorerView, panel_description, slider_control
+from backproplib.views.explorer import (
+    ASSET_DIR,
+    BOOK_SCRIPTS,
+    BOOK_STYLES,
+    MARKER,
+    ExplorerView,
+    panel_description,
+    slider_control,
+)
 from backproplib.views.widgets import round_up, slider_range
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -219,7 +219,9 @@ def network_of(inputs, layers):
 
 def rename(inputs, layers, place, name):
     """Put ``name`` at ``place`` (as written by ``descriptions``)."""
-    copy_bias = lambda b: b if b is None or isinstance(b, str) else list(b)
+    def copy_bias(b):
+        return b if b is None or isinstance(b, str) else list(b)
+
     inputs, layers = list(inputs), [[list(n), [list(r) for r in w], copy_bias(b)] for n, w, b in layers]
     if place.startswith("inputs"):
         inputs[int(place[7:-1])] = name

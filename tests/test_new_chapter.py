@@ -16,7 +16,6 @@ import pytest
 import yaml
 
 from backproplib.authoring.new_chapter import main
-from support.chapter_file import glued_values
 
 BOOK = Path(__file__).resolve().parent.parent
 DESCRIPTION = BOOK / "examples" / "three_inputs_tanh.yaml"

@@ -185,7 +185,9 @@ def test_record_sees_every_epoch_once_with_its_parameters_and_backward_pass():
 def test_a_step_rule_replaces_the_update():
     # θ + η·∂L/∂θ climbs: the loss of the one-neuron model rises at every step.
     net = identity_neuron()
-    climb = lambda params, gradients, rate, frozen: {k: v + rate * gradients[k] for k, v in params.items()}
+    def climb(params, gradients, rate, frozen):
+        return {k: v + rate * gradients[k] for k, v in params.items()}
+
     run = train(net, {"w": 1.0}, {"x": 1.0}, 0.5, 0.1, 5, step_rule=climb)
     assert np.all(np.diff(run.losses) > 0)
     assert run.params["w"] == pytest.approx(0.5 + 0.5 * 1.1**5, rel=1e-13)

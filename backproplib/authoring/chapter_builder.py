@@ -32,10 +32,10 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from .description import NetworkDescription
-from .install_cell import install_cell_source
 from ..engine.network import Layer
 from ..engine.symbolic import latex_symbol
+from .description import NetworkDescription
+from .install_cell import install_cell_source
 
 __all__ = ["TEMPLATE", "build_chapter", "execute_chapter", "chapter_key"]
 

@@ -73,12 +73,12 @@ from pathlib import Path
 
 import yaml
 
-from . import chapter_settings as limits
-from ..engine.activations import ACTIVATIONS
 from ..checking.examples import Example
+from ..engine.activations import ACTIVATIONS
 from ..engine.losses import LOSSES, get_loss
-from ..engine.symbolic import check_symbolic_size
 from ..engine.network import Layer, Network
+from ..engine.symbolic import check_symbolic_size
+from . import chapter_settings as limits
 
 __all__ = ["DescriptionError", "NetworkDescription", "parse_description", "load_description", "FIELDS",
            "MAX_BYTES", "MAX_NAME"]

@@ -61,7 +61,7 @@ class Example:
         """
         network = self.network
         if activations is not None or loss is not None:
-            activations = [l.activation for l in network.layers] if activations is None else list(activations)
+            activations = [layer.activation for layer in network.layers] if activations is None else list(activations)
             if len(activations) != len(network.layers):
                 raise ValueError(f"activations must give one name per layer ({len(network.layers)}); got {len(activations)}")
             layers = tuple(replace(layer, activation=a) for layer, a in zip(network.layers, activations))

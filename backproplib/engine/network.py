@@ -287,7 +287,7 @@ class Network:
         return self.inputs if k == 0 else self.layers[k - 1].neurons
 
     def __str__(self) -> str:
-        chain = " -> ".join([", ".join(self.inputs)] + [", ".join(l.neurons) for l in self.layers])
+        chain = " -> ".join([", ".join(self.inputs)] + [", ".join(layer.neurons) for layer in self.layers])
         lines = [f"Network {chain}, loss {self.loss}"]
         for k, layer in enumerate(self.layers):
             feeds = self.units_before(k)
