@@ -173,8 +173,15 @@ def test_gradient_step_updates_only_what_is_not_frozen():
 def test_record_sees_every_epoch_once_with_its_parameters_and_backward_pass():
     ex = load_example("shared_bias")
     seen = []
-    run = train(ex.network, ex.params, ex.x, ex.y, ex.learning_rate, 7,
-                record=lambda epoch, params, passes: seen.append((epoch, params, float(passes.loss))))
+    run = train(
+        ex.network,
+        ex.params,
+        ex.x,
+        ex.y,
+        ex.learning_rate,
+        7,
+        record=lambda epoch, params, passes: seen.append((epoch, params, float(passes.loss))),
+    )
     assert [e for e, _, _ in seen] == list(range(8))
     assert [loss for _, _, loss in seen] == run.losses.tolist()
     assert seen[0][1] == ex.params
@@ -185,6 +192,7 @@ def test_record_sees_every_epoch_once_with_its_parameters_and_backward_pass():
 def test_a_step_rule_replaces_the_update():
     # θ + η·∂L/∂θ climbs: the loss of the one-neuron model rises at every step.
     net = identity_neuron()
+
     def climb(params, gradients, rate, frozen):
         return {k: v + rate * gradients[k] for k, v in params.items()}
 
@@ -253,6 +261,7 @@ def test_train_refuses_array_parameters():
 
 
 # --- any setting: a clean run or a reported divergence, never a warning ------------------------------
+
 
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(

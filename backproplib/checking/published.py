@@ -183,7 +183,9 @@ def quantities(
     return out
 
 
-def _after_training(network, params, x, y, learning_rate: float, frozen: Collection[str], epochs: int) -> dict[str, float]:
+def _after_training(
+    network, params, x, y, learning_rate: float, frozen: Collection[str], epochs: int
+) -> dict[str, float]:
     """``trained_loss`` and ``trained_a_<o>`` after ``epochs`` steps (the fast path: tests prove it equal)."""
     run = train(network, params, x, y, learning_rate, epochs, frozen=frozen, fast=True)
     if run.diverged:
@@ -219,5 +221,3 @@ def compare(published: list[Published], values: Mapping[str, float]) -> list[Com
         shown = evaluate(item.shown) if item.shown.strip() else math.nan  # no arithmetic printed
         rows.append(Comparison(item, computed, shown, verdict(item.printed, computed, shown)))
     return rows
-
-

@@ -321,7 +321,9 @@ def _paths_from_loss(passes: BackwardPass) -> dict[str, list[tuple[list[Factor],
             for j, nxt in enumerate(upper.neurons):
                 weight = upper.weights[j][i]
                 link = Factor(f"z_{nxt}", f"a_{neuron}", float(p[weight]), f"weight {weight}")
-                paths[neuron] += [(path + [link, slope], value * link.value * slope.value) for path, value in paths[nxt]]
+                paths[neuron] += [
+                    (path + [link, slope], value * link.value * slope.value) for path, value in paths[nxt]
+                ]
     return paths
 
 
@@ -353,7 +355,9 @@ def loss_and_gradients(
     shape = np.broadcast_shapes(*(np.shape(v) for v in (*theta, *inputs, *targets)))
     loss, gradients = compile_gradients(network)(theta, inputs, targets)
     taken = {id(a) for a in (*theta, *inputs, *targets)}
-    return _own_array(loss, shape, taken), {k: _own_array(g, shape, taken) for k, g in zip(network.parameters, gradients)}
+    return _own_array(loss, shape, taken), {
+        k: _own_array(g, shape, taken) for k, g in zip(network.parameters, gradients)
+    }
 
 
 def _own_array(result: object, shape: tuple[int, ...], taken: set[int]) -> np.ndarray:
