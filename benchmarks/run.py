@@ -219,7 +219,10 @@ def frames() -> list[tuple]:
     rows = []
     for notebook in chapters():
         nb = nbformat.read(notebook, as_version=4)
-        recording = f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom tests.support.panels import record_frame_stacks\n_frame_log = record_frame_stacks()"
+        recording = (
+            f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
+            "from tests.support.panels import record_frame_stacks\n_frame_log = record_frame_stacks()"
+        )
         nb.cells.insert(0, nbformat.v4.new_code_cell(recording))
         nb.cells.append(nbformat.v4.new_code_cell("import json\nprint(json.dumps(_frame_log))"))
         start = time.perf_counter()
@@ -283,12 +286,18 @@ def main() -> None:
     )
     args = parser.parse_args()
     print(
-        f"# Benchmarks — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, numpy {np.__version__}\n"
+        (
+            f"# Benchmarks — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} "
+            f"cores, Python {sys.version.split()[0]}, numpy {np.__version__}\n"
+        )
     )
 
     print("## 1. Slider update latency (new value → finished PNG), median ms")
     print(
-        f"target: ≤ {TARGETS['latency_ms']:.0f} ms and ≥ {TARGETS['latency_speedup']}× faster than a new figure per change\n"
+        (
+            f"target: ≤ {TARGETS['latency_ms']:.0f} ms and ≥ "
+            f"{TARGETS['latency_speedup']}× faster than a new figure per change\n"
+        )
     )
     print("| chapter | figure | in-place update | new figure each time | speed-up | meets target |")
     print("|---|---|---:|---:|---:|---|")
@@ -299,7 +308,10 @@ def main() -> None:
     n = 100_000
     print(f"\n## 2. Loss and all gradients of the 2-2-1 network for {n:,} parameter settings, median ms")
     print(
-        f"target: ≤ {TARGETS['batch_vs_numpy']}× hand-written numpy, ≥ {TARGETS['batch_vs_loop']:.0f}× faster than the loop\n"
+        (
+            f"target: ≤ {TARGETS['batch_vs_numpy']}× hand-written numpy, "
+            f"≥ {TARGETS['batch_vs_loop']:.0f}× faster than the loop\n"
+        )
     )
     print("| method | time | time ÷ backproplib's |")
     print("|---|---:|---:|")
@@ -310,14 +322,20 @@ def main() -> None:
     numpy_ratio, loop_ratio = ours / rows[1][1], rows[2][1] / ours
     ok = numpy_ratio <= TARGETS["batch_vs_numpy"] and loop_ratio >= TARGETS["batch_vs_loop"]
     print(
-        f"\nbackproplib / numpy = {numpy_ratio:.2f}× ; loop / backproplib = {loop_ratio:.0f}× ; meets target: {'yes' if ok else 'NO'}"
+        (
+            f"\nbackproplib / numpy = {numpy_ratio:.2f}× ; loop / backproplib "
+            f"= {loop_ratio:.0f}× ; meets target: {'yes' if ok else 'NO'}"
+        )
     )
 
     print(
         "\n## 3. A network of 10,451 parameters (3 inputs, 5 tanh layers of 50, sigmoid output), one setting, median ms"
     )
     print(
-        f"target: backward and loss_and_gradients each ≤ {TARGETS['large_s']:.0f} s (checking names was quadratic: 35 s)\n"
+        (
+            "target: backward and loss_and_gradients each ≤ "
+            f"{TARGETS['large_s']:.0f} s (checking names was quadratic: 35 s)\n"
+        )
     )
     print("| method | time | time ÷ baseline |")
     print("|---|---:|---:|")

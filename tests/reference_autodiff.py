@@ -231,7 +231,9 @@ class Reference:
             self._per_neuron(deltas),
             self.by_name(gradient),
         )
-        sizes = term_sizes(self, self.theta(params), np.asarray(x, dtype=float), np.asarray(y, dtype=float), zs, activations)
+        sizes = term_sizes(
+            self, self.theta(params), np.asarray(x, dtype=float), np.asarray(y, dtype=float), zs, activations
+        )
         return values, sizes
 
     def batch(

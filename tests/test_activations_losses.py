@@ -80,7 +80,8 @@ def test_relu_slope_at_the_kink_is_zero_by_convention():
 def test_activations_at_extreme_inputs_are_finite_and_silent(name):
     act = get_activation(name)
     z = np.array([-1000.0, -710.0, 710.0, 1000.0])
-    with np.errstate(over="raise", divide="raise", invalid="raise"):  # each would be a warning; underflow to 0 is exact enough
+    # each would be a warning; underflow to 0 is exact enough
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
         a = act.function(z)
         slope = act.derivative(z, a)
     assert np.all(np.isfinite(a)) and np.all(np.isfinite(slope))

@@ -182,7 +182,9 @@ def test_loss_and_gradients_on_a_batch_match_vmap(batch):
         for name in network.parameters
     }
     reference = reference_for(network)
-    thetas = np.array([[float(np.broadcast_to(params[n], len(rows))[i]) for n in reference.names] for i in range(len(rows))])
+    thetas = np.array(
+        [[float(np.broadcast_to(params[n], len(rows))[i]) for n in reference.names] for i in range(len(rows))]
+    )
     losses, gradients = reference.batch(thetas, x, y)
     library_loss, library_gradients = loss_and_gradients(network, params, x, y)
     assert library_loss.shape == (len(rows),)

@@ -275,7 +275,8 @@ const views = Array.from(document.querySelectorAll('script[type="%s"]')).map(s =
   const area = s.previousElementSibling;
   const ok = !!(area && area.classList.contains('widget-subarea') && area.querySelector('.jupyter-widgets'));
   return {model_id: JSON.parse(s.textContent).model_id, rendered: ok,
-          text: ok ? area.innerText : '', errors: ok ? area.querySelectorAll('.jupyter-widgets-error-widget').length : 0};
+          text: ok ? area.innerText : '',
+          errors: ok ? area.querySelectorAll('.jupyter-widgets-error-widget').length : 0};
 });
 const controls = '.widget-slider, .widget-dropdown';
 const kernelPanels = Array.from(document.querySelectorAll('.needs-kernel')).map(panel => ({
@@ -637,7 +638,8 @@ def frame_digests(state: dict) -> set[str]:
     """SHA-256 of every PNG stored in the page's widget state: Image buffers and <img> in HTML widgets.
 
     >>> png = base64.b64encode(b"PNG").decode()
-    >>> state = {"a": {"model_name": "HTMLModel", "state": {"value": f'<img alt="x" src="data:image/png;base64,{png}">'}},
+    >>> state = {"a": {"model_name": "HTMLModel",
+    ...                "state": {"value": f'<img alt="x" src="data:image/png;base64,{png}">'}},
     ...          "b": {"model_name": "ImageModel", "state": {}, "buffers": [{"data": png}]}}
     >>> frame_digests(state) == {hashlib.sha256(b"PNG").hexdigest()}
     True

@@ -56,7 +56,10 @@ COMPARING = [path for path in CHAPTERS if any(VERDICT.search(t) for t in texts(n
 
 
 def example_for(notebook, settings: dict):
-    """The chapter's example at ``settings``: from the library for a document's example, else from the chapter's own wiring cell."""
+    """The chapter's example at ``settings``.
+
+    From the library for a document's example, else from the chapter's own wiring cell.
+    """
     if "example_key" in settings:
         return example_from_parameters(settings)
     (wiring,) = [c for c in notebook.cells if c.cell_type == "code" and "network = Network(" in c.source]

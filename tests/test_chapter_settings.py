@@ -37,9 +37,9 @@ def test_a_run_that_ends_normally_quotes_the_epochs(epochs, words):
     run = SimpleNamespace(losses=[1.0] * epochs + [0.25], diverged=False)
     sentence, summary = training_summary(run, epochs, 0.1, 0.6, 0.5, 2)
     assert summary == words
-    assert (
-        sentence
-        == f"After {epochs} epoch{'s' if epochs > 1 else ''} the loss is 0.25 (it started at 1.00) and the prediction is 0.60 for the target 0.5."
+    assert sentence == (
+        f"After {epochs} epoch{'s' if epochs > 1 else ''} the loss is 0.25 "
+        "(it started at 1.00) and the prediction is 0.60 for the target 0.5."
     )
 
 

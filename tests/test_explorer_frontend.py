@@ -284,7 +284,8 @@ def test_loss_chart_has_the_tangent_through_the_current_point_and_the_point_only
     got = node(f"""
       const m = {FIXTURE_MODEL_JS};
       const here = m.evaluate([0.15, -0.4], [1.1, 0.5], [0.8]);
-      console.log(JSON.stringify(E.lossChartData(m, [0.15, -0.4], [1.1, 0.5], [0.8], 0, E.grid(-2, 2.15, 11), here, 0.5)));""")
+      console.log(JSON.stringify(E.lossChartData(m, [0.15, -0.4], [1.1, 0.5], [0.8], 0,
+        E.grid(-2, 2.15, 11), here, 0.5)));""")
     xs, losses, tangent, point = got["data"]
     assert xs == sorted(xs) and {-0.35, 0.15, 0.65} <= set(xs) and got["dropped"] == 0
     here = reference([0.15, -0.4], [1.1, 0.5], 0.8)
@@ -318,7 +319,8 @@ def test_a_panel_that_does_not_fit_the_model_is_refused_by_name() -> None:
     got = node(
         f"""
       const m = {FIXTURE_MODEL_JS};
-      console.log(JSON.stringify(data.map(p => {{ try {{ E.checkPanel(p, m); return "accepted"; }} catch (e) {{ return e.message; }} }})));""",
+      console.log(JSON.stringify(data.map(p => {{ try {{ E.checkPanel(p, m); return "accepted"; }}
+        catch (e) {{ return e.message; }} }})));""",
         [panel, no_w2, bad_sweep, no_colour],
     )
     assert got[0] == "accepted"
@@ -448,8 +450,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = tmp_path_factory.mktemp("site-source")
     (source / "chapters").mkdir()
     (source / "conf.py").write_text(
-        f"import sys\nsys.path.insert(0, {str(ROOT / '_ext')!r})\nextensions = ['page_assets', 'explorer_assets']  # as in _config.yml\n"
-        f"html_extra_path = [{str(SITE_VENDOR)!r}]\nmathjax_path = '../_vendor/mathjax/tex-chtml.js'\nproject = 'explorer test'\n"
+        f"import sys\nsys.path.insert(0, {str(ROOT / '_ext')!r})\n"
+        "extensions = ['page_assets', 'explorer_assets']  # as in _config.yml\n"
+        f"html_extra_path = [{str(SITE_VENDOR)!r}]\n"
+        "mathjax_path = '../_vendor/mathjax/tex-chtml.js'\nproject = 'explorer test'\n"
     )
     (source / "index.rst").write_text(
         "Site\n====\n\n.. toctree::\n\n   chapters/explorer\n   chapters/broken\n   chapters/plain\n"
@@ -509,7 +513,8 @@ return {
   loss: canvas('.bp-explorer-chart-loss canvas'),
   training: canvas('.bp-explorer-chart-training .uplot:not([hidden]) canvas'),
   log: plots.length === 2 && plots[0].hidden && !plots[1].hidden,
-  readouts: Object.fromEntries(Array.from(root.querySelectorAll('[data-readout]')).map(e => [e.dataset.readout, e.textContent])),
+  readouts: Object.fromEntries(Array.from(root.querySelectorAll('[data-readout]'))
+    .map(e => [e.dataset.readout, e.textContent])),
   sliders: Array.from(root.querySelectorAll('input[type=range]')).map(i => ({
     index: Number(i.value), count: Number(i.max), text: i.getAttribute('aria-valuetext'),
     label: root.querySelector('label[for="' + i.id + '"]').textContent,
@@ -540,7 +545,8 @@ const done = arguments[0];
 (function wait() {
   const root = document.querySelector('.bp-explorer');
   if (root && root.backpropExplorer && root.backpropExplorer.stats.draws >= 2) requestAnimationFrame(() => done(true));
-  else if (document.querySelector('.bp-explorer [role=alert]:not([hidden])')) done(document.querySelector('.bp-explorer [role=alert]').textContent);
+  else if (document.querySelector('.bp-explorer [role=alert]:not([hidden])'))
+    done(document.querySelector('.bp-explorer [role=alert]').textContent);
   else setTimeout(wait, 20);
 })();
 """
@@ -567,7 +573,10 @@ const [input, index, renders, done] = arguments;
 input.value = String(index);
 input.dispatchEvent(new Event('input', {bubbles: true}));
 const ex = document.querySelector('.bp-explorer').backpropExplorer;
-(function wait() { if (ex.stats.renders > renders) requestAnimationFrame(() => done(true)); else requestAnimationFrame(wait); })();
+(function wait() {
+  if (ex.stats.renders > renders) requestAnimationFrame(() => done(true));
+  else requestAnimationFrame(wait);
+})();
 """
 
 
@@ -717,7 +726,8 @@ TEXT_FACTS = """
 const root = document.querySelector('.bp-explorer');
 const ex = root.backpropExplorer;
 const texts = Array.from(root.querySelectorAll('*')).filter(e =>
-  Array.from(e.childNodes).some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim()) && e.getClientRects().length);
+  Array.from(e.childNodes).some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim())
+  && e.getClientRects().length);
 const cut = Array.from(root.querySelectorAll('label, legend, .u-label, th, td, output, p'))
   .filter(e => e.getClientRects().length && e.scrollWidth > e.clientWidth + 1).map(e => e.textContent);
 const plots = [ex.lossPlot, ex.trainingPlots.linear, ex.trainingPlots.log];

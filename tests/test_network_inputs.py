@@ -414,7 +414,8 @@ def test_any_mapping_serves_for_params_inputs_and_targets(wrap):
             "12",
             TypeError,
             (
-                "x must be a number, a sequence with one value per input in order, or a mapping of input name to value; "
+                "x must be a number, a sequence with one value per "
+                "input in order, or a mapping of input name to value; "
                 "got str '12'"
             ),
         ),
@@ -442,7 +443,10 @@ def test_inputs_in_a_wrong_form_are_refused_with_the_allowed_forms(x, error, mes
 
 
 def test_one_input_given_an_array_is_told_how_to_give_it_several_values():
-    hint = r"x must have 1 value, one per input \['x'\]; got 3; to give 'x' several values at once, pass \[array\] or \{'x': array\}"
+    hint = (
+        r"x must have 1 value, one per input \['x'\]; got 3; to give "
+        r"'x' several values at once, pass \[array\] or \{'x': array\}"
+    )
     with pytest.raises(ValueError, match=hint):
         forward(ONE, {"w": 1.0, "b": 0.0}, np.linspace(0, 1, 3), 0.0)
 
@@ -454,7 +458,8 @@ def test_one_input_given_an_array_is_told_how_to_give_it_several_values():
             "1",
             TypeError,
             (
-                "y must be a number, a sequence with one value per output in order, or a mapping of output name to value; "
+                "y must be a number, a sequence with one value per "
+                "output in order, or a mapping of output name to value; "
                 "got str '1'"
             ),
         ),
@@ -586,7 +591,10 @@ def test_loss_and_gradients_returns_writable_arrays_of_their_own(params, x):
     ],
 )
 def test_overflow_is_a_value_error_naming_the_largest_values_never_a_warning(run, entry, largest):
-    message = rf"^{entry}: these settings overflow float64 \(numpy: overflow encountered in .*\); the largest values given are .*"
+    message = (
+        rf"^{entry}: these settings overflow float64 \(numpy: overflow "
+        r"encountered in .*\); the largest values given are .*"
+    )
     message += re.escape(largest)
     with pytest.raises(ValueError, match=message):
         no_warnings(run)

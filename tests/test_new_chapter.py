@@ -130,7 +130,9 @@ def test_chapter_has_every_part(chapter, spec):
     assert sum('<img alt="Network diagram' in h for h in html) == 2
     assert any('<img alt="Training loss over' in h for h in html)
     assert any(text.startswith("Three-way gradient check") for text in plain)
-    assert any("precomputed frames" in o.get("text", "") for c in chapter.cells if c.cell_type == "code" for o in c.outputs)
+    assert any(
+        ("precomputed frames") in o.get("text", "") for c in chapter.cells if c.cell_type == "code" for o in c.outputs
+    )
     exercises = [c for c in chapter.cells if c.cell_type == "markdown" and "```{exercise}" in c.source]
     solutions = [c for c, t in zip(chapter.cells, tags) if "solution" in t and c.cell_type == "markdown"]
     assert len(exercises) == len(solutions) == 3
@@ -251,7 +253,10 @@ def test_a_diverging_run_is_described_as_it_happened(clashing):
 
 # --- the book's folder, the table of contents ------------------------------------------------------
 
-TOC = "format: jb-book\nroot: intro\nparts:\n  - caption: Worked examples   # kept\n    chapters:\n      - file: chapters/a\n"
+TOC = (
+    "format: jb-book\nroot: intro\nparts:\n  - caption: Worked "
+    "examples   # kept\n    chapters:\n      - file: chapters/a\n"
+)
 
 
 def make_book(root: Path, toc: str = TOC, newline: str = "\n") -> Path:

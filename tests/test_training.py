@@ -160,7 +160,9 @@ def test_a_frozen_parameter_keeps_its_value_and_the_others_step_as_without_it():
 
 
 def test_gradient_step_updates_only_what_is_not_frozen():
-    stepped = gradient_step({"w": 1.0, "b": 2.0, "v": np.array([1.0, 2.0])}, {"w": 0.5, "b": 9.0, "v": [1.0, 1.0]}, 0.1, frozen=("b",))
+    stepped = gradient_step(
+        {"w": 1.0, "b": 2.0, "v": np.array([1.0, 2.0])}, {"w": 0.5, "b": 9.0, "v": [1.0, 1.0]}, 0.1, frozen=("b",)
+    )
     assert stepped["w"] == pytest.approx(0.95) and stepped["b"] == 2.0
     np.testing.assert_allclose(stepped["v"], [0.9, 1.9])
     # a frozen parameter needs no gradient at all

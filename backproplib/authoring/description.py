@@ -61,7 +61,8 @@ Network x -> o, loss half_squared_error
 >>> parse_description(text.replace("identity", "softplus"), "linear.yaml")
 Traceback (most recent call last):
 ...
-backproplib.authoring.description.DescriptionError: linear.yaml, line 5, field layers[0].activation: activation must be one of 'sigmoid', 'relu', 'tanh', 'identity'; got 'softplus'
+backproplib.authoring.description.DescriptionError: linear.yaml, line 5, field layers[0].activation:
+activation must be one of 'sigmoid', 'relu', 'tanh', 'identity'; got 'softplus'
 """
 
 from __future__ import annotations
@@ -241,7 +242,10 @@ class _Reader:
             raise self.fail(
                 node,
                 field,
-                f"{what} must start with a letter and use only letters, digits and '_', at most {MAX_NAME} characters; got {self._shown(node)}",
+                (
+                    f"{what} must start with a letter and use only letters, digits "
+                    f"and '_', at most {MAX_NAME} characters; got {self._shown(node)}"
+                ),
             )
         if value in _RESERVED or value.startswith(_RESERVED_PREFIXES):
             reserved = ", ".join(sorted(_RESERVED))
@@ -249,7 +253,10 @@ class _Reader:
             raise self.fail(
                 node,
                 field,
-                f"{what} {value!r} is reserved for the chapter's own quantities: avoid {reserved} and names starting with {prefixes}",
+                (
+                    f"{what} {value!r} is reserved for the chapter's own "
+                    f"quantities: avoid {reserved} and names starting with {prefixes}"
+                ),
             )
         return value
 
@@ -322,7 +329,11 @@ def _compose(text: str, source: str) -> yaml.Node:
             source,
             line,
             located.field,
-            f"the text holds a character YAML does not allow (U+{int(error.character) if isinstance(error.character, int) else ord(error.character):04X}); remove it",
+            (
+                "the text holds a character YAML does not allow "
+                f"(U+{int(error.character) if isinstance(error.character, int) else ord(error.character):04X})"
+                "; remove it"
+            ),
         ) from None
     except yaml.YAMLError as error:  # errors without a position
         raise DescriptionError(source, 1, "(whole file)", f"not valid YAML: {error}") from None
@@ -425,7 +436,10 @@ def _read_loss_and_target(read: _Reader, top: dict, output_layer: Layer) -> tupl
         raise read.fail(
             loss_node,
             "loss",
-            f"loss {loss!r} needs outputs in (0, 1): the last layer's activation must be 'sigmoid'; got {output_layer.activation!r}",
+            (
+                f"loss {loss!r} needs outputs in (0, 1): the last layer's "
+                f"activation must be 'sigmoid'; got {output_layer.activation!r}"
+            ),
         )
     if probabilities:
         return loss, read.number(target_node, "target", 0.0, 1.0)
@@ -445,7 +459,10 @@ class _Names:
             raise self.read.fail(
                 node,
                 field,
-                f"the name {name!r} is already used ({self.owners[name]}); every input, neuron, weight and bias needs its own name",
+                (
+                    f"the name {name!r} is already used ({self.owners[name]}); "
+                    "every input, neuron, weight and bias needs its own name"
+                ),
             )
         self.owners[name] = owner
         return name
@@ -468,7 +485,10 @@ def _read_layers(read: _Reader, node: yaml.Node, inputs: dict[str, float]) -> tu
             raise read.fail(
                 layer_node,
                 f"layers[{k}]",
-                f"a description may have at most {limits.MAX_PARAMETERS} weights and biases in all; the layers up to this one have {len(params)}",
+                (
+                    f"a description may have at most {limits.MAX_PARAMETERS} weights "
+                    f"and biases in all; the layers up to this one have {len(params)}"
+                ),
             )
         layers.append(layer)
         previous = list(layer.neurons)
@@ -476,7 +496,10 @@ def _read_layers(read: _Reader, node: yaml.Node, inputs: dict[str, float]) -> tu
         raise read.fail(
             entries[-1],
             f"layers[{len(layers) - 1}].weights",
-            f"the last layer is the output and must have exactly one neuron (the chapter quotes one prediction ŷ); got {len(layers[-1].neurons)}",
+            (
+                "the last layer is the output and must have exactly one neuron (the "
+                f"chapter quotes one prediction ŷ); got {len(layers[-1].neurons)}"
+            ),
         )
     return layers, params
 
@@ -528,13 +551,19 @@ def _read_weights(
         row = read.mapping(
             row_node,
             field,
-            f"the weights into {neuron} must map each weight's name to its value, one per unit of the previous layer ({units})",
+            (
+                f"the weights into {neuron} must map each weight's name to "
+                f"its value, one per unit of the previous layer ({units})"
+            ),
         )
         if len(row) != len(previous):
             raise read.fail(
                 row_node,
                 field,
-                f"neuron {neuron!r} must have {len(previous)} weights, one per unit of the previous layer ({units}); got {len(row)} ({', '.join(row) or 'none'})",
+                (
+                    f"neuron {neuron!r} must have {len(previous)} weights, one per unit of "
+                    f"the previous layer ({units}); got {len(row)} ({', '.join(row) or 'none'})"
+                ),
             )
         for weight, (weight_node, value_node) in row.items():
             names.claim(weight_node, f"{field}.{weight}", "a weight name", field)
@@ -555,7 +584,10 @@ def _read_biases(
     """The layer's bias names (values go into ``params``): one per neuron, or ``shared`` by all of them."""
     if shared:
         what, count = (
-            "shared_bias must give exactly one name and value (it is added to every neuron of the layer), e.g. {b1: 0.35}",
+            (
+                "shared_bias must give exactly one name and value (it "
+                "is added to every neuron of the layer), e.g. {b1: 0.35}"
+            ),
             1,
         )
     else:
@@ -583,7 +615,10 @@ def load_description(path: str | Path) -> NetworkDescription:
             str(path),
             1,
             "(whole file)",
-            f"the description is larger than {MAX_BYTES:,} bytes ({path.stat().st_size:,}); a description within the size limits needs far less",
+            (
+                f"the description is larger than {MAX_BYTES:,} bytes "
+                f"({path.stat().st_size:,}); a description within the size limits needs far less"
+            ),
         )
     data = path.read_bytes()
     try:
@@ -596,6 +631,9 @@ def load_description(path: str | Path) -> NetworkDescription:
             str(path),
             line,
             located.field,
-            f"the file is not UTF-8 text (byte 0x{data[error.start]:02x} on this line); save it with the UTF-8 encoding",
+            (
+                f"the file is not UTF-8 text (byte 0x{data[error.start]:02x} "
+                "on this line); save it with the UTF-8 encoding"
+            ),
         ) from None
     return parse_description(text.removeprefix("\ufeff"), str(path))

@@ -86,7 +86,8 @@ def _check_outputs(chapters: list[Path], outputs: dict[str, Path]) -> None:
     >>> _check_outputs([Path("chapters/a.ipynb")], {"student": Path("chapters/student")})
     Traceback (most recent call last):
     ...
-    ValueError: student must be a folder apart from the source chapters in 'chapters' (not it, inside it or around it); got 'chapters/student'
+    ValueError: student must be a folder apart from the source chapters in 'chapters'
+    (not it, inside it or around it); got 'chapters/student'
     """
     sources = {chapter.resolve().parent for chapter in chapters}
     for option, folder in outputs.items():
@@ -94,7 +95,10 @@ def _check_outputs(chapters: list[Path], outputs: dict[str, Path]) -> None:
         for source in sources:
             if place == source or source in place.parents or place in source.parents:
                 raise ValueError(
-                    f"{option} must be a folder apart from the source chapters in {os.path.relpath(source)!r} (not it, inside it or around it); got {str(folder)!r}"
+                    (
+                        f"{option} must be a folder apart from the source chapters in "
+                        f"{os.path.relpath(source)!r} (not it, inside it or around it); got {str(folder)!r}"
+                    )
                 )
     if len(outputs) == 2 and len({folder.resolve() for folder in outputs.values()}) == 1:
         raise ValueError(f"student and instructor must be different folders; both are {str(outputs['student'])!r}")
@@ -115,7 +119,10 @@ def write_editions(chapters: list[Path], student: Path | None, instructor: Path 
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
         raise ValueError(
-            f"chapters must have different file names (an edition folder holds one of each); {', '.join(twice)} is given twice"
+            (
+                "chapters must have different file names (an edition folder "
+                f"holds one of each); {', '.join(twice)} is given twice"
+            )
         )
     notebooks = [read_notebook(chapter) for chapter in chapters]  # every source readable before anything is written
     written = []

@@ -2,7 +2,8 @@
 
 Usage::
 
-    .venv/bin/python -m backproplib.authoring.new_chapter examples/three_inputs_tanh.yaml chapters/three_inputs_tanh.ipynb --add-to-toc
+    .venv/bin/python -m backproplib.authoring.new_chapter \\
+        examples/three_inputs_tanh.yaml chapters/three_inputs_tanh.ipynb --add-to-toc
 
 The description is checked first; a problem is reported with its line and field and nothing is
 written. The book's folder is the one holding ``_config.yml``: given with ``--book``, or found by
@@ -47,7 +48,10 @@ def find_book(start: str | Path) -> Path:
         if (folder / "_config.yml").is_file():
             return folder
     raise ValueError(
-        f"no _config.yml in {str(start)!r} or any folder above it: run the command inside the book, or pass --book FOLDER"
+        (
+            f"no _config.yml in {str(start)!r} or any folder above it: "
+            "run the command inside the book, or pass --book FOLDER"
+        )
     )
 
 
@@ -71,7 +75,10 @@ def _check_target(target: Path, force: bool) -> None:
         raise ValueError(f"notebook must be a file path ending in .ipynb; {str(target)!r} is a folder")
     if not _FILE_NAME.fullmatch(target.name):
         raise ValueError(
-            f"notebook's file name must be letters, digits, '_' and '-' ending in .ipynb (it becomes the page's address); got {target.name!r}"
+            (
+                "notebook's file name must be letters, digits, '_' and '-' ending "
+                f"in .ipynb (it becomes the page's address); got {target.name!r}"
+            )
         )
     if target.exists() and not force:
         raise ValueError(f"notebook {str(target)!r} exists already; pass --force to replace it")

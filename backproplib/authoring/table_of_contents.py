@@ -48,7 +48,10 @@ def toc_entry(chapter: str | Path, toc: str | Path) -> str:
     entry = str(Path(relative).with_suffix("")).replace(os.sep, "/")
     if not _ENTRY.fullmatch(entry):
         raise ValueError(
-            f"chapter's path in the book must use only letters, digits, '_', '-' and '.' in each folder and file name; got {entry!r}"
+            (
+                "chapter's path in the book must use only letters, digits, "
+                f"'_', '-' and '.' in each folder and file name; got {entry!r}"
+            )
         )
     return entry
 
@@ -81,7 +84,10 @@ def _parse(text: str, what: str) -> dict:
         or not all(isinstance(p, dict) for p in parsed["parts"])
     ):
         raise ValueError(
-            "the table of contents must be a jb-book toc with 'parts:', each a mapping with caption and chapters; add the chapter by hand"
+            (
+                "the table of contents must be a jb-book toc with 'parts:', each "
+                "a mapping with caption and chapters; add the chapter by hand"
+            )
         )
     return parsed
 
@@ -104,7 +110,10 @@ def _append_to_part(lines: list[str], start: int, entry: str) -> None:
     item = next((line for line in lines[start:end] if line.lstrip().startswith("- file:")), None)
     if item is None:
         raise ValueError(
-            f"the part {lines[start].strip()!r} lists its chapters in a form this tool cannot extend; add '- file: {entry}' by hand"
+            (
+                f"the part {lines[start].strip()!r} lists its chapters in a "
+                f"form this tool cannot extend; add '- file: {entry}' by hand"
+            )
         )
     lines.insert(end, item[: len(item) - len(item.lstrip())] + f"- file: {entry}")
 
@@ -114,7 +123,8 @@ def add_chapter(text: str, entry: str, caption: str = INSTRUCTOR_PART) -> str:
 
     The text is returned unchanged when the entry is already listed anywhere; CRLF stays CRLF.
 
-    >>> toc = "format: jb-book\\nroot: intro\\nparts:\\n  - caption: Worked examples\\n    chapters:\\n      - file: chapters/a\\n"
+    >>> toc = ("format: jb-book\\nroot: intro\\nparts:\\n  - caption: Worked examples\\n"
+    ...        "    chapters:\\n      - file: chapters/a\\n")
     >>> print(add_chapter(toc, "chapters/b"), end="")
     format: jb-book
     root: intro

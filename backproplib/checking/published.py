@@ -131,7 +131,12 @@ def evaluate(expression: str, names: Mapping[str, float] | None = None) -> float
             return _OPERATORS[type(node.op)](walk(node.left), walk(node.right))
         if isinstance(node, ast.UnaryOp) and type(node.op) in _OPERATORS:
             return _OPERATORS[type(node.op)](walk(node.operand))
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS and len(node.args) == 1:
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in _FUNCTIONS
+            and len(node.args) == 1
+        ):
             return _FUNCTIONS[node.func.id](walk(node.args[0]))
         if isinstance(node, ast.Name):
             if node.id not in names:

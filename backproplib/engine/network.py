@@ -180,7 +180,10 @@ class Layer:
             bias = tuple(_check_name(b, f"bias[{j}]") for j, b in enumerate(_items(bias, "bias", "bias names")))
             if len(bias) != len(neurons):
                 raise ValueError(
-                    f"bias must be None, one name shared by the layer, or one name per neuron ({len(neurons)}); got {len(bias)} names"
+                    (
+                        "bias must be None, one name shared by the layer, or one "
+                        f"name per neuron ({len(neurons)}); got {len(bias)} names"
+                    )
                 )
         for field, value in (("neurons", neurons), ("activation", activation), ("weights", weights), ("bias", bias)):
             object.__setattr__(self, field, value)
@@ -401,7 +404,8 @@ class Network:
         >>> net.check_call({"w1_1_1": np.zeros(3), "b1_1": 0.0}, [np.zeros(4)], 1.0)
         Traceback (most recent call last):
         ...
-        ValueError: the values cannot broadcast to one shape (...): shape (3,) for parameter 'w1_1_1'; shape (4,) for input 'x1'
+        ValueError: the values cannot broadcast to one shape (...): shape (3,) for parameter 'w1_1_1';
+        shape (4,) for input 'x1'
         """
         checked, inputs, targets = self.check_parameters(params), self.check_inputs(x), self.check_targets(y)
         return checked, inputs, targets, _common_shape(_named_values(self, checked, inputs, targets))
@@ -433,7 +437,10 @@ def _per_unit(given: object, units: tuple[str, ...], argument: str, kind: str) -
         if isinstance(given, np.ndarray) and len(units) == 1:
             hint = f"; to give {units[0]!r} several values at once, pass [array] or {{{units[0]!r}: array}}"
         raise ValueError(
-            f"{argument} must have {len(units)} value{'s' * (len(units) > 1)}, one per {kind} {list(units)}; got {got}{hint}"
+            (
+                f"{argument} must have {len(units)} value{'s' * (len(units) > 1)}, "
+                f"one per {kind} {list(units)}; got {got}{hint}"
+            )
         )
     return values
 
@@ -540,7 +547,10 @@ def _common_shape(named: Iterable[tuple[str, str, np.ndarray]]) -> tuple[int, ..
     size = int(np.prod(shape, dtype=float))
     if size > MAX_SETTINGS:
         raise ValueError(
-            f"the values broadcast to shape {shape}, {size:,} settings; one call takes at most {MAX_SETTINGS:,}: split it"
+            (
+                f"the values broadcast to shape {shape}, {size:,} settings; "
+                f"one call takes at most {MAX_SETTINGS:,}: split it"
+            )
         )
     return shape
 

@@ -138,7 +138,9 @@ def backward(network: Network, params: Params, x: object, y: object, keep_interm
     loss = get_loss(network.loss)
     # cross-entropy on a sigmoid output: ∂L/∂ŷ and the exact δ = (σ(z) − y)/n, both from z
     from_z, z_out = loss.from_z_on(network.layers[-1].activation), [z[o] for o in network.outputs]
-    dL_dyhat = dict(zip(network.outputs, from_z.dL_dyhat(z_out, fwd.targets) if from_z else loss.gradient(fwd.outputs, fwd.targets)))
+    dL_dyhat = dict(
+        zip(network.outputs, from_z.dL_dyhat(z_out, fwd.targets) if from_z else loss.gradient(fwd.outputs, fwd.targets))
+    )
     exact_delta = dict(zip(network.outputs, from_z.delta(z_out, fwd.targets))) if from_z else {}
     dL_da: dict[str, np.ndarray] = dict(dL_dyhat)
     da_dz: dict[str, np.ndarray] = {}

@@ -163,7 +163,10 @@ class OutputRun:
         'diverged: loss or a weight beyond 1e+06 at epoch 3, training stopped (dotted line)'
         """
         if self.diverged:
-            return f"diverged: loss or a weight beyond {DIVERGENCE_LIMIT:g} at epoch {self.diverged_at}, training stopped (dotted line)"
+            return (
+                f"diverged: loss or a weight beyond {DIVERGENCE_LIMIT:g} at "
+                f"epoch {self.diverged_at}, training stopped (dotted line)"
+            )
         if self.dead_output:
             return "stuck: the output ReLU is switched off (z_o ≤ 0), no gradient flows back"
         if self.saturated_hidden:
