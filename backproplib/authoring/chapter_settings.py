@@ -53,15 +53,8 @@ def _whole(name: str, value: object, low: int, high: int) -> None:
 
 
 def check_chapter_settings(
-    params: Mapping,
-    x: Mapping,
-    y: object,
-    learning_rate: object,
-    epochs: object,
-    digits: object,
-    explore: object,
-    activations: object = None,
-    layers: int | None = None,
+    params: Mapping, x: Mapping, y: object, learning_rate: object, epochs: object, digits: object, explore: object,
+    activations: object = None, layers: int | None = None,
 ) -> None:
     """Refuse settings a generated chapter cannot show, naming the setting and what is allowed.
 

@@ -233,19 +233,8 @@ def train_with_output(
         stalled and not dead and bool(hidden) and all(abs(float(here.da_dz[n])) < STALL_GRADIENT for n in hidden)
     )
     return OutputRun(
-        activation,
-        rate,
-        float(settings.y),
-        epochs,
-        np.array(losses, dtype=float),
-        np.array(recorded, dtype=int),
-        np.array(predictions, dtype=float),
-        diverged_at,
-        stalled,
-        dead,
-        saturated,
-        floor,
-        reachable_outputs(activation),
+        activation, rate, float(settings.y), epochs, np.array(losses, dtype=float), np.array(recorded, dtype=int),
+        np.array(predictions, dtype=float), diverged_at, stalled, dead, saturated, floor, reachable_outputs(activation),
     )
 
 
@@ -325,26 +314,10 @@ class OutputRangeFigure(FigureView):
             axes.set_xlim(0, self.epochs)
             axes.set_xlabel("epoch (log scale after 1)")
             axes.set_ylabel(ylabel)
-        self._loss_text = a.text(
-            0.98,
-            0.96,
-            "",
-            transform=a.transAxes,
-            ha="right",
-            va="top",
-            fontsize=TEXT_SIZE,
-            bbox=dict(facecolor="white", alpha=0.85, lw=0),
-        )
-        self._prediction_text = b.text(
-            0.98,
-            0.04,
-            "",
-            transform=b.transAxes,
-            ha="right",
-            va="bottom",
-            fontsize=TEXT_SIZE,
-            bbox=dict(facecolor="white", alpha=0.85, lw=0),
-        )
+        self._loss_text = a.text(0.98, 0.96, "", transform=a.transAxes, ha="right", va="top", fontsize=TEXT_SIZE,
+                                 bbox=dict(facecolor="white", alpha=0.85, lw=0))
+        self._prediction_text = b.text(0.98, 0.04, "", transform=b.transAxes, ha="right", va="bottom",
+                                       fontsize=TEXT_SIZE, bbox=dict(facecolor="white", alpha=0.85, lw=0))
         self._title = self.figure.suptitle("", fontsize=9, y=0.99)
 
     def show(self, settings: Settings, activation: str, learning_rate: float | None = None) -> OutputRun:
