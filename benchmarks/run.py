@@ -32,13 +32,8 @@ from tests.support.chapter_file import example_from_parameters, parameters_cell_
 # parameters cell, so the benchmark times what a reader's kernel actually does.
 MAIN_PARAMETER = {"ideas": "wo1", "tiny_network": "w1", "shared_bias": "w5", "sum_target": "w_h1"}
 TARGETS = {
-    "latency_ms": 25.0,
-    "latency_speedup": 2.5,
-    "batch_vs_numpy": 1.5,
-    "batch_vs_loop": 50.0,
-    "cold_s": 120.0,
-    "warm_s": 15.0,
-    "large_s": 1.0,
+    "latency_ms": 25.0, "latency_speedup": 2.5, "batch_vs_numpy": 1.5, "batch_vs_loop": 50.0, "cold_s": 120.0,
+    "warm_s": 15.0, "large_s": 1.0,
 }
 
 
@@ -104,13 +99,7 @@ def hand_written(params: dict, x1: float, x2: float, y: float):
     d1 = d_out * w5 * a1 * (1.0 - a1)
     d2 = d_out * w6 * a2 * (1.0 - a2)
     grads = {
-        "w1": d1 * x1,
-        "w2": d1 * x2,
-        "w3": d2 * x1,
-        "w4": d2 * x2,
-        "w5": d_out * a1,
-        "w6": d_out * a2,
-        "b1": d1 + d2,
+        "w1": d1 * x1, "w2": d1 * x2, "w3": d2 * x1, "w4": d2 * x2, "w5": d_out * a1, "w6": d_out * a2, "b1": d1 + d2,
         "b2": d_out,
     }
     return loss, grads
@@ -151,10 +140,7 @@ def batched(n: int, repeats: int, loop_sample: int) -> list[tuple]:
 # 3 inputs, five tanh layers of 50 and a sigmoid output: 10,451 parameters. Checking names used to
 # be quadratic here (35 s per backward); the baseline is the same arithmetic as weight matrices.
 LARGE = {
-    "n_inputs": 3,
-    "widths": [50] * 5 + [1],
-    "activations": ["tanh"] * 5 + ["sigmoid"],
-    "loss": "half_squared_error",
+    "n_inputs": 3, "widths": [50] * 5 + [1], "activations": ["tanh"] * 5 + ["sigmoid"], "loss": "half_squared_error",
 }
 
 
@@ -234,11 +220,8 @@ def frames() -> list[tuple]:
         log = json.loads(nb.cells[-1].outputs[0]["text"])
         rows.append(
             (
-                notebook.stem,
-                sum(e["frames"] for e in log),
-                sum(e["seconds"] for e in log),
-                sum(e["bytes"] for e in log),
-                seconds,
+                notebook.stem, sum(e["frames"] for e in log), sum(e["seconds"] for e in log),
+                sum(e["bytes"] for e in log), seconds,
             )
         )
     return rows

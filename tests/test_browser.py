@@ -433,12 +433,8 @@ def test_unbundled_widget_module_is_looked_up_on_this_machine(driver: Any, serve
         "model_module": "@example/not-bundled",
         "model_module_version": "1.0.0",
         "state": {
-            "_model_name": "ThingModel",
-            "_model_module": "@example/not-bundled",
-            "_model_module_version": "1.0.0",
-            "_view_name": "ThingView",
-            "_view_module": "@example/not-bundled",
-            "_view_module_version": "1.0.0",
+            "_model_name": "ThingModel", "_model_module": "@example/not-bundled", "_model_module_version": "1.0.0",
+            "_view_name": "ThingView", "_view_module": "@example/not-bundled", "_view_module_version": "1.0.0",
         },
     }
     state = {"version_major": 2, "version_minor": 0, "state": {"m1": model}}

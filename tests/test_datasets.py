@@ -164,10 +164,7 @@ def test_train_refuses_a_bad_batch_size_and_examples_on_two_axes():
 # --- random networks against a jax forward pass written from the layer description ---------------
 
 JAX_ACTIVATIONS = {
-    "sigmoid": jax.nn.sigmoid,
-    "relu": lambda z: jnp.maximum(z, 0.0),
-    "tanh": jnp.tanh,
-    "identity": lambda z: z,
+    "sigmoid": jax.nn.sigmoid, "relu": lambda z: jnp.maximum(z, 0.0), "tanh": jnp.tanh, "identity": lambda z: z,
 }
 
 

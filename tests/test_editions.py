@@ -53,11 +53,7 @@ def editions(tmp_path_factory):
     assert (
         main(
             [
-                "--student",
-                str(root / "student"),
-                "--instructor",
-                str(root / "instructor"),
-                "--chapters",
+                "--student", str(root / "student"), "--instructor", str(root / "instructor"), "--chapters",
                 str(BOOK / "chapters"),
             ]
         )

@@ -222,12 +222,8 @@ def test_loss_axis_top_is_pythons_round_number_and_holds_while_the_data_fits() -
 
 def test_log_axis_only_when_positive_losses_span_more_than_two_decades() -> None:
     cases = {
-        "90x": [1.0, 1 / 90],
-        "101x": [1.0, 0.5, 1 / 101],
-        "zero": [1.0, 0.0, 1e-9],
-        "gaps": [None, 1.0, None, 1e-3],
-        "flat": [0.2, 0.2],
-        "empty": [],
+        "90x": [1.0, 1 / 90], "101x": [1.0, 0.5, 1 / 101], "zero": [1.0, 0.0, 1e-9], "gaps": [None, 1.0, None, 1e-3],
+        "flat": [0.2, 0.2], "empty": [],
     }
     got = node(
         "console.log(JSON.stringify(Object.fromEntries(Object.entries(data).map(([k, v]) => [k, E.useLogAxis(v)]))))",
@@ -242,10 +238,7 @@ def test_a_log_axis_ticks_powers_of_ten_at_most_six() -> None:
         [[1e-9, 0.1], [1e-3, 1], [1e-20, 1e5], [0.2, 0.5]],
     )
     assert got == [
-        [1e-9, 1e-7, 1e-5, 1e-3, 1e-1],
-        [1e-3, 1e-2, 1e-1, 1],
-        [float(f"1e{k}") for k in range(-20, 6, 5)],
-        [0.2, 0.5],
+        [1e-9, 1e-7, 1e-5, 1e-3, 1e-1], [1e-3, 1e-2, 1e-1, 1], [float(f"1e{k}") for k in range(-20, 6, 5)], [0.2, 0.5],
     ]
 
 
@@ -406,15 +399,8 @@ def test_each_output_gets_its_target_and_a_shared_bias_its_own_group() -> None:
     panel = panel_description(network, Settings(params, {"x1": 0.5}, [0.1, 0.9], 0.25), ranges, "w2_1_1")
     legends = [g["legend"] for g in panel["groups"]]
     assert legends == [
-        "into n1_1",
-        "into n1_2",
-        "bias shared by n1_1, n1_2",
-        "into n2_1",
-        "into n2_2",
-        "bias shared by n2_1, n2_2",
-        "inputs",
-        "target",
-        "training",
+        "into n1_1", "into n1_2", "bias shared by n1_1, n1_2", "into n2_1", "into n2_2", "bias shared by n2_1, n2_2",
+        "inputs", "target", "training",
     ]
     target = panel["groups"][legends.index("target")]["controls"]
     assert [(c["name"], c["label"], c["value"]) for c in target] == [

@@ -273,11 +273,7 @@ def test_chain_rule_factors_of_doc_001_in_local_symbols(shared_bias):
     a_out, z_out, z_h1, w5, x1, y = symbols("a_out z_out z_h1 w5 x1 y")
     factors = rule.paths[0]
     assert [(f.of, f.wrt) for f in factors] == [
-        ("L", "a_out"),
-        ("a_out", "z_out"),
-        ("z_out", "a_h1"),
-        ("a_h1", "z_h1"),
-        ("z_h1", "w1"),
+        ("L", "a_out"), ("a_out", "z_out"), ("z_out", "a_h1"), ("a_h1", "z_h1"), ("z_h1", "w1"),
     ]
     assert sp.expand(factors[0].expression - (a_out - y)) == 0
     assert same_function(factors[1].expression, sigma(z_out) * (1 - sigma(z_out)), [z_out])

@@ -176,12 +176,7 @@ def test_record_sees_every_epoch_once_with_its_parameters_and_backward_pass():
     ex = load_example("shared_bias")
     seen = []
     run = train(
-        ex.network,
-        ex.params,
-        ex.x,
-        ex.y,
-        ex.learning_rate,
-        7,
+        ex.network, ex.params, ex.x, ex.y, ex.learning_rate, 7,
         record=lambda epoch, params, passes: seen.append((epoch, params, float(passes.loss))),
     )
     assert [e for e, _, _ in seen] == list(range(8))

@@ -83,12 +83,7 @@ from ..engine.symbolic import check_symbolic_size
 from . import chapter_settings as limits
 
 __all__ = [
-    "DescriptionError",
-    "NetworkDescription",
-    "parse_description",
-    "load_description",
-    "FIELDS",
-    "MAX_BYTES",
+    "DescriptionError", "NetworkDescription", "parse_description", "load_description", "FIELDS", "MAX_BYTES",
     "MAX_NAME",
 ]
 
@@ -353,9 +348,7 @@ def parse_description(text: str, source: str = "<description>") -> NetworkDescri
         raise TypeError(f"text must be the description as a str; got {type(text).__name__}")
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise DescriptionError(
-            source,
-            1,
-            "(whole file)",
+            source, 1, "(whole file)",
             f"the description is larger than {MAX_BYTES:,} bytes; a description within the size limits needs far less",
         )
     root = _compose(text, source)
@@ -573,12 +566,7 @@ def _read_weights(
 
 
 def _read_biases(
-    read: _Reader,
-    node: yaml.Node,
-    at: str,
-    neurons: list[str],
-    names: _Names,
-    params: dict[str, float],
+    read: _Reader, node: yaml.Node, at: str, neurons: list[str], names: _Names, params: dict[str, float],
     shared: bool = False,
 ) -> tuple[str, ...]:
     """The layer's bias names (values go into ``params``): one per neuron, or ``shared`` by all of them."""

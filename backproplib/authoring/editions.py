@@ -43,13 +43,7 @@ from pathlib import Path
 import nbformat
 
 __all__ = [
-    "SOLUTION_TAG",
-    "is_solution",
-    "read_notebook",
-    "student_edition",
-    "instructor_edition",
-    "write_editions",
-    "main",
+    "SOLUTION_TAG", "is_solution", "read_notebook", "student_edition", "instructor_edition", "write_editions", "main",
 ]
 
 SOLUTION_TAG = "solution"

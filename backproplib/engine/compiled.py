@@ -195,12 +195,7 @@ def _usable(name: str) -> bool:
 # What the template helpers (backproplib.engine.templates.HELPERS) mean on floats (a training step)
 # and on arrays (a batch); test_formulas.py checks that both define exactly those names.
 _SCALAR = {
-    "_sigmoid": _sigmoid,
-    "_softplus": _softplus,
-    "_relu": _relu,
-    "_step": _step,
-    "_tanh": math.tanh,
-    "_log": math.log,
+    "_sigmoid": _sigmoid, "_softplus": _softplus, "_relu": _relu, "_step": _step, "_tanh": math.tanh, "_log": math.log,
 }
 _ARRAY = {
     "_sigmoid": get_activation("sigmoid").function,  # the library's own, overflow-safe on arrays

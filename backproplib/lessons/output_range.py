@@ -350,12 +350,7 @@ class OutputRangeFigure(FigureView):
             label=f"{activation} range {describe_range(run.reachable)}",
         )
         b.legend(
-            loc="lower left",
-            bbox_to_anchor=(0.0, 1.0),
-            ncol=2,
-            fontsize=LEGEND_SIZE,
-            frameon=False,
-            handlelength=1.5,
+            loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=LEGEND_SIZE, frameon=False, handlelength=1.5,
             columnspacing=0.8,
         )
         outside = np.any((run.predictions < low) | (run.predictions > high))
@@ -408,21 +403,12 @@ def output_range_panel(network: Network, settings: Settings, epochs: int = EPOCH
     )
     low, high = LEARNING_RATE_RANGE
     rate = w.FloatLogSlider(
-        value=min(max(settings.learning_rate, low), high),
-        base=10,
-        min=math.log10(low),
-        max=math.log10(high),
-        step=0.05,
-        description="η",
-        readout_format=".3g",
+        value=min(max(settings.learning_rate, low), high), base=10, min=math.log10(low), max=math.log10(high),
+        step=0.05, description="η", readout_format=".3g",
     )
     target = w.FloatSlider(
-        value=min(max(settings.y, TARGET_RANGE[0]), TARGET_RANGE[1]),
-        min=TARGET_RANGE[0],
-        max=TARGET_RANGE[1],
-        step=0.05,
-        description="target y",
-        readout_format=".2f",
+        value=min(max(settings.y, TARGET_RANGE[0]), TARGET_RANGE[1]), min=TARGET_RANGE[0], max=TARGET_RANGE[1],
+        step=0.05, description="target y", readout_format=".2f",
     )
     image = w.HTML()
 

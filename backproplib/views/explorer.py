@@ -235,11 +235,7 @@ def panel_description(
     training = [
         slider_control("rate", "rate", "\u03b7: learning rate", ranges["learning_rate"], settings.learning_rate),
         slider_control(
-            "epochs",
-            "epochs",
-            "epochs",
-            (min(EPOCH_RANGE[0], epochs), max(EPOCH_RANGE[1], epochs)),
-            epochs,
+            "epochs", "epochs", "epochs", (min(EPOCH_RANGE[0], epochs), max(EPOCH_RANGE[1], epochs)), epochs,
             min_positions=100,
         ),
     ]
@@ -252,10 +248,7 @@ def panel_description(
         "title": title or f"Explorer: the loss of {network.outputs[-1]} as every control moves",
         "groups": [{"legend": g["legend"], "controls": [asdict(c) for c in g["controls"]]} for g in groups],
         "sweep": {
-            "label": "swept parameter",
-            "options": list(network.parameters),
-            "value": parameter,
-            "points": SWEEP_POINTS,
+            "label": "swept parameter", "options": list(network.parameters), "value": parameter, "points": SWEEP_POINTS,
         },
         "divergence_limit": DIVERGENCE_LIMIT,
         "charts": CHARTS,
