@@ -31,7 +31,10 @@ from tests.support.chapter_file import example_from_parameters, parameters_cell_
 # training curve, redrawn on every slider move. Epochs and settings come from the chapter's own
 # parameters cell, so the benchmark times what a reader's kernel actually does.
 MAIN_PARAMETER = {"ideas": "wo1", "tiny_network": "w1", "shared_bias": "w5", "sum_target": "w_h1"}
-TARGETS = {"latency_ms": 25.0, "latency_speedup": 2.5, "batch_vs_numpy": 1.5, "batch_vs_loop": 50.0, "cold_s": 120.0, "warm_s": 15.0, "large_s": 1.0}
+TARGETS = {
+    "latency_ms": 25.0, "latency_speedup": 2.5, "batch_vs_numpy": 1.5, "batch_vs_loop": 50.0, "cold_s": 120.0,
+    "warm_s": 15.0, "large_s": 1.0,
+}
 
 
 def median_ms(run: Callable[[], object], repeats: int) -> float:
@@ -95,7 +98,10 @@ def hand_written(params: dict, x1: float, x2: float, y: float):
     d_out = (out - y) * out * (1.0 - out)
     d1 = d_out * w5 * a1 * (1.0 - a1)
     d2 = d_out * w6 * a2 * (1.0 - a2)
-    grads = {"w1": d1 * x1, "w2": d1 * x2, "w3": d2 * x1, "w4": d2 * x2, "w5": d_out * a1, "w6": d_out * a2, "b1": d1 + d2, "b2": d_out}
+    grads = {
+        "w1": d1 * x1, "w2": d1 * x2, "w3": d2 * x1, "w4": d2 * x2, "w5": d_out * a1, "w6": d_out * a2, "b1": d1 + d2,
+        "b2": d_out,
+    }
     return loss, grads
 
 
@@ -105,13 +111,16 @@ def batched(n: int, repeats: int, loop_sample: int) -> list[tuple]:
     params = {k: v + rng.normal(0.0, 0.5, n) for k, v in ex.params.items()}
     x1, x2 = ex.x["x1"], ex.x["x2"]
     ours, hand = side_by_side(
-        [lambda: loss_and_gradients(ex.network, params, ex.x, ex.y), lambda: hand_written(params, x1, x2, ex.y)], repeats
+        [lambda: loss_and_gradients(ex.network, params, ex.x, ex.y), lambda: hand_written(params, x1, x2, ex.y)],
+        repeats,
     )
     loss_ours, grads_ours = loss_and_gradients(ex.network, params, ex.x, ex.y)
     loss_hand, grads_hand = hand_written(params, x1, x2, ex.y)
     assert np.allclose(loss_ours, loss_hand) and all(np.allclose(grads_ours[k], grads_hand[k]) for k in grads_hand)
     sample = [{k: float(v[i]) for k, v in params.items()} for i in range(loop_sample)]
-    loop = median_ms(lambda: [backward(ex.network, p, ex.x, ex.y) for p in sample], max(1, repeats // 3)) * n / loop_sample
+    loop = (
+        median_ms(lambda: [backward(ex.network, p, ex.x, ex.y) for p in sample], max(1, repeats // 3)) * n / loop_sample
+    )
     rows = [
         ("backproplib loss_and_gradients", ours),
         ("hand-written numpy (baseline)", hand),
@@ -130,7 +139,9 @@ def batched(n: int, repeats: int, loop_sample: int) -> list[tuple]:
 
 # 3 inputs, five tanh layers of 50 and a sigmoid output: 10,451 parameters. Checking names used to
 # be quadratic here (35 s per backward); the baseline is the same arithmetic as weight matrices.
-LARGE = {"n_inputs": 3, "widths": [50] * 5 + [1], "activations": ["tanh"] * 5 + ["sigmoid"], "loss": "half_squared_error"}
+LARGE = {
+    "n_inputs": 3, "widths": [50] * 5 + [1], "activations": ["tanh"] * 5 + ["sigmoid"], "loss": "half_squared_error",
+}
 
 
 def matrix_backward(matrices: list, biases: list, x: np.ndarray, y: float) -> tuple[float, list, list]:
@@ -165,7 +176,11 @@ def large_network(repeats: int) -> list[tuple]:
     loss, grads_w, _ = matrix_backward(matrices, biases, np.array(x), y)
     assert np.isclose(float(ours_loss), loss) and np.isclose(float(ours_grads["w1_1_1"]), grads_w[0][0, 0])
     walk, compiled, baseline = side_by_side(
-        [lambda: backward(net, params, x, y), lambda: loss_and_gradients(net, params, x, y), lambda: matrix_backward(matrices, biases, np.array(x), y)],
+        [
+            lambda: backward(net, params, x, y),
+            lambda: loss_and_gradients(net, params, x, y),
+            lambda: matrix_backward(matrices, biases, np.array(x), y),
+        ],
         max(3, repeats // 3),
     )
     return [
@@ -190,15 +205,25 @@ def frames() -> list[tuple]:
     rows = []
     for notebook in chapters():
         nb = nbformat.read(notebook, as_version=4)
-        recording = f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom tests.support.panels import record_frame_stacks\n_frame_log = record_frame_stacks()"
+        recording = (
+            f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
+            "from tests.support.panels import record_frame_stacks\n_frame_log = record_frame_stacks()"
+        )
         nb.cells.insert(0, nbformat.v4.new_code_cell(recording))
         nb.cells.append(nbformat.v4.new_code_cell("import json\nprint(json.dumps(_frame_log))"))
         start = time.perf_counter()
-        client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}})
+        client = NotebookClient(
+            nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}}
+        )
         client.execute(stderr=subprocess.DEVNULL)  # the kernel's start-up chatter would break the table
         seconds = time.perf_counter() - start
         log = json.loads(nb.cells[-1].outputs[0]["text"])
-        rows.append((notebook.stem, sum(e["frames"] for e in log), sum(e["seconds"] for e in log), sum(e["bytes"] for e in log), seconds))
+        rows.append(
+            (
+                notebook.stem, sum(e["frames"] for e in log), sum(e["seconds"] for e in log),
+                sum(e["bytes"] for e in log), seconds,
+            )
+        )
     return rows
 
 
@@ -229,7 +254,9 @@ def book_build(with_tests: bool) -> list[tuple]:
         if with_tests:
             # -o: the borrowed .venv counts as installed; reinstalling would point it at this clone.
             make_test = ["make", "-o", ".venv/.installed", "test"]
-            rows.append(("the test command (make test, book already built)", timed(make_test, clone, env), float("nan")))
+            rows.append(
+                ("the test command (make test, book already built)", timed(make_test, clone, env), float("nan"))
+            )
     return rows
 
 
@@ -237,12 +264,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--skip-build", action="store_true", help="leave out the book build timings")
-    parser.add_argument("--with-tests", action="store_true", help="also time the full test command in the clone (minutes)")
+    parser.add_argument(
+        "--with-tests", action="store_true", help="also time the full test command in the clone (minutes)"
+    )
     args = parser.parse_args()
-    print(f"# Benchmarks — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, numpy {np.__version__}\n")
+    print(
+        (
+            f"# Benchmarks — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} "
+            f"cores, Python {sys.version.split()[0]}, numpy {np.__version__}\n"
+        )
+    )
 
     print("## 1. Slider update latency (new value → finished PNG), median ms")
-    print(f"target: ≤ {TARGETS['latency_ms']:.0f} ms and ≥ {TARGETS['latency_speedup']}× faster than a new figure per change\n")
+    print(
+        (
+            f"target: ≤ {TARGETS['latency_ms']:.0f} ms and ≥ "
+            f"{TARGETS['latency_speedup']}× faster than a new figure per change\n"
+        )
+    )
     print("| chapter | figure | in-place update | new figure each time | speed-up | meets target |")
     print("|---|---|---:|---:|---:|---|")
     for chapter, what, fast, naive, ratio in slider_latency(args.repeats):
@@ -251,7 +290,12 @@ def main() -> None:
 
     n = 100_000
     print(f"\n## 2. Loss and all gradients of the 2-2-1 network for {n:,} parameter settings, median ms")
-    print(f"target: ≤ {TARGETS['batch_vs_numpy']}× hand-written numpy, ≥ {TARGETS['batch_vs_loop']:.0f}× faster than the loop\n")
+    print(
+        (
+            f"target: ≤ {TARGETS['batch_vs_numpy']}× hand-written numpy, "
+            f"≥ {TARGETS['batch_vs_loop']:.0f}× faster than the loop\n"
+        )
+    )
     print("| method | time | time ÷ backproplib's |")
     print("|---|---:|---:|")
     rows = batched(n, args.repeats, loop_sample=2000)
@@ -260,10 +304,22 @@ def main() -> None:
         print(f"| {name} | {ms:.1f} | {ms / ours:.2f}× |")
     numpy_ratio, loop_ratio = ours / rows[1][1], rows[2][1] / ours
     ok = numpy_ratio <= TARGETS["batch_vs_numpy"] and loop_ratio >= TARGETS["batch_vs_loop"]
-    print(f"\nbackproplib / numpy = {numpy_ratio:.2f}× ; loop / backproplib = {loop_ratio:.0f}× ; meets target: {'yes' if ok else 'NO'}")
+    print(
+        (
+            f"\nbackproplib / numpy = {numpy_ratio:.2f}× ; loop / backproplib "
+            f"= {loop_ratio:.0f}× ; meets target: {'yes' if ok else 'NO'}"
+        )
+    )
 
-    print("\n## 3. A network of 10,451 parameters (3 inputs, 5 tanh layers of 50, sigmoid output), one setting, median ms")
-    print(f"target: backward and loss_and_gradients each ≤ {TARGETS['large_s']:.0f} s (checking names was quadratic: 35 s)\n")
+    print(
+        "\n## 3. A network of 10,451 parameters (3 inputs, 5 tanh layers of 50, sigmoid output), one setting, median ms"
+    )
+    print(
+        (
+            "target: backward and loss_and_gradients each ≤ "
+            f"{TARGETS['large_s']:.0f} s (checking names was quadratic: 35 s)\n"
+        )
+    )
     print("| method | time | time ÷ baseline |")
     print("|---|---:|---:|")
     rows = large_network(args.repeats)

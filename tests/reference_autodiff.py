@@ -231,10 +231,14 @@ class Reference:
             self._per_neuron(deltas),
             self.by_name(gradient),
         )
-        sizes = term_sizes(self, self.theta(params), np.asarray(x, dtype=float), np.asarray(y, dtype=float), zs, activations)
+        sizes = term_sizes(
+            self, self.theta(params), np.asarray(x, dtype=float), np.asarray(y, dtype=float), zs, activations
+        )
         return values, sizes
 
-    def batch(self, thetas: np.ndarray, x: Sequence[float], y: Sequence[float]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    def batch(
+        self, thetas: np.ndarray, x: Sequence[float], y: Sequence[float]
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Loss and gradients for each row of ``thetas`` (columns ordered as ``self.names``), via vmap.
 
         Rows are padded to a multiple of 8 (copies of the last row) so the batch compiles once.
@@ -245,7 +249,9 @@ class Reference:
         losses, gradients = np.asarray(losses)[:rows], np.asarray(gradients)[:rows]
         return losses, {name: gradients[:, i] for i, name in enumerate(self.names)}
 
-    def descend(self, params, x, y, learning_rate: float, epochs: int, limit: float) -> list[tuple[Values, dict, Values]]:
+    def descend(
+        self, params, x, y, learning_rate: float, epochs: int, limit: float
+    ) -> list[tuple[Values, dict, Values]]:
         """The reference's own gradient descent: (values, parameters, term sizes) before each step.
 
         Stops once the loss or a parameter passes ``limit``: beyond it the run has diverged and
@@ -384,7 +390,9 @@ def exact(network, params: Mapping[str, float], x: Sequence[float], y: Sequence[
         exact_params = {k: mpmath.mpf(v) for k, v in params.items()}
         loss = _exact_loss(network, exact_params, x, y)
         gradients = {
-            name: mpmath.diff(lambda v, name=name: _exact_loss(network, dict(exact_params, **{name: v}), x, y), exact_params[name])
+            name: mpmath.diff(
+                lambda v, name=name: _exact_loss(network, dict(exact_params, **{name: v}), x, y), exact_params[name]
+            )
             for name in names
         }
     return loss, gradients

@@ -80,7 +80,8 @@ def test_relu_slope_at_the_kink_is_zero_by_convention():
 def test_activations_at_extreme_inputs_are_finite_and_silent(name):
     act = get_activation(name)
     z = np.array([-1000.0, -710.0, 710.0, 1000.0])
-    with np.errstate(over="raise", divide="raise", invalid="raise"):  # each would be a warning; underflow to 0 is exact enough
+    # each would be a warning; underflow to 0 is exact enough
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
         a = act.function(z)
         slope = act.derivative(z, a)
     assert np.all(np.isfinite(a)) and np.all(np.isfinite(slope))
@@ -121,7 +122,9 @@ def loss_reference(name: str, yhat: list[float], y: list[float]) -> float:
     return -sum(t * math.log(p) + (1 - t) * math.log(1 - p) for p, t in zip(yhat, y)) / n
 
 
-CASES = [([0.7], [0.2]), ([0.3], [1.0]), ([0.05], [0.0]), ([0.9, 0.4], [1.0, 0.25]), ([0.2, 0.6, 0.85], [0.0, 0.5, 1.0])]
+CASES = [
+    ([0.7], [0.2]), ([0.3], [1.0]), ([0.05], [0.0]), ([0.9, 0.4], [1.0, 0.25]), ([0.2, 0.6, 0.85], [0.0, 0.5, 1.0]),
+]
 
 
 def test_every_loss_has_a_reference_here():
@@ -138,7 +141,9 @@ def test_loss_value_matches_the_formula(name, yhat, y):
 def test_loss_values_by_hand():
     # Written out once in full so the reference function above is itself checked.
     assert float(get_loss("half_squared_error").value([np.array(0.75)], [np.array(0.25)])) == pytest.approx(0.125)
-    assert float(get_loss("mean_squared_error").value([np.array(1.0), np.array(0.0)], [np.array(0.0)] * 2)) == pytest.approx(0.5)
+    assert float(
+        get_loss("mean_squared_error").value([np.array(1.0), np.array(0.0)], [np.array(0.0)] * 2)
+    ) == pytest.approx(0.5)
     assert float(get_loss("binary_cross_entropy").value([np.array(0.5)], [np.array(1.0)])) == pytest.approx(math.log(2))
 
 
@@ -212,9 +217,12 @@ def test_losses_broadcast_over_a_batch(name):
 
 
 def test_unknown_names_list_the_allowed_ones():
-    with pytest.raises(ValueError, match="activation must be one of 'sigmoid', 'relu', 'tanh', 'identity'; got 'softmax'"):
+    with pytest.raises(
+        ValueError, match="activation must be one of 'sigmoid', 'relu', 'tanh', 'identity'; got 'softmax'"
+    ):
         get_activation("softmax")
     with pytest.raises(
-        ValueError, match="loss must be one of 'half_squared_error', 'mean_squared_error', 'binary_cross_entropy'; got 'hinge'"
+        ValueError,
+        match="loss must be one of 'half_squared_error', 'mean_squared_error', 'binary_cross_entropy'; got 'hinge'",
     ):
         get_loss("hinge")

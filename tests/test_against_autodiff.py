@@ -24,6 +24,7 @@ import mpmath
 import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from reference_autodiff import exact, reference_for
 
 from backproplib import (
     Layer,
@@ -37,7 +38,6 @@ from backproplib import (
     train,
 )
 from backproplib.engine.training import DIVERGENCE_LIMIT
-from reference_autodiff import exact, reference_for
 
 TOLERANCE = 1e-9
 ACTIVATIONS = ("sigmoid", "relu", "tanh", "identity")
@@ -182,7 +182,9 @@ def test_loss_and_gradients_on_a_batch_match_vmap(batch):
         for name in network.parameters
     }
     reference = reference_for(network)
-    thetas = np.array([[float(np.broadcast_to(params[n], len(rows))[i]) for n in reference.names] for i in range(len(rows))])
+    thetas = np.array(
+        [[float(np.broadcast_to(params[n], len(rows))[i]) for n in reference.names] for i in range(len(rows))]
+    )
     losses, gradients = reference.batch(thetas, x, y)
     library_loss, library_gradients = loss_and_gradients(network, params, x, y)
     assert library_loss.shape == (len(rows),)
@@ -237,7 +239,9 @@ def test_train_matches_the_references_own_gradient_descent(case, epochs, learnin
         assert len(run.losses) == epochs + 1
     loss_sizes, theta_sizes = _trajectory_sizes(history, learning_rate)
     for k in range(compared):
-        assert_close(f"train loss before step {k}", as_loss(run.losses[k]), as_loss(history[k][0].loss), as_loss(loss_sizes[k]))
+        assert_close(
+            f"train loss before step {k}", as_loss(run.losses[k]), as_loss(history[k][0].loss), as_loss(loss_sizes[k])
+        )
     if not diverged:
         assert_close("train final parameters", run.params, final_theta, theta_sizes)
 
@@ -294,13 +298,15 @@ def test_a_confidently_wrong_sigmoid_neuron_has_loss_40_and_gradient_1():
     values, _ = reference_for(ONE_NEURON).evaluate(params, x, y)
     assert_exact({"reference loss": (values.loss, loss), "reference ∂L/∂w": (values.gradients["w"], gradient)}, 1e-15)
     batch_loss, batch_gradients = loss_and_gradients(ONE_NEURON, {"w": np.array([40.0, 40.0])}, x, y)
-    assert_exact({
-        "forward loss": (forward(ONE_NEURON, params, x, y).loss, loss),
-        "backward ∂L/∂w": (backward(ONE_NEURON, params, x, y).gradients["w"], gradient),
-        "chain_rule ∂L/∂w": (chain_rule(ONE_NEURON, params, x, y, "w").gradient, gradient),
-        "loss_and_gradients loss": (batch_loss[1], loss),
-        "loss_and_gradients ∂L/∂w": (batch_gradients["w"][1], gradient),
-    })
+    assert_exact(
+        {
+            "forward loss": (forward(ONE_NEURON, params, x, y).loss, loss),
+            "backward ∂L/∂w": (backward(ONE_NEURON, params, x, y).gradients["w"], gradient),
+            "chain_rule ∂L/∂w": (chain_rule(ONE_NEURON, params, x, y, "w").gradient, gradient),
+            "loss_and_gradients loss": (batch_loss[1], loss),
+            "loss_and_gradients ∂L/∂w": (batch_gradients["w"][1], gradient),
+        }
+    )
 
 
 def test_training_the_confidently_wrong_neuron_moves_w_to_about_38():
@@ -350,7 +356,9 @@ def test_cross_entropy_keeps_its_digits_below_the_clip():
 def test_relu_slope_at_its_kink_is_0_in_both():
     """z = 1·1 − 1 = 0 exactly: the slope there is 0 by the library's convention and the reference's."""
     network = Network(
-        ("x",), (Layer(("h",), "relu", (("w1",),), bias="b"), Layer(("o",), "sigmoid", (("w2",),))), "half_squared_error"
+        ("x",),
+        (Layer(("h",), "relu", (("w1",),), bias="b"), Layer(("o",), "sigmoid", (("w2",),))),
+        "half_squared_error",
     )
     params, x, y = {"w1": 1.0, "b": -1.0, "w2": 2.0}, [1.0], [0.3]
     values, _ = reference_for(network).evaluate(params, x, y)

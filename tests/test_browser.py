@@ -260,7 +260,8 @@ const done = arguments[arguments.length - 1];
 })().catch(e => done(String(e)));
 """ % WIDGET_VIEW
 
-PAGE_FACTS = """
+PAGE_FACTS = (
+    """
 const main = document.body;  // the sidebars carry chapter titles with mathematics too
 const clone = main.cloneNode(true);
 clone.querySelectorAll('pre, code, script, style, mjx-container, mjx-assistive-mml, .highlight')
@@ -274,7 +275,8 @@ const views = Array.from(document.querySelectorAll('script[type="%s"]')).map(s =
   const area = s.previousElementSibling;
   const ok = !!(area && area.classList.contains('widget-subarea') && area.querySelector('.jupyter-widgets'));
   return {model_id: JSON.parse(s.textContent).model_id, rendered: ok,
-          text: ok ? area.innerText : '', errors: ok ? area.querySelectorAll('.jupyter-widgets-error-widget').length : 0};
+          text: ok ? area.innerText : '',
+          errors: ok ? area.querySelectorAll('.jupyter-widgets-error-widget').length : 0};
 });
 const controls = '.widget-slider, .widget-dropdown';
 const kernelPanels = Array.from(document.querySelectorAll('.needs-kernel')).map(panel => ({
@@ -295,7 +297,9 @@ return {
   launch: Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href') || '')
                .filter(h => /mybinder|colab|\\.ipynb$/.test(h)),
 };
-""" % WIDGET_VIEW
+"""
+    % WIDGET_VIEW
+)
 
 
 @pytest.fixture(scope="session")
@@ -323,15 +327,21 @@ def screenshot(browser: Any, path: Path, max_height: int = 16000) -> None:
     width, height = browser.execute_script(
         "return [document.documentElement.clientWidth, document.documentElement.scrollHeight]"
     )
-    shot = browser.execute_cdp_cmd("Page.captureScreenshot", {
-        "format": "png", "captureBeyondViewport": True,
-        "clip": {"x": 0, "y": 0, "width": width, "height": min(height, max_height), "scale": 1},
-    })
+    shot = browser.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {
+            "format": "png",
+            "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": min(height, max_height), "scale": 1},
+        },
+    )
     path.write_bytes(base64.b64decode(shot["data"]))
 
 
 @pytest.fixture(scope="session")
-def visits(request: pytest.FixtureRequest, driver: Any, server: str, html_dir: Path, screenshots: Path) -> dict[str, Visit]:
+def visits(
+    request: pytest.FixtureRequest, driver: Any, server: str, html_dir: Path, screenshots: Path
+) -> dict[str, Visit]:
     """Each page loaded once, in table-of-contents order; timings and weights reported at the end."""
     found: dict[str, Visit] = {}
     started = time.perf_counter()
@@ -346,7 +356,9 @@ def visits(request: pytest.FixtureRequest, driver: Any, server: str, html_dir: P
         visit.state = json.loads(match.group(1))["state"] if match else {}
         screenshot(driver, screenshots / (page.replace("/", "__") + ".png"))
         found[page] = visit
-    lines = [f"browser: {len(PAGES)} pages loaded in {time.perf_counter() - started:.1f} s; screenshots in {screenshots}"]
+    lines = [
+        f"browser: {len(PAGES)} pages loaded in {time.perf_counter() - started:.1f} s; screenshots in {screenshots}"
+    ]
     for visit in found.values():
         lines.append(
             f"  {visit.page:<32} {visit.bytes_loaded / 1e6:6.2f} MB in {len(visit.resources):3d} files, "
@@ -391,7 +403,7 @@ def test_network_watch_sees_a_page_that_reaches_for_a_cdn(driver: Any, server: s
     """A page that loads MathJax from jsDelivr must show up as a remote request and a console error."""
     probe = html_dir / "_offline_probe.html"
     probe.write_text(
-        '<!doctype html><title>probe</title>'
+        "<!doctype html><title>probe</title>"
         '<script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"></script><p>$$x$$</p>'
     )
     try:
@@ -416,16 +428,22 @@ def test_unbundled_widget_module_is_looked_up_on_this_machine(driver: Any, serve
     assert chapter is not None, "no page of the book holds widgets"
     tags = re.findall(r'<script [^>]*src="[^"]*_vendor/[^"]*"[^>]*></script>', source_html(chapter))
     assert any("embed-amd.js" in tag for tag in tags), tags
-    model = {"model_name": "ThingModel", "model_module": "@example/not-bundled", "model_module_version": "1.0.0",
-             "state": {"_model_name": "ThingModel", "_model_module": "@example/not-bundled",
-                       "_model_module_version": "1.0.0", "_view_name": "ThingView",
-                       "_view_module": "@example/not-bundled", "_view_module_version": "1.0.0"}}
+    model = {
+        "model_name": "ThingModel",
+        "model_module": "@example/not-bundled",
+        "model_module_version": "1.0.0",
+        "state": {
+            "_model_name": "ThingModel", "_model_module": "@example/not-bundled", "_model_module_version": "1.0.0",
+            "_view_name": "ThingView", "_view_module": "@example/not-bundled", "_view_module_version": "1.0.0",
+        },
+    }
     state = {"version_major": 2, "version_minor": 0, "state": {"m1": model}}
     view = {"version_major": 2, "version_minor": 0, "model_id": "m1"}
     probe = html_dir / (chapter + "_probe.html")
     probe.write_text(
         f'<!doctype html><title>probe</title><script type="{WIDGET_STATE}">{json.dumps(state)}</script>'
-        + "".join(tags) + f'<div><script type="{WIDGET_VIEW}">{json.dumps(view)}</script></div>'
+        + "".join(tags)
+        + f'<div><script type="{WIDGET_VIEW}">{json.dumps(view)}</script></div>'
     )
     try:
         requested_urls(driver)
@@ -453,7 +471,8 @@ def test_unbundled_widget_module_is_looked_up_on_this_machine(driver: Any, serve
 def severe_errors(console: list[dict]) -> list[str]:
     """Console errors, except the 404 for /favicon.ico that browsers request on their own."""
     return [
-        e["message"] for e in console
+        e["message"]
+        for e in console
         if e["level"] == "SEVERE" and not re.match(r"\S+/favicon\.ico - Failed to load resource", e["message"])
     ]
 
@@ -533,7 +552,11 @@ def test_images_outside_widgets_have_alt_text(visits: dict[str, Visit], page: st
 @pytest.mark.parametrize("page", PAGES)
 def test_widget_images_are_described(visits: dict[str, Visit], page: str) -> None:
     """Widget images cannot carry alt text; their tooltip (the title attribute) names them instead."""
-    unnamed = [i["src"][:60] for i in visits[page].facts["images"] if i["inWidget"] and not (i["alt"] or i["title"] or "").strip()]
+    unnamed = [
+        i["src"][:60]
+        for i in visits[page].facts["images"]
+        if i["inWidget"] and not (i["alt"] or i["title"] or "").strip()
+    ]
     assert unnamed == [], "widget images with neither alt text nor a title"
 
 
@@ -574,8 +597,12 @@ def test_chapter_has_launch_and_download_buttons(visits: dict[str, Visit], page:
     slug = urlsplit(repository).path.strip("/")
     links = visits[page].facts["launch"]
     notebook = f"{page}.ipynb"
-    assert any(h.startswith(f"https://mybinder.org/v2/gh/{slug}/") and "urlpath=lab/tree/" + notebook in h for h in links), links
-    assert any(h.startswith(f"https://colab.research.google.com/github/{slug}/") and h.endswith(notebook) for h in links), links
+    assert any(
+        h.startswith(f"https://mybinder.org/v2/gh/{slug}/") and "urlpath=lab/tree/" + notebook in h for h in links
+    ), links
+    assert any(
+        h.startswith(f"https://colab.research.google.com/github/{slug}/") and h.endswith(notebook) for h in links
+    ), links
     assert any(h.endswith(f"_sources/{notebook}") for h in links), links
 
 
@@ -607,7 +634,8 @@ def frame_digests(state: dict) -> set[str]:
     """SHA-256 of every PNG stored in the page's widget state: Image buffers and <img> in HTML widgets.
 
     >>> png = base64.b64encode(b"PNG").decode()
-    >>> state = {"a": {"model_name": "HTMLModel", "state": {"value": f'<img alt="x" src="data:image/png;base64,{png}">'}},
+    >>> state = {"a": {"model_name": "HTMLModel",
+    ...                "state": {"value": f'<img alt="x" src="data:image/png;base64,{png}">'}},
     ...          "b": {"model_name": "ImageModel", "state": {}, "buffers": [{"data": png}]}}
     >>> frame_digests(state) == {hashlib.sha256(b"PNG").hexdigest()}
     True
@@ -635,7 +663,9 @@ def move(browser: Any, control: Any) -> None:
     selects = control.find_elements("css selector", "select")
     if selects:
         choice = Select(selects[0])
-        current = [o.get_attribute("value") for o in choice.options].index(choice.first_selected_option.get_attribute("value"))
+        current = [o.get_attribute("value") for o in choice.options].index(
+            choice.first_selected_option.get_attribute("value")
+        )
         choice.select_by_index(1 if current == 0 else current - 1)
         return
     handle = control.find_element("css selector", ".noUi-handle")

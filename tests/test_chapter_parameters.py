@@ -56,7 +56,10 @@ COMPARING = [path for path in CHAPTERS if any(VERDICT.search(t) for t in texts(n
 
 
 def example_for(notebook, settings: dict):
-    """The chapter's example at ``settings``: from the library for a document's example, else from the chapter's own wiring cell."""
+    """The chapter's example at ``settings``.
+
+    From the library for a document's example, else from the chapter's own wiring cell.
+    """
     if "example_key" in settings:
         return example_from_parameters(settings)
     (wiring,) = [c for c in notebook.cells if c.cell_type == "code" and "network = Network(" in c.source]
@@ -73,7 +76,7 @@ def matches(text: str, value: float) -> bool:
     except ValueError:
         return False
     decimals = len(text.split(".", 1)[1]) if "." in text and "e" not in text.lower() else 0
-    tolerance = max(0.5 * 10.0 ** -decimals, 5e-6 * abs(value)) + 1e-12
+    tolerance = max(0.5 * 10.0**-decimals, 5e-6 * abs(value)) + 1e-12
     return abs(shown - value) <= tolerance
 
 
@@ -89,8 +92,13 @@ def executed(chapter: Path, tmp_path_factory) -> tuple:
         output = tmp_path_factory.mktemp(chapter.stem) / chapter.name
         try:
             papermill.execute_notebook(
-                str(chapter), str(output), parameters=changes, kernel_name="python3", cwd=str(chapter.parent),
-                progress_bar=False, log_output=False,
+                str(chapter),
+                str(output),
+                parameters=changes,
+                kernel_name="python3",
+                cwd=str(chapter.parent),
+                progress_bar=False,
+                log_output=False,
             )
         except papermill.PapermillExecutionError as error:
             pytest.fail(
@@ -109,7 +117,13 @@ def test_chapters_are_found():
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_runs_cleanly(chapter, tmp_path_factory):
     _, changed, _ = executed(chapter, tmp_path_factory)
-    errors = [(i, o.ename, o.evalue) for i, c in enumerate(changed.cells) if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    errors = [
+        (i, o.ename, o.evalue)
+        for i, c in enumerate(changed.cells)
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type == "error"
+    ]
     assert errors == [], f"{chapter.name}: error outputs in cells {errors}"
     assert any("injected-parameters" in c.metadata.get("tags", []) for c in changed.cells)
 
@@ -120,7 +134,9 @@ def test_glued_numbers_follow_the_injected_settings(chapter, tmp_path_factory):
     quantities = example_for(changed, settings).quantities()
     values = glued_values(changed)
     compared = {name: text for name, text in values.items() if name in quantities}
-    assert "loss" in compared or any(name.startswith("grad_") for name in compared), f"{chapter.name} glues no loss or gradient"
+    assert "loss" in compared or any(name.startswith("grad_") for name in compared), (
+        f"{chapter.name} glues no loss or gradient"
+    )
     wrong = {name: (text, quantities[name]) for name, text in compared.items() if not matches(text, quantities[name])}
     assert wrong == {}, f"{chapter.name}: glued text vs value computed from the injected settings: {wrong}"
     before = glued_values(original)
@@ -132,7 +148,9 @@ def test_glued_numbers_follow_the_injected_settings(chapter, tmp_path_factory):
 def test_document_comparison_steps_aside(chapter, tmp_path_factory):
     _, changed, _ = executed(chapter, tmp_path_factory)
     shown = texts(changed)
-    assert any("no longer apply" in text for text in shown), f"{chapter.name} does not say the document no longer applies"
+    assert any("no longer apply" in text for text in shown), (
+        f"{chapter.name} does not say the document no longer applies"
+    )
     verdicts = [t for t in shown if VERDICT.search(t)]
     assert verdicts == [], f"{chapter.name} still shows document verdicts: {verdicts[0][:200]}"
     warnings = [t for t in shown if "{warning}" in t and "printed" in t]

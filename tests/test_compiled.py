@@ -54,7 +54,9 @@ def test_tiny_relu_step_by_hand():
 
 def test_parameter_names_that_clash_with_generated_names_still_work():
     layer = Layer(("h",), "tanh", (("x0", "rate"),), bias="z1_0")
-    network = Network(("a", "b"), (layer, Layer(("o",), "identity", (("loss",),), bias=("step",))), "half_squared_error")
+    network = Network(
+        ("a", "b"), (layer, Layer(("o",), "identity", (("loss",),), bias=("step",))), "half_squared_error"
+    )
     params = {"x0": 0.3, "rate": -0.2, "z1_0": 0.1, "loss": 1.5, "step": -0.4}
     source = step_source(network)
     assert "theta_0" in source and "theta_4" in source  # renamed, not shadowed
@@ -94,13 +96,18 @@ def test_batched_gradients_equal_backward_at_every_setting(case, seed):
         passes = backward(network, {p: float(v[i]) for p, v in batch.items()}, x, y)
         assert float(np.asarray(loss)[i]) == pytest.approx(float(passes.loss), rel=1e-12, abs=1e-14)
         for name, g in zip(network.parameters, grads):
-            assert float(np.broadcast_to(g, (6,))[i]) == pytest.approx(float(passes.gradients[name]), rel=1e-12, abs=1e-14), name
+            assert float(np.broadcast_to(g, (6,))[i]) == pytest.approx(
+                float(passes.gradients[name]), rel=1e-12, abs=1e-14
+            ), name
 
 
 def test_batched_gradients_stay_finite_at_extreme_pre_activations():
     # z = ±1000 and beyond, in every activation at once: no overflow warning (an error here), finite results.
-    network = Network(("x",), (Layer(("h",), "tanh", (("w",),)), Layer(("o",), "sigmoid", (("v",),), bias="b")),
-                      "binary_cross_entropy")
+    network = Network(
+        ("x",),
+        (Layer(("h",), "tanh", (("w",),)), Layer(("o",), "sigmoid", (("v",),), bias="b")),
+        "binary_cross_entropy",
+    )
     w = np.array([-1000.0, -710.0, 0.0, 710.0, 1000.0])
     loss, (g_w, g_v, g_b) = compile_gradients(network)((w, w, w), (1.0,), (1.0,))
     assert np.all(np.isfinite(loss)) and all(np.all(np.isfinite(g)) for g in (g_w, g_v, g_b))
@@ -124,5 +131,6 @@ def test_cross_entropy_on_sigmoid_outputs_is_generated_from_z():
     assert "loss = ((1.0 - y0) * _softplus(z2_0) + y0 * _softplus(-(z2_0))) / 1" in source
     assert "d2_0 = ((1.0 - y0) * _sigmoid(z2_0) - y0 * _sigmoid(-(z2_0))) / 1" in source
     loss, (w,) = compile_step(Network(("x",), (Layer(("o",), "sigmoid", (("w",),)),), "binary_cross_entropy"))(
-        (40.0,), (1.0,), (0.0,), 0.1)
+        (40.0,), (1.0,), (0.0,), 0.1
+    )
     assert loss == 40.0 and w == pytest.approx(40.0 - 0.1, rel=1e-15)  # before: 34.54 and w unmoved

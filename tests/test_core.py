@@ -118,7 +118,10 @@ def test_backprop_equals_sympy_equals_finite_differences(case):
         (lambda: Network(("x",), (Layer(("h",), "relu", (("w1", "w2"),)),), "half_squared_error"), "one name per unit"),
         (lambda: Network(("x",), (Layer(("h",), "relu", (("w1",),)),), "hinge"), "loss must be one of"),
         (lambda: Network(("x",), (Layer(("h",), "relu", (("w1",),)),), "binary_cross_entropy"), "must be 'sigmoid'"),
-        (lambda: Network(("x",), (Layer(("h",), "relu", (("x",),)),), "half_squared_error"), r"'x' is inputs\[0\] and layers\[0\]\.weights\[0\]\[0\]"),
+        (
+            lambda: Network(("x",), (Layer(("h",), "relu", (("x",),)),), "half_squared_error"),
+            r"'x' is inputs\[0\] and layers\[0\]\.weights\[0\]\[0\]",
+        ),
     ],
 )
 def test_bad_descriptions_name_the_field_and_the_allowed_values(build, message):

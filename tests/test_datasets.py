@@ -111,7 +111,9 @@ def test_learning_y_equals_x1_plus_x2_from_many_examples_and_scoring_a_held_out_
     assert run.held_out_losses[-1] < 1e-12 < run.held_out_losses[0]
     # the held-out loss is the mean over those examples, recomputed here by hand
     w1, w2 = 0.1, -0.3
-    assert run.held_out_losses[0] == pytest.approx(np.mean(0.5 * (w1 * held_x[:, 0] + w2 * held_x[:, 1] - held_x.sum(axis=1)) ** 2), rel=1e-13)
+    assert run.held_out_losses[0] == pytest.approx(
+        np.mean(0.5 * (w1 * held_x[:, 0] + w2 * held_x[:, 1] - held_x.sum(axis=1)) ** 2), rel=1e-13
+    )
 
 
 def test_full_batch_mini_batch_and_one_at_a_time_side_by_side():
@@ -161,7 +163,9 @@ def test_train_refuses_a_bad_batch_size_and_examples_on_two_axes():
 
 # --- random networks against a jax forward pass written from the layer description ---------------
 
-JAX_ACTIVATIONS = {"sigmoid": jax.nn.sigmoid, "relu": lambda z: jnp.maximum(z, 0.0), "tanh": jnp.tanh, "identity": lambda z: z}
+JAX_ACTIVATIONS = {
+    "sigmoid": jax.nn.sigmoid, "relu": lambda z: jnp.maximum(z, 0.0), "tanh": jnp.tanh, "identity": lambda z: z,
+}
 
 
 def jax_network_loss(network, theta: dict, x: dict, y: dict):

@@ -25,15 +25,24 @@ def tags(cell) -> list[str]:
 
 
 def exercise_labels(notebook) -> list[str]:
-    return [m for c in notebook.cells if c.cell_type == "markdown" for m in re.findall(r"```\{exercise\}\s*\n:label:\s*(\S+)", c.source)]
+    return [
+        m
+        for c in notebook.cells
+        if c.cell_type == "markdown"
+        for m in re.findall(r"```\{exercise\}\s*\n:label:\s*(\S+)", c.source)
+    ]
 
 
 def solution_labels(notebook) -> list[str]:
-    return [m for c in notebook.cells if c.cell_type == "markdown" for m in re.findall(r"```\{solution\}\s*(\S+)", c.source)]
+    return [
+        m for c in notebook.cells if c.cell_type == "markdown" for m in re.findall(r"```\{solution\}\s*(\S+)", c.source)
+    ]
 
 
 def execute(notebook, directory: Path) -> None:
-    NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(directory)}}).execute()
+    NotebookClient(
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(directory)}}
+    ).execute()
     errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert errors == []
 
@@ -41,7 +50,15 @@ def execute(notebook, directory: Path) -> None:
 @pytest.fixture(scope="module")
 def editions(tmp_path_factory):
     root = tmp_path_factory.mktemp("editions")
-    assert main(["--student", str(root / "student"), "--instructor", str(root / "instructor"), "--chapters", str(BOOK / "chapters")]) == 0
+    assert (
+        main(
+            [
+                "--student", str(root / "student"), "--instructor", str(root / "instructor"), "--chapters",
+                str(BOOK / "chapters"),
+            ]
+        )
+        == 0
+    )
     return root / "student", root / "instructor"
 
 
@@ -97,21 +114,28 @@ def small_chapters(root: Path) -> Path:
 
     chapters = root / "chapters"
     chapters.mkdir(parents=True)
-    notebook = new_notebook(cells=[
-        new_markdown_cell("```{exercise}\n:label: ex1\nAdd 1 and 2.\n```"),
-        new_markdown_cell("```{solution} ex1\n3\n```", metadata={"tags": ["solution"]}),
-    ])
+    notebook = new_notebook(
+        cells=[
+            new_markdown_cell("```{exercise}\n:label: ex1\nAdd 1 and 2.\n```"),
+            new_markdown_cell("```{solution} ex1\n3\n```", metadata={"tags": ["solution"]}),
+        ]
+    )
     nbformat.write(notebook, chapters / "one.ipynb")
     return chapters
 
 
-@pytest.mark.parametrize("option, folder", [
-    ("--student", "chapters"),             # the sources themselves
-    ("--student", "chapters/student"),     # inside them
-    ("--instructor", "."),                 # around them
-    ("--instructor", "chapters/../chapters"),
-])
-def test_an_output_folder_at_the_sources_is_refused_and_nothing_is_written(tmp_path, capsys, monkeypatch, option, folder):
+@pytest.mark.parametrize(
+    "option, folder",
+    [
+        ("--student", "chapters"),  # the sources themselves
+        ("--student", "chapters/student"),  # inside them
+        ("--instructor", "."),  # around them
+        ("--instructor", "chapters/../chapters"),
+    ],
+)
+def test_an_output_folder_at_the_sources_is_refused_and_nothing_is_written(
+    tmp_path, capsys, monkeypatch, option, folder
+):
     chapters = small_chapters(tmp_path)
     before = (chapters / "one.ipynb").read_bytes()
     monkeypatch.chdir(tmp_path)
@@ -139,7 +163,9 @@ def test_both_editions_in_one_folder_are_refused(tmp_path, capsys):
 
 def test_editions_apart_from_the_sources_are_written(tmp_path):
     chapters = small_chapters(tmp_path)
-    assert main(["--student", str(tmp_path / "s"), "--instructor", str(tmp_path / "i"), "--chapters", str(chapters)]) == 0
+    assert (
+        main(["--student", str(tmp_path / "s"), "--instructor", str(tmp_path / "i"), "--chapters", str(chapters)]) == 0
+    )
     assert solution_labels(nbformat.read(tmp_path / "s" / "one.ipynb", as_version=4)) == []
     assert solution_labels(nbformat.read(tmp_path / "i" / "one.ipynb", as_version=4)) == ["ex1"]
 

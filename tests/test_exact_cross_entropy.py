@@ -92,7 +92,10 @@ def error_scales(network: Network, params: dict, x, y, z: dict) -> dict[str, mpm
         a = {u: abs(mpmath.mpf(v)) for u, v in zip(network.inputs, x)}
         a.update({n: abs(_activate(layer.activation, z[n])) for layer in network.layers for n in layer.neurons})
         n_out = len(network.outputs)
-        m = {o: ((1 - t) / (1 + mpmath.exp(-z[o])) + t / (1 + mpmath.exp(z[o]))) / n_out for o, t in zip(network.outputs, y)}
+        m = {
+            o: ((1 - t) / (1 + mpmath.exp(-z[o])) + t / (1 + mpmath.exp(z[o]))) / n_out
+            for o, t in zip(network.outputs, y)
+        }
         scales = {name: mpmath.mpf(0) for name in network.parameters}
         for k in reversed(range(len(network.layers))):
             layer = network.layers[k]
@@ -136,7 +139,9 @@ def assert_exact(network: Network, params: dict, x, y) -> None:
             assert close(passes.dL_dyhat[o], (yhat - t) / (yhat * rest) / n, ((1 - t) / rest + t / yhat) / n), o
     # a batch of two settings: this one, and the same with every parameter halved
     halved = {k: v / 2 for k, v in params.items()}
-    batch_loss, batch_gradients = loss_and_gradients(network, {k: np.array([v, halved[k]]) for k, v in params.items()}, x, y)
+    batch_loss, batch_gradients = loss_and_gradients(
+        network, {k: np.array([v, halved[k]]) for k, v in params.items()}, x, y
+    )
     loss_2, gradients_2, z_2 = exact(network, halved, x, y)
     scales_2 = error_scales(network, halved, x, y, z_2)
     assert close(batch_loss[0], loss) and close(batch_loss[1], loss_2)
@@ -145,7 +150,9 @@ def assert_exact(network: Network, params: dict, x, y) -> None:
         assert close(batch_gradients[name][1], gradients_2[name], scales_2[name]), name
     # the compiled float step: its loss, and θ − η·∂L/∂θ
     rate = 0.1
-    step_loss, stepped = compile_step(network)(tuple(float(params[k]) for k in network.parameters), tuple(x), tuple(y), rate)
+    step_loss, stepped = compile_step(network)(
+        tuple(float(params[k]) for k in network.parameters), tuple(x), tuple(y), rate
+    )
     assert close(step_loss, loss)
     with mpmath.workdps(DIGITS):
         for name, value in zip(network.parameters, stepped):

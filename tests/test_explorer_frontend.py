@@ -23,7 +23,6 @@ import json
 import math
 import posixpath
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -34,15 +33,25 @@ from typing import Any, Iterator
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
-from test_browser import _QuietHandler, driver, is_local, requested_urls  # noqa: F401 - the book's offline Chromium
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_browser import _QuietHandler, is_local, requested_urls
+from test_browser import driver as driver  # the book's offline Chromium: a pytest fixture the tests take by name
 
 from backproplib.authoring.explorer_ranges import live_ranges
 from backproplib.checking.examples import EXAMPLES, load_example
 from backproplib.engine.network import Layer, Network, layered_network
 from backproplib.engine.training import DIVERGENCE_LIMIT
 from backproplib.views.explore import Settings
-from backproplib.views.explorer import ASSET_DIR, BOOK_SCRIPTS, BOOK_STYLES, MARKER, ExplorerView, panel_description, slider_control
+from backproplib.views.explorer import (
+    ASSET_DIR,
+    BOOK_SCRIPTS,
+    BOOK_STYLES,
+    MARKER,
+    ExplorerView,
+    panel_description,
+    slider_control,
+)
 from backproplib.views.widgets import round_up, slider_range
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,7 +76,9 @@ FIXTURE_MODEL_JS = """({
   },
 })"""
 
-FIXTURE_NETWORK = Network(inputs=("x1", "x2"), layers=(Layer(("o",), "sigmoid", (("w1", "w2"),)),), loss="half_squared_error")
+FIXTURE_NETWORK = Network(
+    inputs=("x1", "x2"), layers=(Layer(("o",), "sigmoid", (("w1", "w2"),)),), loss="half_squared_error"
+)
 FIXTURE_SETTINGS = Settings({"w1": 0.15, "w2": -0.4}, {"x1": 1.1, "x2": 0.5}, 0.8, 0.1)
 # The same fixture with a hole: no finite loss or gradient where w1 > 1.
 BROKEN_MODEL_JS = f"""(function () {{
@@ -134,13 +145,18 @@ decimal_values = st.decimals(min_value=-50, max_value=50, places=3, allow_nan=Fa
 @settings(max_examples=20, deadline=None)
 @given(st.lists(decimal_values, min_size=20, max_size=20))
 def test_every_slider_position_is_an_exact_decimal(values: list[Decimal]) -> None:
-    controls = [slider_control("parameter", f"p{i}", "p", slider_range(float(v)), float(v)) for i, v in enumerate(values)]
-    got = node("""
+    controls = [
+        slider_control("parameter", f"p{i}", "p", slider_range(float(v)), float(v)) for i, v in enumerate(values)
+    ]
+    got = node(
+        """
       console.log(JSON.stringify(data.map(c => {
         const p = E.positions(c);
         const all = Array.from({length: p.count + 1}, (_, i) => [E.positionValue(p, i), E.positionText(p, i)]);
         return {index: p.index, count: p.count, all: all};
-      })));""", [c.__dict__ for c in controls])
+      })));""",
+        [c.__dict__ for c in controls],
+    )
     for value, control, result in zip(values, controls, got):
         step, low = Decimal(repr(control.step)), Decimal(repr(control.min))
         assert result["count"] == control.positions - 1 >= 100
@@ -151,14 +167,17 @@ def test_every_slider_position_is_an_exact_decimal(values: list[Decimal]) -> Non
 
 
 def test_positions_refuse_values_off_the_grid() -> None:
-    got = node("""
+    got = node(
+        """
       const tries = data.map(c => { try { E.positions(c); return "accepted"; } catch (e) { return e.message; } });
-      console.log(JSON.stringify(tries));""", [
-        {"name": "w", "min": -2, "max": 2, "step": 0.01, "decimals": 2, "value": 0.155},
-        {"name": "w", "min": -2, "max": 2.005, "step": 0.01, "decimals": 3, "value": 0.15},
-        {"name": "w", "min": -2, "max": 2, "step": 0.01, "decimals": 2, "value": 2.01},
-        {"name": "w", "min": -2, "max": 2, "step": 0.01, "decimals": 2, "value": 0.15},
-    ])
+      console.log(JSON.stringify(tries));""",
+        [
+            {"name": "w", "min": -2, "max": 2, "step": 0.01, "decimals": 2, "value": 0.155},
+            {"name": "w", "min": -2, "max": 2.005, "step": 0.01, "decimals": 3, "value": 0.15},
+            {"name": "w", "min": -2, "max": 2, "step": 0.01, "decimals": 2, "value": 2.01},
+            {"name": "w", "min": -2, "max": 2, "step": 0.01, "decimals": 2, "value": 0.15},
+        ],
+    )
     assert got[0] == 'control "w": value = 0.155 is not a whole multiple of 1e-2'
     assert got[1].startswith('control "w": max and value must lie on a step from min')
     assert got[2].startswith('control "w": max and value must lie on a step from min')
@@ -173,8 +192,10 @@ finite_floats = st.floats(allow_nan=False, allow_infinity=False)
 def test_numbers_print_as_pythons_g_format_without_minus_zero(values: list[float], digits: int) -> None:
     ties = [1.0625, -1.0625, 1234.5, 0.125, 2.5e-5, -0.0, 0.0, 5e-324, -5e-324, 1.7976931348623157e308]
     values = values + ties
-    got = node("console.log(JSON.stringify(data.values.map(v => E.formatNumber(v, data.digits))))",
-               {"values": values, "digits": digits})
+    got = node(
+        "console.log(JSON.stringify(data.values.map(v => E.formatNumber(v, data.digits))))",
+        {"values": values, "digits": digits},
+    )
     expected = [format(v, f".{digits}g").replace("-", MINUS) for v in values]
     expected = ["0" if e == MINUS + "0" else e for e in expected]
     assert got == expected
@@ -190,23 +211,35 @@ def test_non_finite_numbers_print_as_words_and_ticks_have_no_minus_zero() -> Non
 
 def test_loss_axis_top_is_pythons_round_number_and_holds_while_the_data_fits() -> None:
     maxima = [0.0913, 0.26, 3.67, 0.0, 1e-9, 123456.0, 0.95238, 2.0]
-    got = node("console.log(JSON.stringify({round: data.map(E.roundUp), hold: [E.lossAxisTop(0.5, 1), "
-               "E.lossAxisTop(0.1, 1), E.lossAxisTop(1.2, 1), E.lossAxisTop(NaN, 2), E.lossAxisTop(0.3, 0)]}))", maxima)
+    got = node(
+        "console.log(JSON.stringify({round: data.map(E.roundUp), hold: [E.lossAxisTop(0.5, 1), "
+        "E.lossAxisTop(0.1, 1), E.lossAxisTop(1.2, 1), E.lossAxisTop(NaN, 2), E.lossAxisTop(0.3, 0)]}))",
+        maxima,
+    )
     assert got["round"] == [round_up(m) for m in maxima]
     assert got["hold"] == [1, round_up(0.105), round_up(1.26), 2, round_up(0.315)]
 
 
 def test_log_axis_only_when_positive_losses_span_more_than_two_decades() -> None:
-    cases = {"90x": [1.0, 1 / 90], "101x": [1.0, 0.5, 1 / 101], "zero": [1.0, 0.0, 1e-9],
-             "gaps": [None, 1.0, None, 1e-3], "flat": [0.2, 0.2], "empty": []}
-    got = node("console.log(JSON.stringify(Object.fromEntries(Object.entries(data).map(([k, v]) => [k, E.useLogAxis(v)]))))", cases)
+    cases = {
+        "90x": [1.0, 1 / 90], "101x": [1.0, 0.5, 1 / 101], "zero": [1.0, 0.0, 1e-9], "gaps": [None, 1.0, None, 1e-3],
+        "flat": [0.2, 0.2], "empty": [],
+    }
+    got = node(
+        "console.log(JSON.stringify(Object.fromEntries(Object.entries(data).map(([k, v]) => [k, E.useLogAxis(v)]))))",
+        cases,
+    )
     assert got == {"90x": False, "101x": True, "zero": False, "gaps": True, "flat": False, "empty": False}
 
 
 def test_a_log_axis_ticks_powers_of_ten_at_most_six() -> None:
-    got = node("console.log(JSON.stringify(data.map(([low, high]) => E.decadeTicks(low, high, 6))))",
-               [[1e-9, 0.1], [1e-3, 1], [1e-20, 1e5], [0.2, 0.5]])
-    assert got == [[1e-9, 1e-7, 1e-5, 1e-3, 1e-1], [1e-3, 1e-2, 1e-1, 1], [float(f"1e{k}") for k in range(-20, 6, 5)], [0.2, 0.5]]
+    got = node(
+        "console.log(JSON.stringify(data.map(([low, high]) => E.decadeTicks(low, high, 6))))",
+        [[1e-9, 0.1], [1e-3, 1], [1e-20, 1e5], [0.2, 0.5]],
+    )
+    assert got == [
+        [1e-9, 1e-7, 1e-5, 1e-3, 1e-1], [1e-3, 1e-2, 1e-1, 1], [float(f"1e{k}") for k in range(-20, 6, 5)], [0.2, 0.5],
+    ]
 
 
 def test_non_finite_values_become_counted_gaps() -> None:
@@ -215,15 +248,20 @@ def test_non_finite_values_become_counted_gaps() -> None:
 
 
 def test_training_matches_a_python_loop_and_stops_where_backproplib_does() -> None:
-    linear = "({parameters: ['w'], inputs: ['x'], outputs: ['o'], neurons: ['o'], evaluate() {}, " \
-             "step(t, x, y, r) { const e = t[0] * x[0] - y[0]; return [0.5 * e * e, [t[0] - r * e * x[0]]]; }})"
-    got = node(f"""
+    linear = (
+        "({parameters: ['w'], inputs: ['x'], outputs: ['o'], neurons: ['o'], evaluate() {}, "
+        "step(t, x, y, r) { const e = t[0] * x[0] - y[0]; return [0.5 * e * e, [t[0] - r * e * x[0]]]; }})"
+    )
+    got = node(
+        f"""
       const fixture = {FIXTURE_MODEL_JS};
       const linear = {linear};
       console.log(JSON.stringify({{
         sigmoid: E.trainingLosses(fixture, [0.15, -0.4], [1.1, 0.5], [0.8], 0.5, 300, data),
         diverging: E.trainingLosses(linear, [0.5], [1], [0], 3, 100, data),
-      }}));""", DIVERGENCE_LIMIT)
+      }}));""",
+        DIVERGENCE_LIMIT,
+    )
     assert got["sigmoid"] == {"losses": reference_training([0.15, -0.4], [1.1, 0.5], 0.8, 0.5, 300), "diverged": False}
     # w ← w − 3·w doubles |w| each step: Python's rule (loss or |w| past the limit stops the run).
     w, losses = 0.5, []
@@ -239,7 +277,8 @@ def test_loss_chart_has_the_tangent_through_the_current_point_and_the_point_only
     got = node(f"""
       const m = {FIXTURE_MODEL_JS};
       const here = m.evaluate([0.15, -0.4], [1.1, 0.5], [0.8]);
-      console.log(JSON.stringify(E.lossChartData(m, [0.15, -0.4], [1.1, 0.5], [0.8], 0, E.grid(-2, 2.15, 11), here, 0.5)));""")
+      console.log(JSON.stringify(E.lossChartData(m, [0.15, -0.4], [1.1, 0.5], [0.8], 0,
+        E.grid(-2, 2.15, 11), here, 0.5)));""")
     xs, losses, tangent, point = got["data"]
     assert xs == sorted(xs) and {-0.35, 0.15, 0.65} <= set(xs) and got["dropped"] == 0
     here = reference([0.15, -0.4], [1.1, 0.5], 0.8)
@@ -252,8 +291,10 @@ def test_loss_chart_has_the_tangent_through_the_current_point_and_the_point_only
 
 
 def test_a_model_with_non_finite_losses_gives_gaps_and_no_tangent() -> None:
-    broken = "({parameters: ['w'], inputs: ['x'], outputs: ['o'], neurons: ['o'], step() {}, " \
-             "evaluate(t) { return {loss: t[0] > 0 ? NaN : t[0] * t[0], gradients: [t[0] > 0 ? NaN : 2 * t[0]]}; }})"
+    broken = (
+        "({parameters: ['w'], inputs: ['x'], outputs: ['o'], neurons: ['o'], step() {}, "
+        "evaluate(t) { return {loss: t[0] > 0 ? NaN : t[0] * t[0], gradients: [t[0] > 0 ? NaN : 2 * t[0]]}; }})"
+    )
     got = node(f"""
       const m = {broken};
       console.log(JSON.stringify(E.lossChartData(m, [0.5], [1], [0], 0, E.grid(-1, 1, 5), m.evaluate([0.5]), 0.3)));""")
@@ -268,10 +309,13 @@ def test_a_panel_that_does_not_fit_the_model_is_refused_by_name() -> None:
     no_w2["groups"][0]["controls"].pop(1)
     bad_sweep = dict(panel, sweep=dict(panel["sweep"], value="w9"))
     no_colour = dict(panel, charts={"colours": {}, "labels": panel["charts"]["labels"]})
-    got = node(f"""
+    got = node(
+        f"""
       const m = {FIXTURE_MODEL_JS};
-      console.log(JSON.stringify(data.map(p => {{ try {{ E.checkPanel(p, m); return "accepted"; }} catch (e) {{ return e.message; }} }})));""",
-               [panel, no_w2, bad_sweep, no_colour])
+      console.log(JSON.stringify(data.map(p => {{ try {{ E.checkPanel(p, m); return "accepted"; }}
+        catch (e) {{ return e.message; }} }})));""",
+        [panel, no_w2, bad_sweep, no_colour],
+    )
     assert got[0] == "accepted"
     assert got[1] == 'the panel needs one parameter control per name in ["w1","w2"]; got ["w1"]'
     assert got[2].startswith("sweep.options must be model parameters and include sweep.value")
@@ -306,28 +350,43 @@ def test_python_puts_the_value_on_a_position_with_enough_positions(value: Decima
 
 def test_the_panel_groups_controls_by_neuron_and_starts_at_the_settings() -> None:
     panel = panel_description(FIXTURE_NETWORK, FIXTURE_SETTINGS, fixture_ranges(), "w2", epochs=100)
-    groups = {g["legend"]: {c["name"]: (c["role"], c["value"], c["label"]) for c in g["controls"]} for g in panel["groups"]}
+    groups = {
+        g["legend"]: {c["name"]: (c["role"], c["value"], c["label"]) for c in g["controls"]} for g in panel["groups"]
+    }
     assert groups == {
-        "into o": {"w1": ("parameter", 0.15, "w1: weight from x1 into o"), "w2": ("parameter", -0.4, "w2: weight from x2 into o")},
+        "into o": {
+            "w1": ("parameter", 0.15, "w1: weight from x1 into o"),
+            "w2": ("parameter", -0.4, "w2: weight from x2 into o"),
+        },
         "inputs": {"x1": ("input", 1.1, "x1: input"), "x2": ("input", 0.5, "x2: input")},
         "target": {"o": ("target", 0.8, "y: target of o")},
         "training": {"rate": ("rate", 0.1, "\u03b7: learning rate"), "epochs": ("epochs", 100, "epochs")},
     }
     assert panel["sweep"] == {"label": "swept parameter", "options": ["w1", "w2"], "value": "w2", "points": 201}
-    assert panel["charts"]["colours"] == {"loss": "#0072B2", "point": "#D55E00", "tangent": "#009E73", "training": "#CC79A7"}
+    assert panel["charts"]["colours"] == {
+        "loss": "#0072B2",
+        "point": "#D55E00",
+        "tangent": "#009E73",
+        "training": "#CC79A7",
+    }
 
 
 @pytest.mark.parametrize("key", sorted(EXAMPLES))
 def test_every_chapter_value_is_a_slider_position_the_front_end_accepts(key: str) -> None:
     example = load_example(key)
-    panel = panel_description(example.network, Settings.of(example), live_ranges(example), example.network.parameters[0])
+    panel = panel_description(
+        example.network, Settings.of(example), live_ranges(example), example.network.parameters[0]
+    )
     controls = [c for group in panel["groups"] for c in group["controls"]]
     chapter = {**example.params, **example.x, "rate": example.learning_rate, "epochs": 100}
     chapter.update(zip(example.network.outputs, example.network.check_targets(example.y)))
     chapter = {name: float(value) for name, value in chapter.items()}
     assert {c["name"]: c["value"] for c in controls} == chapter
-    got = node("""console.log(JSON.stringify(data.map(c => { const p = E.positions(c);
-                    return [E.positionValue(p, p.index), E.positionText(p, p.index), p.count + 1]; })))""", controls)
+    got = node(
+        """console.log(JSON.stringify(data.map(c => { const p = E.positions(c);
+                    return [E.positionValue(p, p.index), E.positionText(p, p.index), p.count + 1]; })))""",
+        controls,
+    )
     for control, (value, text, count) in zip(controls, got):
         assert (value, text) == (chapter[control["name"]], exact_text(Decimal(repr(chapter[control["name"]]))))
         assert count >= 100
@@ -339,12 +398,17 @@ def test_each_output_gets_its_target_and_a_shared_bias_its_own_group() -> None:
     ranges = {name: (-2.0, 2.0) for name in (*network.parameters, *network.inputs, "y", "learning_rate")}
     panel = panel_description(network, Settings(params, {"x1": 0.5}, [0.1, 0.9], 0.25), ranges, "w2_1_1")
     legends = [g["legend"] for g in panel["groups"]]
-    assert legends == ["into n1_1", "into n1_2", "bias shared by n1_1, n1_2", "into n2_1", "into n2_2",
-                       "bias shared by n2_1, n2_2", "inputs", "target", "training"]
+    assert legends == [
+        "into n1_1", "into n1_2", "bias shared by n1_1, n1_2", "into n2_1", "into n2_2", "bias shared by n2_1, n2_2",
+        "inputs", "target", "training",
+    ]
     target = panel["groups"][legends.index("target")]["controls"]
-    assert [(c["name"], c["label"], c["value"]) for c in target] == [("n2_1", "y_n2_1: target of n2_1", 0.1),
-                                                                     ("n2_2", "y_n2_2: target of n2_2", 0.9)]
-    with pytest.raises(ValueError, match=r"y must have 2 values, one per output \['n2_1', 'n2_2'\]; got one number, 0.5"):
+    assert [(c["name"], c["label"], c["value"]) for c in target] == [
+        ("n2_1", "y_n2_1: target of n2_1", 0.1),
+        ("n2_2", "y_n2_2: target of n2_2", 0.9),
+    ]
+    one_number = r"y must have 2 values, one per output \['n2_1', 'n2_2'\]; got one number, 0.5"
+    with pytest.raises(ValueError, match=one_number):
         panel_description(network, Settings(params, {"x1": 0.5}, 0.5, 0.25), ranges, "w2_1_1")
 
 
@@ -353,7 +417,9 @@ def test_html_escapes_the_panel_and_refuses_bad_input() -> None:
     page = ExplorerView(panel, FIXTURE_MODEL_JS).html()
     assert MARKER in page and page.count("</script>") == 2 and "a \\u003c/script\\u003e \\u0026 b" in page
     with pytest.raises(ValueError, match="ranges is missing \\['x2'\\]"):
-        panel_description(FIXTURE_NETWORK, FIXTURE_SETTINGS, {k: v for k, v in fixture_ranges().items() if k != "x2"}, "w1")
+        panel_description(
+            FIXTURE_NETWORK, FIXTURE_SETTINGS, {k: v for k, v in fixture_ranges().items() if k != "x2"}, "w1"
+        )
     with pytest.raises(ValueError, match="unknown parameter 'b'; the parameters are 'w1', 'w2'"):
         panel_description(FIXTURE_NETWORK, FIXTURE_SETTINGS, fixture_ranges(), "b")
     with pytest.raises(TypeError, match="model_source must be JavaScript source text"):
@@ -371,16 +437,22 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = tmp_path_factory.mktemp("site-source")
     (source / "chapters").mkdir()
     (source / "conf.py").write_text(
-        f"import sys\nsys.path.insert(0, {str(ROOT / '_ext')!r})\nextensions = ['page_assets', 'explorer_assets']  # as in _config.yml\n"
-        f"html_extra_path = [{str(SITE_VENDOR)!r}]\nmathjax_path = '../_vendor/mathjax/tex-chtml.js'\nproject = 'explorer test'\n"
+        f"import sys\nsys.path.insert(0, {str(ROOT / '_ext')!r})\n"
+        "extensions = ['page_assets', 'explorer_assets']  # as in _config.yml\n"
+        f"html_extra_path = [{str(SITE_VENDOR)!r}]\n"
+        "mathjax_path = '../_vendor/mathjax/tex-chtml.js'\nproject = 'explorer test'\n"
     )
-    (source / "index.rst").write_text("Site\n====\n\n.. toctree::\n\n   chapters/explorer\n   chapters/broken\n   chapters/plain\n")
+    (source / "index.rst").write_text(
+        "Site\n====\n\n.. toctree::\n\n   chapters/explorer\n   chapters/broken\n   chapters/plain\n"
+    )
     for name, model in (("explorer", FIXTURE_MODEL_JS), ("broken", BROKEN_MODEL_JS)):
         raw = textwrap.indent(ExplorerView(PANEL, model).html(), "   ")
         (source / "chapters" / f"{name}.rst").write_text(f"{name}\n========\n\n.. raw:: html\n\n{raw}\n")
     (source / "chapters" / "plain.rst").write_text("Plain\n=====\n\nNo explorer here.\n")
     out = tmp_path_factory.mktemp("site")
-    subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", str(source), str(out)], check=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", str(source), str(out)], check=True, timeout=300
+    )
     (out / "favicon.ico").write_bytes(b"")  # Chromium asks for one; a 404 would be a console error
     return out
 
@@ -428,7 +500,8 @@ return {
   loss: canvas('.bp-explorer-chart-loss canvas'),
   training: canvas('.bp-explorer-chart-training .uplot:not([hidden]) canvas'),
   log: plots.length === 2 && plots[0].hidden && !plots[1].hidden,
-  readouts: Object.fromEntries(Array.from(root.querySelectorAll('[data-readout]')).map(e => [e.dataset.readout, e.textContent])),
+  readouts: Object.fromEntries(Array.from(root.querySelectorAll('[data-readout]'))
+    .map(e => [e.dataset.readout, e.textContent])),
   sliders: Array.from(root.querySelectorAll('input[type=range]')).map(i => ({
     index: Number(i.value), count: Number(i.max), text: i.getAttribute('aria-valuetext'),
     label: root.querySelector('label[for="' + i.id + '"]').textContent,
@@ -459,7 +532,8 @@ const done = arguments[0];
 (function wait() {
   const root = document.querySelector('.bp-explorer');
   if (root && root.backpropExplorer && root.backpropExplorer.stats.draws >= 2) requestAnimationFrame(() => done(true));
-  else if (document.querySelector('.bp-explorer [role=alert]:not([hidden])')) done(document.querySelector('.bp-explorer [role=alert]').textContent);
+  else if (document.querySelector('.bp-explorer [role=alert]:not([hidden])'))
+    done(document.querySelector('.bp-explorer [role=alert]').textContent);
   else setTimeout(wait, 20);
 })();
 """
@@ -486,7 +560,10 @@ const [input, index, renders, done] = arguments;
 input.value = String(index);
 input.dispatchEvent(new Event('input', {bubbles: true}));
 const ex = document.querySelector('.bp-explorer').backpropExplorer;
-(function wait() { if (ex.stats.renders > renders) requestAnimationFrame(() => done(true)); else requestAnimationFrame(wait); })();
+(function wait() {
+  if (ex.stats.renders > renders) requestAnimationFrame(() => done(true));
+  else requestAnimationFrame(wait);
+})();
 """
 
 
@@ -514,7 +591,9 @@ def expected_readouts(state: dict) -> dict[str, str]:
         "loss": f"loss L = {shown(here['loss'])}",
         "gradient": f"\u2202L/\u2202{sweep} = {shown(here['g'][int(sweep[1]) - 1])} (the slope of the tangent)",
         "training": f"training: after {epochs} epochs, loss {shown(losses[-1])}",
-        "z_o": shown(here["z"]), "a_o": shown(here["a"]), "delta_o": shown(here["delta"]),
+        "z_o": shown(here["z"]),
+        "a_o": shown(here["a"]),
+        "delta_o": shown(here["delta"]),
         "log": max(losses) / min(losses) > 100,
     }
 
@@ -593,8 +672,10 @@ def test_key_press_to_redrawn_figure_with_a_2000_epoch_curve(driver: Any, page_u
             frame.append(to_frame)
     p50, p95 = np.percentile(drawn, [50, 95])
     f50, f95 = np.percentile(frame, [50, 95])
-    print(f"\nkey press -> figure drawn: p50 {p50:.1f} ms, p95 {p95:.1f} ms; "
-          f"-> next frame after it: p50 {f50:.1f} ms, p95 {f95:.1f} ms ({len(drawn)} presses, 2000 epochs)")
+    print(
+        f"\nkey press -> figure drawn: p50 {p50:.1f} ms, p95 {p95:.1f} ms; "
+        f"-> next frame after it: p50 {f50:.1f} ms, p95 {f95:.1f} ms ({len(drawn)} presses, 2000 epochs)"
+    )
     assert 0 < p50 <= p95 < 50, "a redraw must come within three frames even on a loaded machine"
     check_numbers(driver.execute_script(SNAPSHOT))
 
@@ -606,7 +687,9 @@ def test_a_model_without_a_finite_loss_says_so_and_still_draws(driver: Any, page
     state = open_explorer(driver, page_url + "broken.html")
     w1 = CONTROLS[0]
     low, high = w1["min"], w1["max"]
-    grid = [low + ((high - low) * i) / (PANEL["sweep"]["points"] - 1) for i in range(PANEL["sweep"]["points"] - 1)] + [high]
+    grid = [low + ((high - low) * i) / (PANEL["sweep"]["points"] - 1) for i in range(PANEL["sweep"]["points"] - 1)] + [
+        high
+    ]
     half = 0.15 * (high - low)
     xs = set(grid) | {w1["value"] - half, w1["value"], w1["value"] + half}
     holes = sum(x > 1 for x in xs)
@@ -630,7 +713,8 @@ TEXT_FACTS = """
 const root = document.querySelector('.bp-explorer');
 const ex = root.backpropExplorer;
 const texts = Array.from(root.querySelectorAll('*')).filter(e =>
-  Array.from(e.childNodes).some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim()) && e.getClientRects().length);
+  Array.from(e.childNodes).some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim())
+  && e.getClientRects().length);
 const cut = Array.from(root.querySelectorAll('label, legend, .u-label, th, td, output, p'))
   .filter(e => e.getClientRects().length && e.scrollWidth > e.clientWidth + 1).map(e => e.textContent);
 const plots = [ex.lossPlot, ex.trainingPlots.linear, ex.trainingPlots.log];

@@ -35,16 +35,26 @@ def templates() -> list[tuple[str, str, set[str]]]:
     """(where, template, the slots it may use) for every template of every row."""
     found = []
     for act in ACTIVATIONS.values():
-        found += [(f"{act.name}.value", act.code.value, {"z"}), (f"{act.name}.derivative", act.code.derivative, {"z", "a"})]
+        found += [
+            (f"{act.name}.value", act.code.value, {"z"}),
+            (f"{act.name}.derivative", act.code.derivative, {"z", "a"}),
+        ]
     for loss in LOSSES.values():
-        found += [(f"{loss.name}.{part}", getattr(loss.code, part), {"p", "t", "n"}) for part in ("value", "derivative")]
+        found += [
+            (f"{loss.name}.{part}", getattr(loss.code, part), {"p", "t", "n"}) for part in ("value", "derivative")
+        ]
         if loss.from_z is not None:
-            found += [(f"{loss.name}.from_z.{part}", getattr(loss.from_z.code, part), {"z", "t", "n"}) for part in ("value", "derivative")]
+            found += [
+                (f"{loss.name}.from_z.{part}", getattr(loss.from_z.code, part), {"z", "t", "n"})
+                for part in ("value", "derivative")
+            ]
     return found
 
 
-ALLOWED_NODES = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub,
-                 ast.Constant, ast.Name, ast.Load, ast.Call)
+ALLOWED_NODES = (
+    ast.Expression, ast.BinOp, ast.UnaryOp, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub, ast.Constant, ast.Name,
+    ast.Load, ast.Call,
+)
 
 
 def helpers_called(template: str, slots: set[str]) -> set[str]:
@@ -71,8 +81,13 @@ def test_every_template_is_in_the_subset_and_calls_only_documented_helpers(where
     assert helpers_called(template, slots) <= set(HELPERS)
 
 
-@pytest.mark.parametrize("bad", ["{z} ** 2", "{a} if {z} > 0 else 0.0", "_exp({z})", "math.log({p})", "_log(x={p})",
-                                 "'{z}'", "[{z}]", "{q} + 1", "not {z}", "{z} % 2", "True * {z}"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "{z} ** 2", "{a} if {z} > 0 else 0.0", "_exp({z})", "math.log({p})", "_log(x={p})", "'{z}'", "[{z}]", "{q} + 1",
+        "not {z}", "{z} % 2", "True * {z}",
+    ],
+)
 def test_the_subset_check_refuses_what_javascript_or_the_helpers_lack(bad):
     with pytest.raises((AssertionError, SyntaxError)):
         helpers_called(bad, {"z", "a", "p"})
@@ -90,7 +105,9 @@ def test_the_helper_names_and_slots_are_documented_in_one_place():
 def test_float_and_array_helpers_agree(name, z):
     if name == "_log" and z <= 0:
         z = -z + 0.5  # log only on its domain
-    assert compiled._SCALAR[name](z) == pytest.approx(float(compiled._ARRAY[name](np.array([z]))[0]), rel=1e-15, abs=1e-300)
+    assert compiled._SCALAR[name](z) == pytest.approx(
+        float(compiled._ARRAY[name](np.array([z]))[0]), rel=1e-15, abs=1e-300
+    )
 
 
 def evaluate(template: str, namespace: dict, **slots) -> object:
@@ -109,7 +126,9 @@ def test_activation_templates_compute_the_rows_numpy_functions(name, kind):
     a = act.function(z)
     for i, zi in enumerate(Z):
         value = evaluate(act.code.value, namespace, z=zi if kind == "_SCALAR" else z)
-        slope = evaluate(act.code.derivative, namespace, z=zi if kind == "_SCALAR" else z, a=a[i] if kind == "_SCALAR" else a)
+        slope = evaluate(
+            act.code.derivative, namespace, z=zi if kind == "_SCALAR" else z, a=a[i] if kind == "_SCALAR" else a
+        )
         if kind == "_ARRAY":
             value, slope = np.broadcast_to(value, z.shape)[i], np.broadcast_to(slope, z.shape)[i]
         assert float(value) == pytest.approx(float(a[i]), rel=1e-15, abs=1e-300), zi
@@ -140,15 +159,24 @@ def test_cross_entropy_templates_on_z_compute_the_rows_numpy_functions(y):
             total = sum(evaluate(code.value, namespace, z=z, t=t, n=n) for z, t in zip(zs, y))
             assert float(total) == pytest.approx(exact_value, rel=1e-15, abs=1e-300)
             for z, t, d in zip(zs, y, deltas):
-                assert float(evaluate(code.derivative, namespace, z=z, t=t, n=n)) == pytest.approx(float(d), rel=1e-15, abs=1e-300)
+                assert float(evaluate(code.derivative, namespace, z=z, t=t, n=n)) == pytest.approx(
+                    float(d), rel=1e-15, abs=1e-300
+                )
 
 
 def string_constants(module) -> list[str]:
     """Every string written in a module's code, docstrings left out (their examples show output)."""
     tree = ast.parse(inspect.getsource(module))
-    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
-                  if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and ast.get_docstring(node) is not None}
-    return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings]
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and ast.get_docstring(node) is not None
+    }
+    return [
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings
+    ]
 
 
 def test_compiled_code_and_network_words_restate_no_formula():
@@ -182,7 +210,9 @@ def test_each_losss_mean_flag_is_what_its_numbers_do(name):
 @pytest.mark.parametrize("n", [1, 2, 3, None])
 def test_loss_latex_shows_the_sum_and_the_mean_it_uses(name, n):
     loss = get_loss(name)
-    forms = [loss.formula(n), loss.gradient_formula(n)] + ([loss.formula(n, on_z=True), loss.gradient_formula(n, on_z=True)] if loss.from_z else [])
+    forms = [loss.formula(n), loss.gradient_formula(n)] + (
+        [loss.formula(n, on_z=True), loss.gradient_formula(n, on_z=True)] if loss.from_z else []
+    )
     count = "n" if n is None else str(n)
     mean = r"\tfrac1n" if n is None else rf"\tfrac{{1}}{{{n}}}"
     for k, form in enumerate(forms):
@@ -198,14 +228,23 @@ def test_the_formulas_read_as_the_documents_write_them_for_one_output():
     assert loss_formula("mean_squared_error") == r"L = (\hat y - y)^2"
     assert loss_formula("binary_cross_entropy") == r"L = -\bigl[y\log\hat y + (1 - y)\log(1 - \hat y)\bigr]"
     assert get_loss("mean_squared_error").formula() == r"L = \tfrac1n\sum_{k=1}^{n}(\hat y_k - y_k)^2"
-    assert get_loss("mean_squared_error").gradient_formula(3) == r"\frac{\partial L}{\partial \hat y_k} = \tfrac{1}{3}\cdot 2(\hat y_k - y_k)"
+    assert (
+        get_loss("mean_squared_error").gradient_formula(3)
+        == r"\frac{\partial L}{\partial \hat y_k} = \tfrac{1}{3}\cdot 2(\hat y_k - y_k)"
+    )
 
 
-@pytest.mark.parametrize("loss,shown", [
-    ("half_squared_error", r"L = \tfrac12\sum_{k=1}^{2}(\hat y_k - y_k)^2"),
-    ("mean_squared_error", r"L = \tfrac{1}{2}\sum_{k=1}^{2}(\hat y_k - y_k)^2"),
-    ("binary_cross_entropy", r"L = -\tfrac{1}{2}\sum_{k=1}^{2}\bigl[y_k\log\hat y_k + (1 - y_k)\log(1 - \hat y_k)\bigr]"),
-])
+@pytest.mark.parametrize(
+    "loss,shown",
+    [
+        ("half_squared_error", r"L = \tfrac12\sum_{k=1}^{2}(\hat y_k - y_k)^2"),
+        ("mean_squared_error", r"L = \tfrac{1}{2}\sum_{k=1}^{2}(\hat y_k - y_k)^2"),
+        (
+            "binary_cross_entropy",
+            r"L = -\tfrac{1}{2}\sum_{k=1}^{2}\bigl[y_k\log\hat y_k + (1 - y_k)\log(1 - \hat y_k)\bigr]",
+        ),
+    ],
+)
 def test_a_two_output_network_is_described_with_its_sum(loss, shown):
     network = Network(("x",), (Layer(("o1", "o2"), "sigmoid", (("w1",), ("w2",))),), loss)
     words = network_in_words(network)
@@ -224,7 +263,10 @@ def test_every_activation_row_writes_its_function_and_derivative():
 def test_the_loss_specialises_only_on_the_activation_it_names():
     assert CROSS_ENTROPY.from_z_on("sigmoid") is CROSS_ENTROPY.from_z
     assert CROSS_ENTROPY.from_z_on("tanh") is None and get_loss("mean_squared_error").from_z_on("sigmoid") is None
-    assert CROSS_ENTROPY.symbolic_from_z is CROSS_ENTROPY.from_z.symbolic and get_loss("half_squared_error").symbolic_from_z is None
+    assert (
+        CROSS_ENTROPY.symbolic_from_z is CROSS_ENTROPY.from_z.symbolic
+        and get_loss("half_squared_error").symbolic_from_z is None
+    )
     with pytest.raises(ValueError, match="has no form on z"):
         get_loss("half_squared_error").formula(on_z=True)
 
@@ -256,8 +298,8 @@ def test_dL_dyhat_from_z_is_the_gradient_on_yhat_to_every_digit(z, y):
 
 def test_dL_dyhat_from_z_is_honest_where_it_overflows():
     z = np.array([-1000.0, -709.0, 709.0, 1000.0])
-    wrong_low, = CROSS_ENTROPY.from_z.dL_dyhat([z], [1.0])  # y = 1: −(1 + e^(−z)), −inf below z ≈ −709.8
-    wrong_high, = CROSS_ENTROPY.from_z.dL_dyhat([z], [0.0])  # y = 0: 1 + e^z, +inf above z ≈ 709.8
+    (wrong_low,) = CROSS_ENTROPY.from_z.dL_dyhat([z], [1.0])  # y = 1: −(1 + e^(−z)), −inf below z ≈ −709.8
+    (wrong_high,) = CROSS_ENTROPY.from_z.dL_dyhat([z], [0.0])  # y = 0: 1 + e^z, +inf above z ≈ 709.8
     assert wrong_low[0] == -math.inf and wrong_low[1] == pytest.approx(-(1 + math.exp(709.0)), rel=1e-14)
     assert wrong_low[2:].tolist() == [-1.0, -1.0]
     assert wrong_high[3] == math.inf and wrong_high[2] == pytest.approx(1 + math.exp(709.0), rel=1e-14)

@@ -53,9 +53,10 @@ name_candidates = st.one_of(
 real_scalars = st.one_of(
     st.floats(-1e6, 1e6, allow_nan=False),
     st.integers(-(10**6), 10**6),
-    st.tuples(st.sampled_from([np.float16, np.float32, np.float64, np.int8, np.int32, np.int64, np.uint16]), st.integers(0, 100)).map(
-        lambda pair: pair[0](pair[1])
-    ),
+    st.tuples(
+        st.sampled_from([np.float16, np.float32, np.float64, np.int8, np.int32, np.int64, np.uint16]),
+        st.integers(0, 100),
+    ).map(lambda pair: pair[0](pair[1])),
     st.fractions(min_value=-100, max_value=100, max_denominator=1000),
     st.floats(-1e6, 1e6, allow_nan=False).map(np.array),  # a 0-d array
 )
@@ -95,7 +96,9 @@ def test_a_name_is_accepted_exactly_when_it_follows_the_rule(name):
     if follows_naming_rule(name):
         assert Layer((neuron,), "identity", ((name,),)).parameters() == [name]
     else:
-        with pytest.raises(ValueError, match=r"weights\[0\]\[0\] must follow the naming rule \(a name starts with an ASCII letter"):
+        with pytest.raises(
+            ValueError, match=r"weights\[0\]\[0\] must follow the naming rule \(a name starts with an ASCII letter"
+        ):
             Layer((neuron,), "identity", ((name,),))
 
 
@@ -111,7 +114,10 @@ def test_a_name_that_is_not_a_string_is_a_type_error(name):
         (lambda: Layer(("o",), "sigmoid", ("wa",)), r"weights\[0\]"),  # was read as the two weights 'w' and 'a'
         (lambda: Layer(("o",), "sigmoid", "w"), "weights"),
         (lambda: Layer("h", "relu", (("w",),)), "neurons"),
-        (lambda: Network("x1", (Layer(("o",), "identity", (("w1", "w2"),)),), "half_squared_error"), "inputs"),  # was 'x' and '1'
+        (
+            lambda: Network("x1", (Layer(("o",), "identity", (("w1", "w2"),)),), "half_squared_error"),
+            "inputs",
+        ),  # was 'x' and '1'
     ],
 )
 def test_a_string_where_names_are_expected_is_refused(build, argument):
@@ -126,7 +132,10 @@ def test_a_string_where_names_are_expected_is_refused(build, argument):
         (lambda: Layer(("h1", "h2"), "relu", (("w1",), ("w2",)), bias={"b1", "b2"}), "bias"),
         (lambda: Layer(("o",), "relu", (frozenset({"w1", "w2"}),)), r"weights\[0\]"),
         (lambda: Network({"x1", "x2"}, (Layer(("o",), "identity", (("w1", "w2"),)),), "half_squared_error"), "inputs"),
-        (lambda: Network({"x1": 1, "x2": 2}, (Layer(("o",), "identity", (("w1", "w2"),)),), "half_squared_error"), "inputs"),
+        (
+            lambda: Network({"x1": 1, "x2": 2}, (Layer(("o",), "identity", (("w1", "w2"),)),), "half_squared_error"),
+            "inputs",
+        ),
     ],
 )
 def test_unordered_collections_of_names_are_refused(build, argument):
@@ -142,12 +151,17 @@ def test_an_activation_that_is_not_a_string_names_the_allowed_ones(activation):
 
 
 def test_a_loss_that_is_not_a_string_names_the_allowed_ones():
-    with pytest.raises(TypeError, match="loss must be one of 'half_squared_error', 'mean_squared_error', 'binary_cross_entropy'; got list"):
+    with pytest.raises(
+        TypeError,
+        match="loss must be one of 'half_squared_error', 'mean_squared_error', 'binary_cross_entropy'; got list",
+    ):
         Network(("x",), (Layer(("o",), "identity", (("w",),)),), ["half_squared_error"])
 
 
 def test_one_layer_must_still_be_given_in_a_sequence():
-    with pytest.raises(TypeError, match=r"layers must be a sequence of Layer; got one Layer \(write \(layer,\) for one\)"):
+    with pytest.raises(
+        TypeError, match=r"layers must be a sequence of Layer; got one Layer \(write \(layer,\) for one\)"
+    ):
         Network(("x",), Layer(("o",), "identity", (("w",),)), "half_squared_error")
 
 
@@ -168,18 +182,27 @@ def test_numpy_strings_are_names_like_any_other():
         (lambda: Layer(("h1", "h2"), "relu", (("w",), ("w",))), "'w' is weights[0][0] and weights[1][0]"),
         (lambda: Layer(("h", "h"), "relu", (("w1",), ("w2",))), "'h' is neurons[0] and neurons[1]"),
         (
-            lambda: Network(("x",), (Layer(("h",), "relu", (("w",),)), Layer(("o",), "relu", (("w",),))), "half_squared_error"),
+            lambda: Network(
+                ("x",), (Layer(("h",), "relu", (("w",),)), Layer(("o",), "relu", (("w",),))), "half_squared_error"
+            ),
             "'w' is layers[0].weights[0][0] and layers[1].weights[0][0]",
         ),
         (
             lambda: Network(
-                ("x",), (Layer(("h",), "relu", (("w1",),), bias="b"), Layer(("o",), "relu", (("w2",),), bias="b")), "half_squared_error"
+                ("x",),
+                (Layer(("h",), "relu", (("w1",),), bias="b"), Layer(("o",), "relu", (("w2",),), bias="b")),
+                "half_squared_error",
             ),
             "'b' is layers[0].bias and layers[1].bias",
         ),
-        (lambda: Network(("x",), (Layer(("x",), "relu", (("w",),)),), "half_squared_error"), "'x' is inputs[0] and layers[0].neurons[0]"),
         (
-            lambda: Network(("x",), (Layer(("h",), "relu", (("w",),)), Layer(("o",), "relu", (("h",),))), "half_squared_error"),
+            lambda: Network(("x",), (Layer(("x",), "relu", (("w",),)),), "half_squared_error"),
+            "'x' is inputs[0] and layers[0].neurons[0]",
+        ),
+        (
+            lambda: Network(
+                ("x",), (Layer(("h",), "relu", (("w",),)), Layer(("o",), "relu", (("h",),))), "half_squared_error"
+            ),
             "'h' is layers[0].neurons[0] and layers[1].weights[0][0]",
         ),
     ],
@@ -204,7 +227,11 @@ def descriptions(draw):
         bias = {"none": None, "shared": f"b{k}", "per_neuron": [f"b{k}_{j}" for j in range(len(neurons))]}[kind]
         places += [(n, f"layers[{k}].neurons[{j}]") for j, n in enumerate(neurons)]
         places += [(w, f"layers[{k}].weights[{j}][{i}]") for j, row in enumerate(weights) for i, w in enumerate(row)]
-        places += [(bias, f"layers[{k}].bias")] if kind == "shared" else [(b, f"layers[{k}].bias[{j}]") for j, b in enumerate(bias or [])]
+        places += (
+            [(bias, f"layers[{k}].bias")]
+            if kind == "shared"
+            else [(b, f"layers[{k}].bias[{j}]") for j, b in enumerate(bias or [])]
+        )
         layers.append([neurons, weights, bias])
         previous = neurons
     return inputs, layers, places
@@ -214,12 +241,19 @@ def network_of(inputs, layers):
     def bias(b):
         return b if b is None or isinstance(b, str) else tuple(b)
 
-    return Network(tuple(inputs), tuple(Layer(tuple(n), "tanh", tuple(map(tuple, w)), bias(b)) for n, w, b in layers), "half_squared_error")
+    return Network(
+        tuple(inputs),
+        tuple(Layer(tuple(n), "tanh", tuple(map(tuple, w)), bias(b)) for n, w, b in layers),
+        "half_squared_error",
+    )
 
 
 def rename(inputs, layers, place, name):
     """Put ``name`` at ``place`` (as written by ``descriptions``)."""
-    copy_bias = lambda b: b if b is None or isinstance(b, str) else list(b)
+
+    def copy_bias(b):
+        return b if b is None or isinstance(b, str) else list(b)
+
     inputs, layers = list(inputs), [[list(n), [list(r) for r in w], copy_bias(b)] for n, w, b in layers]
     if place.startswith("inputs"):
         inputs[int(place[7:-1])] = name
@@ -308,7 +342,9 @@ def test_nan_and_infinity_are_refused(position, value):
 
 
 @pytest.mark.parametrize("position", list(POSITIONS))
-@pytest.mark.parametrize("value", [10**400, -(10**309), np.longdouble("1e400") if np.finfo(np.longdouble).max > 1e400 else 10**500])
+@pytest.mark.parametrize(
+    "value", [10**400, -(10**309), np.longdouble("1e400") if np.finfo(np.longdouble).max > 1e400 else 10**500]
+)
 def test_numbers_beyond_float64_are_refused_as_too_large(position, value):
     with pytest.raises(ValueError, match=f"{position} is too large for float64"):
         no_warnings(lambda: POSITIONS[position](value))
@@ -327,7 +363,10 @@ def test_every_kind_of_real_number_is_read_as_its_value(w, b, x, y):
 @pytest.mark.parametrize(
     "build,message",
     [
-        (lambda: Network((), (Layer(("o",), "identity", (("w",),)),), "half_squared_error"), "inputs must name at least one input"),
+        (
+            lambda: Network((), (Layer(("o",), "identity", (("w",),)),), "half_squared_error"),
+            "inputs must name at least one input",
+        ),
         (lambda: Layer((), "identity", ()), "neurons must name at least one neuron"),
         (lambda: Network(("x",), (), "half_squared_error"), "layers must contain at least one Layer"),
     ],
@@ -339,9 +378,13 @@ def test_empty_descriptions_are_refused(build, message):
 
 def test_other_sequences_and_keys_that_are_numpy_strings_work():
     expected = two_by_hand(0.5, -0.3, 0.1, 0.0, 1.0, 0.5)[0]
-    assert float(forward(TWO, {np.str_(k): v for k, v in P2.items()}, range(2), 0.5).loss) == pytest.approx(expected, rel=1e-15)
+    assert float(forward(TWO, {np.str_(k): v for k, v in P2.items()}, range(2), 0.5).loss) == pytest.approx(
+        expected, rel=1e-15
+    )
     batch = forward(TWO, P2, [[0.1, 0.2], [0.3, 0.4]], 0.5).loss  # x1 = [0.1, 0.2], x2 = [0.3, 0.4]
-    np.testing.assert_allclose(batch, two_by_hand(0.5, -0.3, 0.1, np.array([0.1, 0.2]), np.array([0.3, 0.4]), 0.5)[0], rtol=1e-14)
+    np.testing.assert_allclose(
+        batch, two_by_hand(0.5, -0.3, 0.1, np.array([0.1, 0.2]), np.array([0.3, 0.4]), 0.5)[0], rtol=1e-14
+    )
 
 
 def test_an_empty_sweep_gives_empty_results():
@@ -367,8 +410,15 @@ def test_any_mapping_serves_for_params_inputs_and_targets(wrap):
     "x,error,message",
     [
         (0.5, ValueError, r"x must have 2 values, one per input \['x1', 'x2'\]; got one number, 0.5"),
-        ("12", TypeError, ("x must be a number, a sequence with one value per input in order, or a mapping of input name to value; "
-          "got str '12'")),
+        (
+            "12",
+            TypeError,
+            (
+                "x must be a number, a sequence with one value per "
+                "input in order, or a mapping of input name to value; "
+                "got str '12'"
+            ),
+        ),
         ({0.1, 0.2}, TypeError, "x must be a number, .*; a set has no order"),
         (None, TypeError, "x must be a number, .*; got NoneType None"),
         ((v for v in (1.0, 2.0)), TypeError, "x must be a number, .*; got generator"),
@@ -380,7 +430,11 @@ def test_any_mapping_serves_for_params_inputs_and_targets(wrap):
         ({"x1": 1.0, "x2": 2.0, 0: 3.0}, ValueError, "unknown input 0 in x"),
         ([0.1, "0.2"], TypeError, "input 'x2' must be a real number or an array of real numbers; got the str '0.2'"),
         (b"12", TypeError, "x must be a number, .*; got bytes b'12'"),  # was read as the inputs 49.0 and 50.0
-        ({"x1": [np.zeros(3), 1.0], "x2": 1.0}, TypeError, "input 'x1' must be .*; got nested sequences of different lengths"),
+        (
+            {"x1": [np.zeros(3), 1.0], "x2": 1.0},
+            TypeError,
+            "input 'x1' must be .*; got nested sequences of different lengths",
+        ),
     ],
 )
 def test_inputs_in_a_wrong_form_are_refused_with_the_allowed_forms(x, error, message):
@@ -389,7 +443,10 @@ def test_inputs_in_a_wrong_form_are_refused_with_the_allowed_forms(x, error, mes
 
 
 def test_one_input_given_an_array_is_told_how_to_give_it_several_values():
-    hint = r"x must have 1 value, one per input \['x'\]; got 3; to give 'x' several values at once, pass \[array\] or \{'x': array\}"
+    hint = (
+        r"x must have 1 value, one per input \['x'\]; got 3; to give "
+        r"'x' several values at once, pass \[array\] or \{'x': array\}"
+    )
     with pytest.raises(ValueError, match=hint):
         forward(ONE, {"w": 1.0, "b": 0.0}, np.linspace(0, 1, 3), 0.0)
 
@@ -397,14 +454,25 @@ def test_one_input_given_an_array_is_told_how_to_give_it_several_values():
 @pytest.mark.parametrize(
     "y,error,message",
     [
-        ("1", TypeError, ("y must be a number, a sequence with one value per output in order, or a mapping of output name to value; "
-          "got str '1'")),
+        (
+            "1",
+            TypeError,
+            (
+                "y must be a number, a sequence with one value per "
+                "output in order, or a mapping of output name to value; "
+                "got str '1'"
+            ),
+        ),
         ({0.5}, TypeError, "y must be a number, .*; a set has no order"),
         ([], ValueError, r"y must have 1 value, one per output \['o'\]; got 0"),
         ({"o": 0.5, "p": 1.0}, ValueError, "unknown output 'p' in y; the outputs are 'o'"),
         ({}, ValueError, "y is missing 'o'; the outputs are 'o'"),
         (None, TypeError, "y must be a number, .*; got NoneType None"),
-        (np.array([0.5, 1.0]), ValueError, r"y must have 1 value, .*; got 2; to give 'o' several values at once, pass \[array\]"),
+        (
+            np.array([0.5, 1.0]),
+            ValueError,
+            r"y must have 1 value, .*; got 2; to give 'o' several values at once, pass \[array\]",
+        ),
     ],
 )
 def test_targets_in_a_wrong_form_are_refused_with_the_allowed_forms(y, error, message):
@@ -446,7 +514,9 @@ def test_inputs_and_targets_in_a_list_broadcast_like_a_dict(x1, x2, y, w1):
         np.testing.assert_allclose(loss, np.broadcast_to(expected_loss, shape), rtol=1e-13, atol=1e-12)
         for name, value in expected.items():
             np.testing.assert_allclose(grads[name], np.broadcast_to(value, shape), rtol=1e-13, atol=1e-12)
-        np.testing.assert_allclose(forward(TWO, params, x, target).loss, np.broadcast_to(expected_loss, shape), rtol=1e-13, atol=1e-12)
+        np.testing.assert_allclose(
+            forward(TWO, params, x, target).loss, np.broadcast_to(expected_loss, shape), rtol=1e-13, atol=1e-12
+        )
 
 
 def test_the_issues_mixed_list_now_gives_five_settings():
@@ -506,14 +576,25 @@ def test_loss_and_gradients_returns_writable_arrays_of_their_own(params, x):
     [
         (lambda: forward(ONE, {"w": 1.0, "b": 0.0}, 1.0, 1e308), "forward", "target y for 'o' = 1e+308"),
         (lambda: backward(ONE, {"w": 1.0, "b": 0.0}, 1e155, 0.0), "backward", "input 'x' = 1e+155"),
-        (lambda: loss_and_gradients(ONE, {"w": 1.0, "b": 0.0}, [np.array([1.0, 1e155])], 0.0), "loss_and_gradients", "input 'x' = 1e+155"),
+        (
+            lambda: loss_and_gradients(ONE, {"w": 1.0, "b": 0.0}, [np.array([1.0, 1e155])], 0.0),
+            "loss_and_gradients",
+            "input 'x' = 1e+155",
+        ),
         (lambda: backward(RELU, {"w1": 1e100, "w2": 1e100}, 1e100, 0.0), "backward", "parameter 'w1' = 1e+100"),
-        (lambda: loss_and_gradients(RELU, {"w1": 1e100, "w2": 1.0}, 1e100, 0.0), "loss_and_gradients", "parameter 'w1' = 1e+100"),
+        (
+            lambda: loss_and_gradients(RELU, {"w1": 1e100, "w2": 1.0}, 1e100, 0.0),
+            "loss_and_gradients",
+            "parameter 'w1' = 1e+100",
+        ),
         (lambda: chain_rule(RELU, {"w1": 1e100, "w2": 1e100}, 1e100, 0.0, "w1"), "backward", "parameter 'w1' = 1e+100"),
     ],
 )
 def test_overflow_is_a_value_error_naming_the_largest_values_never_a_warning(run, entry, largest):
-    message = rf"^{entry}: these settings overflow float64 \(numpy: overflow encountered in .*\); the largest values given are .*"
+    message = (
+        rf"^{entry}: these settings overflow float64 \(numpy: overflow "
+        r"encountered in .*\); the largest values given are .*"
+    )
     message += re.escape(largest)
     with pytest.raises(ValueError, match=message):
         no_warnings(run)
@@ -556,7 +637,9 @@ def test_one_check_for_parameter_names_everywhere():
 def test_a_large_network_lists_the_start_of_its_parameters_and_their_number():
     net = layered_network(3, [50] * 5 + [1], ["tanh"] * 5 + ["sigmoid"], "half_squared_error")
     assert len(net.parameters) == 10_451
-    with pytest.raises(ValueError, match=r"unknown parameter 'v'; the parameters are 'w1_1_1', .*, … \(10,451 in all\)$"):
+    with pytest.raises(
+        ValueError, match=r"unknown parameter 'v'; the parameters are 'w1_1_1', .*, … \(10,451 in all\)$"
+    ):
         net.check_parameter_name("v")
 
 
@@ -570,7 +653,11 @@ def test_the_parameter_list_is_built_once():
 def test_the_checked_functions_keep_their_names_and_documentation():
     for function in (forward, backward, loss_and_gradients):
         assert function.__module__ == "backproplib.engine.numeric" and ">>>" in function.__doc__
-    assert [f.__name__ for f in (forward, backward, loss_and_gradients)] == ["forward", "backward", "loss_and_gradients"]
+    assert [f.__name__ for f in (forward, backward, loss_and_gradients)] == [
+        "forward",
+        "backward",
+        "loss_and_gradients",
+    ]
 
 
 # -- one naming rule for the numeric network and its symbolic twin --------------------------------
@@ -589,5 +676,7 @@ def test_every_name_the_network_accepts_works_in_the_symbolic_twin(name):
 
     net = Network(("x",), (Layer(("o",), "identity", ((name,),)),), "half_squared_error")
     loss, gradients = SymbolicNetwork(net).evaluate({name: 2.0}, 3.0, 1.0)
-    assert loss == pytest.approx(12.5, rel=1e-15) and gradients[name] == pytest.approx(15.0, rel=1e-15)  # ½(2·3 − 1)², (2·3 − 1)·3
+    assert loss == pytest.approx(12.5, rel=1e-15) and gradients[name] == pytest.approx(
+        15.0, rel=1e-15
+    )  # ½(2·3 − 1)², (2·3 − 1)·3
     assert isinstance(latex_symbol(name), str)

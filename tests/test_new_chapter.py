@@ -16,7 +16,6 @@ import pytest
 import yaml
 
 from backproplib.authoring.new_chapter import main
-from support.chapter_file import glued_values
 
 BOOK = Path(__file__).resolve().parent.parent
 DESCRIPTION = BOOK / "examples" / "three_inputs_tanh.yaml"
@@ -131,7 +130,9 @@ def test_chapter_has_every_part(chapter, spec):
     assert sum('<img alt="Network diagram' in h for h in html) == 2
     assert any('<img alt="Training loss over' in h for h in html)
     assert any(text.startswith("Three-way gradient check") for text in plain)
-    assert any("precomputed frames" in o.get("text", "") for c in chapter.cells if c.cell_type == "code" for o in c.outputs)
+    assert any(
+        ("precomputed frames") in o.get("text", "") for c in chapter.cells if c.cell_type == "code" for o in c.outputs
+    )
     exercises = [c for c in chapter.cells if c.cell_type == "markdown" and "```{exercise}" in c.source]
     solutions = [c for c, t in zip(chapter.cells, tags) if "solution" in t and c.cell_type == "markdown"]
     assert len(exercises) == len(solutions) == 3
@@ -205,8 +206,12 @@ def clashing(tmp_path_factory):
 
 
 def glue_names(notebook) -> list[str]:
-    return [o["metadata"]["scrapbook"]["name"] for c in notebook.cells for o in c.get("outputs", [])
-            if "scrapbook" in o.get("metadata", {})]
+    return [
+        o["metadata"]["scrapbook"]["name"]
+        for c in notebook.cells
+        for o in c.get("outputs", [])
+        if "scrapbook" in o.get("metadata", {})
+    ]
 
 
 def test_names_like_the_chapters_keys_and_python_keywords_build_and_run(clashing):
@@ -230,9 +235,15 @@ def test_a_diverging_run_is_described_as_it_happened(clashing):
     steps = steps_before_divergence()
     assert 1 <= steps < 10  # the description is meant to diverge after a few steps
     summary = glued_values(clashing)["train_summary"]
-    assert summary.startswith(f"training diverged at step {steps} of the 10 planned epochs; the last loss inside the limit was ")
-    shown = [o["data"]["text/markdown"] for c in clashing.cells for o in c.get("outputs", [])
-             if "text/markdown" in o.get("data", {})]
+    assert summary.startswith(
+        f"training diverged at step {steps} of the 10 planned epochs; the last loss inside the limit was "
+    )
+    shown = [
+        o["data"]["text/markdown"]
+        for c in clashing.cells
+        for o in c.get("outputs", [])
+        if "text/markdown" in o.get("data", {})
+    ]
     (sentence,) = [s for s in shown if s.startswith("Training")]
     assert sentence.startswith(f"Training diverged: step {steps} of the 10 planned took the loss or a parameter past")
     assert "after 0 steps" not in sentence and "10 epochs of training take it" not in summary
@@ -242,7 +253,10 @@ def test_a_diverging_run_is_described_as_it_happened(clashing):
 
 # --- the book's folder, the table of contents ------------------------------------------------------
 
-TOC = "format: jb-book\nroot: intro\nparts:\n  - caption: Worked examples   # kept\n    chapters:\n      - file: chapters/a\n"
+TOC = (
+    "format: jb-book\nroot: intro\nparts:\n  - caption: Worked "
+    "examples   # kept\n    chapters:\n      - file: chapters/a\n"
+)
 
 
 def make_book(root: Path, toc: str = TOC, newline: str = "\n") -> Path:
@@ -267,7 +281,10 @@ def test_book_can_be_given(tmp_path, capsys):
     book = make_book(tmp_path / "book")
     (tmp_path / "out").mkdir()
     assert main([str(DESCRIPTION), str(tmp_path / "out" / "x.ipynb"), "--book", str(book), "--no-execute"]) == 0
-    assert main([str(DESCRIPTION), str(tmp_path / "out" / "y.ipynb"), "--book", str(tmp_path / "none"), "--no-execute"]) == 2
+    assert (
+        main([str(DESCRIPTION), str(tmp_path / "out" / "y.ipynb"), "--book", str(tmp_path / "none"), "--no-execute"])
+        == 2
+    )
     assert "--book must be the book's folder" in capsys.readouterr().err
 
 
@@ -305,12 +322,15 @@ def test_add_to_toc_fills_a_part_with_no_chapters_yet(tmp_path):
     assert len(parts) == 2
 
 
-@pytest.mark.parametrize("toc", [
-    "format: jb-book\nroot: intro\nchapters:\n  - file: chapters/a\n",            # no parts
-    "format: jb-book\nroot: intro\nparts:\n  - chapters/a\n",                     # a part that is not a mapping
-    "format: jb-book\nroot: intro\nparts: [\n",                                   # not YAML
-    TOC + "  - caption: Chapters added by instructors\n    chapters: [{file: chapters/b}]\n",  # inline list
-])
+@pytest.mark.parametrize(
+    "toc",
+    [
+        "format: jb-book\nroot: intro\nchapters:\n  - file: chapters/a\n",  # no parts
+        "format: jb-book\nroot: intro\nparts:\n  - chapters/a\n",  # a part that is not a mapping
+        "format: jb-book\nroot: intro\nparts: [\n",  # not YAML
+        TOC + "  - caption: Chapters added by instructors\n    chapters: [{file: chapters/b}]\n",  # inline list
+    ],
+)
 def test_a_toc_the_tool_cannot_edit_is_refused_and_kept(tmp_path, capsys, toc):
     book = make_book(tmp_path / "book", toc)
     assert main([str(DESCRIPTION), str(book / "chapters" / "net.ipynb"), "--add-to-toc", "--no-execute"]) == 2
@@ -354,20 +374,23 @@ def setup_cells():
     return settings, setup
 
 
-@pytest.mark.parametrize("override, message", [
-    ("epochs = 0", "epochs must be a whole number from 1 to 5000; got 0"),
-    ("epochs = 2.5", "epochs must be a whole number from 1 to 5000; got 2.5"),
-    ("digits = True", "digits must be a whole number from 1 to 10; got True"),
-    ("explore = 'v9'", "explore must name one of the parameters ("),
-    ("y = 1e300", "y must be a number from -1000 to 1000; got 1e+300"),
-    ("learning_rate = -0.1", "learning_rate must be a number > 0 and at most 10; got -0.1"),
-    ("learning_rate = float('nan')", "learning_rate must be a number > 0 and at most 10; got nan"),
-    ("x = dict(x, x2='1')", "x['x2'] must be a number from -1000 to 1000; got '1'"),
-    ("params = [0.5]", "params must map names to numbers"),
-    ("activations = ['tanh']", "activations must be a list of 2 activation names, one per layer; got ['tanh']"),
-    ("activations = 'tanh'", "activations must be a list of 2 activation names"),
-    ("params = dict(params, v1=1e9)", "params['v1'] must be a number from -1000 to 1000; got 1000000000.0"),
-])
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ("epochs = 0", "epochs must be a whole number from 1 to 5000; got 0"),
+        ("epochs = 2.5", "epochs must be a whole number from 1 to 5000; got 2.5"),
+        ("digits = True", "digits must be a whole number from 1 to 10; got True"),
+        ("explore = 'v9'", "explore must name one of the parameters ("),
+        ("y = 1e300", "y must be a number from -1000 to 1000; got 1e+300"),
+        ("learning_rate = -0.1", "learning_rate must be a number > 0 and at most 10; got -0.1"),
+        ("learning_rate = float('nan')", "learning_rate must be a number > 0 and at most 10; got nan"),
+        ("x = dict(x, x2='1')", "x['x2'] must be a number from -1000 to 1000; got '1'"),
+        ("params = [0.5]", "params must map names to numbers"),
+        ("activations = ['tanh']", "activations must be a list of 2 activation names, one per layer; got ['tanh']"),
+        ("activations = 'tanh'", "activations must be a list of 2 activation names"),
+        ("params = dict(params, v1=1e9)", "params['v1'] must be a number from -1000 to 1000; got 1000000000.0"),
+    ],
+)
 def test_bad_papermill_parameters_stop_the_chapter_with_the_setting_named(setup_cells, override, message):
     settings, setup = setup_cells
     namespace: dict = {}
@@ -395,4 +418,7 @@ def test_a_notebook_outside_the_book_uses_the_book_around_the_current_folder(tmp
     (tmp_path / "drafts").mkdir()
     monkeypatch.chdir(book / "chapters")
     assert main([str(DESCRIPTION), str(tmp_path / "drafts" / "draft.ipynb"), "--no-execute"]) == 0
-    assert "git+https://example.org/here" in nbformat.read(tmp_path / "drafts" / "draft.ipynb", as_version=4).cells[0].source
+    assert (
+        "git+https://example.org/here"
+        in nbformat.read(tmp_path / "drafts" / "draft.ipynb", as_version=4).cells[0].source
+    )

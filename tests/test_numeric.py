@@ -95,7 +95,9 @@ def test_dropping_intermediates_changes_no_number():
 def test_shared_bias_gradient_is_the_sum_of_the_deltas_of_the_neurons_it_feeds():
     ex = load_example("shared_bias")
     result = backward(ex.network, ex.params, ex.x, ex.y)
-    assert float(result.gradients["b1"]) == pytest.approx(float(result.delta["h1"]) + float(result.delta["h2"]), rel=1e-14)
+    assert float(result.gradients["b1"]) == pytest.approx(
+        float(result.delta["h1"]) + float(result.delta["h2"]), rel=1e-14
+    )
     hand = hand_shared_bias(ex.params, ex.x, ex.y)
     d_out, h1, h2 = hand["delta"]["out"], hand["a"]["h1"], hand["a"]["h2"]
     by_hand = d_out * 0.40 * h1 * (1 - h1) + d_out * 0.45 * h2 * (1 - h2)
@@ -181,7 +183,11 @@ def test_chain_rule_for_w1_is_the_product_doc_001_writes_out():
     out, h1 = hand["a"]["out"], hand["a"]["h1"]
     assert len(rule.paths) == 1
     assert [(f.of, f.wrt) for f in rule.paths[0]] == [
-        ("L", "a_out"), ("a_out", "z_out"), ("z_out", "a_h1"), ("a_h1", "z_h1"), ("z_h1", "w1"),
+        ("L", "a_out"),
+        ("a_out", "z_out"),
+        ("z_out", "a_h1"),
+        ("a_h1", "z_h1"),
+        ("z_h1", "w1"),
     ]
     expected = [out - ex.y, out * (1 - out), 0.40, h1 * (1 - h1), 0.05]
     assert [f.value for f in rule.paths[0]] == pytest.approx(expected, rel=1e-12)

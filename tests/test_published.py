@@ -171,7 +171,11 @@ def test_changed_settings_no_longer_match_the_document():
 
 def test_a_value_printed_without_its_arithmetic_can_only_agree_or_be_wrong():
     rows = compare(
-        [Published("a", "0.50", "", "here", "a"), Published("a", "0.505", "", "here", "a"), Published("a", "0.505", "0.505", "here", "a")],
+        [
+            Published("a", "0.50", "", "here", "a"),
+            Published("a", "0.505", "", "here", "a"),
+            Published("a", "0.505", "0.505", "here", "a"),
+        ],
         {"a": 0.5},
     )
     assert [r.verdict for r in rows] == ["agrees", "wrong", "rounding slip"]

@@ -17,8 +17,8 @@ def ruff() -> list[str]:
     return [found]
 
 
-def test_ruff_finds_nothing_in_the_package_the_tests_and_the_benchmarks():
-    result = subprocess.run([*ruff(), "check", "--no-cache", "backproplib", "tests", "benchmarks"],
+def test_ruff_finds_nothing_in_the_package_the_tests_the_benchmarks_and_the_book_extensions():
+    result = subprocess.run([*ruff(), "check", "--no-cache", "backproplib", "tests", "benchmarks", "_ext"],
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "All checks passed" in result.stdout

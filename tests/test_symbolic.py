@@ -55,9 +55,22 @@ def shared_bias():
 @pytest.mark.parametrize(
     "name,latex",
     [
-        ("w5", "w_{5}"), ("w_h1", "w_{h1}"), ("w11", "w_{11}"), ("b1", "b_{1}"), ("a_out", "a_{out}"),
-        ("z_h1", "z_{h1}"), ("x", "x"), ("y", "y"), ("L", "L"), ("y_o2", "y_{o2}"), ("w1_2_3", "w_{1,2,3}"),
-        ("wh11", "w_{h11}"), ("bo", "b_{o}"), ("alpha", r"\alpha"), ("theta_1", r"\theta_{1}"), ("weight", r"\mathrm{weight}"),
+        ("w5", "w_{5}"),
+        ("w_h1", "w_{h1}"),
+        ("w11", "w_{11}"),
+        ("b1", "b_{1}"),
+        ("a_out", "a_{out}"),
+        ("z_h1", "z_{h1}"),
+        ("x", "x"),
+        ("y", "y"),
+        ("L", "L"),
+        ("y_o2", "y_{o2}"),
+        ("w1_2_3", "w_{1,2,3}"),
+        ("wh11", "w_{h11}"),
+        ("bo", "b_{o}"),
+        ("alpha", r"\alpha"),
+        ("theta_1", r"\theta_{1}"),
+        ("weight", r"\mathrm{weight}"),
     ],
 )
 def test_latex_symbol(name, latex):
@@ -70,9 +83,7 @@ def test_latex_symbol_rejects_what_is_not_a_name(bad):
         latex_symbol(bad)
 
 
-@pytest.mark.parametrize(
-    "name,latex", [("_w", r"\mathrm{\_w}"), ("1", r"\mathrm{1}"), ("2w_1", r"\mathrm{2w\_1}")]
-)
+@pytest.mark.parametrize("name,latex", [("_w", r"\mathrm{\_w}"), ("1", r"\mathrm{1}"), ("2w_1", r"\mathrm{2w\_1}")])
 def test_latex_symbol_shows_names_that_do_not_start_with_a_letter_upright(name, latex):
     # Network accepts them, so the twin and every table must too.
     assert latex_symbol(name) == latex
@@ -221,7 +232,9 @@ def test_lambdified_function_on_single_numbers_and_across_a_relu_kink():
     compiled = SymbolicNetwork(ex.network).lambdify()
     loss, gradients = compiled(ex.params, ex.x, ex.y)
     assert loss.shape == () and gradients["w1"].shape == ()
-    assert float(gradients["w1"]) == pytest.approx(float(backward(ex.network, ex.params, ex.x, ex.y).gradients["w1"]), rel=1e-12)
+    assert float(gradients["w1"]) == pytest.approx(
+        float(backward(ex.network, ex.params, ex.x, ex.y).gradients["w1"]), rel=1e-12
+    )
     w1 = np.array([-1.0, -0.25, 0.25, 1.0])
     loss, gradients = compiled(dict(ex.params, w1=w1), ex.x, ex.y)
     assert gradients["w1"][:2].tolist() == [0.0, 0.0]
@@ -259,7 +272,9 @@ def test_chain_rule_factors_of_doc_001_in_local_symbols(shared_bias):
     rule = net.chain_rule("w1")
     a_out, z_out, z_h1, w5, x1, y = symbols("a_out z_out z_h1 w5 x1 y")
     factors = rule.paths[0]
-    assert [(f.of, f.wrt) for f in factors] == [("L", "a_out"), ("a_out", "z_out"), ("z_out", "a_h1"), ("a_h1", "z_h1"), ("z_h1", "w1")]
+    assert [(f.of, f.wrt) for f in factors] == [
+        ("L", "a_out"), ("a_out", "z_out"), ("z_out", "a_h1"), ("a_h1", "z_h1"), ("z_h1", "w1"),
+    ]
     assert sp.expand(factors[0].expression - (a_out - y)) == 0
     assert same_function(factors[1].expression, sigma(z_out) * (1 - sigma(z_out)), [z_out])
     assert factors[2].expression == w5

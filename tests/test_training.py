@@ -160,7 +160,9 @@ def test_a_frozen_parameter_keeps_its_value_and_the_others_step_as_without_it():
 
 
 def test_gradient_step_updates_only_what_is_not_frozen():
-    stepped = gradient_step({"w": 1.0, "b": 2.0, "v": np.array([1.0, 2.0])}, {"w": 0.5, "b": 9.0, "v": [1.0, 1.0]}, 0.1, frozen=("b",))
+    stepped = gradient_step(
+        {"w": 1.0, "b": 2.0, "v": np.array([1.0, 2.0])}, {"w": 0.5, "b": 9.0, "v": [1.0, 1.0]}, 0.1, frozen=("b",)
+    )
     assert stepped["w"] == pytest.approx(0.95) and stepped["b"] == 2.0
     np.testing.assert_allclose(stepped["v"], [0.9, 1.9])
     # a frozen parameter needs no gradient at all
@@ -173,8 +175,10 @@ def test_gradient_step_updates_only_what_is_not_frozen():
 def test_record_sees_every_epoch_once_with_its_parameters_and_backward_pass():
     ex = load_example("shared_bias")
     seen = []
-    run = train(ex.network, ex.params, ex.x, ex.y, ex.learning_rate, 7,
-                record=lambda epoch, params, passes: seen.append((epoch, params, float(passes.loss))))
+    run = train(
+        ex.network, ex.params, ex.x, ex.y, ex.learning_rate, 7,
+        record=lambda epoch, params, passes: seen.append((epoch, params, float(passes.loss))),
+    )
     assert [e for e, _, _ in seen] == list(range(8))
     assert [loss for _, _, loss in seen] == run.losses.tolist()
     assert seen[0][1] == ex.params
@@ -185,7 +189,10 @@ def test_record_sees_every_epoch_once_with_its_parameters_and_backward_pass():
 def test_a_step_rule_replaces_the_update():
     # θ + η·∂L/∂θ climbs: the loss of the one-neuron model rises at every step.
     net = identity_neuron()
-    climb = lambda params, gradients, rate, frozen: {k: v + rate * gradients[k] for k, v in params.items()}
+
+    def climb(params, gradients, rate, frozen):
+        return {k: v + rate * gradients[k] for k, v in params.items()}
+
     run = train(net, {"w": 1.0}, {"x": 1.0}, 0.5, 0.1, 5, step_rule=climb)
     assert np.all(np.diff(run.losses) > 0)
     assert run.params["w"] == pytest.approx(0.5 + 0.5 * 1.1**5, rel=1e-13)
@@ -251,6 +258,7 @@ def test_train_refuses_array_parameters():
 
 
 # --- any setting: a clean run or a reported divergence, never a warning ------------------------------
+
 
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(

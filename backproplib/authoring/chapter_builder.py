@@ -32,10 +32,10 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from .description import NetworkDescription
-from .install_cell import install_cell_source
 from ..engine.network import Layer
 from ..engine.symbolic import latex_symbol
+from .description import NetworkDescription
+from .install_cell import install_cell_source
 
 __all__ = ["TEMPLATE", "build_chapter", "execute_chapter", "chapter_key"]
 
@@ -102,7 +102,11 @@ def _parameters_cell(d: NetworkDescription) -> str:
         if layer.bias is not None:
             names = [layer.bias] if layer.shared_bias else list(layer.bias)
             values = ", ".join(f'"{b}": {d.params[b]!r}' for b in names)
-            whose = f"bias shared by {', '.join(layer.neurons)}" if layer.shared_bias and len(layer.neurons) > 1 else f"bias{'es' if len(names) > 1 else ''} of {', '.join(layer.neurons)}"
+            whose = (
+                f"bias shared by {', '.join(layer.neurons)}"
+                if layer.shared_bias and len(layer.neurons) > 1
+                else f"bias{'es' if len(names) > 1 else ''} of {', '.join(layer.neurons)}"
+            )
             entries.append((values + ",", whose))
     width = max(len(text) for text, _ in entries) + 4
     lines = ["params = {                              # every weight and bias: name -> starting value"]
@@ -114,7 +118,10 @@ def _parameters_cell(d: NetworkDescription) -> str:
         (f"x = {inputs}", "the inputs, in order"),
         (f"y = {d.target!r}", "the target: what the output neuron should produce"),
         (f"learning_rate = {d.learning_rate!r}", "eta, the gradient-descent step size"),
-        (f"activations = {[layer.activation for layer in network.layers]!r}".replace("'", '"'), f"one per layer: {layer_words}"),
+        (
+            f"activations = {[layer.activation for layer in network.layers]!r}".replace("'", '"'),
+            f"one per layer: {layer_words}",
+        ),
         (f'loss = "{d.loss}"', "half_squared_error, mean_squared_error or binary_cross_entropy"),
         (f"epochs = {d.epochs}", "training steps in the explorers and the training run"),
         (f"digits = {d.digits}", "decimals of the numbers quoted in the text"),
@@ -126,14 +133,24 @@ def _parameters_cell(d: NetworkDescription) -> str:
 
 
 def _layer_code(layer: Layer, k: int) -> str:
-    rows = ",\n".join(f"                ({', '.join(repr(w) for w in row)},)" if len(row) == 1 else f"                ({', '.join(repr(w) for w in row)})" for row in layer.weights)
+    rows = ",\n".join(
+        f"                ({', '.join(repr(w) for w in row)},)"
+        if len(row) == 1
+        else f"                ({', '.join(repr(w) for w in row)})"
+        for row in layer.weights
+    )
     neurons = "(" + ", ".join(repr(n) for n in layer.neurons) + (",)" if len(layer.neurons) == 1 else ")")
     if layer.bias is None:
         bias = "None,  # no bias"
     elif layer.shared_bias:
         bias = repr(layer.bias) + ",  # one bias shared by every neuron of the layer"
     else:
-        bias = "(" + ", ".join(repr(b) for b in layer.bias) + (",)" if len(layer.bias) == 1 else ")") + ",  # one bias per neuron"
+        bias = (
+            "("
+            + ", ".join(repr(b) for b in layer.bias)
+            + (",)" if len(layer.bias) == 1 else ")")
+            + ",  # one bias per neuron"
+        )
     text = f"""        Layer(
             neurons={neurons},
             activation=activations[{k}],
@@ -217,7 +234,9 @@ def _string(text: str) -> str:
     return literal
 
 
-def execute_chapter(notebook: nbformat.NotebookNode, directory: str | Path, timeout: int = 600) -> nbformat.NotebookNode:
+def execute_chapter(
+    notebook: nbformat.NotebookNode, directory: str | Path, timeout: int = 600
+) -> nbformat.NotebookNode:
     """Run every cell with the ``python3`` kernel in ``directory``; outputs and widget state are stored.
 
     Raises ``nbclient.exceptions.CellExecutionError`` naming the failing cell.
@@ -225,7 +244,10 @@ def execute_chapter(notebook: nbformat.NotebookNode, directory: str | Path, time
     from nbclient import NotebookClient
 
     client = NotebookClient(
-        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(directory)}},
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(directory)}},
         store_widget_state=True,
     )
     client.execute()

@@ -52,8 +52,10 @@ def _whole(name: str, value: object, low: int, high: int) -> None:
         raise ValueError(f"{name} must be a whole number from {low} to {high}; got {value!r}")
 
 
-def check_chapter_settings(params: Mapping, x: Mapping, y: object, learning_rate: object, epochs: object,
-                           digits: object, explore: object, activations: object = None, layers: int | None = None) -> None:
+def check_chapter_settings(
+    params: Mapping, x: Mapping, y: object, learning_rate: object, epochs: object, digits: object, explore: object,
+    activations: object = None, layers: int | None = None,
+) -> None:
     """Refuse settings a generated chapter cannot show, naming the setting and what is allowed.
 
     The network's own checks (names, wiring, activations, loss) run when the chapter builds it;
@@ -74,7 +76,12 @@ def check_chapter_settings(params: Mapping, x: Mapping, y: object, learning_rate
             _finite(f"{setting}[{name!r}]", value)
     _finite("y", y)
     rate = learning_rate
-    if isinstance(rate, bool) or not isinstance(rate, Real) or not math.isfinite(rate) or not 0 < rate <= MAX_LEARNING_RATE:
+    if (
+        isinstance(rate, bool)
+        or not isinstance(rate, Real)
+        or not math.isfinite(rate)
+        or not 0 < rate <= MAX_LEARNING_RATE
+    ):
         raise ValueError(f"learning_rate must be a number > 0 and at most {MAX_LEARNING_RATE:g}; got {learning_rate!r}")
     _whole("epochs", epochs, 1, MAX_EPOCHS)
     _whole("digits", digits, 1, MAX_DIGITS)
@@ -89,8 +96,9 @@ def _count(n: int, what: str) -> str:
     return f"{n} {what}" if n == 1 else f"{n} {what}s"
 
 
-def training_summary(run, epochs: int, learning_rate: float, prediction: float, target: float,
-                     digits: int) -> tuple[str, str]:
+def training_summary(
+    run, epochs: int, learning_rate: float, prediction: float, target: float, digits: int
+) -> tuple[str, str]:
     """The paragraph under the training curve, and the clause the chapter's summary quotes.
 
     Both come from the run itself (:class:`~backproplib.engine.training.TrainingRun`): a run that
@@ -105,21 +113,31 @@ def training_summary(run, epochs: int, learning_rate: float, prediction: float, 
     '1 epoch of training takes it to 0.25'
     """
     limit = f"the divergence limit of {DIVERGENCE_LIMIT:,.0f}"
-    remedy = (f"Steps of size η = {learning_rate:g} overshoot further each time; a smaller learning rate (or "
-              "smaller starting weights) brings the run back under control.")
+    remedy = (
+        f"Steps of size η = {learning_rate:g} overshoot further each time; a smaller learning rate (or "
+        "smaller starting weights) brings the run back under control."
+    )
     if run.diverged and run.diverged_at == 0:
-        sentence = ("Training stopped before its first step: already at the starting settings the loss or the "
-                    f"step it calls for is past {limit}. {remedy}")
+        sentence = (
+            "Training stopped before its first step: already at the starting settings the loss or the "
+            f"step it calls for is past {limit}. {remedy}"
+        )
         return sentence, "training diverged at once and stopped before its first step"
     start, final = number(run.losses[0], digits), number(run.losses[-1], digits)
     if not run.diverged:
-        sentence = (f"After {_count(epochs, 'epoch')} the loss is {final} (it started at {start}) and the prediction "
-                    f"is {number(prediction, digits)} for the target {target:g}.")
+        sentence = (
+            f"After {_count(epochs, 'epoch')} the loss is {final} (it started at {start}) and the prediction "
+            f"is {number(prediction, digits)} for the target {target:g}."
+        )
         verb = "takes" if epochs == 1 else "take"
         return sentence, f"{_count(epochs, 'epoch')} of training {verb} it to {final}"
     steps = run.diverged_at
-    sentence = (f"Training diverged: step {steps} of the {epochs} planned took the loss or a parameter past {limit}, "
-                f"so the run stopped there; the last loss inside the limit was {final} (it started at {start}). "
-                f"{remedy}")
-    return sentence, (f"training diverged at step {steps} of the {_count(epochs, 'planned epoch')}; "
-                      f"the last loss inside the limit was {final}")
+    sentence = (
+        f"Training diverged: step {steps} of the {epochs} planned took the loss or a parameter past {limit}, "
+        f"so the run stopped there; the last loss inside the limit was {final} (it started at {start}). "
+        f"{remedy}"
+    )
+    return sentence, (
+        f"training diverged at step {steps} of the {_count(epochs, 'planned epoch')}; "
+        f"the last loss inside the limit was {final}"
+    )

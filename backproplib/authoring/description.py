@@ -61,8 +61,10 @@ Network x -> o, loss half_squared_error
 >>> parse_description(text.replace("identity", "softplus"), "linear.yaml")
 Traceback (most recent call last):
 ...
-backproplib.authoring.description.DescriptionError: linear.yaml, line 5, field layers[0].activation: activation must be one of 'sigmoid', 'relu', 'tanh', 'identity'; got 'softplus'
+backproplib.authoring.description.DescriptionError: linear.yaml, line 5, field layers[0].activation:
+activation must be one of 'sigmoid', 'relu', 'tanh', 'identity'; got 'softplus'
 """
+
 from __future__ import annotations
 
 import json
@@ -73,23 +75,25 @@ from pathlib import Path
 
 import yaml
 
-from . import chapter_settings as limits
-from ..engine.activations import ACTIVATIONS
 from ..checking.examples import Example
+from ..engine.activations import ACTIVATIONS
 from ..engine.losses import LOSSES, get_loss
-from ..engine.symbolic import check_symbolic_size
 from ..engine.network import Layer, Network
+from ..engine.symbolic import check_symbolic_size
+from . import chapter_settings as limits
 
-__all__ = ["DescriptionError", "NetworkDescription", "parse_description", "load_description", "FIELDS",
-           "MAX_BYTES", "MAX_NAME"]
+__all__ = [
+    "DescriptionError", "NetworkDescription", "parse_description", "load_description", "FIELDS", "MAX_BYTES",
+    "MAX_NAME",
+]
 
 # Top-level fields: required ones first, then optional ones with their meaning.
 REQUIRED_FIELDS = ("title", "inputs", "layers", "loss", "target", "learning_rate", "epochs")
 OPTIONAL_FIELDS = ("about", "digits", "explore")
 FIELDS = REQUIRED_FIELDS + OPTIONAL_FIELDS
 LAYER_FIELDS = ("activation", "weights", "biases", "shared_bias")
-MAX_BYTES = 20_000      # a description at the size limits below takes about 3,000 bytes
-MAX_NAME = 24           # characters in a name: it appears in table headers and formulas
+MAX_BYTES = 20_000  # a description at the size limits below takes about 3,000 bytes
+MAX_NAME = 24  # characters in a name: it appears in table headers and formulas
 MAX_TEXT = {"title": 200, "about": 2000}
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -139,8 +143,14 @@ class NetworkDescription:
         It has no published values, so :attr:`Example.matches_document` is False.
         """
         return Example(
-            key=key, title=self.title, source=self.source, network=self.network(), params=dict(self.params),
-            x=dict(self.inputs), y=self.target, learning_rate=self.learning_rate,
+            key=key,
+            title=self.title,
+            source=self.source,
+            network=self.network(),
+            params=dict(self.params),
+            x=dict(self.inputs),
+            y=self.target,
+            learning_rate=self.learning_rate,
         )
 
 
@@ -168,7 +178,9 @@ class _Reader:
                 raise self.fail(key_node, field, f"keys must be names; got {self._shown(key_node)}")
             if key in entries:
                 first = entries[key][0].start_mark.line + 1
-                raise self.fail(key_node, f"{field}.{key}" if field else key, f"{key!r} is given twice (first on line {first})")
+                raise self.fail(
+                    key_node, f"{field}.{key}" if field else key, f"{key!r} is given twice (first on line {first})"
+                )
             entries[key] = (key_node, value_node)
         return entries
 
@@ -190,10 +202,14 @@ class _Reader:
         if not isinstance(value, str) or not value.strip() or len(value) > longest:
             raise self.fail(node, field, f"{field} must be text of 1 to {longest} characters; got {self._shown(node)}")
         if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
-            raise self.fail(node, field, f"{field} must be printable text (no control characters); got {self._shown(node)}")
+            raise self.fail(
+                node, field, f"{field} must be printable text (no control characters); got {self._shown(node)}"
+            )
         return " ".join(value.split())
 
-    def number(self, node: yaml.Node, field: str, low: float = -limits.MAX_VALUE, high: float = limits.MAX_VALUE) -> float:
+    def number(
+        self, node: yaml.Node, field: str, low: float = -limits.MAX_VALUE, high: float = limits.MAX_VALUE
+    ) -> float:
         """A number in [low, high]; the message states the range."""
         value = self.scalar(node, field)
         if isinstance(value, str):
@@ -202,7 +218,7 @@ class _Reader:
             except ValueError:
                 pass
         if isinstance(value, int) and not isinstance(value, bool):
-            value = float(value) if abs(value) <= 10 ** 300 else math.inf  # 400 digits: too large, no OverflowError
+            value = float(value) if abs(value) <= 10**300 else math.inf  # 400 digits: too large, no OverflowError
         if not isinstance(value, float) or not math.isfinite(value) or not low <= value <= high:
             raise self.fail(node, field, f"{field} must be a number from {low:g} to {high:g}; got {self._shown(node)}")
         return value
@@ -210,17 +226,33 @@ class _Reader:
     def whole(self, node: yaml.Node, field: str, low: int, high: int) -> int:
         value = self.scalar(node, field)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise self.fail(node, field, f"{field} must be a whole number from {low} to {high}; got {self._shown(node)}")
+            raise self.fail(
+                node, field, f"{field} must be a whole number from {low} to {high}; got {self._shown(node)}"
+            )
         return value
 
     def name(self, node: yaml.Node, field: str, what: str) -> str:
         value = self.scalar(node, field)
         if not isinstance(value, str) or not _NAME.match(value) or len(value) > MAX_NAME:
-            raise self.fail(node, field, f"{what} must start with a letter and use only letters, digits and '_', at most {MAX_NAME} characters; got {self._shown(node)}")
+            raise self.fail(
+                node,
+                field,
+                (
+                    f"{what} must start with a letter and use only letters, digits "
+                    f"and '_', at most {MAX_NAME} characters; got {self._shown(node)}"
+                ),
+            )
         if value in _RESERVED or value.startswith(_RESERVED_PREFIXES):
             reserved = ", ".join(sorted(_RESERVED))
             prefixes = ", ".join(_RESERVED_PREFIXES)
-            raise self.fail(node, field, f"{what} {value!r} is reserved for the chapter's own quantities: avoid {reserved} and names starting with {prefixes}")
+            raise self.fail(
+                node,
+                field,
+                (
+                    f"{what} {value!r} is reserved for the chapter's own "
+                    f"quantities: avoid {reserved} and names starting with {prefixes}"
+                ),
+            )
         return value
 
     def choice(self, node: yaml.Node, field: str, allowed: tuple[str, ...]) -> str:
@@ -281,16 +313,29 @@ def _compose(text: str, source: str) -> yaml.Node:
         if error.context and context < line:
             # An unclosed bracket is noticed lines later; the field is where the bracket opened.
             located = _syntax_error(source, text, context, reason)
-            raise DescriptionError(source, line, located.field, f"{located.problem} ({error.context} that starts on line {context})") from None
+            raise DescriptionError(
+                source, line, located.field, f"{located.problem} ({error.context} that starts on line {context})"
+            ) from None
         raise _syntax_error(source, text, line, reason) from None
     except yaml.reader.ReaderError as error:  # a character YAML does not allow, such as NUL
         line = text.count("\n", 0, error.position) + 1
         located = _syntax_error(source, text, line, "")
-        raise DescriptionError(source, line, located.field, f"the text holds a character YAML does not allow (U+{int(error.character) if isinstance(error.character, int) else ord(error.character):04X}); remove it") from None
+        raise DescriptionError(
+            source,
+            line,
+            located.field,
+            (
+                "the text holds a character YAML does not allow "
+                f"(U+{int(error.character) if isinstance(error.character, int) else ord(error.character):04X})"
+                "; remove it"
+            ),
+        ) from None
     except yaml.YAMLError as error:  # errors without a position
         raise DescriptionError(source, 1, "(whole file)", f"not valid YAML: {error}") from None
     if node is None:
-        raise DescriptionError(source, 1, "(whole file)", f"the description is empty; it needs the fields {', '.join(REQUIRED_FIELDS)}")
+        raise DescriptionError(
+            source, 1, "(whole file)", f"the description is empty; it needs the fields {', '.join(REQUIRED_FIELDS)}"
+        )
     return node
 
 
@@ -302,7 +347,10 @@ def parse_description(text: str, source: str = "<description>") -> NetworkDescri
     if not isinstance(text, str):
         raise TypeError(f"text must be the description as a str; got {type(text).__name__}")
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        raise DescriptionError(source, 1, "(whole file)", f"the description is larger than {MAX_BYTES:,} bytes; a description within the size limits needs far less")
+        raise DescriptionError(
+            source, 1, "(whole file)",
+            f"the description is larger than {MAX_BYTES:,} bytes; a description within the size limits needs far less",
+        )
     root = _compose(text, source)
     read = _Reader(source, text)
     top = _top_fields(read, root)
@@ -313,7 +361,11 @@ def parse_description(text: str, source: str = "<description>") -> NetworkDescri
     rate_node = top["learning_rate"][1]
     learning_rate = read.number(rate_node, "learning_rate", 0.0, limits.MAX_LEARNING_RATE)
     if learning_rate == 0:
-        raise read.fail(rate_node, "learning_rate", f"learning_rate must be a number > 0 and at most {limits.MAX_LEARNING_RATE:g}; got 0")
+        raise read.fail(
+            rate_node,
+            "learning_rate",
+            f"learning_rate must be a number > 0 and at most {limits.MAX_LEARNING_RATE:g}; got 0",
+        )
     if "explore" in top:
         explore = read.choice(top["explore"][1], "explore", tuple(params))
     else:
@@ -321,10 +373,17 @@ def parse_description(text: str, source: str = "<description>") -> NetworkDescri
     description = NetworkDescription(
         title=read.text(top["title"][1], "title", MAX_TEXT["title"]),
         about=read.text(top["about"][1], "about", MAX_TEXT["about"]) if "about" in top else "",
-        inputs=inputs, layers=tuple(layers), params=params, loss=loss, target=target, learning_rate=learning_rate,
+        inputs=inputs,
+        layers=tuple(layers),
+        params=params,
+        loss=loss,
+        target=target,
+        learning_rate=learning_rate,
         epochs=read.whole(top["epochs"][1], "epochs", 1, limits.MAX_EPOCHS),
         digits=read.whole(top["digits"][1], "digits", 1, limits.MAX_DIGITS) if "digits" in top else 4,
-        explore=explore, source=source, lines=lines,
+        explore=explore,
+        source=source,
+        lines=lines,
     )
     try:  # the library's own checks, as a last line of defence; everything above should catch it first
         description.example()
@@ -333,7 +392,9 @@ def parse_description(text: str, source: str = "<description>") -> NetworkDescri
     try:  # a chapter writes sympy's derivatives out: the twin must accept the network written out
         check_symbolic_size(description.network(), written_out=True)
     except ValueError as error:
-        raise read.fail(top["layers"][0], "layers", f"the chapter cannot show this network's derivatives: {error}") from None
+        raise read.fail(
+            top["layers"][0], "layers", f"the chapter cannot show this network's derivatives: {error}"
+        ) from None
     return description
 
 
@@ -365,7 +426,14 @@ def _read_loss_and_target(read: _Reader, top: dict, output_layer: Layer) -> tupl
     loss = read.choice(loss_node, "loss", tuple(LOSSES))
     probabilities = get_loss(loss).targets_are_probabilities
     if probabilities and output_layer.activation != "sigmoid":
-        raise read.fail(loss_node, "loss", f"loss {loss!r} needs outputs in (0, 1): the last layer's activation must be 'sigmoid'; got {output_layer.activation!r}")
+        raise read.fail(
+            loss_node,
+            "loss",
+            (
+                f"loss {loss!r} needs outputs in (0, 1): the last layer's "
+                f"activation must be 'sigmoid'; got {output_layer.activation!r}"
+            ),
+        )
     if probabilities:
         return loss, read.number(target_node, "target", 0.0, 1.0)
     return loss, read.number(target_node, "target")
@@ -381,32 +449,60 @@ class _Names:
     def claim(self, node: yaml.Node, field: str, what: str, owner: str) -> str:
         name = self.read.name(node, field, what)
         if name in self.owners:
-            raise self.read.fail(node, field, f"the name {name!r} is already used ({self.owners[name]}); every input, neuron, weight and bias needs its own name")
+            raise self.read.fail(
+                node,
+                field,
+                (
+                    f"the name {name!r} is already used ({self.owners[name]}); "
+                    "every input, neuron, weight and bias needs its own name"
+                ),
+            )
         self.owners[name] = owner
         return name
 
 
 def _read_layers(read: _Reader, node: yaml.Node, inputs: dict[str, float]) -> tuple[list[Layer], dict[str, float]]:
-    entries = read.sequence(node, "layers", "layers must be a list with one entry per layer, each starting with '- activation:'")
+    entries = read.sequence(
+        node, "layers", "layers must be a list with one entry per layer, each starting with '- activation:'"
+    )
     if not 1 <= len(entries) <= limits.MAX_LAYERS:
-        raise read.fail(node, "layers", f"layers must list 1 to {limits.MAX_LAYERS} layers (the last is the output layer); got {len(entries)}")
+        raise read.fail(
+            node,
+            "layers",
+            f"layers must list 1 to {limits.MAX_LAYERS} layers (the last is the output layer); got {len(entries)}",
+        )
     names, params, layers, previous = _Names(read, inputs), {}, [], list(inputs)
     for k, layer_node in enumerate(entries):
         layer = _read_layer(read, layer_node, f"layers[{k}]", previous, names, params)
         if len(params) > limits.MAX_PARAMETERS:
-            raise read.fail(layer_node, f"layers[{k}]", f"a description may have at most {limits.MAX_PARAMETERS} weights and biases in all; the layers up to this one have {len(params)}")
+            raise read.fail(
+                layer_node,
+                f"layers[{k}]",
+                (
+                    f"a description may have at most {limits.MAX_PARAMETERS} weights "
+                    f"and biases in all; the layers up to this one have {len(params)}"
+                ),
+            )
         layers.append(layer)
         previous = list(layer.neurons)
     if len(layers[-1].neurons) != 1:
         raise read.fail(
-            entries[-1], f"layers[{len(layers) - 1}].weights",
-            f"the last layer is the output and must have exactly one neuron (the chapter quotes one prediction ŷ); got {len(layers[-1].neurons)}",
+            entries[-1],
+            f"layers[{len(layers) - 1}].weights",
+            (
+                "the last layer is the output and must have exactly one neuron (the "
+                f"chapter quotes one prediction ŷ); got {len(layers[-1].neurons)}"
+            ),
         )
     return layers, params
 
 
-def _read_layer(read: _Reader, node: yaml.Node, where: str, previous: list[str], names: _Names, params: dict[str, float]) -> Layer:
-    fields = read.mapping(node, where, f"{where} must be a mapping with activation, weights and optionally biases or shared_bias")
+def _read_layer(
+    read: _Reader, node: yaml.Node, where: str, previous: list[str], names: _Names, params: dict[str, float]
+) -> Layer:
+    fields = read.mapping(
+        node, where, f"{where} must be a mapping with activation, weights and optionally biases or shared_bias"
+    )
     for key, (key_node, _) in fields.items():
         if key not in LAYER_FIELDS:
             raise read.fail(key_node, f"{where}.{key}", f"unknown field {key!r}; a layer has {', '.join(LAYER_FIELDS)}")
@@ -414,21 +510,30 @@ def _read_layer(read: _Reader, node: yaml.Node, where: str, previous: list[str],
         if key not in fields:
             raise read.fail(node, f"{where}.{key}", f"missing field {key!r}; each layer needs activation and weights")
     if "biases" in fields and "shared_bias" in fields:
-        raise read.fail(fields["shared_bias"][0], f"{where}.shared_bias", "give either biases (one per neuron) or shared_bias (one for the layer), not both")
+        raise read.fail(
+            fields["shared_bias"][0],
+            f"{where}.shared_bias",
+            "give either biases (one per neuron) or shared_bias (one for the layer), not both",
+        )
     activation = read.choice(fields["activation"][1], f"{where}.activation", tuple(ACTIVATIONS))
     neurons, weights = _read_weights(read, fields["weights"][1], f"{where}.weights", previous, names, params)
     bias: None | str | tuple[str, ...] = None
     if "biases" in fields:
         bias = _read_biases(read, fields["biases"][1], f"{where}.biases", neurons, names, params)
     elif "shared_bias" in fields:
-        (bias,) = _read_biases(read, fields["shared_bias"][1], f"{where}.shared_bias", neurons, names, params, shared=True)
+        (bias,) = _read_biases(
+            read, fields["shared_bias"][1], f"{where}.shared_bias", neurons, names, params, shared=True
+        )
     return Layer(tuple(neurons), activation, tuple(weights), bias)
 
 
-def _read_weights(read: _Reader, node: yaml.Node, at: str, previous: list[str], names: _Names,
-                  params: dict[str, float]) -> tuple[list[str], list[tuple[str, ...]]]:
+def _read_weights(
+    read: _Reader, node: yaml.Node, at: str, previous: list[str], names: _Names, params: dict[str, float]
+) -> tuple[list[str], list[tuple[str, ...]]]:
     """The layer's neurons, and for each the names of its incoming weights (values go into ``params``)."""
-    rows = read.mapping(node, at, "weights must map each neuron's name to its incoming weights, e.g. h1: {w11: 0.5, w12: -0.2}")
+    rows = read.mapping(
+        node, at, "weights must map each neuron's name to its incoming weights, e.g. h1: {w11: 0.5, w12: -0.2}"
+    )
     if not 1 <= len(rows) <= limits.MAX_NEURONS:
         raise read.fail(node, at, f"a layer must have 1 to {limits.MAX_NEURONS} neurons; got {len(rows)}")
     neurons, weights = [], []
@@ -436,9 +541,23 @@ def _read_weights(read: _Reader, node: yaml.Node, at: str, previous: list[str], 
     for neuron, (neuron_node, row_node) in rows.items():
         field = f"{at}.{neuron}"
         neurons.append(names.claim(neuron_node, field, "a neuron name", at))
-        row = read.mapping(row_node, field, f"the weights into {neuron} must map each weight's name to its value, one per unit of the previous layer ({units})")
+        row = read.mapping(
+            row_node,
+            field,
+            (
+                f"the weights into {neuron} must map each weight's name to "
+                f"its value, one per unit of the previous layer ({units})"
+            ),
+        )
         if len(row) != len(previous):
-            raise read.fail(row_node, field, f"neuron {neuron!r} must have {len(previous)} weights, one per unit of the previous layer ({units}); got {len(row)} ({', '.join(row) or 'none'})")
+            raise read.fail(
+                row_node,
+                field,
+                (
+                    f"neuron {neuron!r} must have {len(previous)} weights, one per unit of "
+                    f"the previous layer ({units}); got {len(row)} ({', '.join(row) or 'none'})"
+                ),
+            )
         for weight, (weight_node, value_node) in row.items():
             names.claim(weight_node, f"{field}.{weight}", "a weight name", field)
             params[weight] = read.number(value_node, f"{field}.{weight}")
@@ -446,11 +565,19 @@ def _read_weights(read: _Reader, node: yaml.Node, at: str, previous: list[str], 
     return neurons, weights
 
 
-def _read_biases(read: _Reader, node: yaml.Node, at: str, neurons: list[str], names: _Names,
-                 params: dict[str, float], shared: bool = False) -> tuple[str, ...]:
+def _read_biases(
+    read: _Reader, node: yaml.Node, at: str, neurons: list[str], names: _Names, params: dict[str, float],
+    shared: bool = False,
+) -> tuple[str, ...]:
     """The layer's bias names (values go into ``params``): one per neuron, or ``shared`` by all of them."""
     if shared:
-        what, count = "shared_bias must give exactly one name and value (it is added to every neuron of the layer), e.g. {b1: 0.35}", 1
+        what, count = (
+            (
+                "shared_bias must give exactly one name and value (it "
+                "is added to every neuron of the layer), e.g. {b1: 0.35}"
+            ),
+            1,
+        )
     else:
         what, count = f"biases must give one bias per neuron ({', '.join(neurons)}), in that order", len(neurons)
     biases = read.mapping(node, at, what)
@@ -472,7 +599,15 @@ def load_description(path: str | Path) -> NetworkDescription:
     if not path.is_file():
         raise ValueError(f"description file {str(path)!r} does not exist")
     if path.stat().st_size > MAX_BYTES:
-        raise DescriptionError(str(path), 1, "(whole file)", f"the description is larger than {MAX_BYTES:,} bytes ({path.stat().st_size:,}); a description within the size limits needs far less")
+        raise DescriptionError(
+            str(path),
+            1,
+            "(whole file)",
+            (
+                f"the description is larger than {MAX_BYTES:,} bytes "
+                f"({path.stat().st_size:,}); a description within the size limits needs far less"
+            ),
+        )
     data = path.read_bytes()
     try:
         text = data.decode("utf-8")
@@ -480,5 +615,13 @@ def load_description(path: str | Path) -> NetworkDescription:
         text = data.decode("utf-8", errors="replace")
         line = data.count(b"\n", 0, error.start) + 1
         located = _syntax_error(str(path), text, line, "")
-        raise DescriptionError(str(path), line, located.field, f"the file is not UTF-8 text (byte 0x{data[error.start]:02x} on this line); save it with the UTF-8 encoding") from None
+        raise DescriptionError(
+            str(path),
+            line,
+            located.field,
+            (
+                f"the file is not UTF-8 text (byte 0x{data[error.start]:02x} "
+                "on this line); save it with the UTF-8 encoding"
+            ),
+        ) from None
     return parse_description(text.removeprefix("\ufeff"), str(path))

@@ -42,7 +42,9 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["SOLUTION_TAG", "is_solution", "read_notebook", "student_edition", "instructor_edition", "write_editions", "main"]
+__all__ = [
+    "SOLUTION_TAG", "is_solution", "read_notebook", "student_edition", "instructor_edition", "write_editions", "main",
+]
 
 SOLUTION_TAG = "solution"
 
@@ -78,14 +80,20 @@ def _check_outputs(chapters: list[Path], outputs: dict[str, Path]) -> None:
     >>> _check_outputs([Path("chapters/a.ipynb")], {"student": Path("chapters/student")})
     Traceback (most recent call last):
     ...
-    ValueError: student must be a folder apart from the source chapters in 'chapters' (not it, inside it or around it); got 'chapters/student'
+    ValueError: student must be a folder apart from the source chapters in 'chapters'
+    (not it, inside it or around it); got 'chapters/student'
     """
     sources = {chapter.resolve().parent for chapter in chapters}
     for option, folder in outputs.items():
         place = folder.resolve()
         for source in sources:
             if place == source or source in place.parents or place in source.parents:
-                raise ValueError(f"{option} must be a folder apart from the source chapters in {os.path.relpath(source)!r} (not it, inside it or around it); got {str(folder)!r}")
+                raise ValueError(
+                    (
+                        f"{option} must be a folder apart from the source chapters in "
+                        f"{os.path.relpath(source)!r} (not it, inside it or around it); got {str(folder)!r}"
+                    )
+                )
     if len(outputs) == 2 and len({folder.resolve() for folder in outputs.values()}) == 1:
         raise ValueError(f"student and instructor must be different folders; both are {str(outputs['student'])!r}")
 
@@ -97,12 +105,19 @@ def write_editions(chapters: list[Path], student: Path | None, instructor: Path 
     """
     if student is None and instructor is None:
         raise ValueError("give at least one of student and instructor (an output folder)")
-    outputs = {name: Path(folder) for name, folder in (("student", student), ("instructor", instructor)) if folder is not None}
+    outputs = {
+        name: Path(folder) for name, folder in (("student", student), ("instructor", instructor)) if folder is not None
+    }
     _check_outputs(chapters, outputs)
     names = [chapter.name for chapter in chapters]
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
-        raise ValueError(f"chapters must have different file names (an edition folder holds one of each); {', '.join(twice)} is given twice")
+        raise ValueError(
+            (
+                "chapters must have different file names (an edition folder "
+                f"holds one of each); {', '.join(twice)} is given twice"
+            )
+        )
     notebooks = [read_notebook(chapter) for chapter in chapters]  # every source readable before anything is written
     written = []
     for chapter, notebook in zip(chapters, notebooks):
@@ -129,11 +144,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m backproplib.authoring.editions",
         description="Write the student edition (solutions dropped, outputs cleared) and the instructor "
-                    "edition (everything) of every chapter notebook.",
+        "edition (everything) of every chapter notebook.",
     )
     parser.add_argument("--student", type=Path, help="folder for the student edition")
     parser.add_argument("--instructor", type=Path, help="folder for the instructor edition")
-    parser.add_argument("--chapters", type=Path, default=Path("chapters"), help="folder of chapter notebooks (default: chapters)")
+    parser.add_argument(
+        "--chapters", type=Path, default=Path("chapters"), help="folder of chapter notebooks (default: chapters)"
+    )
     parser.add_argument("notebooks", nargs="*", type=Path, help="particular notebooks (default: every chapter)")
     args = parser.parse_args(argv)
     chapters = args.notebooks or sorted(args.chapters.glob("*.ipynb"))

@@ -119,7 +119,9 @@ def sync_install_cells(root: Path | str = ".", check: bool = False) -> list[Path
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Write repository.url from _config.yml into the install cell of every notebook in _toc.yml.")
+    parser = argparse.ArgumentParser(
+        description="Write repository.url from _config.yml into the install cell of every notebook in _toc.yml."
+    )
     parser.add_argument("--root", default=".", help="the book's folder (holding _config.yml and _toc.yml)")
     parser.add_argument("--check", action="store_true", help="only list the notebooks that disagree; exit 1 if any")
     args = parser.parse_args(argv)

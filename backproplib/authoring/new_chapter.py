@@ -2,7 +2,8 @@
 
 Usage::
 
-    .venv/bin/python -m backproplib.authoring.new_chapter examples/three_inputs_tanh.yaml chapters/three_inputs_tanh.ipynb --add-to-toc
+    .venv/bin/python -m backproplib.authoring.new_chapter \\
+        examples/three_inputs_tanh.yaml chapters/three_inputs_tanh.ipynb --add-to-toc
 
 The description is checked first; a problem is reported with its line and field and nothing is
 written. The book's folder is the one holding ``_config.yml``: given with ``--book``, or found by
@@ -11,6 +12,7 @@ inside ``chapters/`` too. The notebook is then built, executed (so it is stored 
 as every chapter is) and written; ``--add-to-toc`` lists it in the book's ``_toc.yml`` under
 "Chapters added by instructors".
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,7 +47,12 @@ def find_book(start: str | Path) -> Path:
     for folder in (start, *start.parents):
         if (folder / "_config.yml").is_file():
             return folder
-    raise ValueError(f"no _config.yml in {str(start)!r} or any folder above it: run the command inside the book, or pass --book FOLDER")
+    raise ValueError(
+        (
+            f"no _config.yml in {str(start)!r} or any folder above it: "
+            "run the command inside the book, or pass --book FOLDER"
+        )
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,7 +74,12 @@ def _check_target(target: Path, force: bool) -> None:
     if target.is_dir():
         raise ValueError(f"notebook must be a file path ending in .ipynb; {str(target)!r} is a folder")
     if not _FILE_NAME.fullmatch(target.name):
-        raise ValueError(f"notebook's file name must be letters, digits, '_' and '-' ending in .ipynb (it becomes the page's address); got {target.name!r}")
+        raise ValueError(
+            (
+                "notebook's file name must be letters, digits, '_' and '-' ending "
+                f"in .ipynb (it becomes the page's address); got {target.name!r}"
+            )
+        )
     if target.exists() and not force:
         raise ValueError(f"notebook {str(target)!r} exists already; pass --force to replace it")
     if not target.parent.is_dir():
@@ -82,8 +94,10 @@ def _book_near(target: Path) -> Path:
         try:
             return find_book(Path.cwd())
         except ValueError:
-            raise ValueError(f"no _config.yml above the notebook's folder {str(target.parent.resolve())!r} or the current folder: "
-                             "run the command inside the book, or pass --book FOLDER") from None
+            raise ValueError(
+                f"no _config.yml above the notebook's folder {str(target.parent.resolve())!r} or the current folder: "
+                "run the command inside the book, or pass --book FOLDER"
+            ) from None
 
 
 def _plan(args: argparse.Namespace) -> tuple:

@@ -42,10 +42,17 @@ def toc_entry(chapter: str | Path, toc: str | Path) -> str:
     """
     relative = os.path.relpath(Path(chapter).resolve(), Path(toc).resolve().parent)
     if relative.startswith(".."):
-        raise ValueError(f"chapter must lie inside the book's folder {str(Path(toc).resolve().parent)!r}; got {str(chapter)!r}")
+        raise ValueError(
+            f"chapter must lie inside the book's folder {str(Path(toc).resolve().parent)!r}; got {str(chapter)!r}"
+        )
     entry = str(Path(relative).with_suffix("")).replace(os.sep, "/")
     if not _ENTRY.fullmatch(entry):
-        raise ValueError(f"chapter's path in the book must use only letters, digits, '_', '-' and '.' in each folder and file name; got {entry!r}")
+        raise ValueError(
+            (
+                "chapter's path in the book must use only letters, digits, "
+                f"'_', '-' and '.' in each folder and file name; got {entry!r}"
+            )
+        )
     return entry
 
 
@@ -71,8 +78,17 @@ def _parse(text: str, what: str) -> dict:
         parsed = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise ValueError(f"{what} is not valid YAML ({error}); fix it or add the chapter by hand") from None
-    if not isinstance(parsed, dict) or not isinstance(parsed.get("parts"), list) or not all(isinstance(p, dict) for p in parsed["parts"]):
-        raise ValueError("the table of contents must be a jb-book toc with 'parts:', each a mapping with caption and chapters; add the chapter by hand")
+    if (
+        not isinstance(parsed, dict)
+        or not isinstance(parsed.get("parts"), list)
+        or not all(isinstance(p, dict) for p in parsed["parts"])
+    ):
+        raise ValueError(
+            (
+                "the table of contents must be a jb-book toc with 'parts:', each "
+                "a mapping with caption and chapters; add the chapter by hand"
+            )
+        )
     return parsed
 
 
@@ -93,7 +109,12 @@ def _append_to_part(lines: list[str], start: int, entry: str) -> None:
         return
     item = next((line for line in lines[start:end] if line.lstrip().startswith("- file:")), None)
     if item is None:
-        raise ValueError(f"the part {lines[start].strip()!r} lists its chapters in a form this tool cannot extend; add '- file: {entry}' by hand")
+        raise ValueError(
+            (
+                f"the part {lines[start].strip()!r} lists its chapters in a "
+                f"form this tool cannot extend; add '- file: {entry}' by hand"
+            )
+        )
     lines.insert(end, item[: len(item) - len(item.lstrip())] + f"- file: {entry}")
 
 
@@ -102,7 +123,8 @@ def add_chapter(text: str, entry: str, caption: str = INSTRUCTOR_PART) -> str:
 
     The text is returned unchanged when the entry is already listed anywhere; CRLF stays CRLF.
 
-    >>> toc = "format: jb-book\\nroot: intro\\nparts:\\n  - caption: Worked examples\\n    chapters:\\n      - file: chapters/a\\n"
+    >>> toc = ("format: jb-book\\nroot: intro\\nparts:\\n  - caption: Worked examples\\n"
+    ...        "    chapters:\\n      - file: chapters/a\\n")
     >>> print(add_chapter(toc, "chapters/b"), end="")
     format: jb-book
     root: intro
@@ -122,7 +144,9 @@ def add_chapter(text: str, entry: str, caption: str = INSTRUCTOR_PART) -> str:
         return text
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if (m := _HEADER.match(line)) and m.group(2).strip("'\"") == caption), None)
+    start = next(
+        (i for i, line in enumerate(lines) if (m := _HEADER.match(line)) and m.group(2).strip("'\"") == caption), None
+    )
     if start is None:
         while lines and not lines[-1].strip():
             lines.pop()

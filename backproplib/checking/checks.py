@@ -50,7 +50,12 @@ def finite_difference_gradients(
     ...
     ValueError: step must be a finite number > 0; got 0
     """
-    if isinstance(step, bool) or not isinstance(step, (int, float, np.floating)) or not math.isfinite(step) or step <= 0:
+    if (
+        isinstance(step, bool)
+        or not isinstance(step, (int, float, np.floating))
+        or not math.isfinite(step)
+        or step <= 0
+    ):
         raise ValueError(f"step must be a finite number > 0; got {step!r}")
     checked = network.check_parameters(params)
     gradients: dict[str, float | np.ndarray] = {}

@@ -131,7 +131,12 @@ def evaluate(expression: str, names: Mapping[str, float] | None = None) -> float
             return _OPERATORS[type(node.op)](walk(node.left), walk(node.right))
         if isinstance(node, ast.UnaryOp) and type(node.op) in _OPERATORS:
             return _OPERATORS[type(node.op)](walk(node.operand))
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS and len(node.args) == 1:
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in _FUNCTIONS
+            and len(node.args) == 1
+        ):
             return _FUNCTIONS[node.func.id](walk(node.args[0]))
         if isinstance(node, ast.Name):
             if node.id not in names:
@@ -183,7 +188,9 @@ def quantities(
     return out
 
 
-def _after_training(network, params, x, y, learning_rate: float, frozen: Collection[str], epochs: int) -> dict[str, float]:
+def _after_training(
+    network, params, x, y, learning_rate: float, frozen: Collection[str], epochs: int
+) -> dict[str, float]:
     """``trained_loss`` and ``trained_a_<o>`` after ``epochs`` steps (the fast path: tests prove it equal)."""
     run = train(network, params, x, y, learning_rate, epochs, frozen=frozen, fast=True)
     if run.diverged:
@@ -219,5 +226,3 @@ def compare(published: list[Published], values: Mapping[str, float]) -> list[Com
         shown = evaluate(item.shown) if item.shown.strip() else math.nan  # no arithmetic printed
         rows.append(Comparison(item, computed, shown, verdict(item.printed, computed, shown)))
     return rows
-
-

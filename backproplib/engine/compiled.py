@@ -113,7 +113,9 @@ def _backprop_lines(network: Network, signature: str) -> tuple[dict[str, str], l
     n_in, n_out = len(network.inputs), len(network.outputs)
     lines = [
         f"def {signature}:",
-        f"    {', '.join(names[p] for p in network.parameters)}, = theta" if len(names) == 1 else f"    {', '.join(names.values())} = theta",
+        f"    {', '.join(names[p] for p in network.parameters)}, = theta"
+        if len(names) == 1
+        else f"    {', '.join(names.values())} = theta",
         f"    {', '.join(f'x{i}' for i in range(n_in))}, = x",
         f"    {', '.join(f'y{i}' for i in range(n_out))}, = y",
     ]
@@ -151,7 +153,9 @@ def _backprop_lines(network: Network, signature: str) -> tuple[dict[str, str], l
     return names, lines, gradient_terms
 
 
-def _forward_lines(layer: Layer, k: int, units: list[str], names: dict[str, str], lines: list[str], z_only: bool) -> list[str]:
+def _forward_lines(
+    layer: Layer, k: int, units: list[str], names: dict[str, str], lines: list[str], z_only: bool
+) -> list[str]:
     """Append the lines computing layer ``k``'s z and a; return the names of its activations.
 
     ``z_only``: the layer's a is never used (the loss and its delta work from z)."""
@@ -179,13 +183,20 @@ _GENERATED = re.compile(r"^([zad]\d+_\d+|[xy]\d+|theta_\d+)$")
 
 def _usable(name: str) -> bool:
     """A parameter keeps its own name in the source unless it could clash with a generated one."""
-    return name.isidentifier() and not name.startswith("_") and not keyword.iskeyword(name) and name not in _RESERVED and not _GENERATED.match(name)
+    return (
+        name.isidentifier()
+        and not name.startswith("_")
+        and not keyword.iskeyword(name)
+        and name not in _RESERVED
+        and not _GENERATED.match(name)
+    )
 
 
 # What the template helpers (backproplib.engine.templates.HELPERS) mean on floats (a training step)
 # and on arrays (a batch); test_formulas.py checks that both define exactly those names.
-_SCALAR = {"_sigmoid": _sigmoid, "_softplus": _softplus, "_relu": _relu, "_step": _step, "_tanh": math.tanh,
-           "_log": math.log}
+_SCALAR = {
+    "_sigmoid": _sigmoid, "_softplus": _softplus, "_relu": _relu, "_step": _step, "_tanh": math.tanh, "_log": math.log,
+}
 _ARRAY = {
     "_sigmoid": get_activation("sigmoid").function,  # the library's own, overflow-safe on arrays
     "_softplus": softplus,

@@ -113,6 +113,9 @@ def mean_loss_and_gradients(
     >>> loss.tolist(), grads["w1"].tolist()
     ([2.5, 0.0, 2.5], [-5.0, 0.0, 5.0])
     """
-    swept = {name: np.asarray(value, dtype=float)[..., np.newaxis] for name, value in network.check_parameters(params).items()}
+    swept = {
+        name: np.asarray(value, dtype=float)[..., np.newaxis]
+        for name, value in network.check_parameters(params).items()
+    }
     loss, gradients = loss_and_gradients(network, swept, data.x, data.y)
     return loss.mean(axis=-1), {name: g.mean(axis=-1) for name, g in gradients.items()}

@@ -269,7 +269,10 @@ _CROSS_ENTROPY_FROM_Z = FromZ(
     # log1p, not log(1 + ·): at y = 1 and large z the loss is e^(-z), which 1 + e^(-z) rounds away at
     # any fixed precision; both terms are >= 0, so nothing cancels either.
     lambda z, t: sp.Add(*((1 - ti) * log1p(sp.exp(zi)) + ti * log1p(sp.exp(-zi)) for zi, ti in zip(z, t))) / len(z),
-    Code("((1.0 - {t}) * _softplus({z}) + {t} * _softplus(-({z}))) / {n}", "((1.0 - {t}) * _sigmoid({z}) - {t} * _sigmoid(-({z}))) / {n}"),
+    Code(
+        "((1.0 - {t}) * _softplus({z}) + {t} * _softplus(-({z}))) / {n}",
+        "((1.0 - {t}) * _sigmoid({z}) - {t} * _sigmoid(-({z}))) / {n}",
+    ),
     latex_term=r"\bigl[(1 - y{k})\operatorname{{softplus}}(z{k}) + y{k}\operatorname{{softplus}}(-z{k})\bigr]",
     latex_delta=r"\bigl(\sigma(z{k}) - y{k}\bigr)",
 )
@@ -306,8 +309,10 @@ LOSSES: dict[str, Loss] = {
         _binary_cross_entropy_gradient,
         lambda p, t: sum(-(ti * sp.log(pi) + (1 - ti) * sp.log(1 - pi)) for pi, ti in zip(p, t)) / len(p),
         # valid for 0 < ŷ < 1; the network code never uses it, it takes the form on z below
-        Code("-({t} * _log({p}) + (1.0 - {t}) * _log(1.0 - ({p}))) / {n}",
-             "(({p}) - {t}) / (({p}) * (1.0 - ({p}))) / {n}"),
+        Code(
+            "-({t} * _log({p}) + (1.0 - {t}) * _log(1.0 - ({p}))) / {n}",
+            "(({p}) - {t}) / (({p}) * (1.0 - ({p}))) / {n}",
+        ),
         mean=True,
         latex_prefix="-",
         latex_term=r"\bigl[y{k}\log\hat y{k} + (1 - y{k})\log(1 - \hat y{k})\bigr]",

@@ -40,7 +40,15 @@ from .activations import ACTIVATIONS, get_activation
 from .losses import LOSSES, get_loss
 
 __all__ = [
-    "MAX_NAME_LENGTH", "MAX_SETTINGS", "NAME_PATTERN", "NAME_RULE", "SHARING_RULE", "Layer", "Network", "checked_call", "layered_network",
+    "MAX_NAME_LENGTH",
+    "MAX_SETTINGS",
+    "NAME_PATTERN",
+    "NAME_RULE",
+    "SHARING_RULE",
+    "Layer",
+    "Network",
+    "checked_call",
+    "layered_network",
 ]
 
 MAX_NAME_LENGTH = 64
@@ -81,7 +89,9 @@ def _items(value: object, what: str, items: str) -> tuple:
     """The entries of a tuple, list or array, in order. A string, set or mapping is refused:
     ``("wa",)`` read as two names ``w`` and ``a``, or a set's arbitrary order, would go unnoticed."""
     if isinstance(value, (str, bytes)):
-        raise TypeError(f"{what} must be a sequence of {items}, not one string; got {value!r} (write ({value!r},) for one)")
+        raise TypeError(
+            f"{what} must be a sequence of {items}, not one string; got {value!r} (write ({value!r},) for one)"
+        )
     if isinstance(value, (AbstractSet, Mapping)):
         why = "a set has no order" if isinstance(value, AbstractSet) else "a mapping is not a sequence"
         raise TypeError(f"{what} must be a tuple or list of {items} in order; got a {type(value).__name__} ({why})")
@@ -145,16 +155,22 @@ class Layer:
     bias: BiasSpec = None
 
     def __post_init__(self) -> None:
-        neurons = tuple(_check_name(n, f"neurons[{j}]") for j, n in enumerate(_items(self.neurons, "neurons", "neuron names")))
+        neurons = tuple(
+            _check_name(n, f"neurons[{j}]") for j, n in enumerate(_items(self.neurons, "neurons", "neuron names"))
+        )
         if not neurons:
             raise ValueError("neurons must name at least one neuron; got an empty list")
         activation = _choice(self.activation, "activation", ACTIVATIONS)
         get_activation(activation)  # raises ValueError naming the allowed activations
         rows = _items(self.weights, "weights", "rows of weight names")
         if len(rows) != len(neurons):
-            raise ValueError(f"weights must have one row per neuron ({len(neurons)} rows for {list(neurons)}); got {len(rows)} rows")
+            raise ValueError(
+                f"weights must have one row per neuron ({len(neurons)} rows for {list(neurons)}); got {len(rows)} rows"
+            )
         weights = tuple(
-            tuple(_check_name(w, f"weights[{j}][{i}]") for i, w in enumerate(_items(row, f"weights[{j}]", "weight names")))
+            tuple(
+                _check_name(w, f"weights[{j}][{i}]") for i, w in enumerate(_items(row, f"weights[{j}]", "weight names"))
+            )
             for j, row in enumerate(rows)
         )
         bias: BiasSpec = self.bias
@@ -164,7 +180,10 @@ class Layer:
             bias = tuple(_check_name(b, f"bias[{j}]") for j, b in enumerate(_items(bias, "bias", "bias names")))
             if len(bias) != len(neurons):
                 raise ValueError(
-                    f"bias must be None, one name shared by the layer, or one name per neuron ({len(neurons)}); got {len(bias)} names"
+                    (
+                        "bias must be None, one name shared by the layer, or one "
+                        f"name per neuron ({len(neurons)}); got {len(bias)} names"
+                    )
                 )
         for field, value in (("neurons", neurons), ("activation", activation), ("weights", weights), ("bias", bias)):
             object.__setattr__(self, field, value)
@@ -233,7 +252,9 @@ class Network:
     loss: str
 
     def __post_init__(self) -> None:
-        inputs = tuple(_check_name(x, f"inputs[{i}]") for i, x in enumerate(_items(self.inputs, "inputs", "input names")))
+        inputs = tuple(
+            _check_name(x, f"inputs[{i}]") for i, x in enumerate(_items(self.inputs, "inputs", "input names"))
+        )
         if isinstance(self.layers, Layer):
             raise TypeError("layers must be a sequence of Layer; got one Layer (write (layer,) for one)")
         layers = _items(self.layers, "layers", "Layers")
@@ -261,7 +282,9 @@ class Network:
                 f"'sigmoid'; got {layers[-1].activation!r}"
             )
         inputs_at = ((x, f"inputs[{i}]") for i, x in enumerate(inputs))
-        _refuse_repeats([*inputs_at, *(place for k, layer in enumerate(layers) for place in layer.places(f"layers[{k}]."))])
+        _refuse_repeats(
+            [*inputs_at, *(place for k, layer in enumerate(layers) for place in layer.places(f"layers[{k}]."))]
+        )
         parameters = tuple(p for layer in layers for p in layer.parameters())
         object.__setattr__(self, "_parameters", parameters)
         object.__setattr__(self, "_index", {p: i for i, p in enumerate(parameters)})
@@ -287,7 +310,7 @@ class Network:
         return self.inputs if k == 0 else self.layers[k - 1].neurons
 
     def __str__(self) -> str:
-        chain = " -> ".join([", ".join(self.inputs)] + [", ".join(l.neurons) for l in self.layers])
+        chain = " -> ".join([", ".join(self.inputs)] + [", ".join(layer.neurons) for layer in self.layers])
         lines = [f"Network {chain}, loss {self.loss}"]
         for k, layer in enumerate(self.layers):
             feeds = self.units_before(k)
@@ -370,7 +393,9 @@ class Network:
                     raise ValueError(f"target y for {o!r} must lie in [0, 1] for {self.loss}; got {t}")
         return targets
 
-    def check_call(self, params: Mapping[str, object], x: object, y: object) -> tuple[dict, dict, list, tuple[int, ...]]:
+    def check_call(
+        self, params: Mapping[str, object], x: object, y: object
+    ) -> tuple[dict, dict, list, tuple[int, ...]]:
         """Check everything one pass needs: parameters, inputs, targets, and that they broadcast.
 
         Returns the checked parameters, inputs and targets and their common shape.
@@ -379,7 +404,8 @@ class Network:
         >>> net.check_call({"w1_1_1": np.zeros(3), "b1_1": 0.0}, [np.zeros(4)], 1.0)
         Traceback (most recent call last):
         ...
-        ValueError: the values cannot broadcast to one shape (...): shape (3,) for parameter 'w1_1_1'; shape (4,) for input 'x1'
+        ValueError: the values cannot broadcast to one shape (...): shape (3,) for parameter 'w1_1_1';
+        shape (4,) for input 'x1'
         """
         checked, inputs, targets = self.check_parameters(params), self.check_inputs(x), self.check_targets(y)
         return checked, inputs, targets, _common_shape(_named_values(self, checked, inputs, targets))
@@ -396,7 +422,9 @@ def _per_unit(given: object, units: tuple[str, ...], argument: str, kind: str) -
         if missing:
             raise ValueError(f"{argument} is missing {_listing(missing)}; the {kind}s are {_listing(units)}")
         return [given[u] for u in units]
-    if isinstance(given, (str, bytes, AbstractSet)) or not (_is_number(given) or isinstance(given, (Sequence, np.ndarray))):
+    if isinstance(given, (str, bytes, AbstractSet)) or not (
+        _is_number(given) or isinstance(given, (Sequence, np.ndarray))
+    ):
         order = "a set has no order; " if isinstance(given, AbstractSet) else ""
         raise TypeError(
             f"{argument} must be a number, a sequence with one value per {kind} in order, or a mapping of {kind} name "
@@ -408,7 +436,12 @@ def _per_unit(given: object, units: tuple[str, ...], argument: str, kind: str) -
         hint = ""
         if isinstance(given, np.ndarray) and len(units) == 1:
             hint = f"; to give {units[0]!r} several values at once, pass [array] or {{{units[0]!r}: array}}"
-        raise ValueError(f"{argument} must have {len(units)} value{'s' * (len(units) > 1)}, one per {kind} {list(units)}; got {got}{hint}")
+        raise ValueError(
+            (
+                f"{argument} must have {len(units)} value{'s' * (len(units) > 1)}, "
+                f"one per {kind} {list(units)}; got {got}{hint}"
+            )
+        )
     return values
 
 
@@ -505,11 +538,20 @@ def _common_shape(named: Iterable[tuple[str, str, np.ndarray]]) -> tuple[int, ..
     try:
         shape = np.broadcast_shapes(*holders)
     except ValueError:
-        details = "; ".join(f"shape {s} for {', '.join(labels[:3])}{' …' if len(labels) > 3 else ''}" for s, labels in holders.items())
-        raise ValueError(f"the values cannot broadcast to one shape (each axis must agree or be 1): {details}") from None
+        details = "; ".join(
+            f"shape {s} for {', '.join(labels[:3])}{' …' if len(labels) > 3 else ''}" for s, labels in holders.items()
+        )
+        raise ValueError(
+            f"the values cannot broadcast to one shape (each axis must agree or be 1): {details}"
+        ) from None
     size = int(np.prod(shape, dtype=float))
     if size > MAX_SETTINGS:
-        raise ValueError(f"the values broadcast to shape {shape}, {size:,} settings; one call takes at most {MAX_SETTINGS:,}: split it")
+        raise ValueError(
+            (
+                f"the values broadcast to shape {shape}, {size:,} settings; "
+                f"one call takes at most {MAX_SETTINGS:,}: split it"
+            )
+        )
     return shape
 
 
@@ -529,7 +571,9 @@ def checked_call(function: F) -> F:
     """
 
     @functools.wraps(function)
-    def call(network: Network, params: Mapping[str, object], x: object, y: object, *args: object, **kwargs: object) -> object:
+    def call(
+        network: Network, params: Mapping[str, object], x: object, y: object, *args: object, **kwargs: object
+    ) -> object:
         if not isinstance(network, Network):
             raise TypeError(f"network must be a Network; got {type(network).__name__}")
         checked, inputs, targets, _ = network.check_call(params, x, y)
@@ -546,7 +590,10 @@ def checked_call(function: F) -> F:
 
 
 def _overflow_message(entry: str, error: Exception, network: Network, params: dict, inputs: dict, targets: list) -> str:
-    sizes = ((f"{kind} {name!r}", float(np.max(np.abs(v)))) for kind, name, v in _named_values(network, params, inputs, targets))
+    sizes = (
+        (f"{kind} {name!r}", float(np.max(np.abs(v))))
+        for kind, name, v in _named_values(network, params, inputs, targets)
+    )
     largest = sorted(sizes, key=lambda item: -item[1])[:3]
     named = ", ".join(f"{label} = {size:.3g}" for label, size in largest)
     return (
@@ -581,7 +628,9 @@ def layered_network(
     for k, (width, activation) in enumerate(zip(widths, activations), start=1):
         neurons = [f"n{k}_{j}" for j in range(1, width + 1)]
         weights = [[f"w{k}_{j}_{i}" for i in range(1, len(previous) + 1)] for j in range(1, width + 1)]
-        bias: BiasSpec = {"none": None, "shared": f"b{k}", "per_neuron": [f"b{k}_{j}" for j in range(1, width + 1)]}[biases]
+        bias: BiasSpec = {"none": None, "shared": f"b{k}", "per_neuron": [f"b{k}_{j}" for j in range(1, width + 1)]}[
+            biases
+        ]
         layers.append(Layer(tuple(neurons), activation, tuple(map(tuple, weights)), bias))
         previous = neurons
     return Network(inputs, tuple(layers), loss)

@@ -138,7 +138,9 @@ def backward(network: Network, params: Params, x: object, y: object, keep_interm
     loss = get_loss(network.loss)
     # cross-entropy on a sigmoid output: ∂L/∂ŷ and the exact δ = (σ(z) − y)/n, both from z
     from_z, z_out = loss.from_z_on(network.layers[-1].activation), [z[o] for o in network.outputs]
-    dL_dyhat = dict(zip(network.outputs, from_z.dL_dyhat(z_out, fwd.targets) if from_z else loss.gradient(fwd.outputs, fwd.targets)))
+    dL_dyhat = dict(
+        zip(network.outputs, from_z.dL_dyhat(z_out, fwd.targets) if from_z else loss.gradient(fwd.outputs, fwd.targets))
+    )
     exact_delta = dict(zip(network.outputs, from_z.delta(z_out, fwd.targets))) if from_z else {}
     dL_da: dict[str, np.ndarray] = dict(dL_dyhat)
     da_dz: dict[str, np.ndarray] = {}
@@ -321,7 +323,9 @@ def _paths_from_loss(passes: BackwardPass) -> dict[str, list[tuple[list[Factor],
             for j, nxt in enumerate(upper.neurons):
                 weight = upper.weights[j][i]
                 link = Factor(f"z_{nxt}", f"a_{neuron}", float(p[weight]), f"weight {weight}")
-                paths[neuron] += [(path + [link, slope], value * link.value * slope.value) for path, value in paths[nxt]]
+                paths[neuron] += [
+                    (path + [link, slope], value * link.value * slope.value) for path, value in paths[nxt]
+                ]
     return paths
 
 
@@ -353,7 +357,9 @@ def loss_and_gradients(
     shape = np.broadcast_shapes(*(np.shape(v) for v in (*theta, *inputs, *targets)))
     loss, gradients = compile_gradients(network)(theta, inputs, targets)
     taken = {id(a) for a in (*theta, *inputs, *targets)}
-    return _own_array(loss, shape, taken), {k: _own_array(g, shape, taken) for k, g in zip(network.parameters, gradients)}
+    return _own_array(loss, shape, taken), {
+        k: _own_array(g, shape, taken) for k, g in zip(network.parameters, gradients)
+    }
 
 
 def _own_array(result: object, shape: tuple[int, ...], taken: set[int]) -> np.ndarray:

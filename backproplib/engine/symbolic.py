@@ -716,7 +716,9 @@ class SymbolicNetwork:
         """
         return Latex(f"{_partial('L', name)} = {self.latex(self.gradient(name))}")
 
-    def chain_rule_latex(self, parameter: str, params: Params | None = None, x: object = None, y: object = None) -> Latex:
+    def chain_rule_latex(
+        self, parameter: str, params: Params | None = None, x: object = None, y: object = None
+    ) -> Latex:
         """The chain rule for ``parameter``: the sum of products of partials, then each factor.
 
         The first line is the factorisation; one line per distinct factor follows with its local
@@ -726,9 +728,11 @@ class SymbolicNetwork:
         >>> ex = load_example("tiny_relu")
         >>> print(SymbolicNetwork(ex.network).chain_rule_latex("w2", ex.params, ex.x, ex.y))
         \\begin{aligned}
-        \\frac{\\partial L}{\\partial w_{2}} &= \\frac{\\partial L}{\\partial a_{o}} \\cdot \\frac{\\partial a_{o}}{\\partial z_{o}} \\cdot \\frac{\\partial z_{o}}{\\partial w_{2}} \\\\
+        \\frac{\\partial L}{\\partial w_{2}} &= \\frac{\\partial L}{\\partial a_{o}}
+        \\cdot \\frac{\\partial a_{o}}{\\partial z_{o}} \\cdot \\frac{\\partial z_{o}}{\\partial w_{2}} \\\\
         \\frac{\\partial L}{\\partial a_{o}} &= \\frac{1 - y}{1 - a_{o}} - \\frac{y}{a_{o}} = 2.28403 \\\\
-        \\frac{\\partial a_{o}}{\\partial z_{o}} &= \\frac{e^{- z_{o}}}{\\left(1 + e^{- z_{o}}\\right)^{2}} = 0.246134 \\\\
+        \\frac{\\partial a_{o}}{\\partial z_{o}} &= \\frac{e^{- z_{o}}}{\\left(1 + e^{- z_{o}}\\right)^{2}}
+        = 0.246134 \\\\
         \\frac{\\partial z_{o}}{\\partial w_{2}} &= a_{h} = 0.5
         \\end{aligned}
         """

@@ -62,7 +62,9 @@ def check_learning_rate(learning_rate: object) -> float:
     """
     real = isinstance(learning_rate, numbers.Real) and not isinstance(learning_rate, (bool, np.bool_))
     if not real or not math.isfinite(learning_rate) or learning_rate <= 0:  # type: ignore[arg-type]
-        raise ValueError(f"learning_rate must be a finite number > 0 (an int or float, not a bool); got {learning_rate!r}")
+        raise ValueError(
+            f"learning_rate must be a finite number > 0 (an int or float, not a bool); got {learning_rate!r}"
+        )
     return float(learning_rate)  # type: ignore[arg-type]
 
 
@@ -84,7 +86,9 @@ def check_epochs(epochs: object, minimum: int = 0) -> int:
 def check_frozen(parameters: Collection[str], frozen: Collection[str]) -> frozenset[str]:
     """The names in ``frozen``, each of which must be one of ``parameters``."""
     if isinstance(frozen, str):
-        raise TypeError(f"frozen must be a collection of parameter names, e.g. ({frozen!r},); got the string {frozen!r}")
+        raise TypeError(
+            f"frozen must be a collection of parameter names, e.g. ({frozen!r},); got the string {frozen!r}"
+        )
     unknown = [name for name in frozen if name not in parameters]
     if unknown:
         allowed = ", ".join(repr(p) for p in parameters)
@@ -162,7 +166,9 @@ def _inside(*values: float) -> bool:
     return max(sizes) <= DIVERGENCE_LIMIT and not math.isnan(sum(sizes))  # max may step over a NaN; sum never
 
 
-def _mean_pass(network: Network, params: dict[str, float], data: Dataset) -> tuple[float, dict[str, float], BackwardPass]:
+def _mean_pass(
+    network: Network, params: dict[str, float], data: Dataset
+) -> tuple[float, dict[str, float], BackwardPass]:
     """Backward on every example at once; the loss and gradients averaged over them.
 
     Overflow inside the pass shows up as inf or NaN, which the divergence check then reports.
@@ -212,7 +218,9 @@ def train(
     plain_run = record is None and step_rule is None and batch_size is None and held_out is None and len(data) == 1
     if fast or (fast is None and plain_run):
         if not plain_run:
-            raise ValueError("fast=True runs one example, full batch, without record, step_rule or held_out; use fast=False")
+            raise ValueError(
+                "fast=True runs one example, full batch, without record, step_rule or held_out; use fast=False"
+            )
         return _train_fast(network, theta, data, rate, epochs, fixed)
     batch_size = _check_batch_size(batch_size, len(data))
     rng = np.random.default_rng(seed)
@@ -261,13 +269,17 @@ def _finish(losses: list[float], held: list[float], params: dict[str, float], di
     return TrainingRun(np.array(losses, dtype=float), dict(params), diverged_at, np.array(held, dtype=float))
 
 
-def _checked_start(network: Network, params: Params, x: object, y: object, held_out: object) -> tuple[dict[str, float], Dataset]:
+def _checked_start(
+    network: Network, params: Params, x: object, y: object, held_out: object
+) -> tuple[dict[str, float], Dataset]:
     """The starting parameters as floats and the training set, after checking both (and ``held_out``)."""
     start = network.check_parameters(params)
     if any(np.ndim(v) for v in start.values()):
         raise ValueError("params for train must be single numbers, not arrays (sweep with loss_and_gradients)")
     if held_out is not None and not isinstance(held_out, Dataset):
-        raise TypeError(f"held_out must be a Dataset (Dataset.of(network, x, y)) or None; got {type(held_out).__name__}")
+        raise TypeError(
+            f"held_out must be a Dataset (Dataset.of(network, x, y)) or None; got {type(held_out).__name__}"
+        )
     return {name: float(v) for name, v in start.items()}, _training_set(network, x, y)
 
 
@@ -313,5 +325,7 @@ def _train_fast(
         losses.append(loss)
         last_good = values
         if epoch < epochs:
-            values = tuple(old if frozen else new for old, new, frozen in zip(values, stepped, keep)) if fixed else stepped
+            values = (
+                tuple(old if frozen else new for old, new, frozen in zip(values, stepped, keep)) if fixed else stepped
+            )
     return _finish(losses, [], dict(zip(names, values)), None)

@@ -148,7 +148,9 @@ def train_in(network: Network, settings: Settings, convention: str, epochs: int)
     def record(epoch: int, params: dict[str, float], passes: BackwardPass) -> None:
         predictions.append(float(passes.forward.a[output]))
 
-    run = train(network, settings.params, settings.x, settings.y, settings.learning_rate, epochs, record=record, step_rule=step)
+    run = train(
+        network, settings.params, settings.x, settings.y, settings.learning_rate, epochs, record=record, step_rule=step
+    )
     return ConventionRun(convention, run.losses, np.array(predictions), run.diverged)
 
 

@@ -163,7 +163,10 @@ class OutputRun:
         'diverged: loss or a weight beyond 1e+06 at epoch 3, training stopped (dotted line)'
         """
         if self.diverged:
-            return f"diverged: loss or a weight beyond {DIVERGENCE_LIMIT:g} at epoch {self.diverged_at}, training stopped (dotted line)"
+            return (
+                f"diverged: loss or a weight beyond {DIVERGENCE_LIMIT:g} at "
+                f"epoch {self.diverged_at}, training stopped (dotted line)"
+            )
         if self.dead_output:
             return "stuck: the output ReLU is switched off (z_o ≤ 0), no gradient flows back"
         if self.saturated_hidden:
@@ -226,7 +229,9 @@ def train_with_output(
     stalled = diverged_at is None and _stalled(here, floor)
     dead = stalled and activation == "relu" and float(here.forward.z[scored.outputs[0]]) <= 0.0
     hidden = [n for layer in scored.layers[:-1] for n in layer.neurons]
-    saturated = stalled and not dead and bool(hidden) and all(abs(float(here.da_dz[n])) < STALL_GRADIENT for n in hidden)
+    saturated = (
+        stalled and not dead and bool(hidden) and all(abs(float(here.da_dz[n])) < STALL_GRADIENT for n in hidden)
+    )
     return OutputRun(
         activation, rate, float(settings.y), epochs, np.array(losses, dtype=float), np.array(recorded, dtype=int),
         np.array(predictions, dtype=float), diverged_at, stalled, dead, saturated, floor, reachable_outputs(activation),
@@ -260,7 +265,9 @@ def _train_in_chunks(
                 last = done + max(len(run.losses) - 1, 0)  # the last epoch inside the limits
                 if not recorded or last > recorded[-1]:
                     recorded.append(last)
-                    predictions.append(float(forward(network, run.params, settings.x, settings.y).a[network.outputs[0]]))
+                    predictions.append(
+                        float(forward(network, run.params, settings.x, settings.y).a[network.outputs[0]])
+                    )
                 return losses, recorded, predictions, run.params, done + run.diverged_at
             losses.extend(run.losses[:-1])  # the last entry is the next chunk's first
             params, done = run.params, int(checkpoint)
@@ -335,11 +342,17 @@ class OutputRangeFigure(FigureView):
             self._band.remove()
         edge_low, edge_high = run.reachable
         self._band = b.axhspan(
-            max(edge_low, low - 1), min(edge_high, high + 1), color=YELLOW, alpha=0.35, lw=0,
+            max(edge_low, low - 1),
+            min(edge_high, high + 1),
+            color=YELLOW,
+            alpha=0.35,
+            lw=0,
             label=f"{activation} range {describe_range(run.reachable)}",
         )
-        b.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=LEGEND_SIZE, frameon=False,
-                 handlelength=1.5, columnspacing=0.8)
+        b.legend(
+            loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=LEGEND_SIZE, frameon=False, handlelength=1.5,
+            columnspacing=0.8,
+        )
         outside = np.any((run.predictions < low) | (run.predictions > high))
         self._prediction_text.set_text(
             f"final ŷ = {run.final_prediction:.4g}" + (" (some ŷ off the chart)" if outside else "")
@@ -381,20 +394,30 @@ def output_range_panel(network: Network, settings: Settings, epochs: int = EPOCH
     import ipywidgets as w
 
     figure = OutputRangeFigure(network, epochs)
-    menu = w.Dropdown(options=list(OUTPUT_ACTIVATIONS), value=network.layers[-1].activation
-                      if network.layers[-1].activation in OUTPUT_ACTIVATIONS else OUTPUT_ACTIVATIONS[0],
-                      description="output")
+    menu = w.Dropdown(
+        options=list(OUTPUT_ACTIVATIONS),
+        value=network.layers[-1].activation
+        if network.layers[-1].activation in OUTPUT_ACTIVATIONS
+        else OUTPUT_ACTIVATIONS[0],
+        description="output",
+    )
     low, high = LEARNING_RATE_RANGE
-    rate = w.FloatLogSlider(value=min(max(settings.learning_rate, low), high), base=10, min=math.log10(low),
-                            max=math.log10(high), step=0.05, description="η", readout_format=".3g")
-    target = w.FloatSlider(value=min(max(settings.y, TARGET_RANGE[0]), TARGET_RANGE[1]), min=TARGET_RANGE[0],
-                           max=TARGET_RANGE[1], step=0.05, description="target y", readout_format=".2f")
+    rate = w.FloatLogSlider(
+        value=min(max(settings.learning_rate, low), high), base=10, min=math.log10(low), max=math.log10(high),
+        step=0.05, description="η", readout_format=".3g",
+    )
+    target = w.FloatSlider(
+        value=min(max(settings.y, TARGET_RANGE[0]), TARGET_RANGE[1]), min=TARGET_RANGE[0], max=TARGET_RANGE[1],
+        step=0.05, description="target y", readout_format=".2f",
+    )
     image = w.HTML()
 
     def redraw(_change: object = None) -> None:
         figure.show(settings.replace(y=target.value), menu.value, rate.value)
-        alt = (f"Over {epochs} epochs: the training loss with its floor (left) and ŷ against the output's range "
-               f"(right); output {menu.value}, η = {rate.value:.3g}, target y = {target.value:.2f}")
+        alt = (
+            f"Over {epochs} epochs: the training loss with its floor (left) and ŷ against the output's range "
+            f"(right); output {menu.value}, η = {rate.value:.3g}, target y = {target.value:.2f}"
+        )
         image.value = figure.html(alt)
 
     for control in (menu, rate, target):

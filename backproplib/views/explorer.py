@@ -87,7 +87,11 @@ class Control:
 
 
 def _decimal(value: float, what: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float, np.integer, np.floating))
+        or not np.isfinite(value)
+    ):
         raise ValueError(f"{what} must be a finite number; got {value!r}")
     return Decimal(repr(float(value)))  # the shortest decimal that reads back as this float
 
@@ -104,8 +108,13 @@ def _places(number: Decimal) -> int:
 
 
 def slider_control(
-    role: str, name: str, label: str, value_range: tuple[float, float], value: float,
-    min_positions: int = 100, max_positions: int = 1000,
+    role: str,
+    name: str,
+    label: str,
+    value_range: tuple[float, float],
+    value: float,
+    min_positions: int = 100,
+    max_positions: int = 1000,
 ) -> Control:
     """A slider inside ``value_range`` whose positions include ``value`` exactly.
 
@@ -137,8 +146,10 @@ def slider_control(
     low, high = (_decimal(v, f"value_range of {name!r}") for v in value_range)
     at = _decimal(value, f"value of {name!r}")
     if not low <= at <= high or low == high:
-        raise ValueError(f"value_range of {name!r} must be (low, high) with low <= value <= high, low < high; "
-                         f"got {value_range!r} and value {value!r}")
+        raise ValueError(
+            f"value_range of {name!r} must be (low, high) with low <= value <= high, low < high; "
+            f"got {value_range!r} and value {value!r}"
+        )
     whole = role == "epochs"
     if _places(at) > (0 if whole else 12):
         what = "a whole number of epochs" if whole else "at most 12 decimals to sit on a slider position"
@@ -169,19 +180,30 @@ def _neuron_groups(network: Network, settings: Settings, ranges: Mapping[str, tu
     for k, layer in enumerate(network.layers):
         feeds = network.units_before(k)
         for j, neuron in enumerate(layer.neurons):
-            controls = [control(w, f"{w}: weight from {unit} into {neuron}") for w, unit in zip(layer.weights[j], feeds)]
+            controls = [
+                control(w, f"{w}: weight from {unit} into {neuron}") for w, unit in zip(layer.weights[j], feeds)
+            ]
             if layer.bias is not None and not layer.shared_bias:
                 controls.append(control(layer.bias_of(j), f"{layer.bias_of(j)}: bias of {neuron}"))
             groups.append({"legend": f"into {neuron}", "controls": controls})
         if layer.shared_bias:
             shared = ", ".join(layer.neurons)
-            groups.append({"legend": f"bias shared by {shared}", "controls": [control(layer.bias, f"{layer.bias}: bias of {shared}")]})
+            groups.append(
+                {
+                    "legend": f"bias shared by {shared}",
+                    "controls": [control(layer.bias, f"{layer.bias}: bias of {shared}")],
+                }
+            )
     return groups
 
 
 def panel_description(
-    network: Network, settings: Settings, ranges: Mapping[str, tuple[float, float]], parameter: str,
-    epochs: int = 100, title: str | None = None,
+    network: Network,
+    settings: Settings,
+    ranges: Mapping[str, tuple[float, float]],
+    parameter: str,
+    epochs: int = 100,
+    title: str | None = None,
 ) -> dict[str, Any]:
     """The JSON the front end draws: controls grouped by neuron, then inputs, target and training.
 
@@ -204,21 +226,28 @@ def panel_description(
     targets = [float(t) for t in network.check_targets(settings.y)]  # one per output, checked
     inputs = [slider_control("input", x, f"{x}: input", ranges[x], settings.x[x]) for x in network.inputs]
     target_word = "y" if len(network.outputs) == 1 else "y_{}"
-    target = [slider_control("target", o, f"{target_word.format(o)}: target of {o}", ranges["y"], float(t))
-              for o, t in zip(network.outputs, targets)]
+    target = [
+        slider_control("target", o, f"{target_word.format(o)}: target of {o}", ranges["y"], float(t))
+        for o, t in zip(network.outputs, targets)
+    ]
     training = [
         slider_control("rate", "rate", "\u03b7: learning rate", ranges["learning_rate"], settings.learning_rate),
-        slider_control("epochs", "epochs", "epochs", (min(EPOCH_RANGE[0], epochs), max(EPOCH_RANGE[1], epochs)), epochs,
-                       min_positions=100),
+        slider_control(
+            "epochs", "epochs", "epochs", (min(EPOCH_RANGE[0], epochs), max(EPOCH_RANGE[1], epochs)), epochs,
+            min_positions=100,
+        ),
     ]
     groups = _neuron_groups(network, settings, ranges) + [
-        {"legend": "inputs", "controls": inputs}, {"legend": "target", "controls": target},
+        {"legend": "inputs", "controls": inputs},
+        {"legend": "target", "controls": target},
         {"legend": "training", "controls": training},
     ]
     return {
         "title": title or f"Explorer: the loss of {network.outputs[-1]} as every control moves",
         "groups": [{"legend": g["legend"], "controls": [asdict(c) for c in g["controls"]]} for g in groups],
-        "sweep": {"label": "swept parameter", "options": list(network.parameters), "value": parameter, "points": SWEEP_POINTS},
+        "sweep": {
+            "label": "swept parameter", "options": list(network.parameters), "value": parameter, "points": SWEEP_POINTS,
+        },
         "divergence_limit": DIVERGENCE_LIMIT,
         "charts": CHARTS,
     }
