@@ -82,11 +82,13 @@ def forward(network: Network, params: Params, x: object, y: object) -> ForwardPa
 
     Examples
     --------
-    >>> from backproplib.checking.examples import load_example
-    >>> ex = load_example("shared_bias")
-    >>> f = forward(ex.network, ex.params, ex.x, ex.y)
-    >>> round(float(f.z["h1"]), 4), round(float(f.a["out"]), 4)
-    (0.3775, 0.7514)
+    One sigmoid neuron, z = w·x + b, scored by half the squared error:
+
+    >>> from backproplib.engine.network import Layer
+    >>> neuron = Network(("x",), (Layer(("o",), "sigmoid", (("w",),), bias="b"),), "half_squared_error")
+    >>> f = forward(neuron, {"w": 2.0, "b": -1.0}, [1.0], 0.0)
+    >>> float(f.z["o"]), round(float(f.a["o"]), 4), round(float(f.loss), 4)
+    (1.0, 0.7311, 0.2672)
     """
     p = network.check_parameters(params)
     a: dict[str, np.ndarray] = dict(network.check_inputs(x))

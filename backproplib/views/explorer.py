@@ -197,14 +197,8 @@ def _neuron_groups(network: Network, settings: Settings, ranges: Mapping[str, tu
     return groups
 
 
-def panel_description(
-    network: Network,
-    settings: Settings,
-    ranges: Mapping[str, tuple[float, float]],
-    parameter: str,
-    epochs: int = 100,
-    title: str | None = None,
-) -> dict[str, Any]:
+def panel_description(network: Network, settings: Settings, ranges: Mapping[str, tuple[float, float]], parameter: str,
+                      *, epochs: int = 100, title: str | None = None) -> dict[str, Any]:
     """The JSON the front end draws: controls grouped by neuron, then inputs, target and training.
 
     ``ranges`` maps every parameter and input, ``"y"`` and ``"learning_rate"`` to ``(low, high)``
