@@ -6,11 +6,13 @@ builds anything: a bad value stops it with a message naming the setting and what
 instead of a traceback deep in a table or a widget. :mod:`backproplib.authoring.description`
 uses the same limits when it reads a description, and reports them with line and field.
 
-The limits keep a chapter quick to execute. The sympy twin grows fastest: with ReLU the loss
-formula branches at every hidden neuron, and a 4-4-4-1 ReLU network (45 parameters) takes 18 s
-in the three-way check, a 6-4-4-1 one 37 s; at the limits below the slowest network measured
-(3-4-4-1 ReLU, 32 weights) takes 3.5 s, and the whole chapter about 20 s to build and execute.
-Values are bounded so that every quantity the chapter prints stays a finite float.
+The limits keep a chapter quick to execute and readable. A chapter prints sympy's derivatives
+written out in the parameters, so the network must also pass
+:func:`backproplib.engine.symbolic.check_symbolic_size` (at most ``WRITTEN_OUT_LIMIT`` symbols
+written out: with ReLU the formula repeats each weighted sum, so ReLU networks reach it first).
+The largest network accepted, 4-3-3-1 with sigmoid or tanh hidden layers (31 parameters), takes
+about 0.3 s in the symbolic twin and its chapter about 5 s to build and execute. Values are
+bounded so that every quantity the chapter prints stays a finite float.
 
 >>> check_chapter_settings({"w": 0.5}, {"x": 1.0}, 0.5, 0.1, 100, 4, "w")
 >>> check_chapter_settings({"w": 0.5}, {"x": 1.0}, 0.5, 0.1, 100, 4, "v")
