@@ -32,12 +32,12 @@ WIDE_INPUTS = "inputs: {x1: 0.5, x2: -1.0, x3: 2.0, x4: 1.0, x5: 1.0}"
 FIFTH_NEURON = HIDDEN + "      h4: {w41: 0.1, w42: 0.1, w43: 0.1}\n      h5: {w51: 0.1, w52: 0.1, w53: 0.1}\n"
 
 
-def wide(width: int, hidden: int) -> str:
-    """A description with ``width`` inputs and ``hidden`` tanh layers of ``width`` neurons, all with biases."""
+def wide(width: int, hidden: int, activation: str = "tanh") -> str:
+    """A description with ``width`` inputs and ``hidden`` layers of ``width`` neurons, all with biases."""
     lines = ["title: Wide", "inputs: {" + ", ".join(f"x{i}: 0.1" for i in range(width)) + "}", "layers:"]
     previous = [f"x{i}" for i in range(width)]
     for k in range(hidden):
-        lines += [f"  - activation: tanh  # layer {k}", "    weights:"]
+        lines += [f"  - activation: {activation}  # layer {k}", "    weights:"]
         lines += [
             f"      n{k}_{j}: {{" + ", ".join(f"w{k}_{j}_{i}: 0.1" for i in range(len(previous))) + "}"
             for j in range(width)
@@ -138,6 +138,12 @@ CASES = {
         "# layer 1",
         "layers[1]",
         "at most 32 weights and biases in all; the layers up to this one have 40",
+    ),
+    "derivatives too long to show": (
+        wide(3, 2, "relu"),  # 28 weights and biases, but each ReLU writes its weighted sum out twice
+        "layers:",
+        "layers",
+        "the chapter cannot show this network's derivatives",
     ),
     "name too long": (
         swap("w33: -0.1", "w" * 30 + ": -0.1"),
@@ -264,8 +270,8 @@ def test_bad_description_names_line_and_field_and_writes_nothing(case, tmp_path,
     assert detail in message
 
 
-def test_there_are_forty_nine_cases():
-    assert len(CASES) == 49
+def test_there_are_fifty_cases():
+    assert len(CASES) == 50
 
 
 def test_a_latin1_file_names_the_line_of_the_first_bad_byte(tmp_path, capsys):
