@@ -180,22 +180,10 @@ def _mean_pass(
     return loss, gradients, passes
 
 
-def train(
-    network: Network,
-    params: Params,
-    x: object,
-    y: object,
-    learning_rate: float,
-    epochs: int,
-    *,
-    frozen: Collection[str] = (),
-    batch_size: int | None = None,
-    seed: int | None = 0,
-    held_out: Dataset | None = None,
-    record: Record | None = None,
-    step_rule: StepRule | None = None,
-    fast: bool | None = None,
-) -> TrainingRun:
+def train(network: Network, params: Params, x: object, y: object, learning_rate: float, epochs: int, *,
+          frozen: Collection[str] = (), batch_size: int | None = None, seed: int | None = 0,
+          held_out: Dataset | None = None, record: Record | None = None, step_rule: StepRule | None = None,
+          fast: bool | None = None) -> TrainingRun:
     """Repeat forward, backward and step ``epochs`` times; stop if the run diverges.
 
     ``x`` and ``y`` are one example, or N examples on the last axis (``Dataset.x``, ``Dataset.y``):

@@ -107,15 +107,8 @@ def _places(number: Decimal) -> int:
     return max(0, -number.normalize().as_tuple().exponent)
 
 
-def slider_control(
-    role: str,
-    name: str,
-    label: str,
-    value_range: tuple[float, float],
-    value: float,
-    min_positions: int = 100,
-    max_positions: int = 1000,
-) -> Control:
+def slider_control(role: str, name: str, label: str, value_range: tuple[float, float], value: float,
+                   min_positions: int = 100, max_positions: int = 1000) -> Control:
     """A slider inside ``value_range`` whose positions include ``value`` exactly.
 
     The step is the coarsest of 1, 2, 5 × 10^k with ``value`` on a multiple of it, if that gives
