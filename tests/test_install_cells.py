@@ -5,7 +5,10 @@ plain YAML (not with the module under test), so a notebook added anywhere in the
 """
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -42,7 +45,8 @@ def test_each_notebook_installs_from_the_configured_repository(path):
     first = nbformat.read(path, as_version=4).cells[0]
     assert first.cell_type == "code"
     assert first.source == install_cell_source(repository_url(ROOT / "_config.yml"))
-    assert "remove-cell" in first.metadata.get("tags", [])
+    assert "remove-cell" in first.metadata.get("tags", [])  # the book hides it
+    assert first.metadata.get("jupyter", {}).get("source_hidden") is True  # Jupyter shows it collapsed
 
 
 def fork_of_the_book(root: Path) -> Path:
@@ -105,3 +109,49 @@ def test_a_listed_file_that_is_not_a_notebook_is_named_and_nothing_is_written(tm
     assert main(["--root", str(book)]) == 2
     assert "notes.ipynb' is not a notebook nbformat can read" in capsys.readouterr().err
     assert {p: p.read_bytes() for p in before} == before
+
+
+# --- what the cell does when a reader runs it (IPython's %pip replaced by a fake) -----------------
+
+URL = "https://example.org/course/fork"
+RUNNER = ROOT / "tests" / "support" / "run_install_cell.py"
+
+
+def run_cell(tmp_path, scenario: str) -> dict:
+    cell = tmp_path / "cell.py"
+    cell.write_text(install_cell_source(URL), encoding="utf-8")
+    result = tmp_path / "result.json"
+    subprocess.run([sys.executable, str(RUNNER), str(cell), scenario, str(result)], cwd=tmp_path,
+                   check=True, capture_output=True, timeout=120)
+    return json.loads(result.read_text())
+
+
+def test_an_importable_package_is_not_installed_again(tmp_path):
+    outcome = run_cell(tmp_path, "importable")
+    assert outcome["pip_calls"] == [] and outcome["error"] is None and outcome["imported"]
+
+
+def test_a_missing_package_is_installed_from_the_repository_and_imported(tmp_path):
+    outcome = run_cell(tmp_path, "installs")
+    assert outcome["pip_calls"] == [f'install --quiet "backproplib @ git+{URL}"']
+    assert outcome["error"] is None and outcome["imported"]
+
+
+def test_a_failed_install_stops_with_one_error_naming_the_address_and_the_command(tmp_path):
+    outcome = run_cell(tmp_path, "fails")
+    assert len(outcome["pip_calls"]) == 1
+    assert outcome["error"] == "ImportError"
+    assert URL in outcome["message"]
+    assert f'%pip install "backproplib @ git+{URL}"' in outcome["message"]
+
+
+@pytest.mark.parametrize("scenario", ["old-widgets", "importable-old-widgets"])
+def test_ipywidgets_7_already_loaded_asks_for_a_restart(tmp_path, scenario):
+    outcome = run_cell(tmp_path, scenario)
+    assert outcome["error"] == "RuntimeError"
+    assert "7.7.1" in outcome["message"] and "Runtime → Restart session" in outcome["message"]
+
+
+def test_ipywidgets_8_already_loaded_needs_no_restart(tmp_path):
+    outcome = run_cell(tmp_path, "new-widgets")
+    assert outcome["error"] is None and outcome["imported"]

@@ -35,13 +35,15 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from ..engine.network import Layer
 from ..engine.symbolic import latex_symbol
 from .description import NetworkDescription
-from .install_cell import install_cell_source
+from .install_cell import install_cell_source, mark_install_cell
 
 __all__ = ["TEMPLATE", "build_chapter", "execute_chapter", "chapter_key"]
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "chapter.md"
 _MARKER = re.compile(r"^<!-- (markdown|code)((?: [a-z-]+)*) -->$", re.MULTILINE)
 _SLOT = re.compile(r"<<(\w+)>>")
+# JupyterLab's own spec for its default kernel: with any other display name it marks the tab unsaved on open.
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
 def chapter_key(path: str | Path) -> str:
@@ -216,12 +218,14 @@ def build_chapter(description: NetworkDescription, key: str, repository: str) ->
         cell = new_code_cell(text) if kind == "code" else new_markdown_cell(text)
         if tags:
             cell.metadata["tags"] = tags
+        if text == slots["install"]:
+            mark_install_cell(cell)
         cells.append(cell)
     unused = sorted(set(slots) - used)
     if unused:
         raise KeyError(f"the template uses no slot {', '.join(unused)}")
     notebook = new_notebook(cells=cells)
-    notebook.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
     notebook.metadata["language_info"] = {"name": "python"}
     return notebook
 

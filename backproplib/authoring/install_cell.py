@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-__all__ = ["repository_url", "install_cell_source", "toc_notebooks", "sync_install_cells"]
+__all__ = ["repository_url", "install_cell_source", "mark_install_cell", "toc_notebooks", "sync_install_cells"]
 
 INSTALL_TAG = "remove-cell"  # the book hides the cell; it is there for readers who run the notebook
 
@@ -41,21 +41,67 @@ def repository_url(config: Path | str = "_config.yml") -> str:
     return url.rstrip("/")
 
 
-def install_cell_source(url: str) -> str:
-    """The install cell's code for a repository at ``url``.
+# The cell as a student reads it; {url} is the only slot (str.replace: the cell's f-string has braces).
+_CELL = r'''# Opened on its own (Colab, a download): install the book's package, then check the session can use it.
+import importlib, sys
 
-    >>> print(install_cell_source("https://example.org/me/book"))
+try:
+    import backproplib
+except ImportError:
+    %pip install --quiet "backproplib @ git+{url}"
+    importlib.invalidate_caches()  # see the package pip has just written
     try:
         import backproplib
-    except ImportError:  # opened outside the book's repository: install the book's package quietly
-        %pip install --quiet "backproplib @ git+https://example.org/me/book"
+    except ImportError:
+        raise ImportError(
+            "Installing the book's package from {url} failed (see pip's message above).\n"
+            "Check the network and the address, then install it by hand in a cell:\n"
+            '    %pip install "backproplib @ git+{url}"'
+        ) from None
+
+loaded = sys.modules.get("ipywidgets")
+if loaded is not None and int(loaded.__version__.split(".")[0]) < 8:
+    raise RuntimeError(
+        f"This session loaded ipywidgets {loaded.__version__} before the book's package; it needs ipywidgets 8.\n"
+        "Restart the runtime (Colab: Runtime → Restart session; Jupyter: Kernel → Restart Kernel), "
+        "then run the notebook again."
+    )'''
+
+
+def install_cell_source(url: str) -> str:
+    r"""The install cell's code for a repository at ``url``.
+
+    It installs only when the import fails, imports again and stops with one clear error if that
+    fails too (pip's own message and IPython's "you may need to restart" do not stop Run All).
+    It also stops when ipywidgets older than 8 was imported before (Colab preloads 7): the new
+    version is on disk but the session keeps the old module until the runtime restarts.
+
+    >>> cell = install_cell_source("https://example.org/me/book")
+    >>> for line in cell.splitlines():
+    ...     if "example.org" in line:
+    ...         print(line.strip())
+    %pip install --quiet "backproplib @ git+https://example.org/me/book"
+    "Installing the book's package from https://example.org/me/book failed (see pip's message above).\n"
+    '    %pip install "backproplib @ git+https://example.org/me/book"'
     """
-    return (
-        "try:\n"
-        "    import backproplib\n"
-        "except ImportError:  # opened outside the book's repository: install the book's package quietly\n"
-        f'    %pip install --quiet "backproplib @ git+{url}"'
-    )
+    return _CELL.replace("{url}", url)
+
+
+def mark_install_cell(cell) -> None:
+    """Give ``cell`` the install cell's metadata: hidden by the book, collapsed in Jupyter.
+
+    >>> import nbformat
+    >>> cell = nbformat.v4.new_code_cell("x", metadata={"tags": ["keep"]})
+    >>> mark_install_cell(cell)
+    >>> cell.metadata["tags"], cell.metadata["jupyter"]
+    (['keep', 'remove-cell'], {'source_hidden': True})
+    """
+    cell.metadata["tags"] = sorted(set(cell.metadata.get("tags", [])) | {INSTALL_TAG})
+    cell.metadata["jupyter"] = {**cell.metadata.get("jupyter", {}), "source_hidden": True}
+
+
+def _is_marked(cell) -> bool:
+    return INSTALL_TAG in cell.metadata.get("tags", []) and cell.metadata.get("jupyter", {}).get("source_hidden") is True
 
 
 def toc_notebooks(root: Path | str = ".") -> list[Path]:
@@ -89,7 +135,8 @@ def sync_install_cells(root: Path | str = ".", check: bool = False) -> list[Path
     """Make the first cell of every notebook in ``_toc.yml`` the install cell for the configured URL.
 
     Returns the notebooks that were (or, with ``check``, would be) changed. A notebook whose first
-    cell is not an install cell gets one inserted.
+    cell is not an install cell gets one inserted. Only that cell's source and metadata change
+    (tagged ``remove-cell`` for the book, collapsed in Jupyter); other cells' outputs are kept.
     """
     import nbformat
 
@@ -102,18 +149,17 @@ def sync_install_cells(root: Path | str = ".", check: bool = False) -> list[Path
     for path, nb in notebooks.items():
         first = nb.cells[0] if nb.cells else None
         is_install = first is not None and _is_install_cell(first)
-        if is_install and first.source == source and INSTALL_TAG in first.metadata.get("tags", []):
+        if is_install and first.source == source and _is_marked(first):
             continue
         changed.append(path)
         if check:
             continue
         if is_install:
             first.source = source
-            first.metadata["tags"] = sorted(set(first.metadata.get("tags", [])) | {INSTALL_TAG})
         else:
-            cell = nbformat.v4.new_code_cell(source, metadata={"tags": [INSTALL_TAG]})
-            cell.execution_count = None
-            nb.cells.insert(0, cell)
+            first = nbformat.v4.new_code_cell(source)
+            nb.cells.insert(0, first)
+        mark_install_cell(first)
         nbformat.write(nb, path)
     return changed
 
