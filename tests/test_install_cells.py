@@ -13,25 +13,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 
 from backproplib.authoring.install_cell import install_cell_source, main, repository_url, sync_install_cells
+from support.toc import ROOT, toc_notebooks
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def listed_files(node) -> list[str]:
-    """Every 'file:' (and the root) of a parsed toc, however deeply nested."""
-    if isinstance(node, list):
-        return [f for item in node for f in listed_files(item)]
-    if not isinstance(node, dict):
-        return []
-    own = [node[k] for k in ("root", "file") if isinstance(node.get(k), str)]
-    return own + [f for k in ("parts", "chapters", "sections") for f in listed_files(node.get(k))]
-
-
-NOTEBOOKS = [ROOT / f"{f}.ipynb" for f in listed_files(yaml.safe_load((ROOT / "_toc.yml").read_text()))
-             if (ROOT / f"{f}.ipynb").is_file()]
+NOTEBOOKS = toc_notebooks()
 
 
 def test_the_toc_lists_chapters_and_reference_notebooks():

@@ -101,7 +101,8 @@ def mark_install_cell(cell) -> None:
 
 
 def _is_marked(cell) -> bool:
-    return INSTALL_TAG in cell.metadata.get("tags", []) and cell.metadata.get("jupyter", {}).get("source_hidden") is True
+    hidden = cell.metadata.get("jupyter", {}).get("source_hidden") is True
+    return hidden and INSTALL_TAG in cell.metadata.get("tags", [])
 
 
 def toc_notebooks(root: Path | str = ".") -> list[Path]:
