@@ -1,7 +1,10 @@
 """The first cell of every notebook of the book: install backproplib when the notebook is opened on its own.
 
 On Colab or a student's laptop a chapter arrives without this repository, so its first cell
-installs the package from the repository, quietly. The repository's address lives in one place,
+installs the package from the repository, quietly, then imports it again: a failed install or a
+session that must restart stops Run All at this cell with one message saying what to do, instead
+of a ModuleNotFoundError in every later cell. The cell is collapsed in Jupyter and removed from
+the book (``remove-cell``). The repository's address lives in one place,
 ``repository.url`` in ``_config.yml`` (the launch buttons are built from it too); this module
 writes that address into the install cell of every notebook ``_toc.yml`` lists (chapters and
 reference pages), and the tests check that they agree.
