@@ -100,32 +100,28 @@ def _identity_derivative(z: np.ndarray, a: np.ndarray) -> np.ndarray:
 
 ACTIVATIONS: dict[str, Activation] = {
     "sigmoid": Activation(
-        "sigmoid", _sigmoid, _sigmoid_derivative, lambda z: 1 / (1 + sp.exp(-z)),
-        symbol=r"\sigma",
+        "sigmoid", _sigmoid, _sigmoid_derivative, lambda z: 1 / (1 + sp.exp(-z)), symbol=r"\sigma",
         latex=r"\sigma(z) = \frac{1}{1 + e^{-z}}",
         latex_derivative=r"\sigma'(z) = \sigma(z)\bigl(1 - \sigma(z)\bigr)",
         words="the logistic sigmoid",
         code=Code("_sigmoid({z})", "{a} * (1.0 - {a})"),
     ),
     "relu": Activation(
-        "relu", _relu, _relu_derivative, lambda z: sp.Piecewise((z, z > 0), (0, True)),
-        symbol=r"\operatorname{ReLU}",
+        "relu", _relu, _relu_derivative, lambda z: sp.Piecewise((z, z > 0), (0, True)), symbol=r"\operatorname{ReLU}",
         latex=r"\operatorname{ReLU}(z) = \max(z, 0)",
         latex_derivative=r"\operatorname{ReLU}'(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}",
         words="the rectified linear unit (ReLU)",
         code=Code("_relu({z})", "_step({z})"),
     ),
     "tanh": Activation(
-        "tanh", _tanh, _tanh_derivative, sp.tanh,
-        symbol=r"\tanh",
+        "tanh", _tanh, _tanh_derivative, sp.tanh, symbol=r"\tanh",
         latex=r"\tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}",
         latex_derivative=r"\tanh'(z) = 1 - \tanh^2(z)",
         words="the hyperbolic tangent",
         code=Code("_tanh({z})", "1.0 - {a} * {a}"),
     ),
     "identity": Activation(
-        "identity", _identity, _identity_derivative, lambda z: z,
-        symbol=r"\operatorname{id}",
+        "identity", _identity, _identity_derivative, lambda z: z, symbol=r"\operatorname{id}",
         latex=r"\operatorname{id}(z) = z",
         latex_derivative=r"\operatorname{id}'(z) = 1",
         words="the identity (no activation)",
