@@ -22,27 +22,42 @@ def sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
+def hand_two_hidden_sigmoids(p: dict, x: dict, y: float, *, into_h1: tuple[str, str], into_h2: tuple[str, str],
+                              into_out: tuple[str, str], biases: tuple = (None, None, None), out: str = "o") -> dict:
+    """A 2-2-1 network of sigmoids scored by half the squared error, derived by hand from its formulas.
+
+    ``into_*`` name the two weights into each neuron (from x1, x2; into the output from h1, h2);
+    ``biases`` names the bias of h1, h2 and the output (None: no bias; one name twice: a shared bias).
+    """
+    def bias(k: int) -> float:
+        return p[biases[k]] if biases[k] else 0.0
+
+    z_h1 = p[into_h1[0]] * x["x1"] + p[into_h1[1]] * x["x2"] + bias(0)
+    z_h2 = p[into_h2[0]] * x["x1"] + p[into_h2[1]] * x["x2"] + bias(1)
+    h1, h2 = sigmoid(z_h1), sigmoid(z_h2)
+    z_out = p[into_out[0]] * h1 + p[into_out[1]] * h2 + bias(2)
+    o = sigmoid(z_out)
+    d_o = (o - y) * o * (1 - o)
+    d_h1 = d_o * p[into_out[0]] * h1 * (1 - h1)
+    d_h2 = d_o * p[into_out[1]] * h2 * (1 - h2)
+    gradients = {into_h1[0]: d_h1 * x["x1"], into_h1[1]: d_h1 * x["x2"], into_h2[0]: d_h2 * x["x1"],
+                 into_h2[1]: d_h2 * x["x2"], into_out[0]: d_o * h1, into_out[1]: d_o * h2}
+    for name, delta in zip(biases, (d_h1, d_h2, d_o)):
+        if name:  # a bias in several sums (shared) collects each neuron's delta
+            gradients[name] = gradients.get(name, 0.0) + delta
+    return {
+        "loss": 0.5 * (o - y) ** 2,
+        "z": {"h1": z_h1, "h2": z_h2, out: z_out},
+        "a": {"h1": h1, "h2": h2, out: o},
+        "delta": {out: d_o, "h1": d_h1, "h2": d_h2},
+        "gradients": gradients,
+    }
+
+
 def hand_shared_bias(p: dict, x: dict, y: float) -> dict:
     """Doc 001: two sigmoid hidden neurons sharing bias b1, a sigmoid output, half squared error."""
-    z_h1 = p["w1"] * x["x1"] + p["w2"] * x["x2"] + p["b1"]
-    z_h2 = p["w3"] * x["x1"] + p["w4"] * x["x2"] + p["b1"]
-    h1, h2 = sigmoid(z_h1), sigmoid(z_h2)
-    z_out = p["w5"] * h1 + p["w6"] * h2 + p["b2"]
-    out = sigmoid(z_out)
-    d_out = (out - y) * out * (1 - out)
-    d_h1 = d_out * p["w5"] * h1 * (1 - h1)
-    d_h2 = d_out * p["w6"] * h2 * (1 - h2)
-    return {
-        "loss": 0.5 * (out - y) ** 2,
-        "z": {"h1": z_h1, "h2": z_h2, "out": z_out},
-        "a": {"h1": h1, "h2": h2, "out": out},
-        "delta": {"out": d_out, "h1": d_h1, "h2": d_h2},
-        "gradients": {
-            "w1": d_h1 * x["x1"], "w2": d_h1 * x["x2"], "w3": d_h2 * x["x1"], "w4": d_h2 * x["x2"],
-            "b1": d_h1 + d_h2,  # one bias in both hidden sums: the two contributions add
-            "w5": d_out * h1, "w6": d_out * h2, "b2": d_out,
-        },
-    }
+    return hand_two_hidden_sigmoids(p, x, y, into_h1=("w1", "w2"), into_h2=("w3", "w4"), into_out=("w5", "w6"),
+                                    biases=("b1", "b1", "b2"), out="out")
 
 
 def hand_tiny_relu(p: dict, x: dict, y: float) -> dict:
@@ -64,48 +79,13 @@ def hand_tiny_relu(p: dict, x: dict, y: float) -> dict:
 
 def hand_sum_target(p: dict, x: dict, y: float) -> dict:
     """Doc 002: w_ij joins input i to hidden node j; no biases; half squared error."""
-    z_h1 = p["w11"] * x["x1"] + p["w21"] * x["x2"]
-    z_h2 = p["w12"] * x["x1"] + p["w22"] * x["x2"]
-    h1, h2 = sigmoid(z_h1), sigmoid(z_h2)
-    z_o = p["w_h1"] * h1 + p["w_h2"] * h2
-    o = sigmoid(z_o)
-    d_o = (o - y) * o * (1 - o)
-    d_h1 = d_o * p["w_h1"] * h1 * (1 - h1)
-    d_h2 = d_o * p["w_h2"] * h2 * (1 - h2)
-    return {
-        "loss": 0.5 * (o - y) ** 2,
-        "z": {"h1": z_h1, "h2": z_h2, "o": z_o},
-        "a": {"h1": h1, "h2": h2, "o": o},
-        "delta": {"o": d_o, "h1": d_h1, "h2": d_h2},
-        "gradients": {
-            "w11": d_h1 * x["x1"], "w21": d_h1 * x["x2"], "w12": d_h2 * x["x1"], "w22": d_h2 * x["x2"],
-            "w_h1": d_o * h1, "w_h2": d_o * h2,
-        },
-    }
+    return hand_two_hidden_sigmoids(p, x, y, into_h1=("w11", "w21"), into_h2=("w12", "w22"), into_out=("w_h1", "w_h2"))
 
 
 def hand_blame_flow(p: dict, x: dict, y: float) -> dict:
     """Our network for doc 003: per-neuron biases everywhere, half squared error."""
-    z_h1 = p["wh11"] * x["x1"] + p["wh12"] * x["x2"] + p["bh1"]
-    z_h2 = p["wh21"] * x["x1"] + p["wh22"] * x["x2"] + p["bh2"]
-    h1, h2 = sigmoid(z_h1), sigmoid(z_h2)
-    z_o = p["wo1"] * h1 + p["wo2"] * h2 + p["bo"]
-    o = sigmoid(z_o)
-    d_o = (o - y) * o * (1 - o)
-    d_h1 = d_o * p["wo1"] * h1 * (1 - h1)
-    d_h2 = d_o * p["wo2"] * h2 * (1 - h2)
-    return {
-        "loss": 0.5 * (o - y) ** 2,
-        "z": {"h1": z_h1, "h2": z_h2, "o": z_o},
-        "a": {"h1": h1, "h2": h2, "o": o},
-        "delta": {"o": d_o, "h1": d_h1, "h2": d_h2},
-        "gradients": {
-            "wh11": d_h1 * x["x1"], "wh12": d_h1 * x["x2"], "wh21": d_h2 * x["x1"], "wh22": d_h2 * x["x2"],
-            "bh1": d_h1, "bh2": d_h2, "wo1": d_o * h1, "wo2": d_o * h2, "bo": d_o,
-        },
-    }
-
-
+    return hand_two_hidden_sigmoids(p, x, y, into_h1=("wh11", "wh12"), into_h2=("wh21", "wh22"),
+                                    into_out=("wo1", "wo2"), biases=("bh1", "bh2", "bo"))
 
 
 # The hand derivation of each document example, by example key.
