@@ -1,0 +1,279 @@
+"""The generated JavaScript model (backproplib.engine.javascript), run under node, against numpy.
+
+For every document example and for random networks (depth 1–3, widths 1–4, every activation, loss
+and bias kind; cross-entropy with its sigmoid output), node evaluates 1,000 settings, one step at
+each, sweeps and training runs, all in one process per network; every number a panel uses is
+compared with backproplib's numpy values: ``backward`` (loss, gradients, z, a, δ), ``loss_and_gradients``
+(the sweep), ``gradient_step`` (the step) and ``train`` (losses, final θ, divergence epoch).
+Half the settings are rescaled layer by layer so that a layer's largest |z| is one of 0.01 … 1000:
+saturated sigmoids and tanh, and exponentials far past overflow in the naive forms.
+
+Tolerance: relative 1e-12, with an absolute floor of 100 units of rounding (100·2⁻⁵³) of the *size*
+of the terms float64 combined for that value (:func:`error_sizes`). The two languages do the same
+arithmetic in the same order and differ only in the last bit of exp, tanh and log1p; where a value
+is a small difference of large terms (z = Σ w·a cancelling, σ′ = a(1 − a) with a rounded near 1),
+that bit is multiplied by the terms, not by the value, whatever code computes it. Sizes are
+first-order bounds propagated through the pass (a sum: the sum of absolute terms; a product: each
+factor's size times the other's value; f(z): |f′|·size(z) plus |f|); without cancellation a size
+is the value itself and the 1e-12 relative tolerance governs.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support.node_model import run_model
+
+from backproplib import (
+    EXAMPLES,
+    ACTIVATIONS,
+    Layer,
+    Network,
+    backward,
+    forward,
+    gradient_step,
+    layered_network,
+    loss_and_gradients,
+    train,
+)
+from backproplib.engine import activations as activation_rows
+from backproplib.engine.javascript import HELPER_SOURCE, HELPERS_END, HELPERS_START, model_source
+from backproplib.engine.templates import HELPERS, Code
+
+REL = 1e-12
+ULPS = 100 * 2.0**-53
+TINY = 1e-300  # below float64's normal range
+SETTINGS = 1000  # evaluated (and stepped) per network
+SWEEPS, SWEEP_POINTS = 4, 250  # sweeps per network, points per sweep
+RUNS, EPOCHS = 12, 60  # training runs per network, epochs per run
+REACH = (0.01, 1.0, 5.0, 30.0, 100.0, 1000.0)  # a rescaled layer's largest |z|
+
+
+# -- the settings -----------------------------------------------------------------------------
+def draw_settings(network: Network, rng: np.random.Generator, count: int) -> tuple[dict, list, list]:
+    """``count`` settings as arrays: parameters, inputs and targets; the second half saturated.
+
+    Each layer of a saturated setting is rescaled in turn (weights and its bias) so that its largest
+    |z| is drawn from REACH; the first settings are all zero (every ReLU at its kink, z = 0)."""
+    params = {p: rng.uniform(-2.0, 2.0, count) for p in network.parameters}
+    x = [rng.uniform(-2.0, 2.0, count) for _ in network.inputs]
+    cross_entropy = network.loss == "binary_cross_entropy"
+    y = [rng.uniform(0.0, 1.0, count) if cross_entropy else rng.uniform(-2.0, 2.0, count) for _ in network.outputs]
+    if cross_entropy:
+        for t in y:
+            certain = rng.random(count) < 0.3
+            t[certain] = rng.integers(0, 2, int(certain.sum()))  # some certain targets, 0 or 1
+    for value in params.values():
+        value[:3] = 0.0
+    saturated = np.arange(count) >= count // 2
+    for k, layer in enumerate(network.layers):
+        z = forward(network, params, x, y).z
+        largest = np.max([np.abs(z[n]) for n in layer.neurons], axis=0)
+        factor = np.where(saturated, rng.choice(REACH, count) / np.maximum(largest, 1e-2), 1.0)
+        for name in layer.parameters():
+            params[name] = params[name] * factor
+    return params, x, y
+
+
+def setting(params: dict, x: list, y: list, network: Network, i: int) -> tuple[list, list, list]:
+    """Setting ``i`` of the arrays as the model's plain lists θ, x, y."""
+    return [float(params[p][i]) for p in network.parameters], [float(v[i]) for v in x], [float(t[i]) for t in y]
+
+
+# -- how large the rounding may honestly be ---------------------------------------------------
+def _slope_sizes(activation: str, z: np.ndarray, a: np.ndarray, slope: np.ndarray, z_size: np.ndarray) -> np.ndarray:
+    """Size of the computed slope: its formula's terms, plus |f″|·size(z)."""
+    if activation == "sigmoid":  # a(1 − a): terms ≤ 1; |σ″| ≤ σ′
+        return 1.0 + np.abs(slope) * z_size
+    if activation == "tanh":  # 1 − a²: terms ≤ 1; |tanh″| = 2|a|(1 − a²)
+        return 1.0 + 2.0 * np.abs(a * slope) * z_size
+    return np.abs(slope)  # ReLU's 0 or 1, identity's 1: exact
+
+
+def error_sizes(network: Network, passes) -> dict:
+    """For every value of the pass, the size of the terms float64 combines for it (see the docstring)."""
+    p, a, z = passes.forward.params, passes.forward.a, passes.forward.z
+    size = {u: np.abs(v) for u, v in zip(network.inputs, (a[u] for u in network.inputs))}
+    z_size, slope_size = {}, {}
+    for k, layer in enumerate(network.layers):
+        for j, n in enumerate(layer.neurons):
+            terms = [np.abs(p[w]) * size[u] for w, u in zip(layer.weights[j], network.units_before(k))]
+            z_size[n] = sum(terms) + (np.abs(p[layer.bias_of(j)]) if layer.bias_of(j) else 0.0)
+            size[n] = np.abs(passes.da_dz[n]) * z_size[n] + np.abs(a[n])
+            slope_size[n] = _slope_sizes(layer.activation, z[n], a[n], passes.da_dz[n], z_size[n])
+    n_out, outputs = len(network.outputs), network.outputs
+    targets = [np.abs(t) for t in passes.forward.targets]
+    delta_size = {}
+    if network.loss == "binary_cross_entropy":  # from z: (1 − y)σ(z) − yσ(−z) and |σ′|·size(z)
+        with np.errstate(over="ignore"):
+            for o, t in zip(outputs, passes.forward.targets):
+                delta_size[o] = ((1 - t) * a[o] + t / (1 + np.exp(z[o])) + passes.da_dz[o] * z_size[o]) / n_out
+        loss_size = np.abs(passes.loss) + sum(np.abs(passes.delta[o]) * z_size[o] for o in outputs)
+    else:
+        scale = 2.0 / n_out if network.loss == "mean_squared_error" else 1.0
+        for o, t in zip(outputs, targets):
+            error_size = scale * (size[o] + t)
+            delta_size[o] = np.abs(passes.dL_dyhat[o]) * slope_size[o] + np.abs(passes.da_dz[o]) * error_size
+        loss_size = np.abs(passes.loss) + sum(np.abs(passes.dL_dyhat[o]) * (size[o] + t) for o, t in zip(outputs, targets))
+    gradient_size = {name: 0.0 for name in network.parameters}
+    for k in reversed(range(len(network.layers))):
+        layer = network.layers[k]
+        for j, n in enumerate(layer.neurons):
+            if k + 1 < len(network.layers):
+                above = network.layers[k + 1]
+                carried = sum(np.abs(p[above.weights[m][j]]) * delta_size[u] for m, u in enumerate(above.neurons))
+                delta_size[n] = np.abs(passes.dL_da[n]) * slope_size[n] + np.abs(passes.da_dz[n]) * carried
+            for w, u in zip(layer.weights[j], network.units_before(k)):
+                gradient_size[w] = gradient_size[w] + delta_size[n] * np.abs(a[u]) + np.abs(passes.delta[n]) * size[u]
+            if layer.bias_of(j):
+                gradient_size[layer.bias_of(j)] = gradient_size[layer.bias_of(j)] + delta_size[n]
+    return {"loss": loss_size, "z": z_size, "a": size, "delta": delta_size, "gradients": gradient_size}
+
+
+def misses(what: str, got, expected, size) -> list[str]:
+    """Where ``got`` differs from ``expected`` by more than REL relative and ULPS of ``size``."""
+    got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    allowed = np.maximum(REL * np.abs(expected), np.maximum(ULPS * np.broadcast_to(size, expected.shape), TINY))
+    with np.errstate(invalid="ignore"):
+        bad = ~((np.abs(got - expected) <= allowed) | (got == expected))
+    return [f"{what}[{i}]: node {got.flat[i]!r}, numpy {expected.flat[i]!r}" for i in np.flatnonzero(bad)[:5]]
+
+
+# -- one network, checked whole ---------------------------------------------------------------
+def check_network(network: Network, seed: int) -> int:
+    """Everything node computes for ``network`` against numpy; returns the number of settings run."""
+    rng = np.random.default_rng(seed)
+    params, x, y = draw_settings(network, rng, SETTINGS)
+    rate = float(rng.choice([0.01, 0.1, 0.5, 2.0]))
+    points = [setting(params, x, y, network, i) for i in range(SETTINGS)]
+    sweeps = _sweep_requests(network, params, x, y, rng)
+    runs = [(*points[int(i)], float(r), EPOCHS) for i, r in zip(rng.integers(0, SETTINGS, RUNS), rng.choice(
+        [0.01, 0.1, 1.0, 5.0, 50.0], RUNS))]
+    got = run_model(model_source(network), {
+        "evaluate": points, "step": [[*point, rate] for point in points], "sweep": sweeps, "train": runs,
+    })
+    assert got["names"] == {key: list(getattr(network, key)) for key in ("parameters", "inputs", "outputs", "neurons")}
+    problems = _check_evaluate(network, params, x, y, got["evaluate"], got["step"], rate)
+    problems += _check_sweeps(network, sweeps, got["sweep"])
+    problems += _check_runs(network, runs, got["train"])
+    assert not problems, "\n".join(problems[:20])
+    return SETTINGS + SWEEPS * SWEEP_POINTS + RUNS
+
+
+def _check_evaluate(network: Network, params, x, y, evaluated, stepped, rate) -> list[str]:
+    passes = backward(network, params, x, y)
+    sizes = error_sizes(network, passes)
+    problems = misses("loss", [r["loss"] for r in evaluated], passes.loss, sizes["loss"])
+    for i, name in enumerate(network.parameters):
+        problems += misses(f"gradient {name}", [r["gradients"][i] for r in evaluated], passes.gradients[name],
+                           sizes["gradients"][name])
+    for i, neuron in enumerate(network.neurons):
+        for key, expected in (("z", passes.forward.z), ("a", passes.forward.a), ("delta", passes.delta)):
+            problems += misses(f"{key} {neuron}", [r[key][i] for r in evaluated], expected[neuron], sizes[key][neuron])
+    loss, gradients = loss_and_gradients(network, params, x, y)  # the batch path, as the sweep uses
+    problems += misses("loss_and_gradients loss", [r["loss"] for r in evaluated], loss, sizes["loss"])
+    new = gradient_step(params, passes.gradients, rate)
+    problems += misses("step loss", [s[0] for s in stepped], passes.loss, sizes["loss"])
+    for i, name in enumerate(network.parameters):
+        problems += misses(f"step {name}", [s[1][i] for s in stepped], new[name],
+                           np.abs(params[name]) + rate * sizes["gradients"][name])
+        problems += misses(f"loss_and_gradients {name}", [r["gradients"][i] for r in evaluated], gradients[name],
+                           sizes["gradients"][name])
+    return problems
+
+
+def _sweep_requests(network: Network, params, x, y, rng) -> list[list]:
+    requests = []
+    for i in rng.integers(0, SETTINGS, SWEEPS):
+        theta, xs, ys = setting(params, x, y, network, int(i))
+        index = int(rng.integers(0, len(theta)))
+        reach = max(abs(theta[index]), 1.0)
+        requests.append([theta, xs, ys, index, list(np.linspace(-2 * reach, 2 * reach, SWEEP_POINTS))])
+    return requests
+
+
+def _check_sweeps(network: Network, requests, results) -> list[str]:
+    problems = []
+    for (theta, xs, ys, index, values), result in zip(requests, results):
+        swept = dict(zip(network.parameters, theta), **{network.parameters[index]: np.array(values)})
+        loss, gradients = loss_and_gradients(network, swept, xs, ys)
+        sizes = error_sizes(network, backward(network, swept, xs, ys))
+        problems += misses("sweep loss", result["losses"], loss, sizes["loss"])
+        for i, name in enumerate(network.parameters):
+            problems += misses(f"sweep gradient {name}", result["gradients"][i], gradients[name], sizes["gradients"][name])
+    return problems
+
+
+def _check_runs(network: Network, runs, results) -> list[str]:
+    """Training: the divergence epoch, the losses and the final θ of backproplib's ``train``.
+
+    To REL, or where that misses, to the run's own sensitivity to rounding (:func:`_perturbed_runs`):
+    a loss converging to 0 is a cancelling difference, and a large rate can make the descent chaotic,
+    each epoch multiplying the rounding of the earlier ones. Where one unit of rounding in θ changes
+    numpy's own divergence epoch, node's must be one of numpy's."""
+    problems = []
+    for (theta, xs, ys, rate, epochs), result in zip(runs, results):
+        start = dict(zip(network.parameters, theta))
+        run = train(network, start, xs, ys, rate, epochs)
+        final = [run.params[p] for p in network.parameters]
+        if result["divergedAt"] == run.diverged_at and not (
+            misses("", result["losses"], run.losses, 0.0) or misses("", result["theta"], final, 0.0)
+        ):
+            continue
+        others = _perturbed_runs(network, start, xs, ys, rate, epochs)
+        if result["divergedAt"] not in {run.diverged_at, *(other.diverged_at for other in others)}:
+            problems.append(f"train rate {rate}: node diverged at {result['divergedAt']}, numpy at {run.diverged_at}")
+            continue
+        common = min(len(result["losses"]), *(len(other.losses) for other in (run, *others)))
+        spread = np.max([np.abs(other.losses[:common] - run.losses[:common]) for other in others], axis=0)
+        sizes = 100 * np.arange(1, common + 1) * spread / ULPS + _loss_sizes(network, start, xs, ys, rate, common - 1)
+        problems += misses(f"train losses (rate {rate})", result["losses"][:common], run.losses[:common], sizes)
+        if result["divergedAt"] == run.diverged_at and all(other.diverged_at == run.diverged_at for other in others):
+            moved = np.max([np.abs([o.params[p] - run.params[p] for p in network.parameters]) for o in others], axis=0)
+            problems += misses(f"train θ (rate {rate})", result["theta"], final, 100 * (epochs + 1) * moved / ULPS)
+    return problems
+
+
+def _loss_sizes(network: Network, start: dict, xs, ys, rate: float, epochs: int) -> np.ndarray:
+    """The size (:func:`error_sizes`) of each epoch's loss along the run: the rounding of that epoch."""
+    sizes = []
+    record = lambda epoch, params, passes: sizes.append(float(error_sizes(network, passes)["loss"]))  # noqa: E731
+    train(network, start, xs, ys, rate, epochs, record=record, fast=False)
+    return np.array(sizes)
+
+
+def _perturbed_runs(network: Network, start: dict, xs, ys, rate: float, epochs: int) -> list:
+    """numpy's run from θ moved by one unit of rounding (each parameter up or down), twice: how far
+    rounding alone carries this run."""
+    rng = np.random.default_rng(1)
+    moved = [{p: v * (1.0 + 2.0**-52 * rng.choice([-1.0, 1.0])) for p, v in start.items()} for _ in range(2)]
+    return [train(network, m, xs, ys, rate, epochs) for m in moved]
+
+
+# -- the tests --------------------------------------------------------------------------------
+@pytest.mark.parametrize("key", list(EXAMPLES))
+def test_every_example_network_agrees_with_numpy(key):
+    assert check_network(EXAMPLES[key].network, seed=len(key)) >= 1000
+
+
+@st.composite
+def layered(draw) -> Network:
+    depth = draw(st.integers(1, 3))
+    loss = draw(st.sampled_from(["half_squared_error", "mean_squared_error", "binary_cross_entropy"]))
+    hidden = [draw(st.sampled_from(list(ACTIVATIONS))) for _ in range(depth - 1)]
+    output = "sigmoid" if loss == "binary_cross_entropy" else draw(st.sampled_from(list(ACTIVATIONS)))
+    widths = [draw(st.integers(1, 4)) for _ in range(depth)]
+    biases = draw(st.sampled_from(["per_neuron", "shared", "none"]))
+    return layered_network(draw(st.integers(1, 3)), widths, hidden + [output], loss, biases=biases)
+
+
+@settings(max_examples=30, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(layered(), st.integers(0, 2**32 - 1))
+def test_random_networks_agree_with_numpy(network, seed):
+    assert check_network(network, seed) >= 1000
