@@ -7,7 +7,7 @@ explorer's model object (the contract at the top of ``views/explorer/explorer.js
     { parameters, inputs, outputs, neurons,            // names, network order (strings only)
       evaluate(theta, x, y) -> {loss, gradients, z, a, delta},
       step(theta, x, y, rate) -> [loss before the step, newTheta],
-      sweep(theta, x, y, index, values) -> {losses, gradients},   // gradients[p][i]
+      sweep(theta, x, y, index, values) -> {losses, gradients},   // Float64Arrays, gradients[p][i]
       train(theta, x, y, rate, epochs) -> {losses, theta, divergedAt} }
 
 ``theta``, ``x`` and ``y`` are arrays in the order of ``network.parameters``, ``inputs`` and
@@ -28,8 +28,10 @@ Choices:
   around them is the same text in the same order, so the two languages differ only by the last
   bit of ``Math.exp``/``Math.tanh``/``Math.log1p`` against the C library's (the tests bound it).
 * The pass is printed twice: ``evaluate`` returns every intermediate the panels show; a lean
-  ``lossAndGradients`` writes the gradients into a given array, which ``sweep`` and ``step`` reuse,
-  so a 100,000-point sweep allocates nothing per point.
+  ``lossAndGradients`` writes each gradient into position ``at`` of its own column, which ``sweep``
+  and ``step`` reuse, so a 100,000-point sweep allocates nothing per point. ``sweep`` returns
+  Float64Arrays: a plain array of 100,000 numbers costs more to allocate than the pass costs to run
+  (measured in node 20: 11 ms against 7.7 ms for the shared_bias sweep; numpy takes 3.7 ms).
 """
 from __future__ import annotations
 
@@ -72,9 +74,9 @@ _RUNTIME = """\
     return pass(checked(theta, "theta"), checked(x, "x"), checked(y, "y"));
   }
   function step(theta, x, y, rate) {
-    const gradients = new Array(SIZES.theta);
-    const loss = lossAndGradients(checked(theta, "theta"), checked(x, "x"), checked(y, "y"), gradients);
-    return [loss, theta.map((value, i) => value - rate * gradients[i])];
+    const gradients = theta.map(() => [0]);
+    const loss = lossAndGradients(checked(theta, "theta"), checked(x, "x"), checked(y, "y"), gradients, 0);
+    return [loss, theta.map((value, i) => value - rate * gradients[i][0])];
   }
   function sweep(theta, x, y, index, values) {
     if (!Number.isInteger(index) || index < 0 || index >= SIZES.theta) {
@@ -83,13 +85,11 @@ _RUNTIME = """\
     const moved = checked(theta, "theta").slice();
     checked(x, "x");
     checked(y, "y");
-    const losses = new Array(values.length);
-    const gradients = moved.map(() => new Array(values.length));
-    const here = new Array(SIZES.theta);
+    const losses = new Float64Array(values.length);
+    const gradients = moved.map(() => new Float64Array(values.length));
     for (let i = 0; i < values.length; i += 1) {
       moved[index] = values[i];
-      losses[i] = lossAndGradients(moved, x, y, here);
-      for (let p = 0; p < here.length; p += 1) gradients[p][i] = here[p];
+      losses[i] = lossAndGradients(moved, x, y, gradients, i);
     }
     return { losses: losses, gradients: gradients };
   }
@@ -143,7 +143,7 @@ def model_source(network: Network) -> str:
         f"{{ loss: loss, gradients: [{listed(plan.gradients)}], z: [{listed(plan.z)}], a: [{listed(plan.a)}], "
         f"delta: [{listed(plan.delta)}] }}"
     )
-    lean = [f"out[{i}] = {g};" for i, g in enumerate(plan.gradients)] + ["return loss;"]
+    lean = [f"out[{i}][at] = {g};" for i, g in enumerate(plan.gradients)] + ["return loss;"]
     runtime = _RUNTIME % {
         "limit": json.dumps(DIVERGENCE_LIMIT), "n_theta": len(names), "n_x": len(plan.inputs), "n_y": len(plan.targets),
     }
@@ -156,7 +156,7 @@ def model_source(network: Network) -> str:
         *(f"  {HELPER_SOURCE[name]}" for name in HELPERS),
         "  " + HELPERS_END,
         _function("pass(theta, x, y)", network, plan, [f"return {everything};"]),
-        _function("lossAndGradients(theta, x, y, out)", network, plan, lean),
+        _function("lossAndGradients(theta, x, y, out, at)", network, plan, lean),
         runtime.rstrip("\n"),
         f"  return Object.freeze({{ {described}, evaluate: evaluate, step: step, sweep: sweep, train: train }});",
         "})()",

@@ -25,7 +25,9 @@ for (const [name, calls] of Object.entries(requests)) {
   results[name] = calls.map((args) => model[name](...args));
 }
 results.names = { parameters: model.parameters, inputs: model.inputs, outputs: model.outputs, neurons: model.neurons };
-process.stdout.write(JSON.stringify(results, (key, v) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v)));
+// typed arrays (a sweep's columns) as plain lists; non-finite numbers as strings
+const plain = (key, v) => (ArrayBuffer.isView(v) ? Array.from(v) : typeof v === "number" && !Number.isFinite(v) ? String(v) : v);
+process.stdout.write(JSON.stringify(results, plain));
 """
 
 
