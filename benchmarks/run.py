@@ -151,7 +151,8 @@ for (let r = 0; r < repeats + 2; r += 1) {
   if (r >= 2) times.push(Number(process.hrtime.bigint() - start) / 1e6);
 }
 times.sort((a, b) => a - b);
-process.stdout.write(JSON.stringify([times[Math.floor(times.length / 2)], result.losses[points - 1], result.gradients[0][0]]));
+const median = times[Math.floor(times.length / 2)];
+process.stdout.write(JSON.stringify([median, result.losses[points - 1], result.gradients[0][0]]));
 """
 
 
@@ -175,7 +176,9 @@ def javascript_sweep(n: int, repeats: int) -> list[tuple]:
     node_ms, last_loss, first_gradient = json.loads(done.stdout)
     loss, gradients = loss_and_gradients(net, swept, ex.x, ex.y)
     assert np.isclose(last_loss, loss[-1], rtol=1e-12) and np.isclose(first_gradient, gradients["w1"][0], rtol=1e-12)
-    return [("numpy loss_and_gradients (w5 an array)", numpy_ms), ("generated JavaScript under node, model.sweep", node_ms)]
+    return [
+        ("numpy loss_and_gradients (w5 an array)", numpy_ms), ("generated JavaScript under node, model.sweep", node_ms),
+    ]
 
 
 # 3 inputs, five tanh layers of 50 and a sigmoid output: 10,451 parameters. Checking names used to
@@ -352,7 +355,7 @@ def main() -> None:
         )
     )
 
-    print(f"\n## 3. The generated JavaScript against numpy: the 2-2-1 network swept along w5 at {n:,} points, median ms")
+    print(f"\n## 3. The generated JavaScript against numpy: the 2-2-1 network swept along w5, {n:,} points, median ms")
     print("for information (issue 13 asks for the ratio; no target)\n")
     print("| method | time | time ÷ numpy's |")
     print("|---|---:|---:|")

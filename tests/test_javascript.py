@@ -28,11 +28,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.node_model import NODE, run_model
 
 from backproplib import (
-    EXAMPLES,
     ACTIVATIONS,
+    EXAMPLES,
     Layer,
     Network,
     backward,
@@ -45,6 +44,7 @@ from backproplib import (
 from backproplib.engine import activations as activation_rows
 from backproplib.engine.javascript import HELPER_SOURCE, HELPERS_END, HELPERS_START, model_source
 from backproplib.engine.templates import HELPERS, Code
+from support.node_model import NODE, run_model
 
 REL = 1e-12
 ULPS = 100 * 2.0**-53
@@ -121,7 +121,9 @@ def error_sizes(network: Network, passes) -> dict:
         for o, t in zip(outputs, targets):
             error_size = scale * (size[o] + t)
             delta_size[o] = np.abs(passes.dL_dyhat[o]) * slope_size[o] + np.abs(passes.da_dz[o]) * error_size
-        loss_size = np.abs(passes.loss) + sum(np.abs(passes.dL_dyhat[o]) * (size[o] + t) for o, t in zip(outputs, targets))
+        loss_size = np.abs(passes.loss) + sum(
+            np.abs(passes.dL_dyhat[o]) * (size[o] + t) for o, t in zip(outputs, targets)
+        )
     gradient_size = {name: 0.0 for name in network.parameters}
     for k in reversed(range(len(network.layers))):
         layer = network.layers[k]
@@ -207,7 +209,9 @@ def _check_sweeps(network: Network, requests, results) -> list[str]:
         sizes = error_sizes(network, backward(network, swept, xs, ys))
         problems += misses("sweep loss", result["losses"], loss, sizes["loss"])
         for i, name in enumerate(network.parameters):
-            problems += misses(f"sweep gradient {name}", result["gradients"][i], gradients[name], sizes["gradients"][name])
+            problems += misses(
+                f"sweep gradient {name}", result["gradients"][i], gradients[name], sizes["gradients"][name]
+            )
     return problems
 
 
@@ -350,7 +354,8 @@ def test_bad_arguments_get_a_clear_error_naming_them():
         ("m.train([1, 2, 3, 4, 5, 6, 7, 8], [0, 0], [0], -1, 5)", "rate must be a finite number > 0"),
         ("m.train([1, 2, 3, 4, 5, 6, 7, 8], [0, 0], [0], 0.1, 1.5)", "epochs must be a whole number >= 0"),
     ]:
-        script = f"const m = {source};\ntry {{ {call}; console.log('no error'); }} catch (e) {{ console.log(e.message); }}"
+        script = f"const m = {source};\ntry {{ {call}; console.log('no error'); }} "
+        script += "catch (e) { console.log(e.message); }"
         done = subprocess.run([NODE, "-e", script], capture_output=True, text=True, check=True)
         assert message in done.stdout, (call, done.stdout)
 

@@ -32,7 +32,7 @@ from typing import Callable
 import numpy as np
 
 from .activations import get_activation
-from .losses import get_loss, softplus
+from .losses import softplus
 from .network import Network
 from .straight_line import StraightLine, straight_line
 from .templates import HELPERS
@@ -112,7 +112,8 @@ def _python_source(plan: StraightLine, signature: str, returned: list[str]) -> s
 
     lines = [f"def {signature}:", unpacked(plan.parameters, "theta"), unpacked(plan.inputs, "x"),
              unpacked(plan.targets, "y")]
-    lines += [f"    {line.target} = {line.expression}" + (f"  # {line.note}" if line.note else "") for line in plan.lines]
+    for line in plan.lines:
+        lines.append(f"    {line.target} = {line.expression}" + (f"  # {line.note}" if line.note else ""))
     lines.append(f"    return loss, ({', '.join(returned)}{',' if len(returned) == 1 else ''})")
     return "\n".join(lines)
 

@@ -100,7 +100,9 @@ _RUNTIME = """\
   // backproplib.engine.training.train for one example, full batch (its fast path), step by step.
   function train(theta, x, y, rate, epochs) {
     if (!(rate > 0 && rate < Infinity)) throw new RangeError(`rate must be a finite number > 0; got ${rate}`);
-    if (!(Number.isInteger(epochs) && epochs >= 0)) throw new RangeError(`epochs must be a whole number >= 0; got ${epochs}`);
+    if (!(Number.isInteger(epochs) && epochs >= 0)) {
+      throw new RangeError(`epochs must be a whole number >= 0; got ${epochs}`);
+    }
     const losses = [];
     let values = checked(theta, "theta").slice();
     let lastGood = values;
@@ -133,16 +135,20 @@ def model_source(network: Network) -> str:
         const loss = ((1.0 - y0) * _softplus(z2_0) + y0 * _softplus(-(z2_0))) / 1;
         const d2_0 = ((1.0 - y0) * _sigmoid(z2_0) - y0 * _sigmoid(-(z2_0))) / 1;
         const d1_0 = (theta_1 * d2_0) * (_step(z1_0));
-        return { loss: loss, gradients: [d1_0 * x0, d2_0 * a1_0], z: [z1_0, z2_0], a: [a1_0, a2_0], delta: [d1_0, d2_0] };
+        return {
+          loss: loss,
+          gradients: [d1_0 * x0, d2_0 * a1_0],
+          z: [z1_0, z2_0],
+          a: [a1_0, a2_0],
+          delta: [d1_0, d2_0],
+        };
       }
     """
     names = {p: f"theta_{i}" for i, p in enumerate(network.parameters)}
     plan = straight_line(network, names, keep_all=True)
     listed = lambda ids: ", ".join(ids)  # noqa: E731
-    everything = (
-        f"{{ loss: loss, gradients: [{listed(plan.gradients)}], z: [{listed(plan.z)}], a: [{listed(plan.a)}], "
-        f"delta: [{listed(plan.delta)}] }}"
-    )
+    returned = {"gradients": plan.gradients, "z": plan.z, "a": plan.a, "delta": plan.delta}
+    everything = ["return {", "  loss: loss,", *(f"  {key}: [{listed(ids)}]," for key, ids in returned.items()), "};"]
     lean = [f"out[{i}][at] = {g};" for i, g in enumerate(plan.gradients)] + ["return loss;"]
     runtime = _RUNTIME % {
         "limit": json.dumps(DIVERGENCE_LIMIT), "n_theta": len(names), "n_x": len(plan.inputs), "n_y": len(plan.targets),
@@ -155,7 +161,7 @@ def model_source(network: Network) -> str:
         "  " + HELPERS_START,
         *(f"  {HELPER_SOURCE[name]}" for name in HELPERS),
         "  " + HELPERS_END,
-        _function("pass(theta, x, y)", network, plan, [f"return {everything};"]),
+        _function("pass(theta, x, y)", network, plan, everything),
         _function("lossAndGradients(theta, x, y, out, at)", network, plan, lean),
         runtime.rstrip("\n"),
         f"  return Object.freeze({{ {described}, evaluate: evaluate, step: step, sweep: sweep, train: train }});",
@@ -173,7 +179,7 @@ def _function(signature: str, network: Network, plan: StraightLine, ending: list
         unpacked(plan.parameters, "theta") + f"  // {', '.join(network.parameters)}",
         unpacked(plan.inputs, "x"),
         unpacked(plan.targets, "y"),
-        *(f"const {line.target} = {line.expression};" + (f"  // {line.note}" if line.note else "") for line in plan.lines),
+        *(f"const {line.target} = {line.expression};" + (line.note and f"  // {line.note}") for line in plan.lines),
         *ending,
     ]
     return "\n".join([f"  function {signature} {{", *(f"    {line}" for line in body), "  }"])

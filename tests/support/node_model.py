@@ -26,7 +26,8 @@ for (const [name, calls] of Object.entries(requests)) {
 }
 results.names = { parameters: model.parameters, inputs: model.inputs, outputs: model.outputs, neurons: model.neurons };
 // typed arrays (a sweep's columns) as plain lists; non-finite numbers as strings
-const plain = (key, v) => (ArrayBuffer.isView(v) ? Array.from(v) : typeof v === "number" && !Number.isFinite(v) ? String(v) : v);
+const plain = (key, v) =>
+  ArrayBuffer.isView(v) ? Array.from(v) : typeof v === "number" && !Number.isFinite(v) ? String(v) : v;
 process.stdout.write(JSON.stringify(results, plain));
 """
 
