@@ -16,6 +16,12 @@ that bit is multiplied by the terms, not by the value, whatever code computes it
 first-order bounds propagated through the pass (a sum: the sum of absolute terms; a product: each
 factor's size times the other's value; f(z): |f′|·size(z) plus |f|); without cancellation a size
 is the value itself and the 1e-12 relative tolerance governs.
+
+Training runs are compared the same way epoch by epoch, with one more allowance where REL misses:
+the spread of two numpy runs whose every step is moved by one unit of rounding (×100). A large rate
+can make descent chaotic, each epoch multiplying the rounding of the earlier ones; no float64 code
+determines such a run beyond that spread, and where it changes numpy's own divergence epoch, node's
+must be one of numpy's epochs.
 """
 from __future__ import annotations
 
