@@ -25,10 +25,12 @@ must be one of numpy's epochs.
 """
 from __future__ import annotations
 
+import json
 import math
 import re
 import subprocess
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -400,3 +402,35 @@ def test_every_activation_loss_and_bias_kind_agrees_with_numpy(activation, loss,
     output = "sigmoid" if loss == "binary_cross_entropy" else activation
     network = layered_network(2, [3, 2], [activation, output], loss, biases=bias)
     assert check_network(network, seed=len(activation + loss + bias)) >= 1000
+
+
+EXTREMES = [-1e308, -1000.0, -710.0, -40.0, -1.0, -1e-300, 0.0, 1e-300, 1.0, 40.0, 710.0, 1000.0, 1e308]
+
+
+def test_each_helper_is_finite_and_agrees_with_the_python_float_step_at_every_finite_input():
+    # The Python float step's helpers (compiled._SCALAR) are the reference: the same forms, math's functions.
+    from backproplib.engine.compiled import _SCALAR
+
+    block = "\n".join(HELPER_SOURCE[h] for h in HELPERS)
+    calls = {h: [z for z in EXTREMES if h != "_log" or z > 0] for h in HELPERS}
+    script = f"{block}\nconst calls = {json.dumps(calls)};\n" + (
+        "console.log(JSON.stringify(Object.fromEntries(Object.entries(calls).map("
+        "([h, zs]) => [h, zs.map((z) => eval(h)(z))]))));"
+    )
+    done = subprocess.run([NODE, "-e", script], capture_output=True, text=True, check=True)
+    for helper, values in json.loads(done.stdout).items():
+        for z, value in zip(calls[helper], values):
+            assert value is not None and math.isfinite(value), (helper, z, value)  # JSON writes ±Infinity as null
+            assert value == pytest.approx(_SCALAR[helper](z), rel=4 * 2.0**-53, abs=1e-307), (helper, z)
+
+
+def test_the_explorer_front_end_accepts_every_generated_model():
+    from backproplib.views.explorer import ExplorerView
+
+    explorer = Path(__file__).resolve().parents[1] / "backproplib" / "views" / "explorer" / "explorer.js"
+    for key, example in EXAMPLES.items():
+        source = model_source(example.network)
+        ExplorerView({"title": key, "groups": [], "sweep": {}}, source)  # refuses a source that would end <script>
+        script = f"const E = require({json.dumps(str(explorer))});\nE.checkModel({source});\nconsole.log('ok');"
+        done = subprocess.run([NODE, "-e", script], capture_output=True, text=True, check=False)
+        assert done.stdout.strip() == "ok", (key, done.stderr[-2000:])
