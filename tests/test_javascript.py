@@ -258,7 +258,7 @@ def _loss_sizes(network: Network, start: dict, xs, ys, rate: float, epochs: int)
     sizes = []
     record = lambda epoch, params, passes: sizes.append(float(error_sizes(network, passes)["loss"]))  # noqa: E731
     train(network, start, xs, ys, rate, epochs, record=record, fast=False)
-    return np.array(sizes)
+    return np.pad(sizes, (0, epochs + 1 - len(sizes)))  # a run of the teaching path that stopped sooner: no size
 
 
 def _perturbed_runs(network: Network, start: dict, xs, ys, rate: float, epochs: int) -> list:
