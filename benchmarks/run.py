@@ -137,6 +137,50 @@ def batched(n: int, repeats: int, loop_sample: int) -> list[tuple]:
     return rows
 
 
+# Times `repeats` sweeps of the model inside one node process (after two untimed ones, so V8 has
+# compiled the pass) and prints the median milliseconds and the checksum of the last sweep's losses.
+NODE_SWEEP = """
+const model = %s;
+const [theta, x, y, index, low, high, points, repeats] = JSON.parse(require("fs").readFileSync(0, "utf8"));
+const values = Array.from({ length: points }, (_, i) => low + ((high - low) * i) / (points - 1));
+let result = null;
+const times = [];
+for (let r = 0; r < repeats + 2; r += 1) {
+  const start = process.hrtime.bigint();
+  result = model.sweep(theta, x, y, index, values);
+  if (r >= 2) times.push(Number(process.hrtime.bigint() - start) / 1e6);
+}
+times.sort((a, b) => a - b);
+const median = times[Math.floor(times.length / 2)];
+process.stdout.write(JSON.stringify([median, result.losses[points - 1], result.gradients[0][0]]));
+"""
+
+
+def javascript_sweep(n: int, repeats: int) -> list[tuple]:
+    """The generated JavaScript (node) against numpy's loss_and_gradients: the same sweep of w5 over n points."""
+    import json
+
+    from backproplib.engine.javascript import model_source
+
+    ex = load_example("shared_bias")
+    net, index, low, high = ex.network, ex.network.parameters.index("w5"), -4.0, 4.0
+    swept = dict(ex.params, w5=np.linspace(low, high, n))
+    numpy_ms = median_ms(lambda: loss_and_gradients(net, swept, ex.x, ex.y), repeats)
+    theta = [float(ex.params[p]) for p in net.parameters]
+    x, y = [float(ex.x[i]) for i in net.inputs], [float(v) for v in np.atleast_1d(ex.y)]
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "sweep.js"
+        script.write_text(NODE_SWEEP % model_source(net))
+        request = json.dumps([theta, x, y, index, low, high, n, repeats])
+        done = subprocess.run(["node", str(script)], input=request, capture_output=True, text=True, check=True)
+    node_ms, last_loss, first_gradient = json.loads(done.stdout)
+    loss, gradients = loss_and_gradients(net, swept, ex.x, ex.y)
+    assert np.isclose(last_loss, loss[-1], rtol=1e-12) and np.isclose(first_gradient, gradients["w1"][0], rtol=1e-12)
+    return [
+        ("numpy loss_and_gradients (w5 an array)", numpy_ms), ("generated JavaScript under node, model.sweep", node_ms),
+    ]
+
+
 # 3 inputs, five tanh layers of 50 and a sigmoid output: 10,451 parameters. Checking names used to
 # be quadratic here (35 s per backward); the baseline is the same arithmetic as weight matrices.
 LARGE = {
@@ -311,8 +355,17 @@ def main() -> None:
         )
     )
 
+    print(f"\n## 3. The generated JavaScript against numpy: the 2-2-1 network swept along w5, {n:,} points, median ms")
+    print("for information (issue 13 asks for the ratio; no target)\n")
+    print("| method | time | time ÷ numpy's |")
+    print("|---|---:|---:|")
+    rows = javascript_sweep(n, args.repeats)
+    for name, ms in rows:
+        print(f"| {name} | {ms:.1f} | {ms / rows[0][1]:.2f}× |")
+    print(f"\nJavaScript / numpy = {rows[1][1] / rows[0][1]:.2f}×")
+
     print(
-        "\n## 3. A network of 10,451 parameters (3 inputs, 5 tanh layers of 50, sigmoid output), one setting, median ms"
+        "\n## 4. A network of 10,451 parameters (3 inputs, 5 tanh layers of 50, sigmoid output), one setting, median ms"
     )
     print(
         (
@@ -328,14 +381,14 @@ def main() -> None:
     ok = max(rows[0][1], rows[1][1]) <= 1e3 * TARGETS["large_s"]
     print(f"\nmeets target: {'yes' if ok else 'NO'}")
 
-    print("\n## 4. Precomputed static-slider frames, per chapter (each notebook run in a fresh kernel)\n")
+    print("\n## 5. Precomputed static-slider frames, per chapter (each notebook run in a fresh kernel)\n")
     print("| chapter | frames | seconds making frames | bytes | bytes per frame | whole notebook run, s |")
     print("|---|---:|---:|---:|---:|---:|")
     for chapter, count, seconds, size, run in frames():
         print(f"| {chapter} | {count} | {seconds:.1f} | {size:,} | {size // max(count, 1):,} | {run:.1f} |")
 
     if not args.skip_build:
-        print("\n## 5. The book\n")
+        print("\n## 6. The book\n")
         print("| what | seconds | target | meets target |")
         print("|---|---:|---:|---|")
         for name, seconds, target in book_build(args.with_tests):

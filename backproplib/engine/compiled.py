@@ -31,9 +31,10 @@ from typing import Callable
 
 import numpy as np
 
-from .activations import Activation, get_activation
-from .losses import get_loss, softplus
-from .network import Layer, Network
+from .activations import get_activation
+from .losses import softplus
+from .network import Network
+from .straight_line import StraightLine, straight_line
 from .templates import HELPERS
 
 __all__ = ["compile_step", "step_source", "compile_gradients", "gradients_source"]
@@ -84,10 +85,9 @@ def step_source(network: Network) -> str:
         d1_0 = (w2 * d2_0) * (_step(z1_0))
         return loss, (w1 - rate * (d1_0 * x0), w2 - rate * (d2_0 * a1_0))
     """
-    names, lines, gradient_terms = _backprop_lines(network, "step(theta, x, y, rate)")
-    updated = ", ".join(f"{names[p]} - rate * ({' + '.join(gradient_terms[p])})" for p in network.parameters)
-    lines.append(f"    return loss, ({updated}{',' if len(names) == 1 else ''})")
-    return "\n".join(lines)
+    plan = straight_line(network, _python_names(network))
+    updated = [f"{p} - rate * ({g})" for p, g in zip(plan.parameters, plan.gradients)]
+    return _python_source(plan, "step(theta, x, y, rate)", updated)
 
 
 def gradients_source(network: Network) -> str:
@@ -100,81 +100,27 @@ def gradients_source(network: Network) -> str:
     >>> print(gradients_source(load_example("tiny_relu").network).splitlines()[-1].strip())
     return loss, (d1_0 * x0, d2_0 * a1_0)
     """
-    names, lines, gradient_terms = _backprop_lines(network, "gradients(theta, x, y)")
-    grads = ", ".join(" + ".join(gradient_terms[p]) for p in network.parameters)
-    lines.append(f"    return loss, ({grads}{',' if len(names) == 1 else ''})")
+    plan = straight_line(network, _python_names(network))
+    return _python_source(plan, "gradients(theta, x, y)", list(plan.gradients))
+
+
+def _python_source(plan: StraightLine, signature: str, returned: list[str]) -> str:
+    """The plan printed as a Python function returning ``loss`` and the tuple of ``returned``."""
+
+    def unpacked(names: tuple[str, ...], source: str) -> str:
+        return f"    {', '.join(names)}{',' if len(names) == 1 else ''} = {source}"
+
+    lines = [f"def {signature}:", unpacked(plan.parameters, "theta"), unpacked(plan.inputs, "x"),
+             unpacked(plan.targets, "y")]
+    for line in plan.lines:
+        lines.append(f"    {line.target} = {line.expression}" + (f"  # {line.note}" if line.note else ""))
+    lines.append(f"    return loss, ({', '.join(returned)}{',' if len(returned) == 1 else ''})")
     return "\n".join(lines)
 
 
-def _backprop_lines(network: Network, signature: str) -> tuple[dict[str, str], list[str], dict[str, list[str]]]:
-    """Source names of the parameters, the lines of the forward and backward pass, and the terms
-    of each parameter's gradient (a shared bias has one per neuron)."""
-    names = {p: p if _usable(p) else f"theta_{i}" for i, p in enumerate(network.parameters)}
-    n_in, n_out = len(network.inputs), len(network.outputs)
-    lines = [
-        f"def {signature}:",
-        f"    {', '.join(names[p] for p in network.parameters)}, = theta"
-        if len(names) == 1
-        else f"    {', '.join(names.values())} = theta",
-        f"    {', '.join(f'x{i}' for i in range(n_in))}, = x",
-        f"    {', '.join(f'y{i}' for i in range(n_out))}, = y",
-    ]
-    loss = get_loss(network.loss)
-    # cross-entropy on a sigmoid output: loss and ∂L/∂z straight from z, exact at every finite z
-    from_z = loss.from_z_on(network.layers[-1].activation)
-    layer_units = [[f"x{i}" for i in range(n_in)]]
-    for k, layer in enumerate(network.layers, start=1):
-        last = k == len(network.layers)
-        layer_units.append(_forward_lines(layer, k, layer_units[-1], names, lines, z_only=last and from_z is not None))
-    outputs = [f"z{k}_{j}" if from_z else f"a{k}_{j}" for j in range(n_out)]
-    code = from_z.code if from_z else loss.code
-    shares = [code.value.format(z=v, p=v, t=f"y{i}", n=n_out) for i, v in enumerate(outputs)]
-    lines.append(f"    loss = {' + '.join(shares)}")
-    # backward: delta = dL/dz of every neuron, from the output layer down
-    gradient_terms: dict[str, list[str]] = {p: [] for p in network.parameters}
-    depth = len(network.layers)
-    for k in range(depth, 0, -1):
-        layer = network.layers[k - 1]
-        slope = get_activation(layer.activation).code.derivative
-        for j in range(len(layer.neurons)):
-            if k == depth:
-                upstream = code.derivative.format(z=outputs[j], p=outputs[j], t=f"y{j}", n=n_out)
-            else:
-                above = network.layers[k]
-                upstream = " + ".join(f"{names[above.weights[m][j]]} * d{k + 1}_{m}" for m in range(len(above.neurons)))
-            if k == depth and from_z:
-                lines.append(f"    d{k}_{j} = {upstream}")
-            else:
-                lines.append(f"    d{k}_{j} = ({upstream}) * ({slope.format(z=f'z{k}_{j}', a=f'a{k}_{j}')})")
-            for w, u in zip(layer.weights[j], layer_units[k - 1]):
-                gradient_terms[w].append(f"d{k}_{j} * {u}")
-            if layer.bias_of(j) is not None:
-                gradient_terms[layer.bias_of(j)].append(f"d{k}_{j}")
-    return names, lines, gradient_terms
-
-
-def _forward_lines(
-    layer: Layer, k: int, units: list[str], names: dict[str, str], lines: list[str], z_only: bool
-) -> list[str]:
-    """Append the lines computing layer ``k``'s z and a; return the names of its activations.
-
-    ``z_only``: the layer's a is never used (the loss and its delta work from z)."""
-    activation: Activation = get_activation(layer.activation)
-    outputs = []
-    for j, neuron in enumerate(layer.neurons):
-        terms = [f"{names[w]} * {u}" for w, u in zip(layer.weights[j], units)]
-        if layer.bias_of(j) is not None:
-            terms.append(names[layer.bias_of(j)])
-        z = " + ".join(terms)
-        if z_only:
-            lines.append(f"    z{k}_{j} = {z}  # z_{neuron}")
-        elif "{z}" in activation.code.derivative:  # the backward pass needs z itself (ReLU's slope)
-            lines.append(f"    z{k}_{j} = {z}  # z_{neuron}")
-            lines.append(f"    a{k}_{j} = {activation.code.value.format(z=f'z{k}_{j}')}")
-        else:  # only a: keeping z alive would cost a batch one more array in memory
-            lines.append(f"    a{k}_{j} = {activation.code.value.format(z=z)}  # a_{neuron} = f(z_{neuron})")
-        outputs.append(f"a{k}_{j}")
-    return outputs
+def _python_names(network: Network) -> dict[str, str]:
+    """Each parameter's identifier in the Python source: its own name unless that could clash."""
+    return {p: p if _usable(p) else f"theta_{i}" for i, p in enumerate(network.parameters)}
 
 
 _RESERVED = {"theta", "x", "y", "rate", "loss", "step", "gradients"}
