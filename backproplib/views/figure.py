@@ -18,6 +18,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..engine.training import check_epochs
 from .png import figure_png
 
 __all__ = [
@@ -92,18 +93,16 @@ def checked_range(value_range: tuple[float, float], name: str) -> tuple[float, f
 
 
 def checked_epochs(epochs: int) -> int:
-    """``epochs`` as an int, refused unless it is a whole number >= 1 (``True`` is not a number of epochs).
+    """``epochs`` for a figure: :func:`backproplib.engine.training.check_epochs` with at least one epoch to draw.
 
     >>> checked_epochs(3)
     3
     >>> checked_epochs(True)
     Traceback (most recent call last):
     ...
-    ValueError: epochs must be a whole number >= 1; got True
+    ValueError: epochs must be a whole number >= 1 (not a bool); got True
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValueError(f"epochs must be a whole number >= 1; got {epochs!r}")
-    return int(epochs)
+    return check_epochs(epochs, minimum=1)
 
 
 def symmetric_limit(*arrays: np.ndarray) -> float:
