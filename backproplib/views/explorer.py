@@ -37,6 +37,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from ..engine.javascript import model_source
 from ..engine.network import Network
 from ..engine.training import DIVERGENCE_LIMIT
 from .explore import Settings
@@ -44,7 +45,7 @@ from .palette import BLUE, GREEN, PINK, VERMILLION
 
 __all__ = [
     "ASSET_DIR", "MARKER", "BOOK_SCRIPTS", "BOOK_STYLES", "Control", "slider_control", "panel_description",
-    "ExplorerView", "standalone_page",
+    "ExplorerView", "BrowserExplorer", "browser_explorer", "standalone_page",
 ]
 
 ASSET_DIR = Path(__file__).with_name("explorer")  # explorer.js and explorer.css
@@ -298,6 +299,75 @@ class ExplorerView:
 
     def _repr_html_(self) -> str:
         return self.html()
+
+
+class BrowserExplorer:
+    """One explorer, two front ends: the browser's and, with a kernel, the ipywidgets panel.
+
+    Its MIME bundle carries ``text/html`` (the browser explorer, :class:`ExplorerView`) and, when
+    ipywidgets can make a view, the widget view of :func:`~backproplib.views.widgets.live_explorer`
+    at the same settings. JupyterLab, Colab and VS Code rank the widget view first, so a reader
+    with a kernel moves ipywidgets sliders with Python callbacks; the book's HTML builder ranks
+    ``text/html`` first (``nb_mime_priority_overrides`` in ``_config.yml``), so the built page
+    computes in the reader's browser and needs no kernel. The kernel panel is built once, on the
+    first display, so a view that is only built and tested costs no matplotlib drawing.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("tiny_relu")
+    >>> ranges = {"w1": (-2, 2.5), "w2": (-2, 2.5), "x": (-2, 3), "y": (0, 1), "learning_rate": (0.01, 1)}
+    >>> explorer = browser_explorer(ex.network, Settings.of(ex), ranges, "w1", epochs=20)
+    >>> bundle = explorer._repr_mimebundle_()
+    >>> sorted(bundle)
+    ['application/vnd.jupyter.widget-view+json', 'text/html', 'text/plain']
+    >>> MARKER in bundle["text/html"], explorer.kernel_panel() is explorer.kernel_panel()
+    (True, True)
+    """
+
+    def __init__(self, view: ExplorerView, network: Network, settings: Settings,
+                 ranges: Mapping[str, tuple[float, float]], parameter: str, epochs: int) -> None:
+        self.view = view
+        self._kernel_args = (network, settings, dict(ranges), parameter, epochs)
+        self._kernel_panel = None
+
+    def kernel_panel(self):
+        """The ipywidgets panel (:func:`~backproplib.views.widgets.live_explorer`), made on first use."""
+        if self._kernel_panel is None:
+            from .widgets import live_explorer  # ipywidgets only when a kernel view is asked for
+
+            self._kernel_panel = live_explorer(*self._kernel_args)
+        return self._kernel_panel
+
+    def _repr_html_(self) -> str:
+        return self.view.html()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        bundle = dict(self.kernel_panel()._repr_mimebundle_() or {})
+        bundle["text/plain"] = f"{self.view.panel['title']} (browser explorer; widget view with a kernel)"
+        bundle["text/html"] = self.view.html()
+        return bundle
+
+
+def browser_explorer(network: Network, settings: Settings, ranges: Mapping[str, tuple[float, float]],
+                     parameter: str, *, epochs: int = 100, title: str | None = None) -> BrowserExplorer:
+    """The loss explorer at ``settings``: the panel (:func:`panel_description`) with the model
+    :func:`~backproplib.engine.javascript.model_source` generates for ``network``.
+
+    ``ranges`` is what :func:`panel_description` takes (every parameter and input, ``"y"`` and
+    ``"learning_rate"``); the kernel panel uses the same ranges.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("tiny_relu")
+    >>> ranges = {"w1": (-2, 2.5), "w2": (-2, 2.5), "x": (-2, 3), "y": (0, 1), "learning_rate": (0.01, 1)}
+    >>> explorer = browser_explorer(ex.network, Settings.of(ex), ranges, "w2", epochs=20)
+    >>> explorer.view.panel["sweep"]["value"], "function pass" in explorer.view.model_source
+    ('w2', True)
+    >>> browser_explorer(ex.network, Settings.of(ex), {"w1": (-2, 2)}, "w1")
+    Traceback (most recent call last):
+    ...
+    ValueError: ranges is missing ['w2', 'x', 'y', 'learning_rate']; it needs every parameter and input, 'y' and 'learning_rate'
+    """
+    panel = panel_description(network, settings, ranges, parameter, epochs=epochs, title=title)
+    return BrowserExplorer(ExplorerView(panel, model_source(network)), network, settings, ranges, parameter, epochs)
 
 
 def standalone_page(views: Sequence[ExplorerView], asset_base: str = "", title: str = "Explorer") -> str:
