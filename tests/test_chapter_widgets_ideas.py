@@ -10,16 +10,16 @@ import pytest
 from backproplib.lessons import sensitivity
 from backproplib.lessons.error_sign import CONVENTIONS, LEARNING_RATES, ConventionFigure
 from backproplib.views.widgets import LossFigure
-from support.chapter_file import Chapter, cell_assignment
+from support.browser_panel import chapter_browser_explorer, full_positions, model_against_backward, start_problems
+from support.chapter_file import Chapter
+from support.panels import probe_positions
 
 CHAPTER = Chapter("ideas")
 NOTEBOOK, P, EXAMPLE, SETTINGS, EPOCHS = (CHAPTER.notebook, CHAPTER.parameters, CHAPTER.example, CHAPTER.settings,
                                           CHAPTER.epochs)
 
 
-def chapter_sweep_values() -> np.ndarray:
-    return cell_assignment(NOTEBOOK, "static_explorer(", "sweep_values",
-                           {"np": np, "example": EXAMPLE, "output_weight": P["output_weight"]})
+EXPLORER = chapter_browser_explorer(CHAPTER, output_weight=P["output_weight"])
 
 
 def test_the_chapter_uses_its_example_and_follows_a_hidden_and_an_output_weight():
@@ -58,15 +58,26 @@ def test_convention_explorer_every_frame():
         assert figure.png(small=True)[:4] == b"\x89PNG"
 
 
-def test_loss_explorer_every_frame():
-    values = chapter_sweep_values()
-    assert len(values) == 21 and EXAMPLE.params[P["output_weight"]] in values
+def test_browser_explorer_starts_at_the_chapters_settings_on_slider_positions():
+    assert start_problems(CHAPTER, EXPLORER, P["output_weight"]) == []
+
+
+def test_browser_explorer_model_is_backward_at_the_chapters_settings_and_across_every_slider():
+    positions = full_positions(CHAPTER, probe_positions(SETTINGS, CHAPTER.live_ranges(), mixes=8, seed=3))
+    assert len(positions) > 60 and model_against_backward(EXPLORER, EXAMPLE.network, positions) == []
+
+
+def test_browser_explorer_sweeps_the_output_weight_over_the_old_frames_range():
+    # The precomputed explorer it replaces showed the output weight 5 either side of its value.
+    (control,) = [c for g in EXPLORER.view.panel["groups"] for c in g["controls"] if c["name"] == P["output_weight"]]
+    value = EXAMPLE.params[P["output_weight"]]
+    assert control["min"] <= value - 3 and control["max"] >= value + 3
+    values = np.linspace(control["min"], control["max"], 21)
     figure = LossFigure(EXAMPLE.network, P["output_weight"], (values[0], values[-1]), EPOCHS)
     for v in values:
         view = figure.show(SETTINGS, v)
         assert np.all(np.isfinite(view.curve.losses)) and np.isfinite(view.curve.slope)
         assert len(view.training.losses) == EPOCHS + 1 and np.all(np.isfinite(view.training.losses))
-        assert figure.png(small=True)[:4] == b"\x89PNG"
 
 
 @pytest.mark.parametrize("parameter", ["wo1", "wh11", "bh1"])

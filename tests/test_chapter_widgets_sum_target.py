@@ -14,7 +14,8 @@ import pytest
 from backproplib import forward
 from backproplib.lessons import output_range as lesson
 from backproplib.views.widgets import LossFigure
-from support.chapter_file import Chapter, cell_assignment
+from support.browser_panel import chapter_browser_explorer, controls, full_positions, model_against_backward, start_problems
+from support.chapter_file import Chapter
 from support.panels import is_finite, probe_positions
 
 CHAPTER = Chapter("sum_target")
@@ -22,8 +23,11 @@ NOTEBOOK, P, EXAMPLE, SETTINGS, EPOCHS = (CHAPTER.notebook, CHAPTER.parameters, 
                                           CHAPTER.epochs)
 
 
-SWEEP_VALUES = cell_assignment(NOTEBOOK, "static_explorer(", "sweep_values", {"np": np, "example": EXAMPLE})
 LIVE_RANGES = CHAPTER.live_ranges()
+EXPLORER = chapter_browser_explorer(CHAPTER)
+# 21 values across the browser explorer's w_h1 slider (the precomputed explorer it replaced had 21 frames)
+(W_H1,) = [c for c in controls(EXPLORER) if c["name"] == "w_h1"]
+SWEEP_VALUES = np.linspace(W_H1["min"], W_H1["max"], 21)
 
 
 def test_the_chapter_is_the_documents_example():
@@ -47,7 +51,7 @@ def test_output_activation_explorer_every_frame_is_finite(activation):
 
 
 def test_weight_explorer_every_position_is_finite_and_the_tangent_is_the_slope():
-    assert len(SWEEP_VALUES) == 21 and np.any(np.isclose(SWEEP_VALUES, EXAMPLE.params["w_h1"]))
+    assert W_H1["min"] < EXAMPLE.params["w_h1"] < W_H1["max"]
     figure = LossFigure(EXAMPLE.network, "w_h1", (SWEEP_VALUES[0], SWEEP_VALUES[-1]), EPOCHS)
     h = 1e-6
     for value in SWEEP_VALUES:
@@ -87,3 +91,12 @@ def test_live_explorer_every_slider_across_its_range_is_finite():
 def test_live_explorer_other_swept_weights_at_the_extremes(parameter):
     extremes_and_mixes = probe_positions(SETTINGS, LIVE_RANGES, mixes=8, seed=2)[-10:]
     assert all(is_finite(view) for _, view in CHAPTER.live_views(parameter, extremes_and_mixes))
+
+
+def test_browser_explorer_starts_at_the_chapters_settings_on_slider_positions():
+    assert start_problems(CHAPTER, EXPLORER, "w_h1") == []
+
+
+def test_browser_explorer_model_is_backward_at_the_chapters_settings_and_across_every_slider():
+    positions = full_positions(CHAPTER, probe_positions(SETTINGS, LIVE_RANGES, mixes=8, seed=2))
+    assert len(positions) > 60 and model_against_backward(EXPLORER, EXAMPLE.network, positions) == []

@@ -117,9 +117,9 @@ class Chapter:
         self.epochs = self.parameters["epochs"]
 
     def live_ranges(self) -> dict[str, tuple[float, float]]:
-        """The slider ranges the chapter's live explorer uses (its ``live_ranges`` lines)."""
+        """The slider ranges of the chapter's explorer (its ``live_ranges`` lines): the browser panel's and the kernel panel's."""
         namespace = {"slider_range": slider_range, "example": self.example}
-        return cell_assignment(self.notebook, "live_explorer(", "live_ranges", namespace)  # type: ignore[return-value]
+        return cell_assignment(self.notebook, "browser_explorer(", "live_ranges", namespace)  # type: ignore[return-value]
 
     def live_views(self, parameter: str, positions: list[dict[str, float]]):
         """The live explorer sweeping ``parameter``, shown at each of ``positions``: ``(position, view)`` pairs."""
