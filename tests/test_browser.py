@@ -3,8 +3,9 @@
 Each page is served from ``_build/html`` on 127.0.0.1 and opened in Debian's chromium with every
 host name except 127.0.0.1 unresolvable. The tests check what a reader with no kernel and no
 network sees: no console errors, typeset mathematics, loaded images with alt text, rendered
-widgets, precomputed sliders that change the picture, and not a single request leaving the
-machine. Screenshots go to ``_build/screenshots/<page>.png``.
+widgets, precomputed sliders that change the picture, browser explorers whose every control redraws
+its chart with Python's numbers, and not a single request leaving the machine. Screenshots go to
+``_build/screenshots/<page>.png``.
 
 The book is built (``make book``) when ``_build/html`` is missing or older than its sources;
 ``BOOK_HTML_DIR`` points the tests at another build (e.g. one made with ``--path-output``).
@@ -32,6 +33,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from backproplib import backward
+from backproplib.views.explorer import MARKER
 from backproplib.views.widgets import NEEDS_KERNEL
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -560,18 +563,30 @@ def test_widget_images_are_described(visits: dict[str, Visit], page: str) -> Non
     assert unnamed == [], "widget images with neither alt text nor a title"
 
 
+def shown_views(html: str) -> list[str]:
+    """Model ids of the widget views a built page displays.
+
+    >>> shown_views('<script type="%s">{"model_id": "m1", "version_major": 2}</script>')
+    ['m1']
+    """ % WIDGET_VIEW
+    pattern = r'<script type="%s">(.*?)</script>' % re.escape(WIDGET_VIEW)
+    return [json.loads(text)["model_id"] for text in re.findall(pattern, html, re.S)]
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_panels_needing_a_kernel_say_so_and_their_controls_rest(visits: dict[str, Visit], page: str) -> None:
     """Live panels cannot redraw without Python: their controls are inert and a note says why.
 
-    Precomputed sliders stay usable (their movement is checked below).
+    Precomputed sliders stay usable (their movement is checked below). A browser explorer's output
+    also carries its kernel panel (the widget view a notebook with a kernel shows); the book shows
+    the explorer instead, so each explorer accounts for exactly one kernel panel that is not displayed.
     """
     visit = visits[page]
-    expected = sum(1 for m in visit.state.values() if NEEDS_KERNEL in m["state"].get("_dom_classes", []))
-    if page.startswith("chapters/"):
-        assert expected >= 1, "every chapter has a live panel for readers with a kernel"
+    kernel = {i for i, m in visit.state.items() if NEEDS_KERNEL in m["state"].get("_dom_classes", [])}
+    displayed = set().union(*(subtree(visit.state, v) for v in shown_views(source_html(page))))
     panels = visit.facts["kernelPanels"]
-    assert len(panels) == expected
+    assert len(panels) == len(kernel & displayed)
+    assert len(kernel - displayed) == source_html(page).count(MARKER)
     for panel in panels:
         assert "need a running kernel" in panel["note"]
         assert panel["controls"] and set(panel["controls"]) == {"none"}
@@ -718,3 +733,144 @@ def test_precomputed_sliders_change_the_picture(visits: dict[str, Visit], driver
     assert [u for u in requested_urls(driver) if not is_local(u)] == []
     # Every jslinked control in the page's widget state was on screen and moved.
     assert moved == len(linked)
+
+
+# ---------------------------------------------------------------------------------------------
+# Browser explorers: every control redraws its chart, the numbers are Python's
+# ---------------------------------------------------------------------------------------------
+
+EXPLORER_READY = """
+const [root, done] = arguments;
+const deadline = performance.now() + 20000;
+(function wait() {
+  const ex = root.backpropExplorer;
+  if (ex && ex.stats.draws >= 2) requestAnimationFrame(() => done(true));
+  else if (root.querySelector('[role=alert]:not([hidden])')) done(root.querySelector('[role=alert]').textContent);
+  else if (performance.now() > deadline) done('explorer did not draw within 20 s');
+  else setTimeout(wait, 20);
+})();
+"""
+
+EXPLORER_SNAPSHOT = """
+const root = arguments[0];
+const ex = root.backpropExplorer;
+return {
+  renders: ex.stats.renders,
+  loss: root.querySelector('.bp-explorer-chart-loss canvas').toDataURL(),
+  training: root.querySelector('.bp-explorer-chart-training .uplot:not([hidden]) canvas').toDataURL(),
+  indices: Array.from(root.querySelectorAll('input[type=range]')).map(i => Number(i.value)),
+  maxima: Array.from(root.querySelectorAll('input[type=range]')).map(i => Number(i.max)),
+  readouts: Object.fromEntries(Array.from(root.querySelectorAll('[data-readout]'))
+    .map(e => [e.dataset.readout, e.textContent])),
+  sweep: root.querySelector('select').value,
+  alerts: Array.from(root.querySelectorAll('[role=alert]')).filter(n => !n.hidden).map(n => n.textContent),
+};
+"""
+
+EXPLORER_REDRAWN = """
+const [root, renders, done] = arguments;
+const deadline = performance.now() + 5000;
+(function wait() {
+  if (root.backpropExplorer.stats.renders > renders || performance.now() > deadline)
+    requestAnimationFrame(() => done(root.backpropExplorer.stats.renders));
+  else requestAnimationFrame(wait);
+})();
+"""
+
+EXPLORER_SET = """
+const [input, index, root, renders, done] = arguments;
+input.value = String(index);
+input.dispatchEvent(new Event('input', {bubbles: true}));
+(function wait() {
+  if (root.backpropExplorer.stats.renders > renders) requestAnimationFrame(() => done(true));
+  else requestAnimationFrame(wait);
+})();
+"""
+
+CHAPTER_PAGES = [p for p in PAGES if p.startswith("chapters/")]
+
+
+def printed(value: float) -> str:
+    """A number as the explorer prints it: %.4g, U+2212 for the minus sign, never −0.
+
+    >>> printed(-0.000123456), printed(-0.0), printed(1234567.0)
+    ('\u22120.0001235', '0', '1.235e+06')
+    """
+    text = format(value, ".4g")
+    return "0" if float(text) == 0 else text.replace("-", "\u2212")
+
+
+def explorer_panels(page: str) -> list[dict]:
+    """The panel descriptions (JSON) of the browser explorers a built page carries, in page order."""
+    pattern = r'<script type="application/json" id="(bp-explorer-[^"]*)-panel">(.*?)</script>'
+    return [json.loads(text) for _, text in re.findall(pattern, source_html(page), re.S)]
+
+
+def python_readouts(page: str, panel: dict, snapshot: dict) -> dict[str, str]:
+    """The loss and the swept parameter's gradient that the explorer must print, from backproplib's
+    ``backward`` at the slider positions the page shows (each value min + index × step, exact)."""
+    from decimal import Decimal
+
+    from support.chapter_file import Chapter
+
+    network = Chapter(page.removeprefix("chapters/")).example.network
+    controls = [c for g in panel["groups"] for c in g["controls"]]
+    values = {c["name"]: float(Decimal(repr(c["min"])) + i * Decimal(repr(c["step"])))
+              for c, i in zip(controls, snapshot["indices"])}
+    passes = backward(network, {n: values[n] for n in network.parameters}, {n: values[n] for n in network.inputs},
+                      [values[o] for o in network.outputs])
+    sweep = snapshot["sweep"]
+    return {"loss": f"loss L = {printed(float(passes.loss))}",
+            "gradient": f"\u2202L/\u2202{sweep} = {printed(float(passes.gradients[sweep]))} (the slope of the tangent)"}
+
+
+def explorer_press(driver: Any, root: Any, element: Any, key: str, before: dict) -> dict:
+    element.send_keys(key)
+    renders = driver.execute_async_script(EXPLORER_REDRAWN, root, before["renders"])
+    assert renders > before["renders"], f"no redraw after {key!r}"
+    return driver.execute_script(EXPLORER_SNAPSHOT, root)
+
+
+@pytest.mark.parametrize("page", CHAPTER_PAGES)
+def test_browser_explorer_every_control_redraws_with_pythons_numbers(
+    visits: dict[str, Visit], driver: Any, server: str, page: str
+) -> None:
+    """Each chapter shows the generic loss explorer in the browser: every slider answers the arrow keys
+    and Home/End and redraws its chart, the dropdown changes the swept parameter, and after every move the loss
+    and the gradient it prints are backproplib's at the positions shown. No request leaves 127.0.0.1."""
+    from selenium.webdriver.common.keys import Keys
+
+    panels = explorer_panels(page)
+    assert len(panels) == 1, "each chapter shows one browser explorer"
+    load(driver, server + page + ".html")
+    (root,) = driver.find_elements("css selector", f"[{MARKER}]")
+    driver.execute_script("arguments[0].scrollIntoView()", root)
+    assert driver.execute_async_script(EXPLORER_READY, root) is True
+    state = driver.execute_script(EXPLORER_SNAPSHOT, root)
+    controls = [c for g in panels[0]["groups"] for c in g["controls"]]
+    assert state["alerts"] == [] and len(state["indices"]) == len(controls)
+    assert [round((c["value"] - c["min"]) / c["step"]) for c in controls] == state["indices"]  # the chapter's settings
+    checked = 0
+    for control, element in zip(controls, root.find_elements("css selector", "input[type=range]")):
+        start = state["indices"][checked]
+        key = Keys.ARROW_LEFT if start == state["maxima"][checked] else Keys.ARROW_RIGHT
+        after = explorer_press(driver, root, element, key, state)
+        assert after["indices"][checked] == start + (-1 if key == Keys.ARROW_LEFT else 1), control["name"]
+        assert {k: after["readouts"][k] for k in ("loss", "gradient")} == python_readouts(page, panels[0], after)
+        # One step of a small weight may move the curve by less than a pixel: the far end moves it.
+        far = Keys.HOME if 2 * start > state["maxima"][checked] else Keys.END
+        after = explorer_press(driver, root, element, far, after)
+        assert after["indices"][checked] == (0 if far == Keys.HOME else state["maxima"][checked]), control["name"]
+        chart = "loss" if control["role"] in ("parameter", "input", "target") else "training"
+        assert after[chart] != state[chart], f"{control['name']}: the {chart} chart did not change"
+        assert {k: after["readouts"][k] for k in ("loss", "gradient")} == python_readouts(page, panels[0], after)
+        driver.execute_async_script(EXPLORER_SET, element, start, root, after["renders"])  # back to the chapter's
+        state = driver.execute_script(EXPLORER_SNAPSHOT, root)
+        checked += 1
+    assert checked == len(controls)
+    select = root.find_element("css selector", "select")
+    after = explorer_press(driver, root, select, Keys.ARROW_DOWN, state)
+    assert after["sweep"] != state["sweep"] and after["loss"] != state["loss"]
+    assert {k: after["readouts"][k] for k in ("loss", "gradient")} == python_readouts(page, panels[0], after)
+    assert severe_errors(driver.get_log("browser")) == []
+    assert [u for u in requested_urls(driver) if not is_local(u)] == []

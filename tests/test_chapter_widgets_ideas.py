@@ -10,9 +10,8 @@ import pytest
 from backproplib.lessons import sensitivity
 from backproplib.lessons.error_sign import CONVENTIONS, LEARNING_RATES, ConventionFigure
 from backproplib.views.widgets import LossFigure
-from support.browser_panel import chapter_browser_explorer, full_positions, model_against_backward, start_problems
+from support.browser_panel import chapter_browser_explorer
 from support.chapter_file import Chapter
-from support.panels import probe_positions
 
 CHAPTER = Chapter("ideas")
 NOTEBOOK, P, EXAMPLE, SETTINGS, EPOCHS = (CHAPTER.notebook, CHAPTER.parameters, CHAPTER.example, CHAPTER.settings,
@@ -57,14 +56,6 @@ def test_convention_explorer_every_frame():
         assert runs["descent"].losses[-1] < runs["descent"].losses[0]
         assert figure.png(small=True)[:4] == b"\x89PNG"
 
-
-def test_browser_explorer_starts_at_the_chapters_settings_on_slider_positions():
-    assert start_problems(CHAPTER, EXPLORER, P["output_weight"]) == []
-
-
-def test_browser_explorer_model_is_backward_at_the_chapters_settings_and_across_every_slider():
-    positions = full_positions(CHAPTER, probe_positions(SETTINGS, CHAPTER.live_ranges(), mixes=8, seed=3))
-    assert len(positions) > 60 and model_against_backward(EXPLORER, EXAMPLE.network, positions) == []
 
 
 def test_browser_explorer_sweeps_the_output_weight_over_the_old_frames_range():

@@ -12,7 +12,6 @@ import pytest
 from backproplib.lessons.bias_paths import LEARNING_RATES, BiasPathsFigure, BiasTrainingFigure, sweep_values
 from backproplib.views.widgets import LossFigure
 from strategies import hand_shared_bias
-from support.browser_panel import chapter_browser_explorer, full_positions, model_against_backward, start_problems
 from support.chapter_file import Chapter
 from support.panels import is_finite, probe_positions
 
@@ -92,13 +91,3 @@ def test_live_explorer_every_slider_across_its_range_sweeping_b1():
 def test_live_explorer_other_swept_parameters_at_the_extremes(parameter):
     extremes_and_mixes = probe_positions(SETTINGS, LIVE_RANGES, mixes=6, seed=1)[-8:]
     assert all(is_finite(view) for _, view in CHAPTER.live_views(parameter, extremes_and_mixes))
-
-
-def test_browser_explorer_starts_at_the_chapters_settings_on_slider_positions():
-    assert start_problems(CHAPTER, chapter_browser_explorer(CHAPTER), "b1") == []
-
-
-def test_browser_explorer_model_is_backward_at_the_chapters_settings_and_across_every_slider():
-    positions = full_positions(CHAPTER, probe_positions(SETTINGS, CHAPTER.live_ranges(), mixes=8, seed=1))
-    assert len(positions) > 30
-    assert model_against_backward(chapter_browser_explorer(CHAPTER), EXAMPLE.network, positions) == []

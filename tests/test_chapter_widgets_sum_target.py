@@ -14,7 +14,7 @@ import pytest
 from backproplib import forward
 from backproplib.lessons import output_range as lesson
 from backproplib.views.widgets import LossFigure
-from support.browser_panel import chapter_browser_explorer, controls, full_positions, model_against_backward, start_problems
+from support.browser_panel import chapter_browser_explorer, controls
 from support.chapter_file import Chapter
 from support.panels import is_finite, probe_positions
 
@@ -91,12 +91,3 @@ def test_live_explorer_every_slider_across_its_range_is_finite():
 def test_live_explorer_other_swept_weights_at_the_extremes(parameter):
     extremes_and_mixes = probe_positions(SETTINGS, LIVE_RANGES, mixes=8, seed=2)[-10:]
     assert all(is_finite(view) for _, view in CHAPTER.live_views(parameter, extremes_and_mixes))
-
-
-def test_browser_explorer_starts_at_the_chapters_settings_on_slider_positions():
-    assert start_problems(CHAPTER, EXPLORER, "w_h1") == []
-
-
-def test_browser_explorer_model_is_backward_at_the_chapters_settings_and_across_every_slider():
-    positions = full_positions(CHAPTER, probe_positions(SETTINGS, LIVE_RANGES, mixes=8, seed=2))
-    assert len(positions) > 60 and model_against_backward(EXPLORER, EXAMPLE.network, positions) == []

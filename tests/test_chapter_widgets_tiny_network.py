@@ -11,9 +11,8 @@ import pytest
 from backproplib.lessons.gradient_sweep import DEAD_ZONE_VALUES, HIDDEN_ACTIVATIONS, GradientFigure, stack_pngs
 from backproplib.lessons.loss_comparison import SWEEP_VALUES, TARGETS, LossComparisonFigure
 from backproplib.views.widgets import LossFigure
-from support.browser_panel import chapter_browser_explorer, full_positions, model_against_backward, start_problems
 from support.chapter_file import Chapter
-from support.panels import every_position, probe_positions
+from support.panels import every_position
 
 CHAPTER = Chapter("tiny_network")
 NOTEBOOK, P, EXAMPLE, SETTINGS, EPOCHS = (CHAPTER.notebook, CHAPTER.parameters, CHAPTER.example, CHAPTER.settings,
@@ -68,13 +67,3 @@ def test_live_explorer_every_slider_corner_and_centre_is_finite(parameter):
         view = figure.show(SETTINGS.replace(**dict(position)))
         assert np.all(np.isfinite(view.curve.losses)) and np.isfinite(view.curve.slope)
         assert np.all(np.isfinite(view.training.losses))
-
-
-def test_browser_explorer_starts_at_the_chapters_settings_on_slider_positions():
-    assert start_problems(CHAPTER, chapter_browser_explorer(CHAPTER), "w1") == []
-
-
-def test_browser_explorer_model_is_backward_at_the_chapters_settings_and_across_every_slider():
-    positions = full_positions(CHAPTER, probe_positions(SETTINGS, CHAPTER.live_ranges(), mixes=8, seed=4))
-    assert len(positions) > 30
-    assert model_against_backward(chapter_browser_explorer(CHAPTER), EXAMPLE.network, positions) == []

@@ -364,7 +364,7 @@ def browser_explorer(network: Network, settings: Settings, ranges: Mapping[str, 
     >>> browser_explorer(ex.network, Settings.of(ex), {"w1": (-2, 2)}, "w1")
     Traceback (most recent call last):
     ...
-    ValueError: ranges is missing ['w2', 'x', 'y', 'learning_rate']; it needs every parameter and input, 'y' and 'learning_rate'
+    ValueError: ranges is missing ['w2', 'x', 'y', 'learning_rate']; it needs every parameter and input, ...
     """
     panel = panel_description(network, settings, ranges, parameter, epochs=epochs, title=title)
     return BrowserExplorer(ExplorerView(panel, model_source(network)), network, settings, ranges, parameter, epochs)

@@ -87,6 +87,7 @@ def full_positions(chapter: Chapter, positions: list[dict]) -> list[dict]:
     network, full = chapter.example.network, []
     for position in [{}, *positions]:
         s = chapter.settings.replace(**position)
-        full.append({**{n: float(s.params[n]) for n in network.parameters}, **{n: float(s.x[n]) for n in network.inputs},
+        full.append({**{n: float(s.params[n]) for n in network.parameters},
+                     **{n: float(s.x[n]) for n in network.inputs},
                      "y": [float(t) for t in network.check_targets(s.y)]})
     return full
