@@ -4,7 +4,9 @@ Two kinds of panel share one figure class, :class:`LossFigure`, whose artists ar
 once and then updated in place:
 
 * :func:`live_explorer` — every weight, bias, input, the target and the learning rate on
-  sliders, redrawn by a Python callback (needs a kernel).
+  sliders, redrawn by a Python callback (needs a kernel). The chapters show it through
+  :func:`backproplib.views.explorer.browser_explorer`, whose output also carries the browser's
+  version, the one the built book shows.
 * :func:`frame_stack` / :func:`static_explorer` — the figure precomputed for a grid of slider
   values, shown as ``Image`` widgets in a ``Stack`` whose ``selected_index`` is ``jslink``-ed to
   the slider. The link runs in the browser, so the built book responds with no kernel.
@@ -195,7 +197,8 @@ def live_explorer(
     """A panel with one slider per entry of ``ranges`` and a dropdown choosing the swept parameter.
 
     ``ranges`` maps parameter, input names, ``"y"`` and ``"learning_rate"`` to ``(low, high)``.
-    Needs a running kernel; the built book uses :func:`static_explorer` instead.
+    Needs a running kernel; the built book shows the browser explorer that
+    :func:`backproplib.views.explorer.browser_explorer` delivers beside it.
 
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
