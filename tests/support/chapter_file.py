@@ -117,7 +117,7 @@ class Chapter:
         self.epochs = self.parameters["epochs"]
 
     def live_ranges(self) -> dict[str, tuple[float, float]]:
-        """The slider ranges of the chapter's explorer (its ``live_ranges`` lines): the browser panel's and the kernel panel's."""
+        """The slider ranges of the chapter's explorer (its ``live_ranges`` lines), browser and kernel panel alike."""
         namespace = {"slider_range": slider_range, "example": self.example}
         return cell_assignment(self.notebook, "browser_explorer(", "live_ranges", namespace)  # type: ignore[return-value]
 
