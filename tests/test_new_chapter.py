@@ -130,9 +130,10 @@ def test_chapter_has_every_part(chapter, spec):
     assert sum('<img alt="Network diagram' in h for h in html) == 2
     assert any('<img alt="Training loss over' in h for h in html)
     assert any(text.startswith("Three-way gradient check") for text in plain)
-    assert any(
-        ("precomputed frames") in o.get("text", "") for c in chapter.cells if c.cell_type == "code" for o in c.outputs
-    )
+    # the explorer: the browser panel for the book and the widget view for a kernel, in one output
+    (explorer,) = [o["data"] for c in chapter.cells if c.cell_type == "code" for o in c.outputs
+                   if "bp-explorer" in o.get("data", {}).get("text/html", "")]
+    assert "application/vnd.jupyter.widget-view+json" in explorer
     exercises = [c for c in chapter.cells if c.cell_type == "markdown" and "```{exercise}" in c.source]
     solutions = [c for c, t in zip(chapter.cells, tags) if "solution" in t and c.cell_type == "markdown"]
     assert len(exercises) == len(solutions) == 3

@@ -4,26 +4,13 @@ Kept apart from the chapter so that tests can sweep exactly the ranges a chapter
 """
 from __future__ import annotations
 
-import numpy as np
-
 from ..checking.examples import Example
 from ..engine.losses import get_loss
 from ..views.widgets import slider_range
 
-__all__ = ["SWEEP_STEP", "SWEEP_HALF_STEPS", "sweep_values", "live_ranges"]
+__all__ = ["live_ranges"]
 
-SWEEP_STEP = 0.25       # distance between two frames of the kernel-free explorer
-SWEEP_HALF_STEPS = 10   # frames either side of the current value: 21 frames in all
 LEARNING_RATE_RANGE = (0.01, 1.0)
-
-
-def sweep_values(value: float) -> np.ndarray:
-    """The values the kernel-free explorer precomputes: 21 points centred on ``value``.
-
-    >>> sweep_values(0.5)[[0, 10, 20]]
-    array([-2. ,  0.5,  3. ])
-    """
-    return float(value) + SWEEP_STEP * np.arange(-SWEEP_HALF_STEPS, SWEEP_HALF_STEPS + 1)
 
 
 def live_ranges(example: Example) -> dict[str, tuple[float, float]]:
