@@ -68,7 +68,7 @@ import sympy as sp
 
 from .activations import get_activation
 from .losses import get_loss
-from .network import Network
+from .network import NAME_PATTERN, NAME_RULE, Network
 
 __all__ = [
     "Latex",
@@ -109,8 +109,8 @@ def latex_symbol(name: str) -> str:
     """LaTeX for a parameter, input or quantity name: the first letter, the rest as subscript.
 
     A Greek letter name becomes the letter; a word longer than three letters stays upright;
-    underscores after the first part separate subscript items with commas. A name that does not
-    start with a letter (a :class:`Network` accepts ``_w`` or ``1``) is shown upright as it is.
+    underscores after the first part separate subscript items with commas. Names follow the one
+    naming rule of :class:`Network` (``NAME_RULE``).
 
     Examples
     --------
@@ -118,19 +118,14 @@ def latex_symbol(name: str) -> str:
     ['w_{5}', 'w_{h1}', 'w_{11}', 'b_{1}', 'a_{out}', 'x', 'L']
     >>> [latex_symbol(n) for n in ["wh11", "w1_2_1", "theta_0", "y_out", "bias"]]
     ['w_{h11}', 'w_{1,2,1}', '\\\\theta_{0}', 'y_{out}', '\\\\mathrm{bias}']
-    >>> [latex_symbol(n) for n in ["_w", "2w"]]
-    ['\\\\mathrm{\\\\_w}', '\\\\mathrm{2w}']
-    >>> latex_symbol("w-1")
+    >>> latex_symbol("_w")
     Traceback (most recent call last):
     ...
-    ValueError: name must be a non-empty name of letters, digits and '_'; got 'w-1'
+    ValueError: name must follow the naming rule (a name starts with an ASCII letter, then letters, ...; got '_w'
     """
-    if not isinstance(name, str) or re.fullmatch(r"[A-Za-z0-9_]+", name) is None:
-        raise ValueError(f"name must be a non-empty name of letters, digits and '_'; got {name!r}")
-    match = re.fullmatch(r"([A-Za-z]+)([A-Za-z0-9_]*)", name)
-    if match is None:
-        return r"\mathrm{" + name.replace("_", r"\_") + "}"
-    letters, rest = match.groups()
+    if not isinstance(name, str) or NAME_PATTERN.fullmatch(name) is None:
+        raise ValueError(f"name must follow the naming rule ({NAME_RULE}); got {name!r}")
+    letters, rest = re.fullmatch(r"([A-Za-z]+)([A-Za-z0-9_]*)", name).groups()
     if letters.lower() in _GREEK and (not rest or not rest[0].isalpha()):
         base = "\\" + letters
     elif len(letters) == 1:
