@@ -17,7 +17,21 @@ from typing import Mapping, Sequence
 from ..engine.network import Layer, Network
 from .published import Comparison, Published, compare, quantities
 
-__all__ = ["Example", "EXAMPLES", "load_example"]
+__all__ = ["Claim", "Example", "EXAMPLES", "load_example"]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A statement a document makes in words that is not true (its numbers are :class:`Published`).
+
+    ``claim`` paraphrases the document (the book never copies its wording), ``why_wrong`` says what
+    is true instead, and ``chapter_section`` names the heading of the chapter that shows it.
+    """
+
+    where: str
+    claim: str
+    why_wrong: str
+    chapter_section: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,6 +59,7 @@ class Example:
     published: tuple[Published, ...] = field(default=())
     frozen: tuple[str, ...] = ()
     trained_epochs: int = 0
+    claims: tuple[Claim, ...] = ()
 
     def with_settings(
         self,
@@ -150,6 +165,7 @@ def _load(key: str) -> Example:
         params=dict(data["params"]), x=dict(data["x"]), y=_target(data["y"]), learning_rate=data["learning_rate"],
         published=tuple(Published(**row) for row in data["published"]),
         frozen=tuple(data["frozen"]), trained_epochs=data["trained_epochs"],
+        claims=tuple(Claim(**row) for row in data.get("claims", ())),
     )
 
 
