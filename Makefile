@@ -11,7 +11,7 @@ NODE_MODULES := vendor/node_modules
 SITE_VENDOR := _static_vendor/_vendor
 VENDOR_STAMP := $(SITE_VENDOR)/VERSIONS.txt
 
-.PHONY: book test setup vendor browser benchmark clean
+.PHONY: book book-student test setup vendor browser benchmark clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ browser:
 book: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/jupyter-book build -W -n --keep-going .
 	touch _build/.book-built  # tests/test_browser.py rebuilds when a source is newer than this
+
+# The same book without the exercises' solutions (sphinx-exercise's hide_solutions), in _build/student/html.
+book-student: $(STAMP) $(VENDOR_STAMP)
+	$(BIN)/python -m backproplib.authoring.editions --student-book-config _build/student/_config.yml
+	$(BIN)/jupyter-book build -W -n --keep-going --config _build/student/_config.yml --path-output _build/student .
 
 test: $(STAMP) browser book
 	$(BIN)/python -m pytest

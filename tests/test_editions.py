@@ -185,3 +185,23 @@ def test_an_output_path_that_is_a_file_is_refused(tmp_path, capsys):
     assert main(["--student", str(tmp_path / "taken"), "--chapters", str(chapters)]) == 2
     assert "error:" in capsys.readouterr().err
     assert (tmp_path / "taken").read_text() == "kept"
+
+
+def test_student_book_config_hides_solutions_and_keeps_everything_else(tmp_path):
+    import yaml
+
+    from backproplib.authoring.editions import student_book_config
+
+    book = Path(__file__).resolve().parent.parent
+    original = yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8"))
+    out = tmp_path / "deep" / "student.yml"
+    written = yaml.safe_load(student_book_config(book / "_config.yml", out) and out.read_text(encoding="utf-8"))
+    assert written["sphinx"]["config"].pop("hide_solutions") is True
+    assert written.pop("title") == original.pop("title") + " (student edition)"
+    extensions = written["sphinx"].pop("local_extensions")
+    assert {name: (out.parent / path).resolve() for name, path in extensions.items()} == {
+        name: (book / path).resolve() for name, path in original["sphinx"].pop("local_extensions").items()
+    }
+    assert written == original
+    with pytest.raises(ValueError, match="out must not be the book's own configuration"):
+        student_book_config(book / "_config.yml", book / "_config.yml")

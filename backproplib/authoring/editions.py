@@ -13,9 +13,15 @@ numbers only the solutions quote). From that:
   students run the notebooks themselves, on Binder, Colab or a laptop; a fresh run fills every
   output again.
 
+The same tag drives a **student edition of the built book**: :func:`student_book_config` writes
+a copy of ``_config.yml`` with sphinx-exercise's ``hide_solutions`` on (every ``{solution}``
+directive left out of the HTML; the cells tagged ``solution`` are ``remove-input`` already), so
+one command builds the HTML without the answers (``make book-student``).
+
 Command line::
 
     .venv/bin/python -m backproplib.authoring.editions --student editions/student --instructor editions/instructor
+    .venv/bin/python -m backproplib.authoring.editions --student-book-config _build/student/_config.yml
 
 Examples
 --------
@@ -131,6 +137,36 @@ def write_editions(chapters: list[Path], student: Path | None, instructor: Path 
     return written
 
 
+def student_book_config(config_path: Path, out: Path) -> dict:
+    """Write the student book's configuration to ``out`` and return it.
+
+    A copy of the book's ``config_path`` with ``hide_solutions`` on and " (student edition)" in the
+    title; local Sphinx extensions are re-pointed from ``out``'s folder, since Jupyter Book finds them
+    relative to the configuration file. ``out`` may not be the book's own configuration.
+
+    >>> import tempfile, yaml
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "_config.yml").write_text("title: B\\nsphinx:\\n  local_extensions: {ext: _ext/}\\n")
+    >>> config = student_book_config(folder / "_config.yml", folder / "_build" / "student.yml")
+    >>> config["title"], config["sphinx"]["config"]["hide_solutions"], config["sphinx"]["local_extensions"]
+    ('B (student edition)', True, {'ext': '../_ext'})
+    """
+    import yaml
+
+    if out.resolve() == config_path.resolve():
+        raise ValueError(f"out must not be the book's own configuration {str(config_path)!r}")
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    config["title"] = f"{config.get('title', 'Book')} (student edition)"
+    sphinx = config.setdefault("sphinx", {})
+    sphinx.setdefault("config", {})["hide_solutions"] = True
+    here, there = config_path.resolve().parent, out.resolve().parent
+    extensions = sphinx.get("local_extensions", {})
+    sphinx["local_extensions"] = {name: os.path.relpath(here / path, there) for name, path in extensions.items()}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return config
+
+
 def read_notebook(chapter: Path) -> nbformat.NotebookNode:
     """The notebook at ``chapter`` (nbformat 4), or a ValueError naming the file when it is not one."""
     try:
@@ -151,8 +187,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--chapters", type=Path, default=Path("chapters"), help="folder of chapter notebooks (default: chapters)"
     )
+    parser.add_argument("--student-book-config", type=Path,
+                        help="write the student book's _config.yml (solutions hidden) here, and nothing else")
     parser.add_argument("notebooks", nargs="*", type=Path, help="particular notebooks (default: every chapter)")
     args = parser.parse_args(argv)
+    if args.student_book_config is not None:
+        student_book_config(Path("_config.yml"), args.student_book_config)
+        print(f"{args.student_book_config}: the book's configuration with solutions hidden")
+        return 0
     chapters = args.notebooks or sorted(args.chapters.glob("*.ipynb"))
     try:
         if not chapters:
