@@ -65,7 +65,7 @@ book-student: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/jupyter-book build -W -n --keep-going --config _build/student/_config.yml --path-output _build/student .
 
 test: $(STAMP) browser book
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadscope
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/run.py
