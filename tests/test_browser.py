@@ -582,6 +582,9 @@ def test_panels_needing_a_kernel_say_so_and_their_controls_rest(visits: dict[str
     the explorer instead, so each explorer accounts for exactly one kernel panel that is not displayed.
     """
     visit = visits[page]
+    if not shown_views(source_html(page)):  # no widget on show: no state either (see the next test)
+        assert visit.facts["kernelPanels"] == [] and visit.state == {}
+        return
     kernel = {i for i, m in visit.state.items() if NEEDS_KERNEL in m["state"].get("_dom_classes", [])}
     displayed = set().union(*(subtree(visit.state, v) for v in shown_views(source_html(page))))
     panels = visit.facts["kernelPanels"]
@@ -591,6 +594,19 @@ def test_panels_needing_a_kernel_say_so_and_their_controls_rest(visits: dict[str
         assert "need a running kernel" in panel["note"]
         assert panel["controls"] and set(panel["controls"]) == {"none"}
     assert "none" not in visit.facts["freeControls"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_without_widget_views_load_no_widget_manager(visits: dict[str, Visit], page: str) -> None:
+    """The 3.6 MB widget manager and the saved widget state come only with a widget on show
+    (``_ext/page_assets.py``); explorers show their HTML in the book, not their widget view."""
+    html = source_html(page)
+    loaded = [urlsplit(r["name"]).path for r in visits[page].resources]
+    manager = [path for path in loaded if path.endswith(("embed-amd.js", "require.js", "widgets-offline.js"))]
+    if shown_views(html):
+        assert WIDGET_STATE in html and len(manager) == 3, manager
+    else:
+        assert WIDGET_STATE not in html and manager == [], manager
 
 
 @pytest.mark.parametrize("page", PAGES)
