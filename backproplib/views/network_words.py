@@ -6,11 +6,61 @@ or the loss in the settings cell.
 """
 from __future__ import annotations
 
+import re
+
 from ..engine.losses import get_loss
 from ..engine.network import Layer, Network
 from ..engine.symbolic import latex_symbol
 
-__all__ = ["network_in_words", "loss_formula", "bias_in_words"]
+__all__ = ["network_in_words", "loss_formula", "bias_in_words", "unit_symbol", "weight_symbol"]
+
+
+def unit_symbol(unit: str) -> str:
+    r"""LaTeX for an input's or neuron's name: the letters, then any trailing digits as a subscript.
+
+    >>> [unit_symbol(u) for u in ("x", "x1", "h2", "o", "out", "o1", "h_12")]
+    ['x', 'x_1', 'h_2', 'o', '\\mathrm{out}', 'o_1', 'h_{12}']
+    """
+    letters, digits = re.fullmatch(r"(.*?)_?([0-9]*)", unit).groups()
+    base = letters if len(letters) == 1 else rf"\mathrm{{{letters or unit}}}"
+    if not digits or not letters:
+        return base
+    return f"{base}_{digits}" if len(digits) == 1 else f"{base}_{{{digits}}}"
+
+
+def weight_symbol(network: Network, name: str) -> str:
+    r"""The book's symbol for a parameter: a weight is named by the units it joins, receiving unit
+    first (the row-then-column order of the layer's weight matrix); a bias by its neuron, and a
+    shared bias by the letter its neurons share (or all their names).
+
+    The chapters keep each document's own parameter names in code, so the document checks map one
+    to one; this symbol is what the prose and the tables show beside them.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> net = load_example("shared_bias").network
+    >>> [weight_symbol(net, n) for n in ("w1", "w4", "w5", "b1", "b2")]
+    ['w_{h_1 x_1}', 'w_{h_2 x_2}', 'w_{\\mathrm{out} h_1}', 'b_{h}', 'b_{\\mathrm{out}}']
+    >>> weight_symbol(load_example("tiny_relu").network, "w2")
+    'w_{o h}'
+    >>> weight_symbol(net, "w9")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown name 'w9'; the parameters are 'w1', 'w2', 'w3', 'w4', 'b1', 'w5', 'w6', 'b2'
+    """
+    network.check_parameter_name(name, "name")
+    for k, layer in enumerate(network.layers):
+        feeds = network.units_before(k)
+        for j, neuron in enumerate(layer.neurons):
+            for weight, unit in zip(layer.weights[j], feeds):
+                if weight == name:
+                    return f"w_{{{unit_symbol(neuron)} {unit_symbol(unit)}}}"
+            if layer.bias_of(j) == name and not layer.shared_bias:
+                return f"b_{{{unit_symbol(neuron)}}}"
+        if layer.shared_bias and layer.bias == name:
+            letters = {re.sub(r"_?[0-9]+$", "", n) for n in layer.neurons}
+            shared = unit_symbol(letters.pop()) if len(letters) == 1 else " ".join(map(unit_symbol, layer.neurons))
+            return f"b_{{{shared}}}"
+    raise AssertionError(f"{name!r} passed check_parameter_name but is in no layer")  # pragma: no cover
 
 
 def _names(names: tuple[str, ...] | list[str]) -> str:
