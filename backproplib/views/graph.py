@@ -227,7 +227,7 @@ def graph_alt_text(graph: ComputationalGraph, digits: int = 4) -> str:
 
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
-    >>> graph_alt_text(computational_graph(ex.network, ex.params, ex.x, ex.y), 2)[:88]
+    >>> graph_alt_text(computational_graph(ex.network, ex.params, ex.x, ex.y), 2)[:87]
     'Computational graph with 5 operations (×, ReLU, ×, σ, BCE) and 4 leaves (x, w1, w2, y).'
     """
     operations = graph.operations
