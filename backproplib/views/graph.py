@@ -31,6 +31,7 @@ __all__ = ["GraphNode", "ComputationalGraph", "computational_graph", "draw_graph
 LEAVES = ("input", "parameter", "target")
 OPERATIONS = ("multiply", "add", "activation", "loss")
 _LOSS_LABELS = {"binary_cross_entropy": "BCE", "half_squared_error": "½SE", "mean_squared_error": "MSE"}
+_GAP = 1.9  # rows between the terms of one neuron: room for a weight leaf and its two lines of numbers
 _ACTIVATION_LABELS = {"sigmoid": "σ", "relu": "ReLU", "tanh": "tanh", "identity": "id"}
 
 
@@ -135,7 +136,7 @@ def computational_graph(network: Network, params: Mapping[str, object], x: objec
 def _spacing(network: Network) -> float:
     """Rows between neighbouring neurons: room for each neuron's products stacked around it."""
     terms = max(len(row) + (layer.bias is not None) for layer in network.layers for row in layer.weights)
-    return 1.6 * max(1, terms)
+    return _GAP * max(1, terms) + 0.6
 
 
 def _spread(j: int, count: int, spacing: float) -> float:
@@ -151,7 +152,7 @@ def _neuron_nodes(build: _Builder, network: Network, k: int, j: int, centre: flo
     count = len(feeds) + (bias is not None)
     products = []
     for i, (w, unit) in enumerate(zip(layer.weights[j], feeds)):
-        row = centre + 1.3 * ((count - 1) / 2.0 - i)
+        row = centre + _GAP * ((count - 1) / 2.0 - i)
         source = unit_node[unit]
         build.add(GraphNode(w, "parameter", w, w, (), float(fwd.params[w]), float(passes.gradients[w])),
                   build.column[source] + 0.5, row + 0.9)
@@ -161,7 +162,7 @@ def _neuron_nodes(build: _Builder, network: Network, k: int, j: int, centre: flo
         products.append(build.operation(GraphNode(name, "multiply", "×", quantity, (w, source), value, delta), row))
     terms = list(products)
     if bias is not None:
-        bias_row = centre + 1.3 * ((count - 1) / 2.0 - len(feeds))
+        bias_row = centre + _GAP * ((count - 1) / 2.0 - len(feeds))
         column = max(build.column[t] for t in products) + 0.5 if bias not in build.nodes else build.column[bias]
         terms.append(build.add(GraphNode(bias, "parameter", bias, bias, (), float(fwd.params[bias]),
                                          float(passes.gradients[bias])), column, bias_row))
@@ -188,7 +189,7 @@ def draw_graph(graph: ComputationalGraph, digits: int = 4, size: tuple[float, fl
     ['∂L/∂w1 = 0.2811', '∂L/∂w2 = 0.2811']
     """
     columns, rows = max(graph.column.values()), [graph.row[n.name] for n in graph.nodes]
-    width = size or (max(6.0, 1.45 * columns + 1.6), max(2.6, 0.62 * (max(rows) - min(rows)) + 2.2))
+    width = size or (max(6.0, 1.7 * columns + 1.6), max(2.6, 0.5 * (max(rows) - min(rows)) + 2.2))
     view = FigureView(width, dpi=100)
     ax = view.figure.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
