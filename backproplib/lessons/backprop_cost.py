@@ -8,8 +8,8 @@ forward pass more. :func:`measure_cost` times both on networks of growing width 
 Trade-off: the measured networks are written with numpy weight matrices (:class:`MatrixNetwork`),
 not run through :func:`~backproplib.engine.numeric.backward` or the generated code of
 :func:`~backproplib.engine.numeric.loss_and_gradients`. Both of those name every weight and do
-Python work per parameter (about 4 µs each: 0.4 s per pass at 100,000 parameters), so 2P forward
-passes would take days; with matrices both methods run at numpy's speed and the ratio measures
+Python work per parameter (a few µs each: tenths of a second per pass at 100,000 parameters), so 2P forward
+passes would take many hours; with matrices both methods run at numpy's speed and the ratio measures
 the algorithm, not the interpreter. The matrix code is the same network as
 ``square_network(width)`` and is checked against ``backward`` (:meth:`MatrixNetwork.of`, the tests).
 The activations and the loss come from the library's rows, so no formula is written twice.
