@@ -1,4 +1,5 @@
-"""Benchmarks for the book: slider latency, batched gradients, a large network, static frames, build times.
+"""Benchmarks for the book: slider latency, batched gradients, a large network, backprop against finite
+differences, static frames, build times.
 
 Run ``make benchmark`` (or ``.venv/bin/python benchmarks/run.py``). Every figure is a median over
 repeats, printed beside a baseline measured in the same process, so a noisy shared machine
@@ -23,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from backproplib import layered_network, load_example, loss_and_gradients  # noqa: E402
 from backproplib.engine.numeric import backward  # noqa: E402
+from backproplib.lessons.backprop_cost import MatrixNetwork, finite_differences, square_network  # noqa: E402
 from backproplib.views.explore import Settings  # noqa: E402
 from backproplib.views.widgets import LossFigure, slider_range  # noqa: E402
 from tests.support.chapter_file import example_from_parameters, parameters_cell_values  # noqa: E402
@@ -39,6 +41,16 @@ TARGETS = {
 
 def median_ms(run: Callable[[], object], repeats: int) -> float:
     return side_by_side([run], repeats)[0]
+
+
+def samples_ms(run: Callable[[], object], repeats: int) -> list[float]:
+    """Every one of ``repeats`` timed runs, in ms (for a median and a 95th percentile)."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(1e3 * (time.perf_counter() - start))
+    return times
 
 
 def side_by_side(runs: list[Callable[[], object]], repeats: int) -> list[float]:
@@ -235,6 +247,50 @@ def large_network(repeats: int) -> list[tuple]:
     ]
 
 
+# The chapter backprop_cost's networks: width inputs, two tanh layers of width, one sigmoid output.
+COST_WIDTHS = (2, 7, 22, 70, 223)
+
+
+def backprop_cost(repeats: int) -> list[tuple]:
+    """One backward pass against central finite differences over *every* parameter, as weight matrices.
+
+    The chapter times the finite differences of its largest networks on a sample of parameters; here
+    every parameter is nudged. Finite differences are repeated while that stays under ~20,000
+    parameters per size (once at 100,128), so their p95 is only as good as the repeats allow.
+    """
+    rng = np.random.default_rng(0)
+    small = square_network(COST_WIDTHS[0])
+    params = MatrixNetwork.random(COST_WIDTHS[0], rng).named(small)
+    net = MatrixNetwork.of(small, params)
+    arrays = [a.copy() for pair in zip(net.weights, net.biases) for a in pair]
+    for (k, i), estimate in finite_differences(net, np.array([0.3, -0.6]), 0.5).items():
+        arrays[k].flat[i] = estimate
+    estimated = MatrixNetwork(arrays[0::2], arrays[1::2]).named(small)
+    exact = backward(small, params, [0.3, -0.6], 0.5).gradients
+    assert all(abs(estimated[p] - float(exact[p])) < 1e-8 for p in small.parameters)  # the same network
+    rows = []
+    for width in COST_WIDTHS:
+        net = MatrixNetwork.random(width, rng)
+        x, y = rng.uniform(-1.0, 1.0, width), 0.5
+        backward_ms = samples_ms(lambda: net.backward(x, y), repeats)
+        differences_ms = samples_ms(
+            lambda: finite_differences(net, x, y), max(1, min(repeats, 20_000 // net.parameter_count))
+        )
+        rows.append((net.parameter_count, backward_ms, differences_ms))
+    return rows
+
+
+def print_backprop_cost(repeats: int) -> None:
+    print("\n## 5. One backward pass against finite differences over every parameter (chapter backprop_cost), ms")
+    print("width inputs, two tanh layers of width, one sigmoid output; numpy weight matrices for both methods\n")
+    print("| parameters | backward median | backward p95 | finite differences median | finite differences p95 "
+          "| runs | ratio of medians |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for count, back, differences in backprop_cost(repeats):
+        b50, b95, d50, d95 = (float(np.percentile(t, q)) for t in (back, differences) for q in (50, 95))
+        print(f"| {count:,} | {b50:.3g} | {b95:.3g} | {d50:.4g} | {d95:.4g} | {len(differences)} | {d50 / b50:,.0f}× |")
+
+
 def frames() -> list[tuple]:
     """Run every chapter notebook and read what its precomputed explorers cost.
 
@@ -311,7 +367,11 @@ def main() -> None:
     parser.add_argument(
         "--with-tests", action="store_true", help="also time the full test command in the clone (minutes)"
     )
+    parser.add_argument("--only", choices=["cost"], help="run only this section (cost: section 5)")
     args = parser.parse_args()
+    if args.only == "cost":
+        print_backprop_cost(args.repeats)
+        return
     print(
         (
             f"# Benchmarks — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} "
@@ -381,14 +441,16 @@ def main() -> None:
     ok = max(rows[0][1], rows[1][1]) <= 1e3 * TARGETS["large_s"]
     print(f"\nmeets target: {'yes' if ok else 'NO'}")
 
-    print("\n## 5. Precomputed static-slider frames, per chapter (each notebook run in a fresh kernel)\n")
+    print_backprop_cost(args.repeats)
+
+    print("\n## 6. Precomputed static-slider frames, per chapter (each notebook run in a fresh kernel)\n")
     print("| chapter | frames | seconds making frames | bytes | bytes per frame | whole notebook run, s |")
     print("|---|---:|---:|---:|---:|---:|")
     for chapter, count, seconds, size, run in frames():
         print(f"| {chapter} | {count} | {seconds:.1f} | {size:,} | {size // max(count, 1):,} | {run:.1f} |")
 
     if not args.skip_build:
-        print("\n## 6. The book\n")
+        print("\n## 7. The book\n")
         print("| what | seconds | target | meets target |")
         print("|---|---:|---:|---|")
         for name, seconds, target in book_build(args.with_tests):
