@@ -13,7 +13,7 @@ once and then updated in place:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
@@ -218,18 +218,27 @@ def live_explorer(
             figures[name] = LossFigure(network, name, ranges.get(name, slider_range(settings.params[name])), epochs)
         return figures[name]
 
+    # Several outputs: one target slider per output, each over the range given for "y".
+    targets = dict(zip(network.outputs, (float(t) for t in network.check_targets(settings.y))))
+    several = len(targets) > 1
+    values = {name: settings.value(name) for name in ranges if not (several and name == "y")}
+    if several and "y" in ranges:
+        values.update({f"y_{o}": t for o, t in targets.items()})
+    spans = {name: ranges["y"] if several and name.startswith("y_") else ranges[name] for name in values}
     sliders = {
         name: w.FloatSlider(
-            value=settings.value(name), min=low, max=high, step=(high - low) / 200,
+            value=value, min=spans[name][0], max=spans[name][1], step=(spans[name][1] - spans[name][0]) / 200,
             description=name, readout_format=".3f", continuous_update=True,
         )
-        for name, (low, high) in ranges.items()
+        for name, value in values.items()
     }
     choice = w.Dropdown(options=list(network.parameters), value=parameter, description="sweep")
     image = w.HTML()
 
     def redraw(_change: object = None) -> None:
-        current = settings.replace(**{name: s.value for name, s in sliders.items()})
+        moved = {name: s.value for name, s in sliders.items()}
+        y = {o: moved.pop(f"y_{o}", t) for o, t in targets.items()} if several else settings.y
+        current = replace(settings, y=y).replace(**moved)
         figure = figure_for(choice.value)
         figure.show(current)
         alt = f"{LossFigure.describe(choice.value, epochs)}; {choice.value} = {current.value(choice.value):.3f}"
