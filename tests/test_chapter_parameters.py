@@ -35,8 +35,11 @@ def changed_settings(defaults: dict) -> dict:
     """New values for every parameter and the target, valid for the chapter's loss."""
     params = {name: round(value + 0.1, 10) for name, value in defaults["params"].items()}
 
+    # A chapter that fixes its loss leaves it out of the parameters cell; its example then says which.
+    loss = defaults["loss"] if "loss" in defaults else example_from_parameters(defaults).network.loss
+
     def moved(target: float) -> float:
-        return 1.0 - target if defaults["loss"] == "binary_cross_entropy" else round(target + 0.25, 10)
+        return 1.0 - target if loss == "binary_cross_entropy" else round(target + 0.25, 10)
 
     y = defaults["y"]  # one number, or one per output (a mapping output name → target)
     y = {output: moved(t) for output, t in y.items()} if isinstance(y, dict) else moved(y)
