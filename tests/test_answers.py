@@ -6,10 +6,10 @@ test_examples_mazur.py, not from the library's backward pass.
 from __future__ import annotations
 
 import pytest
+from test_examples_mazur import exact
 
 from backproplib import load_example
 from backproplib.checking.answers import check_gradients
-from test_examples_mazur import exact
 
 EX = load_example("two_outputs")
 RIGHT = {name: float(value) for name, value in exact(EX.params)["grads"].items()}

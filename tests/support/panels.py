@@ -45,7 +45,9 @@ def probe_positions(
     """Slider positions that exercise a live panel, for checks that every position draws.
 
     With several outputs (``settings.y`` a mapping) each output's target is its own slider,
-    ``y_<output>``, over the range given for ``"y"``. Each slider alone at five stops across its range (the others at ``settings``), every slider at
+    ``y_<output>``, over the range given for ``"y"``.
+
+    Each slider alone at five stops across its range (the others at ``settings``), every slider at
     its low end, every slider at its high end, then ``mixes`` random mixes (seeded).
 
     >>> from backproplib.checking.examples import load_example
