@@ -7,12 +7,16 @@ Let ``p`` be the printed value with ``d`` decimals, ``c`` the exactly computed v
 One unit in the last place is ``u = 10**-d``.
 
 * **agrees**: ``|p - c| <= u/2``: ``c`` rounded to the document's precision is ``p``.
-* **rounding slip**: not agrees, but the document's arithmetic reproduces ``p``
-  (``|p - s| <= u``) and ``p`` is within 2 % of ``c``. The gap comes from rounded
-  numbers carried forward, not from a new mistake at this step.
-* **wrong**: everything else: the document's own arithmetic does not give ``p``
-  (an arithmetic slip), or ``p`` is more than 2 % off (a wrong formula, or an error
-  carried from an earlier wrong value).
+* **rounding slip**: not agrees, but the document's arithmetic, rounded to ``d`` decimals,
+  gives ``p`` (``|p - s| <= u/2``) and ``p`` is within 2 % of ``c``. The step is right; the
+  gap comes from rounded numbers carried into it.
+* **wrong**: everything else: the document's own arithmetic does not give ``p`` (an
+  arithmetic slip, even one unit in the last digit), or ``p`` is more than 2 % off (a wrong
+  formula, or an error carried from an earlier wrong value).
+
+The same half unit decides both comparisons, so "its own arithmetic gives the printed
+number" means one thing everywhere. :data:`VERDICT_RULE` states the rule in words for the
+book's pages, which quote it rather than restate it.
 
 A value printed without its arithmetic (``shown`` empty, so ``s`` is NaN) can only agree
 or be wrong: there is no arithmetic of the document's to reproduce it.
@@ -29,10 +33,21 @@ from ..engine.losses import get_loss
 from ..engine.numeric import backward, forward
 from ..engine.training import gradient_step, train
 
-__all__ = ["Published", "Comparison", "verdict", "decimals", "evaluate", "quantities", "compare"]
+__all__ = ["Published", "Comparison", "VERDICT_RULE", "verdict", "decimals", "evaluate", "quantities", "compare"]
 
 AGREES, SLIP, WRONG = "agrees", "rounding slip", "wrong"
 SLIP_RELATIVE_TOLERANCE = 0.02
+
+# The rule in words (Markdown), quoted by the errata page and every chapter that checks a document.
+VERDICT_RULE = (
+    "Each printed value gets one verdict. **Agrees**: the exact value, rounded to the decimals the document "
+    "prints, is the printed number. **Rounding slip**: it is not, but the document's own arithmetic on its "
+    "own printed inputs, rounded the same way, is the printed number, and that number is within 2 % of the "
+    "exact value: the step is right, and the gap comes from rounded numbers carried into it. **Wrong**: "
+    "anything else: the document's own arithmetic does not give the printed number (a slip, even one unit "
+    "in the last digit), or the number is more than 2 % off (a wrong formula, or an earlier wrong value "
+    "carried forward)."
+)
 
 
 @dataclass(frozen=True)
@@ -81,8 +96,10 @@ def verdict(printed: str, computed: float, shown: float) -> str:
 
     >>> verdict("0.7514", 0.7513650695, 0.7514)
     'agrees'
-    >>> verdict("-0.65584", -0.6556293117, -2.71011 * 0.242)
+    >>> verdict("0.36355", 0.3635102, 0.36355)  # the document's arithmetic gives it; the exact value does not
     'rounding slip'
+    >>> verdict("-0.65584", -0.6556293117, -2.71011 * 0.242)  # its own arithmetic gives -0.65585
+    'wrong'
     >>> verdict("0.069", 0.2810882504, 0.138 * 0.5)
     'wrong'
     """
@@ -91,7 +108,7 @@ def verdict(printed: str, computed: float, shown: float) -> str:
     slack = 1e-9 * max(1.0, abs(p))  # float noise in the comparison itself
     if abs(p - computed) <= unit / 2 + slack:
         return AGREES
-    if abs(p - shown) <= unit + slack and abs(p - computed) <= SLIP_RELATIVE_TOLERANCE * abs(computed):
+    if abs(p - shown) <= unit / 2 + slack and abs(p - computed) <= SLIP_RELATIVE_TOLERANCE * abs(computed):
         return SLIP
     return WRONG
 
