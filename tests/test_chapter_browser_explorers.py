@@ -20,6 +20,7 @@ CHAPTERS = {
     "tiny_network": (lambda p: "w1", lambda p: {}),
     "shared_bias": (lambda p: "b1", lambda p: {}),
     "sum_target": (lambda p: "w_h1", lambda p: {}),
+    "two_outputs": (lambda p: "w5", lambda p: {}),
 }
 
 

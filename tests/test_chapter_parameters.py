@@ -1,7 +1,7 @@
 """Every chapter with a ``parameters`` cell runs cleanly with other parameters, and stays consistent.
 
 For each chapter (found by looking, so chapters added later are covered) the test moves every
-weight and bias by 0.1 and the target (to ``1 - y`` for cross-entropy, else by 0.25), injects them
+weight and bias by 0.1 and the target (each output's, to ``1 - y`` for cross-entropy, else by 0.25), injects them
 with papermill after the ``parameters`` cell, and checks the run:
 
 * no cell fails (a failure names the cell and the error);
@@ -34,8 +34,15 @@ CHAPTERS = sorted(
 def changed_settings(defaults: dict) -> dict:
     """New values for every parameter and the target, valid for the chapter's loss."""
     params = {name: round(value + 0.1, 10) for name, value in defaults["params"].items()}
-    y = defaults["y"]
-    y = 1.0 - y if defaults["loss"] == "binary_cross_entropy" else round(y + 0.25, 10)
+
+    # A chapter that fixes its loss leaves it out of the parameters cell; its example then says which.
+    loss = defaults["loss"] if "loss" in defaults else example_from_parameters(defaults).network.loss
+
+    def moved(target: float) -> float:
+        return 1.0 - target if loss == "binary_cross_entropy" else round(target + 0.25, 10)
+
+    y = defaults["y"]  # one number, or one per output (a mapping output name → target)
+    y = {output: moved(t) for output, t in y.items()} if isinstance(y, dict) else moved(y)
     return {"params": params, "y": y}
 
 

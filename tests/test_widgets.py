@@ -161,6 +161,20 @@ def test_live_explorer_redraws_on_slider_change():
     assert shown_alt(image).startswith("Left: the loss as w2 varies")
 
 
+def test_live_explorer_gives_each_output_its_own_target_slider():
+    ex = load_example("two_outputs")
+    ranges = {"w5": (-1.0, 1.0), "y": (0.0, 1.0)}
+    panel = live_explorer(ex.network, settings_of("two_outputs"), ranges, "w5", epochs=5)
+    _, grid, image = panel.children
+    sliders = {s.description: s for s in grid.children}
+    assert sorted(sliders) == ["w5", "y_o1", "y_o2"]
+    assert (sliders["y_o1"].value, sliders["y_o2"].value) == (0.01, 0.99)
+    assert (sliders["y_o2"].min, sliders["y_o2"].max) == (0.0, 1.0)
+    before = shown_png(image)
+    sliders["y_o2"].value = 0.5  # moves the loss curve: the second output's target now counts
+    assert shown_png(image) != before and shown_png(image).startswith(b"\x89PNG")
+
+
 def test_bad_figure_arguments_are_named():
     ex = load_example("tiny_relu")
     with pytest.raises(ValueError, match="unknown parameter 'w3'; the parameters are 'w1', 'w2'"):

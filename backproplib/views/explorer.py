@@ -231,7 +231,8 @@ def panel_description(network: Network, settings: Settings, ranges: Mapping[str,
         {"legend": "training", "controls": training},
     ]
     return {
-        "title": title or f"Explorer: the loss of {network.outputs[-1]} as every control moves",
+        "title": title or f"Explorer: the {'total loss of ' if len(network.outputs) > 1 else 'loss of '}"
+                          f"{' and '.join(network.outputs)} as every control moves",
         "groups": [{"legend": g["legend"], "controls": [asdict(c) for c in g["controls"]]} for g in groups],
         "sweep": {
             "label": "swept parameter", "options": list(network.parameters), "value": parameter, "points": SWEEP_POINTS,

@@ -156,19 +156,26 @@ def chain_rule_latex(example: Example, parameter: str, digits: int = 4) -> Latex
 def update_table(example: Example, digits: int = 4) -> Table:
     """One gradient-descent step at the example's learning rate: old, gradient, η·gradient, new.
 
+    A parameter the example keeps frozen (``example.frozen``) shows its gradient but does not move.
+
     >>> from backproplib.checking.examples import load_example
     >>> print(update_table(load_example("tiny_relu")))
     parameter     old  gradient  η·gradient     new
     ---------  ------  --------  ----------  ------
     w1         0.5000    0.2811      0.0281  0.4719
     w2         0.5000    0.2811      0.0281  0.4719
+    >>> update_table(load_example("two_outputs")).rows[-1]
+    ['b2', '0.6000', '0.1004', 'frozen', '0.6000']
     """
     ex = example
     grads = backward(ex.network, ex.params, ex.x, ex.y).gradients
-    new = gradient_step(dict(ex.params), grads, ex.learning_rate)
-    values = [(ex.params[p], grads[p], ex.learning_rate * grads[p], new[p]) for p in ex.network.parameters]
-    rows = [[p, *(number(v, digits) for v in row)] for p, row in zip(ex.network.parameters, values)]  # type: ignore[arg-type]
-    return Table(["parameter", "old", "gradient", "η·gradient", "new"], rows)
+    new = gradient_step(dict(ex.params), grads, ex.learning_rate, ex.frozen)
+    rows = [
+        [p, number(ex.params[p], digits), number(grads[p], digits),
+         "frozen" if p in ex.frozen else number(ex.learning_rate * grads[p], digits), number(new[p], digits)]
+        for p in ex.network.parameters
+    ]
+    return Table(["parameter", "old", "gradient", "η·gradient", "new"], rows, numeric=[False, True, True, True, True])
 
 
 def comparison_table(comparisons: Sequence[Comparison], digits: int = 6) -> Table:

@@ -13,7 +13,7 @@ once and then updated in place:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
@@ -187,6 +187,27 @@ def round_up(value: float) -> float:
     return float(10.0 * power)
 
 
+def _slider_starts(
+    network: Network, settings: Settings, ranges: Mapping[str, tuple[float, float]]
+) -> dict[str, tuple[float, tuple[float, float]]]:
+    """Each slider's starting value and range, by name. With several outputs the range given for
+    ``"y"`` makes one target slider per output, ``y_<output>``.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("two_outputs")
+    >>> _slider_starts(ex.network, Settings.of(ex), {"w5": (-1, 1), "y": (0, 1)})
+    {'w5': (0.4, (-1, 1)), 'y_o1': (0.01, (0, 1)), 'y_o2': (0.99, (0, 1))}
+    """
+    targets = dict(zip(network.outputs, (float(t) for t in network.check_targets(settings.y))))
+    starts = {}
+    for name, span in ranges.items():
+        if name == "y" and len(targets) > 1:
+            starts.update({f"y_{o}": (t, span) for o, t in targets.items()})
+        else:
+            starts[name] = (settings.value(name), span)
+    return starts
+
+
 def live_explorer(
     network: Network,
     settings: Settings,
@@ -220,16 +241,18 @@ def live_explorer(
 
     sliders = {
         name: w.FloatSlider(
-            value=settings.value(name), min=low, max=high, step=(high - low) / 200,
+            value=value, min=low, max=high, step=(high - low) / 200,
             description=name, readout_format=".3f", continuous_update=True,
         )
-        for name, (low, high) in ranges.items()
+        for name, (value, (low, high)) in _slider_starts(network, settings, ranges).items()
     }
     choice = w.Dropdown(options=list(network.parameters), value=parameter, description="sweep")
     image = w.HTML()
 
     def redraw(_change: object = None) -> None:
-        current = settings.replace(**{name: s.value for name, s in sliders.items()})
+        moved = {name: s.value for name, s in sliders.items()}
+        targets = {o: moved.pop(f"y_{o}") for o in network.outputs if f"y_{o}" in moved}  # several outputs
+        current = replace(settings, y=targets or settings.y).replace(**moved)
         figure = figure_for(choice.value)
         figure.show(current)
         alt = f"{LossFigure.describe(choice.value, epochs)}; {choice.value} = {current.value(choice.value):.3f}"

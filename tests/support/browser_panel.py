@@ -86,8 +86,9 @@ def full_positions(chapter: Chapter, positions: list[dict]) -> list[dict]:
     :func:`model_against_backward`, the chapter's own settings first."""
     network, full = chapter.example.network, []
     for position in [{}, *positions]:
-        s = chapter.settings.replace(**position)
+        targets = {o: position[f"y_{o}"] for o in network.outputs if f"y_{o}" in position}  # several outputs
+        s = chapter.settings.replace(**{n: v for n, v in position.items() if n[2:] not in targets})
         full.append({**{n: float(s.params[n]) for n in network.parameters},
                      **{n: float(s.x[n]) for n in network.inputs},
-                     "y": [float(t) for t in network.check_targets(s.y)]})
+                     "y": [float(targets.get(o, t)) for o, t in zip(network.outputs, network.check_targets(s.y))]})
     return full

@@ -44,6 +44,9 @@ def probe_positions(
 ) -> list[dict[str, float]]:
     """Slider positions that exercise a live panel, for checks that every position draws.
 
+    With several outputs (``settings.y`` a mapping) each output's target is its own slider,
+    ``y_<output>``, over the range given for ``"y"``.
+
     Each slider alone at five stops across its range (the others at ``settings``), every slider at
     its low end, every slider at its high end, then ``mixes`` random mixes (seeded).
 
@@ -53,7 +56,10 @@ def probe_positions(
     >>> len(positions), positions[0], positions[-3], positions[-2]
     (13, {'w1': -1.0, 'y': 0.0}, {'w1': -1, 'y': 0}, {'w1': 1, 'y': 1})
     """
-    centre = {name: settings.value(name) for name in ranges}
+    several = isinstance(settings.y, Mapping)
+    if several and "y" in ranges:  # one target slider per output, y_<output>
+        ranges = {**{n: r for n, r in ranges.items() if n != "y"}, **{f"y_{o}": ranges["y"] for o in settings.y}}
+    centre = {n: float(settings.y[n[2:]]) if several and n.startswith("y_") else settings.value(n) for n in ranges}
     positions = [dict(centre, **{name: float(v)}) for name, (lo, hi) in ranges.items() for v in np.linspace(lo, hi, 5)]
     positions.append({name: lo for name, (lo, _) in ranges.items()})
     positions.append({name: hi for name, (_, hi) in ranges.items()})
