@@ -5,10 +5,12 @@
 explorer's model object (the contract at the top of ``views/explorer/explorer.js``)::
 
     { parameters, inputs, outputs, neurons,            // names, network order (strings only)
-      evaluate(theta, x, y) -> {loss, gradients, z, a, delta},
+      evaluate(theta, x, y) -> {loss, gradients, z, a, delta, slope},   // slope: each neuron's da/dz
       step(theta, x, y, rate) -> [loss before the step, newTheta],
       sweep(theta, x, y, index, values) -> {losses, gradients},   // Float64Arrays, gradients[p][i]
-      train(theta, x, y, rate, epochs) -> {losses, theta, divergedAt} }
+      train(theta, x, y, rate, epochs) -> {losses, theta, divergedAt},
+      trace(theta, x, y, rate, epochs, sign) -> train's result and, per epoch, columns
+          z, a, delta, slope (per neuron), gradients, values (per parameter) }  // sign -1: ascent
 
 ``theta``, ``x`` and ``y`` are arrays in the order of ``network.parameters``, ``inputs`` and
 ``outputs``. No formula is written here: the activation and loss formulas are the rows' templates
@@ -37,6 +39,7 @@ from __future__ import annotations
 
 import json
 
+from .activations import get_activation
 from .network import Network
 from .straight_line import StraightLine, straight_line
 from .templates import HELPERS
@@ -99,6 +102,25 @@ _RUNTIME = """\
   }
   // backproplib.engine.training.train for one example, full batch (its fast path), step by step.
   function train(theta, x, y, rate, epochs) {
+    return descend(theta, x, y, rate, epochs, 1, null);
+  }
+  // train's run keeping every epoch's pass (before that epoch's step), for the lesson panels: the
+  // loss, and per neuron z, a, delta, slope, per parameter its value and gradient, as columns.
+  // sign -1 steps up the gradient (theta + rate * g), as a wrong sign convention does.
+  function trace(theta, x, y, rate, epochs, sign) {
+    if (sign !== 1 && sign !== -1) throw new RangeError(`sign must be 1 or -1; got ${sign}`);
+    const kept = { z: [], a: [], delta: [], slope: [], gradients: [], values: [] };
+    const run = descend(theta, x, y, rate, epochs, sign, kept);
+    for (const key of Object.keys(kept)) run[key] = columns(kept[key]);
+    return run;
+  }
+  function columns(rows) {
+    const width = rows.length ? rows[0].length : 0;
+    const out = [];
+    for (let j = 0; j < width; j += 1) out.push(Float64Array.from(rows, (row) => row[j]));
+    return out;
+  }
+  function descend(theta, x, y, rate, epochs, sign, kept) {
     if (!(rate > 0 && rate < Infinity)) throw new RangeError(`rate must be a finite number > 0; got ${rate}`);
     if (!(Number.isInteger(epochs) && epochs >= 0)) {
       throw new RangeError(`epochs must be a whole number >= 0; got ${epochs}`);
@@ -106,12 +128,24 @@ _RUNTIME = """\
     const losses = [];
     let values = checked(theta, "theta").slice();
     let lastGood = values;
+    checked(x, "x");
+    checked(y, "y");
+    const gradients = values.map(() => [0]);
     for (let epoch = 0; epoch <= epochs; epoch += 1) {
-      const [loss, stepped] = inside(values) ? step(values, x, y, rate) : [NaN, values];
-      if (!inside(values) || !inside([loss])) return { losses: losses, theta: lastGood, divergedAt: epoch };
+      if (!inside(values)) return { losses: losses, theta: lastGood, divergedAt: epoch };
+      const here = kept ? pass(values, x, y) : null;
+      const loss = here ? here.loss : lossAndGradients(values, x, y, gradients, 0);
+      if (!inside([loss])) return { losses: losses, theta: lastGood, divergedAt: epoch };
       losses.push(loss);
+      if (kept) {
+        for (const key of ["z", "a", "delta", "slope", "gradients"]) kept[key].push(here[key]);
+        kept.values.push(values);
+      }
       lastGood = values;
-      if (epoch < epochs) values = stepped;
+      if (epoch < epochs) {
+        const g = here ? here.gradients : gradients.map((column) => column[0]);
+        values = values.map((value, i) => value - sign * rate * g[i]);
+      }
     }
     return { losses: losses, theta: values, divergedAt: null };
   }
@@ -141,13 +175,16 @@ def model_source(network: Network) -> str:
           z: [z1_0, z2_0],
           a: [a1_0, a2_0],
           delta: [d1_0, d2_0],
+          slope: [_step(z1_0), a2_0 * (1.0 - a2_0)],
         };
       }
     """
     names = {p: f"theta_{i}" for i, p in enumerate(network.parameters)}
     plan = straight_line(network, names, keep_all=True)
     listed = lambda ids: ", ".join(ids)  # noqa: E731
-    returned = {"gradients": plan.gradients, "z": plan.z, "a": plan.a, "delta": plan.delta}
+    returned = {
+        "gradients": plan.gradients, "z": plan.z, "a": plan.a, "delta": plan.delta, "slope": _slopes(network, plan),
+    }
     everything = ["return {", "  loss: loss,", *(f"  {key}: [{listed(ids)}]," for key, ids in returned.items()), "};"]
     lean = [f"out[{i}][at] = {g};" for i, g in enumerate(plan.gradients)] + ["return loss;"]
     runtime = _RUNTIME % {
@@ -164,9 +201,15 @@ def model_source(network: Network) -> str:
         _function("pass(theta, x, y)", network, plan, everything),
         _function("lossAndGradients(theta, x, y, out, at)", network, plan, lean),
         runtime.rstrip("\n"),
-        f"  return Object.freeze({{ {described}, evaluate: evaluate, step: step, sweep: sweep, train: train }});",
+        f"  return Object.freeze({{ {described}, evaluate: evaluate, step: step, sweep: sweep, train: train, trace: trace }});",
         "})()",
     ])
+
+
+def _slopes(network: Network, plan: StraightLine) -> tuple[str, ...]:
+    """Each neuron's activation slope da/dz: its activation row's derivative template, filled in."""
+    templates = [get_activation(layer.activation).code.derivative for layer in network.layers for _ in layer.neurons]
+    return tuple(t.format(z=z, a=a) for t, z, a in zip(templates, plan.z, plan.a))
 
 
 def _function(signature: str, network: Network, plan: StraightLine, ending: list[str]) -> str:
