@@ -51,7 +51,7 @@ __all__ = [
 ASSET_DIR = Path(__file__).with_name("explorer")  # explorer.js and explorer.css
 MARKER = "data-backprop-explorer"  # on every explorer's container; the Sphinx extension looks for it
 # What a page with an explorer loads, relative to the site root (made by `make vendor` and Sphinx).
-BOOK_SCRIPTS = ("_vendor/uplot/uPlot.iife.min.js", "_static/explorer.js")
+BOOK_SCRIPTS = ("_vendor/uplot/uPlot.iife.min.js", "_static/lesson.js", "_static/explorer.js")
 BOOK_STYLES = ("_vendor/uplot/uPlot.min.css", "_static/explorer.css")
 
 SWEEP_POINTS = 201
@@ -270,7 +270,8 @@ class ExplorerView:
     """
 
     def __init__(self, panel: Mapping[str, Any], model_source: str) -> None:
-        missing = [k for k in ("title", "groups", "sweep") if k not in panel]
+        required = ("title", "groups", "charts") if panel.get("kind") == "lesson" else ("title", "groups", "sweep")
+        missing = [k for k in required if k not in panel]
         if missing:
             raise ValueError(f"panel is missing {missing}; make it with panel_description")
         if not isinstance(model_source, str) or not model_source.strip():

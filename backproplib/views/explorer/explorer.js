@@ -672,7 +672,12 @@
     try {
       if (typeof root.uPlot !== "function") throw new Error("uPlot is not loaded (the book serves it from _vendor/uplot/)");
       const panel = JSON.parse(doc.getElementById(entry.panel).textContent);
-      mount(container, panel, entry.model());
+      if (panel.kind === "lesson") {
+        if (!root.BackpropLesson) throw new Error("lesson.js is not loaded (the book serves it from _static/)");
+        root.BackpropLesson.mount(container, panel, entry.model());
+      } else {
+        mount(container, panel, entry.model());
+      }
     } catch (error) {
       container.textContent = "";
       container.append(element("p", { class: "bp-explorer-note", role: "alert" }, `This explorer could not start: ${error.message}`));
