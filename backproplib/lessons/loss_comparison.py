@@ -29,7 +29,7 @@ from ..views.palette import LEGEND_SIZE, SERIES_COLOURS, SERIES_STYLES, SHADE, T
 
 __all__ = [
     "COMPARED_LOSSES", "SWEEP_VALUES", "TARGETS", "CONFIDENTLY_WRONG", "LossProfile", "LossComparison",
-    "compare_losses", "LossComparisonFigure",
+    "compare_losses", "LossComparisonFigure", "loss_comparison_explorer",
 ]
 
 # The two losses side by side, in drawing order.
@@ -273,3 +273,57 @@ class LossComparisonFigure(FigureView):
             "\n".join(f"{p.label}: {p.gradient_at_current:.3g}" for p in comparison.profiles)
         )
         return comparison
+
+
+def loss_comparison_explorer(network: Network, settings: Settings, parameter: str = "w2",
+                             value_range: tuple[float, float] = (SWEEP_VALUES[0], SWEEP_VALUES[-1]),
+                             losses: Sequence[str] = COMPARED_LOSSES):
+    """Each of ``losses`` and its gradient along ``parameter``, the target on a slider, in the reader's browser
+    (one generated model per loss).
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("tiny_relu")
+    >>> view = loss_comparison_explorer(ex.network, Settings.of(ex))
+    >>> [s["model"] for s in view.view.panel["charts"][1]["series"]]
+    ['binary_cross_entropy', 'half_squared_error']
+    """
+    from ..views.explorer import slider_control
+    from ..views.lesson_explorer import DASHES, LessonModel, Series, group, kernel_view, lesson_explorer, readout
+    from ..views.lesson_explorer import sweep_chart
+
+    network.check_parameter_name(parameter)
+    _check_comparable(network, losses)
+    if len(losses) > _DRAWN:
+        raise ValueError(f"losses must name at most {_DRAWN} losses; got {len(losses)}")
+    output = network.outputs[0]
+    models = {name: LessonModel(_LABELS.get(name, name), replace(network, loss=name)) for name in losses}
+    styles = list(zip(losses, SERIES_COLOURS, DASHES))
+    controls = [slider_control("parameter", parameter, parameter, value_range, float(settings.params[parameter])),
+                slider_control("target", output, "y: the target", (0.0, 1.0), float(settings.y))]
+    charts = [
+        sweep_chart(parameter, f"Each loss as {parameter} moves.", parameter, "loss",
+                    [Series("loss", _LABELS.get(n, n), c, d, model=n) for n, c, d in styles]),
+        sweep_chart(parameter, f"Each loss's gradient ∂L/∂{parameter} as {parameter} moves.", parameter,
+                    f"∂L/∂{parameter}", [Series(f"gradient:{parameter}", _LABELS.get(n, n), c, d, model=n)
+                                        for n, c, d in styles], symmetric=True),
+    ]
+    readouts = [readout("ŷ", f"a:{output}", model=losses[0]), readout("sigmoid slope ŷ(1−ŷ)", f"slope:{output}",
+                                                                     model=losses[0])]
+    readouts += [readout(f"{_LABELS.get(n, n)}: ∂L/∂{parameter}", f"gradient:{parameter}", model=n) for n in losses]
+
+    def kernel():
+        import ipywidgets as w
+
+        figure = LossComparisonFigure(network, parameter, SWEEP_VALUES, losses)
+        slider = w.FloatSlider(value=controls[0].value, min=controls[0].min, max=controls[0].max,
+                               step=controls[0].step, description=parameter)
+        target = w.FloatSlider(value=float(settings.y), min=0.0, max=1.0, step=controls[1].step, description="y")
+
+        def draw(value: float, y: float) -> str:
+            figure.show(settings.replace(y=y), value)
+            return figure.html(f"Cross-entropy and squared error and their gradients, {parameter} = {value:.2f}, y = {y:g}")
+
+        return kernel_view({"value": slider, "y": target}, draw)
+
+    return lesson_explorer("Cross-entropy against squared error", models, settings,
+                           [group(parameter, controls[:1]), group("target", controls[1:])], charts, readouts, kernel)

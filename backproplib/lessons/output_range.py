@@ -32,6 +32,7 @@ __all__ = [
     "OUTPUT_ACTIVATIONS", "LEARNING_RATES", "EPOCHS", "TARGET_RANGE", "LEARNING_RATE_RANGE",
     "STALL_GRADIENT", "reachable_outputs", "loss_floor", "with_output_activation", "OutputRun",
     "train_with_output", "OutputRangeFigure", "output_range_panel", "describe_range",
+    "output_range_explorer",
 ]
 
 # The choices of the activation menu, in menu order.
@@ -424,3 +425,44 @@ def output_range_panel(network: Network, settings: Settings, epochs: int = EPOCH
         control.observe(redraw, names="value")
     redraw()
     return kernel_panel(w.VBox([w.HBox([menu, rate, target]), image]))
+
+
+def output_range_explorer(network: Network, settings: Settings, epochs: int = EPOCHS):
+    """Training with each output activation (a dropdown) as η and the target move, in the reader's browser.
+
+    One generated model per activation of :data:`OUTPUT_ACTIVATIONS`; the ŷ chart draws the target
+    and the edges of the chosen activation's range.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("sum_target")
+    >>> view = output_range_explorer(ex.network, Settings.of(ex), 100)
+    >>> [m["key"] for m in view.view.panel["models"]], view.view.panel["models"][0]["values"]
+    (['sigmoid', 'identity', 'relu', 'tanh'], {'edge_low': 0.0, 'edge_high': 1.0})
+    """
+    from ..views.explorer import slider_control
+    from ..views.lesson_explorer import LessonModel, Series, group, guide, lesson_explorer, readout, training_chart
+
+    output = network.outputs[0]
+    models = {}
+    for name in OUTPUT_ACTIVATIONS:
+        edges = dict(zip(("edge_low", "edge_high"), reachable_outputs(name)))
+        models[name] = LessonModel(name, with_output_activation(network, name),
+                                   {k: v for k, v in edges.items() if math.isfinite(v)})
+    start = network.layers[-1].activation if network.layers[-1].activation in OUTPUT_ACTIVATIONS else "sigmoid"
+    controls = [
+        slider_control("rate", "rate", "η: learning rate", LEARNING_RATE_RANGE, settings.learning_rate),
+        slider_control("target", output, "y: the target", TARGET_RANGE, float(settings.y)),
+    ]
+    charts = [
+        training_chart("The training loss over the epochs (log scale).", "loss ½(ŷ − y)²",
+                       [Series("loss", "training loss", BLUE)], log_y=True),
+        training_chart("The prediction ŷ over the epochs, the target and the edges of the output's range.", "ŷ",
+                       [Series(f"a:{output}", "prediction ŷ", VERMILLION)],
+                       guides=[guide("target y", GREEN, control=output), guide("range edge", BLACK, model_value="edge_low"),
+                               guide("range edge", BLACK, model_value="edge_high")]),
+    ]
+    readouts = [readout("loss after training", "loss", at="final"), readout("final ŷ", f"a:{output}", at="final"),
+                readout("ŷ now", f"a:{output}")]
+    return lesson_explorer("Training with each output activation", models, settings, [group("training", controls)],
+                           charts, readouts, lambda: output_range_panel(network, settings, epochs), epochs=epochs,
+                           choice=("output layer", "output activation", start))
