@@ -182,8 +182,10 @@ class LessonExplorer(BrowserExplorer):
     (True, 'lesson')
     """
 
-    def __init__(self, view: ExplorerView, kernel: Callable[[], Any]) -> None:
+    def __init__(self, view: ExplorerView, kernel: Callable[[], Any],
+                 models: Mapping[str, LessonModel] | None = None) -> None:
         self.view, self._kernel, self._kernel_panel = view, kernel, None
+        self.models = dict(models or {})  # key -> LessonModel, as the page's models
 
     def kernel_panel(self):
         """The ipywidgets view, made on first use."""
@@ -197,7 +199,7 @@ def lesson_explorer(title: str, models: Mapping[str, LessonModel], settings: Set
                     epochs: int = 100, choice: tuple[str, str, str] | None = None) -> LessonExplorer:
     """The description and models as one :class:`LessonExplorer`."""
     panel = lesson_description(title, models, settings, groups, charts, readouts, epochs=epochs, choice=choice)
-    return LessonExplorer(ExplorerView(panel, lessons_source(models)), kernel)
+    return LessonExplorer(ExplorerView(panel, lessons_source(models)), kernel, models)
 
 
 def kernel_view(controls: Mapping[str, Any], draw: Callable[..., str]):
