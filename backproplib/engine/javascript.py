@@ -67,6 +67,7 @@ assert set(HELPER_SOURCE) == set(HELPERS), "the JavaScript defines exactly the t
 _RUNTIME = """\
   const LIMIT = %(limit)s;
   const SIZES = { theta: %(n_theta)d, x: %(n_x)d, y: %(n_y)d };
+  const SIZES_OF = { theta: Array.from({ length: %(n_theta)d }), neurons: Array.from({ length: %(n_neurons)d }) };
   function checked(values, what) {
     if (!Array.isArray(values) || values.length !== SIZES[what] || !values.every((v) => typeof v === "number")) {
       throw new TypeError(`${what} must be an array of ${SIZES[what]} numbers in network order; got ${values}`);
@@ -98,7 +99,8 @@ _RUNTIME = """\
   }
   // Inside ±LIMIT and not NaN: backproplib.engine.training's divergence rule.
   function inside(values) {
-    return values.every((v) => v >= -LIMIT && v <= LIMIT);
+    for (let i = 0; i < values.length; i += 1) if (!(values[i] >= -LIMIT && values[i] <= LIMIT)) return false;
+    return true;
   }
   // backproplib.engine.training.train for one example, full batch (its fast path), step by step.
   function train(theta, x, y, rate, epochs) {
@@ -109,43 +111,36 @@ _RUNTIME = """\
   // sign -1 steps up the gradient (theta + rate * g), as a wrong sign convention does.
   function trace(theta, x, y, rate, epochs, sign) {
     if (sign !== 1 && sign !== -1) throw new RangeError(`sign must be 1 or -1; got ${sign}`);
-    const kept = { z: [], a: [], delta: [], slope: [], gradients: [], values: [] };
+    const rows = Number.isInteger(epochs) && epochs >= 0 ? epochs + 1 : 0;
+    const column = () => new Float64Array(rows);
+    const kept = { gradients: SIZES_OF.theta.map(column), values: SIZES_OF.theta.map(column) };
+    for (const key of ["z", "a", "delta", "slope"]) kept[key] = SIZES_OF.neurons.map(column);
     const run = descend(theta, x, y, rate, epochs, sign, kept);
-    for (const key of Object.keys(kept)) run[key] = columns(kept[key]);
+    for (const [key, columns] of Object.entries(kept)) run[key] = columns.map((c) => c.subarray(0, run.losses.length));
     return run;
   }
-  function columns(rows) {
-    const width = rows.length ? rows[0].length : 0;
-    const out = [];
-    for (let j = 0; j < width; j += 1) out.push(Float64Array.from(rows, (row) => row[j]));
-    return out;
-  }
+  // The descent loop of train and trace; writes nothing per epoch but the numbers it keeps.
   function descend(theta, x, y, rate, epochs, sign, kept) {
     if (!(rate > 0 && rate < Infinity)) throw new RangeError(`rate must be a finite number > 0; got ${rate}`);
     if (!(Number.isInteger(epochs) && epochs >= 0)) {
       throw new RangeError(`epochs must be a whole number >= 0; got ${epochs}`);
     }
-    const losses = [];
-    let values = checked(theta, "theta").slice();
-    let lastGood = values;
+    const values = checked(theta, "theta").slice();
+    const lastGood = values.slice();
     checked(x, "x");
     checked(y, "y");
-    const gradients = values.map(() => [0]);
+    const losses = [];
+    const out = kept || { gradients: values.map(() => new Float64Array(1)) };
+    const n = values.length;
     for (let epoch = 0; epoch <= epochs; epoch += 1) {
       if (!inside(values)) return { losses: losses, theta: lastGood, divergedAt: epoch };
-      const here = kept ? pass(values, x, y) : null;
-      const loss = here ? here.loss : lossAndGradients(values, x, y, gradients, 0);
-      if (!inside([loss])) return { losses: losses, theta: lastGood, divergedAt: epoch };
+      const at = kept ? epoch : 0;
+      const loss = kept ? passInto(values, x, y, kept, epoch) : lossAndGradients(values, x, y, out.gradients, 0);
+      if (!(loss >= -LIMIT && loss <= LIMIT)) return { losses: losses, theta: lastGood, divergedAt: epoch };
       losses.push(loss);
-      if (kept) {
-        for (const key of ["z", "a", "delta", "slope", "gradients"]) kept[key].push(here[key]);
-        kept.values.push(values);
-      }
-      lastGood = values;
-      if (epoch < epochs) {
-        const g = here ? here.gradients : gradients.map((column) => column[0]);
-        values = values.map((value, i) => value - sign * rate * g[i]);
-      }
+      for (let i = 0; i < n; i += 1) lastGood[i] = values[i];
+      if (kept) for (let i = 0; i < n; i += 1) kept.values[i][epoch] = values[i];
+      if (epoch < epochs) for (let i = 0; i < n; i += 1) values[i] = values[i] - sign * rate * out.gradients[i][at];
     }
     return { losses: losses, theta: values, divergedAt: null };
   }
@@ -187,8 +182,10 @@ def model_source(network: Network) -> str:
     }
     everything = ["return {", "  loss: loss,", *(f"  {key}: [{listed(ids)}]," for key, ids in returned.items()), "};"]
     lean = [f"out[{i}][at] = {g};" for i, g in enumerate(plan.gradients)] + ["return loss;"]
+    kept = [f"out.{key}[{i}][at] = {v};" for key, ids in returned.items() for i, v in enumerate(ids)] + ["return loss;"]
     runtime = _RUNTIME % {
         "limit": json.dumps(DIVERGENCE_LIMIT), "n_theta": len(names), "n_x": len(plan.inputs), "n_y": len(plan.targets),
+        "n_neurons": len(plan.z),
     }
     described = ", ".join(f"{key}: {json.dumps(list(getattr(network, key)))}" for key in
                           ("parameters", "inputs", "outputs", "neurons"))
@@ -200,6 +197,7 @@ def model_source(network: Network) -> str:
         "  " + HELPERS_END,
         _function("pass(theta, x, y)", network, plan, everything),
         _function("lossAndGradients(theta, x, y, out, at)", network, plan, lean),
+        _function("passInto(theta, x, y, out, at)", network, plan, kept),
         runtime.rstrip("\n"),
         f"  return Object.freeze({{ {described}, evaluate: evaluate, step: step, sweep: sweep, train: train, trace: trace }});",
         "})()",

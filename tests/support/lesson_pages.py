@@ -12,7 +12,7 @@ from backproplib import backward
 from backproplib.views.explorer import ASSET_DIR, standalone_page
 from support.lesson_panels import LESSONS, lesson, networks_of, quantity, run_of, setting_of
 
-__all__ = ["UPLOT", "write_site", "SNAPSHOT", "WAIT", "AFTER_RENDER", "MEASURE", "MEASURED", "shown", "expected_readouts"]
+__all__ = ["UPLOT", "write_site", "key_press_latency", "SNAPSHOT", "WAIT", "AFTER_RENDER", "MEASURE", "MEASURED", "shown", "expected_readouts"]
 
 ROOT = Path(__file__).resolve().parents[2]
 # uPlot as `make vendor` leaves it: in this tree, or in the main checkout this worktree came from.
@@ -44,7 +44,8 @@ const done = arguments[0];
   const root = document.querySelector('.bp-explorer');
   const alert = document.querySelector('.bp-explorer [role=alert]:not([hidden])');
   if (alert) done(alert.textContent);
-  else if (root && root.backpropExplorer && root.backpropExplorer.stats.draws >= root.backpropExplorer.views.length)
+  else if (root && root.backpropExplorer
+           && root.backpropExplorer.stats.draws >= (root.backpropExplorer.views || [0, 0]).length)
     requestAnimationFrame(() => done(true));
   else setTimeout(wait, 20);
 })();
@@ -134,3 +135,23 @@ def expected_readouts(explorer: Any, state: dict) -> list[str]:
             value = quantity(backward(networks[key], params, x, y), params, r["quantity"])
         lines.append(f"{r['label']} = {shown(value)}")
     return lines
+
+
+def key_press_latency(browser: Any, url: str, presses: int = 52, warm_up: int = 2) -> list[float]:
+    """Milliseconds from keydown to the last chart drawn for it, Right and Left in turn on the page's
+    first slider (for a training panel: the learning rate, which retrains every run)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(url)
+    assert browser.execute_async_script(WAIT) is True
+    slider = browser.find_elements(By.CSS_SELECTOR, ".bp-explorer input[type=range]")[0]
+    times = []
+    for i in range(presses):
+        browser.execute_async_script(MEASURE)
+        slider.send_keys(Keys.ARROW_RIGHT if i % 2 == 0 else Keys.ARROW_LEFT)
+        if i >= warm_up:  # the first presses warm up the JIT
+            times.append(browser.execute_async_script(MEASURED))
+        else:
+            browser.execute_async_script(MEASURED)
+    return times
