@@ -13,7 +13,7 @@ import threading
 from typing import Any, Iterator
 
 import pytest
-from support.lesson_pages import AFTER_RENDER, SNAPSHOT, WAIT, expected_readouts, write_site
+from support.lesson_pages import WAIT, expected_readouts, open_page, press, write_site
 from test_browser import _QuietHandler, is_local, requested_urls
 from test_browser import driver as driver  # the book's offline Chromium (a fixture)
 
@@ -29,22 +29,6 @@ def lesson_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
     yield f"http://127.0.0.1:{httpd.server_address[1]}/", explorers
     httpd.shutdown()
     httpd.server_close()
-
-
-def open_page(browser: Any, url: str) -> dict:
-    browser.get("about:blank")
-    requested_urls(browser)
-    browser.get_log("browser")
-    browser.get(url)
-    assert browser.execute_async_script(WAIT) is True
-    return browser.execute_script(SNAPSHOT)
-
-
-def press(browser: Any, element: Any, key: str, before: dict) -> dict:
-    element.send_keys(key)
-    renders = browser.execute_async_script(AFTER_RENDER, before["renders"])
-    assert renders > before["renders"], f"no redraw after {key!r}"
-    return browser.execute_script(SNAPSHOT)
 
 
 def check(explorer: Any, state: dict) -> None:

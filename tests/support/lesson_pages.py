@@ -12,7 +12,7 @@ from backproplib import backward
 from backproplib.views.explorer import ASSET_DIR, standalone_page
 from support.lesson_panels import LESSONS, lesson, networks_of, quantity, run_of, setting_of
 
-__all__ = ["UPLOT", "write_site", "key_press_latency", "SNAPSHOT", "WAIT", "AFTER_RENDER", "MEASURE", "MEASURED", "shown", "expected_readouts"]
+__all__ = ["UPLOT", "write_site", "key_press_latency", "open_page", "press", "SNAPSHOT", "WAIT", "AFTER_RENDER", "MEASURE", "MEASURED", "shown", "expected_readouts"]
 
 ROOT = Path(__file__).resolve().parents[2]
 # uPlot as `make vendor` leaves it: in this tree, or in the main checkout this worktree came from.
@@ -94,8 +94,10 @@ const done = arguments[0];
 const ex = document.querySelector('.bp-explorer').backpropExplorer;
 (function wait() {
   const p = window.__pressed;
-  if (p && ex.stats.renders > p.renders && ex.stats.drawnAt > p.at) done(ex.stats.drawnAt - p.at);
-  else requestAnimationFrame(wait);
+  if (p && ex.stats.renders > p.renders && ex.stats.drawnAt > p.at) {
+    const drawn = ex.stats.drawnAt;
+    requestAnimationFrame(() => done([drawn - p.at, performance.now() - p.at]));
+  } else requestAnimationFrame(wait);
 })();
 """
 
@@ -151,7 +153,27 @@ def key_press_latency(browser: Any, url: str, presses: int = 52, warm_up: int = 
         browser.execute_async_script(MEASURE)
         slider.send_keys(Keys.ARROW_RIGHT if i % 2 == 0 else Keys.ARROW_LEFT)
         if i >= warm_up:  # the first presses warm up the JIT
-            times.append(browser.execute_async_script(MEASURED))
+            times.append(browser.execute_async_script(MEASURED)[0])  # to the figure drawn
         else:
             browser.execute_async_script(MEASURED)
     return times
+
+
+def open_page(browser: Any, url: str, wait: str = WAIT, snapshot: str = "") -> dict:
+    """Load ``url`` afresh (console and request logs emptied), wait for its explorer, return ``snapshot``."""
+    from test_browser import requested_urls
+
+    browser.get("about:blank")
+    requested_urls(browser)
+    browser.get_log("browser")
+    browser.get(url)
+    assert browser.execute_async_script(wait) is True
+    return browser.execute_script(snapshot or SNAPSHOT)
+
+
+def press(browser: Any, element: Any, key: str, before: dict, snapshot: str = "") -> dict:
+    """Send ``key`` to ``element``; the explorer must redraw; returns the new ``snapshot``."""
+    element.send_keys(key)
+    renders = browser.execute_async_script(AFTER_RENDER, before["renders"])
+    assert renders > before["renders"], f"no redraw after {key!r}"
+    return browser.execute_script(snapshot or SNAPSHOT)

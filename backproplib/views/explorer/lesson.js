@@ -169,45 +169,12 @@
   // The page
   // ------------------------------------------------------------------------------------------
 
-  function element(tag, attributes, text) {
-    const node = root.document.createElement(tag);
-    for (const [key, value] of Object.entries(attributes || {})) node.setAttribute(key, value);
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  function setText(node, text) {
-    if (node.textContent !== text) node.textContent = text;
-  }
-
+  const element = (...args) => base().element(...args);
+  const setText = (...args) => base().setText(...args);
   let counter = 0;
 
-  function buildSlider(ex, control) {
-    const E = base();
-    const pos = E.positions(control);
-    const id = `bp-lesson-control-${(counter += 1)}`;
-    const row = element("div", { class: "bp-explorer-control" });
-    const input = element("input", { type: "range", id: id, min: "0", max: String(pos.count), step: "1", value: String(pos.index) });
-    const output = element("output", { for: id, class: "bp-explorer-value" });
-    row.append(element("label", { for: id }, control.label), input, output);
-    const slider = { control: control, pos: pos, input: input, index: pos.index };
-    const show = () => {
-      const text = E.positionText(pos, slider.index);
-      input.setAttribute("aria-valuetext", text);
-      output.textContent = text;
-    };
-    show();
-    input.addEventListener("input", () => {
-      slider.index = Number(input.value);
-      show();
-      ex.schedule();
-    });
-    ex.sliders.push(slider);
-    return row;
-  }
-
   function buildChoice(ex, panel) {
-    const id = `bp-lesson-control-${(counter += 1)}`;
+    const id = `bp-lesson-choice-${(counter += 1)}`;
     const row = element("div", { class: "bp-explorer-control" });
     const select = element("select", { id: id });
     for (const m of panel.models) select.append(element("option", { value: m.key }, m.label));
@@ -229,7 +196,7 @@
     for (const group of panel.groups) {
       const set = element("fieldset");
       set.append(element("legend", {}, group.legend));
-      for (const control of group.controls) set.append(buildSlider(ex, control));
+      for (const control of group.controls) set.append(base().buildSlider(ex, control));
       form.append(set);
     }
     return form;
@@ -247,15 +214,6 @@
     return region;
   }
 
-  function axis(label, size) {
-    const font = (px, bold) => `${bold ? "bold " : ""}${px}px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif`;
-    return {
-      label: label, font: font(13), labelFont: font(14, true), size: size, labelSize: 22, stroke: "#222",
-      grid: { stroke: "#e4e4e4", width: 1 }, ticks: { stroke: "#999", width: 1 },
-      values: (u, splits) => splits.map(base().formatTick),
-    };
-  }
-
   /** uPlot series of a chart: its lines, then the current points (sweep), tangent and guides. */
   function chartSeries(chart) {
     const series = [{ label: chart.x_label }];
@@ -263,7 +221,7 @@
     if (chart.kind === "sweep" && chart.mark) {
       for (const s of chart.series) series.push({ label: `${s.label} now`, stroke: s.colour, width: 0, paths: () => null, points: { show: true, size: 10, width: 1, stroke: "#000", fill: s.colour } });
     }
-    if (chart.tangent) series.push({ label: chart.tangent.label, stroke: chart.tangent.colour, width: 4, dash: [10, 5], spanGaps: true, points: { show: false } });
+    if (chart.tangent) series.push({ label: chart.tangent.label, stroke: chart.tangent.colour, width: 4, dash: [12, 6], spanGaps: true, points: { show: false } });
     for (const g of chart.guides || []) series.push({ label: g.label, stroke: g.colour, width: 1.5, dash: g.dash || [4, 4], spanGaps: true, points: { show: false } });
     if (chart.symmetric) series.push({ label: "0", stroke: "#999", width: 1, spanGaps: true, points: { show: false } });
     return series;
@@ -272,12 +230,12 @@
   function makeChart(ex, chart, box, width) {
     const state = { range: [0, 1], x: [0, 1] };
     const y = chart.log_y ? { distr: 3, log: 10, range: () => state.range } : { range: () => state.range };
-    const yAxis = axis(chart.y_label, 72);
+    const yAxis = base().axis(chart.y_label, 72);
     if (chart.log_y) Object.assign(yAxis, { splits: (u, i, low, high) => base().decadeTicks(low, high, 6), filter: (u, splits) => splits });
     const plot = new root.uPlot({
       width: width, height: 260, cursor: { show: false }, legend: { live: false },
       scales: { x: { time: false, range: () => state.x }, y: y },
-      axes: [axis(chart.x_label, 48), yAxis], series: chartSeries(chart),
+      axes: [base().axis(chart.x_label, 48), yAxis], series: chartSeries(chart),
       hooks: { draw: [() => { ex.stats.draws += 1; ex.stats.drawnAt = root.performance.now(); }] },
     }, null, box);
     return { plot: plot, state: state, chart: chart, data: null };
@@ -450,19 +408,8 @@
 
   /** Build the lesson panel inside `container` and draw it once; returns its state (for tests). */
   function mount(container, panel, models) {
-    const ex = { panel: panel, models: checkLesson(panel, models), sliders: [], stats: { renders: 0, draws: 0, drawnAt: 0 }, runs: {}, pending: false };
-    ex.schedule = () => {
-      if (ex.pending) return;
-      ex.pending = true;
-      root.requestAnimationFrame(() => {
-        ex.pending = false;
-        render(ex);
-      });
-    };
-    container.textContent = "";
-    container.setAttribute("role", "region");
-    container.setAttribute("aria-label", panel.title);
-    ex.error = element("p", { class: "bp-explorer-note", role: "alert", hidden: "" });
+    const ex = { panel: panel, models: checkLesson(panel, models), sliders: [], stats: { renders: 0, draws: 0, drawnAt: 0 }, runs: {} };
+    base().prepareMount(container, ex, render);
     container.append(buildControls(ex, panel), ex.error, buildReadouts(ex, panel), buildCharts(ex, panel));
     const width = Math.max(260, Math.floor(ex.chartBoxes[0] ? ex.chartBoxes[0].plot.clientWidth : 0));
     ex.views = panel.charts.map((chart, i) => makeChart(ex, chart, ex.chartBoxes[i].plot, width));
