@@ -316,10 +316,9 @@ def lesson_latency(presses: int) -> list[tuple[str, float, float]]:
     from selenium.webdriver.chrome.service import Service
 
     sys.path.insert(0, str(ROOT / "tests"))
-    from support.lesson_pages import key_press_latency, write_site
-
     from backproplib.authoring.explorer_ranges import live_ranges
     from backproplib.views.explorer import browser_explorer, standalone_page
+    from support.lesson_pages import key_press_latency, write_site
 
     folder = Path(tempfile.mkdtemp(prefix="lesson-bench-"))
     names = list(write_site(folder))

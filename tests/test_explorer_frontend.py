@@ -37,8 +37,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_browser import _QuietHandler, is_local, requested_urls
 from test_browser import driver as driver  # the book's offline Chromium: a pytest fixture the tests take by name
-from support.lesson_pages import MEASURE, MEASURED, open_page
-from support.lesson_pages import press as press_key
 
 from backproplib.authoring.explorer_ranges import live_ranges
 from backproplib.checking.examples import EXAMPLES, load_example
@@ -55,6 +53,8 @@ from backproplib.views.explorer import (
     slider_control,
 )
 from backproplib.views.widgets import round_up, slider_range
+from support.lesson_pages import MEASURE, MEASURED, open_page
+from support.lesson_pages import press as press_key
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPLORER_JS = ASSET_DIR / "explorer.js"

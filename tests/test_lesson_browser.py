@@ -13,10 +13,10 @@ import threading
 from typing import Any, Iterator
 
 import pytest
-from support.lesson_pages import WAIT, expected_readouts, open_page, press, write_site
 from test_browser import _QuietHandler, is_local, requested_urls
 from test_browser import driver as driver  # the book's offline Chromium (a fixture)
 
+from support.lesson_pages import WAIT, expected_readouts, open_page, press, write_site
 from support.lesson_panels import LESSONS
 
 

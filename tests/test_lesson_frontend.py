@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support.lesson_panels import LESSONS, lesson, networks_of
 
 from backproplib.checking.examples import load_example
 from backproplib.views.explore import Settings
 from backproplib.views.explorer import ASSET_DIR
 from backproplib.views.lesson_explorer import LessonModel, Series, lesson_description, readout, sweep_chart
 from backproplib.views.palette import BLUE
+from support.lesson_panels import LESSONS, lesson, networks_of
 
 LESSON_JS = ASSET_DIR / "lesson.js"
 
@@ -39,7 +39,8 @@ def test_quantities_resolve_to_their_place_in_the_pass_and_bad_names_are_refused
     got = node(
         "const m = data.model; const out = {};"
         "for (const q of data.good) out[q] = L.parseQuantity(q, m);"
-        "out.errors = data.bad.map((q) => { try { L.parseQuantity(q, m); return 'no error'; } catch (e) { return e.message; } });"
+        "out.errors = data.bad.map((q) => { try { L.parseQuantity(q, m); return 'no error'; }"
+        " catch (e) { return e.message; } });"
         "console.log(JSON.stringify(out));",
         {"model": MODEL, "good": ["loss", "gradient:w2", "value:w1", "z:o", "a:h", "delta:o", "slope:h"],
          "bad": ["gradient:h", "slope:w1", "speed:h", "a"]},
@@ -147,3 +148,26 @@ def test_each_lesson_panel_starts_on_exact_positions_with_whole_labels_and_every
     html = explorer._repr_html_()
     assert "data-backprop-explorer" in html and '"kind":"lesson"' in html
     assert "http" not in explorer.view.model_source  # nothing leaves the page
+
+
+def _widgets(box) -> list:
+    found = []
+    for child in getattr(box, "children", ()):
+        found += [child, *_widgets(child)]
+    return found
+
+
+@pytest.mark.parametrize("name", list(LESSONS))
+def test_with_a_kernel_the_bundle_carries_the_widget_view_and_a_control_redraws_its_figure(name) -> None:
+    import ipywidgets as w
+
+    explorer = lesson(name)
+    bundle = explorer._repr_mimebundle_()
+    assert {"application/vnd.jupyter.widget-view+json", "text/html", "text/plain"} <= set(bundle)
+    assert "data-backprop-explorer" in bundle["text/html"]
+    parts = _widgets(explorer.kernel_panel())
+    image = next(p for p in parts if isinstance(p, w.HTML) and "<img" in p.value)
+    slider = next(p for p in parts if isinstance(p, (w.FloatSlider, w.FloatLogSlider)))
+    before = image.value
+    slider.value = slider.max if slider.value != slider.max else slider.min
+    assert image.value != before

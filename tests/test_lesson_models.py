@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from support.lesson_panels import LESSONS, lesson, networks_of, quantity, setting_of
-from support.node_model import run_model
 from test_javascript import SETTINGS, ULPS, _slope_sizes, check_network, draw_settings, error_sizes, misses, setting
 
 from backproplib import backward
 from backproplib.engine.javascript import model_source
+from support.lesson_panels import LESSONS, lesson, networks_of, quantity, setting_of
+from support.node_model import run_model
 
 TRACE_KINDS = ("z", "a", "delta", "slope")
 
@@ -75,7 +75,8 @@ def check_traces(network, panel: dict, rates: list[float], signs: list[int]) -> 
         sizes = error_sizes(network, passes)
         problems += misses(f"{what} loss", traced["losses"], passes.loss, sizes["loss"])
         for i, p in enumerate(network.parameters):
-            problems += misses(f"{what} gradient {p}", traced["gradients"][i], passes.gradients[p], sizes["gradients"][p])
+            problems += misses(f"{what} gradient {p}", traced["gradients"][i], passes.gradients[p],
+                               sizes["gradients"][p])
         for i, n in enumerate(network.neurons):
             layer = next(layer for layer in network.layers if n in layer.neurons)
             slope_size = _slope_sizes(layer.activation, passes.forward.z[n], passes.forward.a[n], passes.da_dz[n],

@@ -199,7 +199,8 @@ def model_source(network: Network) -> str:
         _function("lossAndGradients(theta, x, y, out, at)", network, plan, lean),
         _function("passInto(theta, x, y, out, at)", network, plan, kept),
         runtime.rstrip("\n"),
-        f"  return Object.freeze({{ {described}, evaluate: evaluate, step: step, sweep: sweep, train: train, trace: trace }});",
+        f"  return Object.freeze({{ {described}, evaluate: evaluate, step: step, sweep: sweep, train: train, "
+        "trace: trace });",
         "})()",
     ])
 

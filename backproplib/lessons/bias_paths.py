@@ -459,8 +459,17 @@ def bias_paths_explorer(network: Network, settings: Settings, bias: str, paramet
     ['delta:h1', 'delta:h2', 'gradient:b1']
     """
     from ..views.explorer import slider_control
-    from ..views.lesson_explorer import DASHES, LessonModel, Series, group, kernel_view, lesson_explorer, readout
-    from ..views.lesson_explorer import sweep_chart
+    from ..views.lesson_explorer import (
+        DASHES,
+        LessonModel,
+        Series,
+        group,
+        kernel_slider,
+        kernel_view,
+        lesson_explorer,
+        readout,
+        sweep_chart,
+    )
 
     _check_parameter(network, parameter)
     users = _drawable_users(network, bias)
@@ -471,13 +480,12 @@ def bias_paths_explorer(network: Network, settings: Settings, bias: str, paramet
     series.append(Series(f"gradient:{bias}", f"sum = ∂L/∂{bias}", BLACK, (), 3.0))
     chart = sweep_chart(parameter, f"Each path's contribution to ∂L/∂{bias} and their sum as {parameter} moves.",
                         parameter, f"contribution to ∂L/∂{bias}", series, symmetric=True)
-    readouts = [readout(f"via {n}: δ_{n}", f"delta:{n}") for n in users] + [readout(f"sum ∂L/∂{bias}", f"gradient:{bias}")]
+    readouts = [readout(f"via {n}: δ_{n}", f"delta:{n}") for n in users]
+    readouts.append(readout(f"sum ∂L/∂{bias}", f"gradient:{bias}"))
 
     def kernel():
-        import ipywidgets as w
-
         figure = BiasPathsFigure(network, bias, parameter, np.linspace(low, high, 21))
-        slider = w.FloatSlider(value=current, min=control.min, max=control.max, step=control.step, description=parameter)
+        slider = kernel_slider(control, parameter)
 
         def draw(value: float) -> str:
             figure.show(settings, value)
@@ -485,8 +493,9 @@ def bias_paths_explorer(network: Network, settings: Settings, bias: str, paramet
 
         return kernel_view({"value": slider}, draw)
 
-    return lesson_explorer(f"The paths of ∂L/∂{bias} as {parameter} moves", {"network": LessonModel("network", network)},
-                           settings, [group(parameter, [control])], [chart], readouts, kernel)
+    models = {"network": LessonModel("network", network)}
+    return lesson_explorer(f"The paths of ∂L/∂{bias} as {parameter} moves", models, settings,
+                           [group(parameter, [control])], [chart], readouts, kernel)
 
 
 def bias_training_explorer(network: Network, settings: Settings, bias: str, epochs: int = 2000,
@@ -500,8 +509,17 @@ def bias_training_explorer(network: Network, settings: Settings, bias: str, epoc
     ['training loss', 'paths of ∂L/∂b1', 'b1']
     """
     from ..views.explorer import slider_control
-    from ..views.lesson_explorer import DASHES, LessonModel, Series, group, kernel_view, lesson_explorer, readout
-    from ..views.lesson_explorer import training_chart
+    from ..views.lesson_explorer import (
+        DASHES,
+        LessonModel,
+        Series,
+        group,
+        kernel_slider,
+        kernel_view,
+        lesson_explorer,
+        readout,
+        training_chart,
+    )
 
     users = _drawable_users(network, bias)
     rate = slider_control("rate", "rate", "η: learning rate", rate_range, settings.learning_rate)
@@ -516,10 +534,8 @@ def bias_training_explorer(network: Network, settings: Settings, bias: str, epoc
     readouts = [readout("final loss", "loss", at="final"), readout(f"final {bias}", f"value:{bias}", at="final")]
 
     def kernel():
-        import ipywidgets as w
-
         figure = BiasTrainingFigure(network, bias, epochs)
-        slider = w.FloatSlider(value=settings.learning_rate, min=rate.min, max=rate.max, step=rate.step, description="η")
+        slider = kernel_slider(rate, "η")
 
         def draw(rate: float) -> str:
             figure.show(settings.replace(learning_rate=rate))

@@ -225,7 +225,16 @@ def convention_explorer(network: Network, settings: Settings, epochs: int = 200,
     """
     from ..views.explorer import slider_control
     from ..views.lesson_explorer import (
-        DASHES, LessonModel, Series, group, guide, kernel_view, lesson_explorer, readout, training_chart,
+        DASHES,
+        LessonModel,
+        Series,
+        group,
+        guide,
+        kernel_slider,
+        kernel_view,
+        lesson_explorer,
+        readout,
+        training_chart,
     )
 
     for name in CONVENTIONS:
@@ -248,10 +257,8 @@ def convention_explorer(network: Network, settings: Settings, epochs: int = 200,
     readouts = [readout(f"final loss, {_LABEL[n]}", "loss", at="final", sign=signs[n]) for n in CONVENTIONS]
 
     def kernel():
-        import ipywidgets as w
-
         figure = ConventionFigure(network, epochs)
-        slider = w.FloatSlider(value=settings.learning_rate, min=rate.min, max=rate.max, step=rate.step, description="η")
+        slider = kernel_slider(rate, "η")
 
         def draw(rate: float) -> str:
             figure.show(settings, rate)

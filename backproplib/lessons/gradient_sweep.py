@@ -201,17 +201,27 @@ def dead_zone_explorer(network: Network, settings: Settings, epochs: int = 100, 
     ('relu', ['sweep', 'training', 'sweep'])
     """
     from ..views.explorer import slider_control
-    from ..views.lesson_explorer import DASHES, LessonModel, Series, group, kernel_view, lesson_explorer, readout
-    from ..views.lesson_explorer import sweep_chart, tangent, training_chart
+    from ..views.lesson_explorer import (
+        DASHES,
+        LessonModel,
+        Series,
+        group,
+        lesson_explorer,
+        readout,
+        sweep_chart,
+        tangent,
+        training_chart,
+    )
     from ..views.palette import BLUE, GREEN, PINK
-    from ..views.widgets import LossFigure
 
     network.check_parameter_name(parameter)
     models = {name: LessonModel(name, with_hidden_activation(network, name)) for name in HIDDEN_ACTIVATIONS}
     hidden = [n for layer in network.layers[:-1] for n in layer.neurons]
-    start = network.layers[0].activation if network.layers[0].activation in HIDDEN_ACTIVATIONS else HIDDEN_ACTIVATIONS[0]
+    own = network.layers[0].activation
+    start = own if own in HIDDEN_ACTIVATIONS else HIDDEN_ACTIVATIONS[0]
     control = slider_control("parameter", parameter, parameter, value_range, float(settings.params[parameter]))
-    gradients = [Series(f"gradient:{p}", f"∂L/∂{p}", c, d) for p, c, d in zip(network.parameters, SERIES_COLOURS, DASHES)]
+    styles = zip(network.parameters, SERIES_COLOURS, DASHES)
+    gradients = [Series(f"gradient:{p}", f"∂L/∂{p}", c, d) for p, c, d in styles]
     charts = [
         sweep_chart(parameter, f"The loss as {parameter} moves, the current value and the tangent whose slope is the "
                     "backprop gradient.", parameter, "loss", [Series("loss", "loss", BLUE)],
@@ -225,23 +235,29 @@ def dead_zone_explorer(network: Network, settings: Settings, epochs: int = 100, 
                 *(readout(f"{k}_{n}", f"{k}:{n}") for n in hidden for k in ("z", "slope"))]
 
     def kernel():
-        import ipywidgets as w
-
-        figures = {name: (LossFigure(m.network, parameter, value_range, epochs),
-                          GradientFigure(m.network, parameter, DEAD_ZONE_VALUES)) for name, m in models.items()}
-        menu = w.Dropdown(options=list(HIDDEN_ACTIVATIONS), value=start, description="hidden")
-        slider = w.FloatSlider(value=control.value, min=control.min, max=control.max, step=control.step,
-                               description=parameter)
-
-        def draw(activation: str, value: float) -> str:
-            loss_figure, gradient_figure = figures[activation]
-            loss_figure.show(settings, value)
-            gradient_figure.show(settings, value)
-            return loss_figure.html(f"Loss and training, {activation} hidden, {parameter} = {value:.2f}") + \
-                gradient_figure.html(f"Every gradient as {parameter} varies, {activation} hidden")
-
-        return kernel_view({"activation": menu, "value": slider}, draw)
+        return _dead_zone_kernel(models, settings, parameter, value_range, epochs, control, start)
 
     return lesson_explorer("Loss, training and gradients for each hidden activation", models, settings,
                            [group(parameter, [control])], charts, readouts, kernel, epochs=epochs,
                            choice=("hidden layer", "hidden activation", start))
+
+
+def _dead_zone_kernel(models, settings: Settings, parameter: str, value_range, epochs: int, control, start: str):
+    """The ipywidgets view of :func:`dead_zone_explorer`: its loss and gradient figures, redrawn by Python."""
+    import ipywidgets as w
+
+    from ..views.lesson_explorer import kernel_slider, kernel_view
+    from ..views.widgets import LossFigure
+
+    figures = {name: (LossFigure(m.network, parameter, value_range, epochs),
+                      GradientFigure(m.network, parameter, DEAD_ZONE_VALUES)) for name, m in models.items()}
+    menu = w.Dropdown(options=list(HIDDEN_ACTIVATIONS), value=start, description="hidden")
+
+    def draw(activation: str, value: float) -> str:
+        loss_figure, gradient_figure = figures[activation]
+        loss_figure.show(settings, value)
+        gradient_figure.show(settings, value)
+        return loss_figure.html(f"Loss and training, {activation} hidden, {parameter} = {value:.2f}") + \
+            gradient_figure.html(f"Every gradient as {parameter} varies, {activation} hidden")
+
+    return kernel_view({"activation": menu, "value": kernel_slider(control, parameter)}, draw)

@@ -288,8 +288,17 @@ def loss_comparison_explorer(network: Network, settings: Settings, parameter: st
     ['binary_cross_entropy', 'half_squared_error']
     """
     from ..views.explorer import slider_control
-    from ..views.lesson_explorer import DASHES, LessonModel, Series, group, kernel_view, lesson_explorer, readout
-    from ..views.lesson_explorer import sweep_chart
+    from ..views.lesson_explorer import (
+        DASHES,
+        LessonModel,
+        Series,
+        group,
+        kernel_slider,
+        kernel_view,
+        lesson_explorer,
+        readout,
+        sweep_chart,
+    )
 
     network.check_parameter_name(parameter)
     _check_comparable(network, losses)
@@ -312,16 +321,13 @@ def loss_comparison_explorer(network: Network, settings: Settings, parameter: st
     readouts += [readout(f"{_LABELS.get(n, n)}: ∂L/∂{parameter}", f"gradient:{parameter}", model=n) for n in losses]
 
     def kernel():
-        import ipywidgets as w
-
         figure = LossComparisonFigure(network, parameter, SWEEP_VALUES, losses)
-        slider = w.FloatSlider(value=controls[0].value, min=controls[0].min, max=controls[0].max,
-                               step=controls[0].step, description=parameter)
-        target = w.FloatSlider(value=float(settings.y), min=0.0, max=1.0, step=controls[1].step, description="y")
+        slider, target = kernel_slider(controls[0], parameter), kernel_slider(controls[1], "y")
 
         def draw(value: float, y: float) -> str:
             figure.show(settings.replace(y=y), value)
-            return figure.html(f"Cross-entropy and squared error and their gradients, {parameter} = {value:.2f}, y = {y:g}")
+            return figure.html(f"Cross-entropy and squared error and their gradients, {parameter} = {value:.2f}, "
+                               f"y = {y:g}")
 
         return kernel_view({"value": slider, "y": target}, draw)
 

@@ -458,8 +458,8 @@ def output_range_explorer(network: Network, settings: Settings, epochs: int = EP
                        [Series("loss", "training loss", BLUE)], log_y=True),
         training_chart("The prediction ŷ over the epochs, the target and the edges of the output's range.", "ŷ",
                        [Series(f"a:{output}", "prediction ŷ", VERMILLION)],
-                       guides=[guide("target y", GREEN, control=output), guide("range edge", BLACK, model_value="edge_low"),
-                               guide("range edge", BLACK, model_value="edge_high")]),
+                       guides=[guide("target y", GREEN, control=output),
+                               *(guide("range edge", BLACK, model_value=edge) for edge in ("edge_low", "edge_high"))]),
     ]
     readouts = [readout("loss after training", "loss", at="final"), readout("final ŷ", f"a:{output}", at="final"),
                 readout("ŷ now", f"a:{output}")]

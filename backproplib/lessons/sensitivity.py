@@ -472,9 +472,9 @@ def blame_explorer(network: Network, settings: Settings, weight: str, outgoing_r
                     f"weighted sum z_{p.neuron} (moved by {p.bias})", f"σ'(z_{p.neuron})",
                     [Series(f"slope:{p.neuron}", f"σ'(z_{p.neuron})", VERMILLION, (10, 4))], x=f"z:{p.neuron}"),
     ]
-    readouts = [readout(f"∂L/∂{p.weight}", f"gradient:{p.weight}"), readout(f"∂L/∂{p.outgoing}", f"gradient:{p.outgoing}"),
-                readout(f"z_{p.neuron}", f"z:{p.neuron}"), readout(f"σ'(z_{p.neuron})", f"slope:{p.neuron}"),
-                readout(f"δ_{p.output}", f"delta:{p.output}")]
+    readouts = [readout(f"∂L/∂{name}", f"gradient:{name}") for name in (p.weight, p.outgoing)]
+    readouts += [readout(f"z_{p.neuron}", f"z:{p.neuron}"), readout(f"σ'(z_{p.neuron})", f"slope:{p.neuron}"),
+                 readout(f"δ_{p.output}", f"delta:{p.output}")]
     models = {"network": LessonModel("network", network)}
     return lesson_explorer(f"The blame of {p.weight} as {p.outgoing} and z_{p.neuron} move", models, settings,
                            [group(f"around {p.neuron}", controls)], charts, readouts,

@@ -34,6 +34,7 @@ from .explorer import BrowserExplorer, Control, ExplorerView
 __all__ = [
     "DASHES", "LessonModel", "Series", "check_quantity", "sweep_chart", "training_chart", "tangent", "guide", "readout",
     "group", "lesson_description", "lessons_source", "LessonExplorer", "lesson_explorer", "kernel_view",
+    "kernel_slider",
 ]
 
 SWEEP_POINTS = 201
@@ -74,7 +75,7 @@ def check_quantity(network: Network, quantity: str) -> str:
     >>> check_quantity(net, "delta:x")
     Traceback (most recent call last):
     ...
-    ValueError: quantity must be 'loss', 'gradient:<parameter>', 'value:<parameter>' or '<z|a|delta|slope>:<neuron>' of this network (parameters ['w1', 'w2'], neurons ['h', 'o']); got 'delta:x'
+    ValueError: quantity must be 'loss', ... of this network (parameters ['w1', 'w2'], ...); got 'delta:x'
     """
     kind, _, name = quantity.partition(":")
     ok = quantity == "loss" or (kind in ("gradient", "value") and name in network.parameters) or (
@@ -82,7 +83,8 @@ def check_quantity(network: Network, quantity: str) -> str:
     if not ok:
         raise ValueError(
             "quantity must be 'loss', 'gradient:<parameter>', 'value:<parameter>' or '<z|a|delta|slope>:<neuron>' "
-            f"of this network (parameters {list(network.parameters)}, neurons {list(network.neurons)}); got {quantity!r}"
+            f"of this network (parameters {list(network.parameters)}, neurons {list(network.neurons)}); "
+            f"got {quantity!r}"
         )
     return quantity
 
@@ -200,6 +202,14 @@ def lesson_explorer(title: str, models: Mapping[str, LessonModel], settings: Set
     """The description and models as one :class:`LessonExplorer`."""
     panel = lesson_description(title, models, settings, groups, charts, readouts, epochs=epochs, choice=choice)
     return LessonExplorer(ExplorerView(panel, lessons_source(models)), kernel, models)
+
+
+def kernel_slider(control: Control, description: str, value: float | None = None):
+    """An ipywidgets FloatSlider over ``control``'s range and step (the browser slider's twin)."""
+    import ipywidgets as w
+
+    start = control.value if value is None else value
+    return w.FloatSlider(value=start, min=control.min, max=control.max, step=control.step, description=description)
 
 
 def kernel_view(controls: Mapping[str, Any], draw: Callable[..., str]):

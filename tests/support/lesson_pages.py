@@ -12,12 +12,14 @@ from backproplib import backward
 from backproplib.views.explorer import ASSET_DIR, standalone_page
 from support.lesson_panels import LESSONS, lesson, networks_of, quantity, run_of, setting_of
 
-__all__ = ["UPLOT", "write_site", "key_press_latency", "open_page", "press", "SNAPSHOT", "WAIT", "AFTER_RENDER", "MEASURE", "MEASURED", "shown", "expected_readouts"]
+__all__ = ["UPLOT", "write_site", "key_press_latency", "open_page", "press", "SNAPSHOT", "WAIT", "AFTER_RENDER",
+           "MEASURE", "MEASURED", "shown", "expected_readouts"]
 
 ROOT = Path(__file__).resolve().parents[2]
 # uPlot as `make vendor` leaves it: in this tree, or in the main checkout this worktree came from.
-UPLOT = next((p for p in (ROOT / "_static_vendor/_vendor/uplot", Path("/work/main/_static_vendor/_vendor/uplot"),
-                          ROOT / "vendor/node_modules/uplot/dist") if (p / "uPlot.iife.min.js").is_file()), None)
+_PLACES = (ROOT / "_static_vendor/_vendor/uplot", Path("/work/main/_static_vendor/_vendor/uplot"),
+           ROOT / "vendor/node_modules/uplot/dist")
+UPLOT = next((p for p in _PLACES if (p / "uPlot.iife.min.js").is_file()), None)
 MINUS = "\u2212"
 
 
