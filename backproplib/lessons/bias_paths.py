@@ -25,7 +25,9 @@ import numpy as np
 from ..engine.network import Network
 from ..engine.numeric import BackwardPass, backward
 from ..engine.training import train
+from ..views import lesson_explorer as lx
 from ..views.explore import Settings
+from ..views.explorer import slider_control
 from ..views.figure import FigureView, checked_epochs, checked_values, curve_grid, symmetric_limit
 from ..views.palette import BLACK, BLUE, LEGEND_SIZE, ORANGE, SERIES_COLOURS, SERIES_STYLES, SHADE
 
@@ -458,44 +460,32 @@ def bias_paths_explorer(network: Network, settings: Settings, bias: str, paramet
     >>> [s["quantity"] for s in view.view.panel["charts"][0]["series"]]
     ['delta:h1', 'delta:h2', 'gradient:b1']
     """
-    from ..views.explorer import slider_control
-    from ..views.lesson_explorer import (
-        DASHES,
-        LessonModel,
-        Series,
-        group,
-        kernel_slider,
-        kernel_view,
-        lesson_explorer,
-        readout,
-        sweep_chart,
-    )
 
     _check_parameter(network, parameter)
     users = _drawable_users(network, bias)
     current = float(settings.params[parameter])
     low, high = value_range or (round(current - SWEEP_HALF_WIDTH, 9), round(current + SWEEP_HALF_WIDTH, 9))
     control = slider_control("parameter", parameter, f"{parameter}", (low, high), current)
-    series = [Series(f"delta:{n}", f"via {n}: δ_{n}", c, d) for n, c, d in zip(users, SERIES_COLOURS, DASHES)]
-    series.append(Series(f"gradient:{bias}", f"sum = ∂L/∂{bias}", BLACK, (), 3.0))
-    chart = sweep_chart(parameter, f"Each path's contribution to ∂L/∂{bias} and their sum as {parameter} moves.",
+    series = [lx.Series(f"delta:{n}", f"via {n}: δ_{n}", c, d) for n, c, d in zip(users, SERIES_COLOURS, lx.DASHES)]
+    series.append(lx.Series(f"gradient:{bias}", f"sum = ∂L/∂{bias}", BLACK, (), 3.0))
+    chart = lx.sweep_chart(parameter, f"Each path's contribution to ∂L/∂{bias} and their sum as {parameter} moves.",
                         parameter, f"contribution to ∂L/∂{bias}", series, symmetric=True)
-    readouts = [readout(f"via {n}: δ_{n}", f"delta:{n}") for n in users]
-    readouts.append(readout(f"sum ∂L/∂{bias}", f"gradient:{bias}"))
+    readouts = [lx.readout(f"via {n}: δ_{n}", f"delta:{n}") for n in users]
+    readouts.append(lx.readout(f"sum ∂L/∂{bias}", f"gradient:{bias}"))
 
     def kernel():
         figure = BiasPathsFigure(network, bias, parameter, np.linspace(low, high, 21))
-        slider = kernel_slider(control, parameter)
+        slider = lx.kernel_slider(control, parameter)
 
         def draw(value: float) -> str:
             figure.show(settings, value)
             return figure.html(f"Each path's share of ∂L/∂{bias} and their sum, {parameter} = {value:.2f}")
 
-        return kernel_view({"value": slider}, draw)
+        return lx.kernel_view({"value": slider}, draw)
 
-    models = {"network": LessonModel("network", network)}
-    return lesson_explorer(f"The paths of ∂L/∂{bias} as {parameter} moves", models, settings,
-                           [group(parameter, [control])], [chart], readouts, kernel)
+    models = {"network": lx.LessonModel("network", network)}
+    return lx.lesson_explorer(f"The paths of ∂L/∂{bias} as {parameter} moves", models, settings,
+                           [lx.group(parameter, [control])], [chart], readouts, kernel)
 
 
 def bias_training_explorer(network: Network, settings: Settings, bias: str, epochs: int = 2000,
@@ -508,40 +498,29 @@ def bias_training_explorer(network: Network, settings: Settings, bias: str, epoc
     >>> [c["y_label"] for c in view.view.panel["charts"]]
     ['training loss', 'paths of ∂L/∂b1', 'b1']
     """
-    from ..views.explorer import slider_control
-    from ..views.lesson_explorer import (
-        DASHES,
-        LessonModel,
-        Series,
-        group,
-        kernel_slider,
-        kernel_view,
-        lesson_explorer,
-        readout,
-        training_chart,
-    )
 
     users = _drawable_users(network, bias)
     rate = slider_control("rate", "rate", "η: learning rate", rate_range, settings.learning_rate)
-    paths = [Series(f"delta:{n}", f"via {n}", c, d) for n, c, d in zip(users, SERIES_COLOURS, DASHES)]
+    paths = [lx.Series(f"delta:{n}", f"via {n}", c, d) for n, c, d in zip(users, SERIES_COLOURS, lx.DASHES)]
     charts = [
-        training_chart("The training loss (log scale).", "training loss", [Series("loss", "training loss", BLUE)],
+        lx.training_chart("The training loss (log scale).", "training loss", [lx.Series("loss", "training loss", BLUE)],
                        log_y=True),
-        training_chart(f"Each path of ∂L/∂{bias} and their sum over training.", f"paths of ∂L/∂{bias}",
-                       [*paths, Series(f"gradient:{bias}", "sum", BLACK, (), 3.0)], symmetric=True),
-        training_chart(f"{bias} over training.", bias, [Series(f"value:{bias}", bias, ORANGE)]),
+        lx.training_chart(f"Each path of ∂L/∂{bias} and their sum over training.", f"paths of ∂L/∂{bias}",
+                       [*paths, lx.Series(f"gradient:{bias}", "sum", BLACK, (), 3.0)], symmetric=True),
+        lx.training_chart(f"{bias} over training.", bias, [lx.Series(f"value:{bias}", bias, ORANGE)]),
     ]
-    readouts = [readout("final loss", "loss", at="final"), readout(f"final {bias}", f"value:{bias}", at="final")]
+    readouts = [lx.readout("final loss", "loss", at="final"), lx.readout(f"final {bias}", f"value:{bias}", at="final")]
 
     def kernel():
         figure = BiasTrainingFigure(network, bias, epochs)
-        slider = kernel_slider(rate, "η")
+        slider = lx.kernel_slider(rate, "η")
 
         def draw(rate: float) -> str:
             figure.show(settings.replace(learning_rate=rate))
             return figure.html(f"Loss, paths of ∂L/∂{bias} and {bias} over {epochs} epochs at η = {rate:g}")
 
-        return kernel_view({"rate": slider}, draw)
+        return lx.kernel_view({"rate": slider}, draw)
 
-    return lesson_explorer(f"Training with a shared {bias}", {"network": LessonModel("network", network)}, settings,
-                           [group("training", [rate])], charts, readouts, kernel, epochs=epochs)
+    models = {"network": lx.LessonModel("network", network)}
+    return lx.lesson_explorer(f"Training with a shared {bias}", models, settings, [lx.group("training", [rate])],
+                              charts, readouts, kernel, epochs=epochs)

@@ -22,7 +22,9 @@ import numpy as np
 from ..engine.network import Network
 from ..engine.numeric import BackwardPass, backward
 from ..engine.training import check_epochs, check_learning_rate, train
+from ..views import lesson_explorer as lx
 from ..views.explore import Settings
+from ..views.explorer import slider_control
 from ..views.figure import FigureView, checked_epochs
 from ..views.palette import BLUE, GREEN, VERMILLION
 
@@ -223,48 +225,36 @@ def convention_explorer(network: Network, settings: Settings, epochs: int = 200,
     >>> [s["sign"] for s in view.view.panel["charts"][0]["series"]]
     [1, 1, -1]
     """
-    from ..views.explorer import slider_control
-    from ..views.lesson_explorer import (
-        DASHES,
-        LessonModel,
-        Series,
-        group,
-        guide,
-        kernel_slider,
-        kernel_view,
-        lesson_explorer,
-        readout,
-        training_chart,
-    )
 
     for name in CONVENTIONS:
         _checked(network, name, settings.learning_rate)
     output = network.outputs[0]
-    dashes = {"descent": DASHES[0], "target_first_add": DASHES[2], "target_first_subtract": DASHES[1]}
+    dashes = {"descent": lx.DASHES[0], "target_first_add": lx.DASHES[2], "target_first_subtract": lx.DASHES[1]}
     signs = {name: product * step * -1 for name, (_, product, step) in CONVENTIONS.items()}  # +1: descent
 
     def lines(quantity: str) -> list:
-        return [Series(quantity, _LABEL[n], _STYLE[n][0], dashes[n], 3.0 if n == "target_first_add" else 2.0,
+        return [lx.Series(quantity, _LABEL[n], _STYLE[n][0], dashes[n], 3.0 if n == "target_first_add" else 2.0,
                        sign=signs[n]) for n in CONVENTIONS]
 
     rate = slider_control("rate", "rate", "η: learning rate", rate_range, settings.learning_rate)
     charts = [
-        training_chart("Training loss over the epochs, one line per sign convention.", "training loss", lines("loss"),
-                       log_y=True),
-        training_chart("The prediction ŷ over the epochs, and the target.", "prediction ŷ", lines(f"a:{output}"),
-                       guides=[guide("target y", "#444444", control=output)]),
+        lx.training_chart("Training loss over the epochs, one line per sign convention.", "training loss",
+                          lines("loss"), log_y=True),
+        lx.training_chart("The prediction ŷ over the epochs, and the target.", "prediction ŷ", lines(f"a:{output}"),
+                       guides=[lx.guide("target y", "#444444", control=output)]),
     ]
-    readouts = [readout(f"final loss, {_LABEL[n]}", "loss", at="final", sign=signs[n]) for n in CONVENTIONS]
+    readouts = [lx.readout(f"final loss, {_LABEL[n]}", "loss", at="final", sign=signs[n]) for n in CONVENTIONS]
 
     def kernel():
         figure = ConventionFigure(network, epochs)
-        slider = kernel_slider(rate, "η")
+        slider = lx.kernel_slider(rate, "η")
 
         def draw(rate: float) -> str:
             figure.show(settings, rate)
             return figure.html(f"Training loss and prediction in three sign conventions at η = {rate:g}")
 
-        return kernel_view({"rate": slider}, draw)
+        return lx.kernel_view({"rate": slider}, draw)
 
-    return lesson_explorer("Three sign conventions trained side by side", {"network": LessonModel("network", network)},
-                           settings, [group("training", [rate])], charts, readouts, kernel, epochs=epochs)
+    models = {"network": lx.LessonModel("network", network)}
+    return lx.lesson_explorer("Three sign conventions trained side by side", models, settings,
+                              [lx.group("training", [rate])], charts, readouts, kernel, epochs=epochs)

@@ -20,7 +20,9 @@ from PIL import Image as PILImage
 
 from ..engine.network import Network
 from ..engine.numeric import backward
+from ..views import lesson_explorer as lx
 from ..views.explore import Settings
+from ..views.explorer import slider_control
 from ..views.figure import FigureView, checked_values, curve_grid, symmetric_limit
 from ..views.palette import LEGEND_SIZE, SERIES_COLOURS, SERIES_STYLES, SHADE, TEXT_SIZE
 from ..views.png import encode_png
@@ -200,45 +202,33 @@ def dead_zone_explorer(network: Network, settings: Settings, epochs: int = 100, 
     >>> view.view.panel["model_choice"]["value"], [c["kind"] for c in view.view.panel["charts"]]
     ('relu', ['sweep', 'training', 'sweep'])
     """
-    from ..views.explorer import slider_control
-    from ..views.lesson_explorer import (
-        DASHES,
-        LessonModel,
-        Series,
-        group,
-        lesson_explorer,
-        readout,
-        sweep_chart,
-        tangent,
-        training_chart,
-    )
     from ..views.palette import BLUE, GREEN, PINK
 
     network.check_parameter_name(parameter)
-    models = {name: LessonModel(name, with_hidden_activation(network, name)) for name in HIDDEN_ACTIVATIONS}
+    models = {name: lx.LessonModel(name, with_hidden_activation(network, name)) for name in HIDDEN_ACTIVATIONS}
     hidden = [n for layer in network.layers[:-1] for n in layer.neurons]
     own = network.layers[0].activation
     start = own if own in HIDDEN_ACTIVATIONS else HIDDEN_ACTIVATIONS[0]
     control = slider_control("parameter", parameter, parameter, value_range, float(settings.params[parameter]))
-    styles = zip(network.parameters, SERIES_COLOURS, DASHES)
-    gradients = [Series(f"gradient:{p}", f"∂L/∂{p}", c, d) for p, c, d in styles]
+    styles = zip(network.parameters, SERIES_COLOURS, lx.DASHES)
+    gradients = [lx.Series(f"gradient:{p}", f"∂L/∂{p}", c, d) for p, c, d in styles]
     charts = [
-        sweep_chart(parameter, f"The loss as {parameter} moves, the current value and the tangent whose slope is the "
-                    "backprop gradient.", parameter, "loss", [Series("loss", "loss", BLUE)],
-                    tangent=tangent("loss", f"gradient:{parameter}", "tangent: slope = backprop gradient", GREEN)),
-        training_chart("The training loss over the epochs from the current setting.", "training loss",
-                       [Series("loss", "training loss", PINK)], log_y=True),
-        sweep_chart(parameter, f"Every parameter's gradient as {parameter} moves.", parameter, "gradient", gradients,
+        lx.sweep_chart(parameter, f"The loss as {parameter} moves, the current value and the tangent whose slope is "
+                    "backprop gradient.", parameter, "loss", [lx.Series("loss", "loss", BLUE)],
+                    tangent=lx.tangent("loss", f"gradient:{parameter}", "tangent: slope = backprop gradient", GREEN)),
+        lx.training_chart("The training loss over the epochs from the current setting.", "training loss",
+                       [lx.Series("loss", "training loss", PINK)], log_y=True),
+        lx.sweep_chart(parameter, f"Every parameter's gradient as {parameter} moves.", parameter, "gradient", gradients,
                     symmetric=True),
     ]
-    readouts = [readout("loss", "loss"), *(readout(f"∂L/∂{p}", f"gradient:{p}") for p in network.parameters),
-                *(readout(f"{k}_{n}", f"{k}:{n}") for n in hidden for k in ("z", "slope"))]
+    readouts = [lx.readout("loss", "loss"), *(lx.readout(f"∂L/∂{p}", f"gradient:{p}") for p in network.parameters),
+                *(lx.readout(f"{k}_{n}", f"{k}:{n}") for n in hidden for k in ("z", "slope"))]
 
     def kernel():
         return _dead_zone_kernel(models, settings, parameter, value_range, epochs, control, start)
 
-    return lesson_explorer("Loss, training and gradients for each hidden activation", models, settings,
-                           [group(parameter, [control])], charts, readouts, kernel, epochs=epochs,
+    return lx.lesson_explorer("Loss, training and gradients for each hidden activation", models, settings,
+                           [lx.group(parameter, [control])], charts, readouts, kernel, epochs=epochs,
                            choice=("hidden layer", "hidden activation", start))
 
 
@@ -246,7 +236,6 @@ def _dead_zone_kernel(models, settings: Settings, parameter: str, value_range, e
     """The ipywidgets view of :func:`dead_zone_explorer`: its loss and gradient figures, redrawn by Python."""
     import ipywidgets as w
 
-    from ..views.lesson_explorer import kernel_slider, kernel_view
     from ..views.widgets import LossFigure
 
     figures = {name: (LossFigure(m.network, parameter, value_range, epochs),
@@ -260,4 +249,4 @@ def _dead_zone_kernel(models, settings: Settings, parameter: str, value_range, e
         return loss_figure.html(f"Loss and training, {activation} hidden, {parameter} = {value:.2f}") + \
             gradient_figure.html(f"Every gradient as {parameter} varies, {activation} hidden")
 
-    return kernel_view({"activation": menu, "value": kernel_slider(control, parameter)}, draw)
+    return lx.kernel_view({"activation": menu, "value": lx.kernel_slider(control, parameter)}, draw)

@@ -23,7 +23,9 @@ from ..engine.activations import get_activation
 from ..engine.network import Network
 from ..engine.numeric import BackwardPass, backward, forward
 from ..engine.training import DIVERGENCE_LIMIT, check_epochs, check_learning_rate, train
+from ..views import lesson_explorer as lx
 from ..views.explore import Settings
+from ..views.explorer import slider_control
 from ..views.figure import FigureView, checked_epochs
 from ..views.palette import BLACK, BLUE, GREEN, LEGEND_SIZE, TEXT_SIZE, VERMILLION, YELLOW
 from ..views.widgets import kernel_panel
@@ -439,14 +441,12 @@ def output_range_explorer(network: Network, settings: Settings, epochs: int = EP
     >>> [m["key"] for m in view.view.panel["models"]], view.view.panel["models"][0]["values"]
     (['sigmoid', 'identity', 'relu', 'tanh'], {'edge_low': 0.0, 'edge_high': 1.0})
     """
-    from ..views.explorer import slider_control
-    from ..views.lesson_explorer import LessonModel, Series, group, guide, lesson_explorer, readout, training_chart
 
     output = network.outputs[0]
     models = {}
     for name in OUTPUT_ACTIVATIONS:
         edges = dict(zip(("edge_low", "edge_high"), reachable_outputs(name)))
-        models[name] = LessonModel(name, with_output_activation(network, name),
+        models[name] = lx.LessonModel(name, with_output_activation(network, name),
                                    {k: v for k, v in edges.items() if math.isfinite(v)})
     start = network.layers[-1].activation if network.layers[-1].activation in OUTPUT_ACTIVATIONS else "sigmoid"
     controls = [
@@ -454,15 +454,16 @@ def output_range_explorer(network: Network, settings: Settings, epochs: int = EP
         slider_control("target", output, "y: the target", TARGET_RANGE, float(settings.y)),
     ]
     charts = [
-        training_chart("The training loss over the epochs (log scale).", "loss ½(ŷ − y)²",
-                       [Series("loss", "training loss", BLUE)], log_y=True),
-        training_chart("The prediction ŷ over the epochs, the target and the edges of the output's range.", "ŷ",
-                       [Series(f"a:{output}", "prediction ŷ", VERMILLION)],
-                       guides=[guide("target y", GREEN, control=output),
-                               *(guide("range edge", BLACK, model_value=edge) for edge in ("edge_low", "edge_high"))]),
+        lx.training_chart("The training loss over the epochs (log scale).", "loss ½(ŷ − y)²",
+                       [lx.Series("loss", "training loss", BLUE)], log_y=True),
+        lx.training_chart("The prediction ŷ over the epochs, the target and the edges of the output's range.", "ŷ",
+                       [lx.Series(f"a:{output}", "prediction ŷ", VERMILLION)],
+                       guides=[lx.guide("target y", GREEN, control=output),
+                               *(lx.guide("range edge", BLACK, model_value=e) for e in ("edge_low", "edge_high"))]),
     ]
-    readouts = [readout("loss after training", "loss", at="final"), readout("final ŷ", f"a:{output}", at="final"),
-                readout("ŷ now", f"a:{output}")]
-    return lesson_explorer("Training with each output activation", models, settings, [group("training", controls)],
-                           charts, readouts, lambda: output_range_panel(network, settings, epochs), epochs=epochs,
-                           choice=("output layer", "output activation", start))
+    readouts = [lx.readout("loss after training", "loss", at="final"), lx.readout("final ŷ", f"a:{output}", at="final"),
+                lx.readout("ŷ now", f"a:{output}")]
+    return lx.lesson_explorer("Training with each output activation", models, settings,
+                              [lx.group("training", controls)], charts, readouts,
+                              lambda: output_range_panel(network, settings, epochs), epochs=epochs,
+                              choice=("output layer", "output activation", start))

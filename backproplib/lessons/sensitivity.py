@@ -24,7 +24,9 @@ import numpy as np
 from ..engine.activations import get_activation
 from ..engine.network import Network
 from ..engine.numeric import backward
+from ..views import lesson_explorer as lx
 from ..views.explore import Settings
+from ..views.explorer import slider_control
 from ..views.figure import FigureView, checked_range, checked_values, curve_grid, symmetric_limit
 from ..views.palette import BLUE, GREEN, GREY, LEGEND_SIZE, PINK, VERMILLION
 from ..views.widgets import kernel_panel
@@ -401,21 +403,18 @@ def sigmoid_explorer(z: float = 0.0, z_range: tuple[float, float] = (Z_VALUES[0]
     >>> [c["kind"] for c in view.view.panel["charts"]], view.view.panel["groups"][0]["controls"][0]["value"]
     (['sweep', 'sweep'], 0.4)
     """
-    from ..views.explorer import slider_control
-    from ..views.lesson_explorer import LessonModel, Series, group, kernel_view, lesson_explorer, readout, sweep_chart
-    from ..views.lesson_explorer import tangent as tangent_line
 
-    models = {"sigmoid": LessonModel("sigmoid", _sigmoid_neuron())}
+    models = {"sigmoid": lx.LessonModel("sigmoid", _sigmoid_neuron())}
     settings = Settings({"w": 1.0}, {"z": float(z)}, 0.0, 0.1)
     control = slider_control("input", "z", "z: the weighted sum", checked_range(z_range, "z_range"), float(z))
     charts = [
-        sweep_chart("z", "σ(z), the activation, with the tangent at z: its slope is σ'(z).", "weighted sum z",
-                    "σ(z)", [Series("a:s", "σ(z): the activation", BLUE)],
-                    tangent=tangent_line("a:s", "slope:s", "tangent at z: slope σ'(z)", GREEN)),
-        sweep_chart("z", "σ'(z) = σ(z)(1 − σ(z)), the sensitivity: at most 1/4, at z = 0.", "weighted sum z",
-                    "σ'(z)", [Series("slope:s", "σ'(z) = σ(z)(1 − σ(z)): the sensitivity", VERMILLION, (10, 4))]),
+        lx.sweep_chart("z", "σ(z), the activation, with the tangent at z: its slope is σ'(z).", "weighted sum z",
+                    "σ(z)", [lx.Series("a:s", "σ(z): the activation", BLUE)],
+                    tangent=lx.tangent("a:s", "slope:s", "tangent at z: slope σ'(z)", GREEN)),
+        lx.sweep_chart("z", "σ'(z) = σ(z)(1 − σ(z)), the sensitivity: at most 1/4, at z = 0.", "weighted sum z",
+                    "σ'(z)", [lx.Series("slope:s", "σ'(z) = σ(z)(1 − σ(z)): the sensitivity", VERMILLION, (10, 4))]),
     ]
-    readouts = [readout("σ(z)", "a:s"), readout("σ'(z)", "slope:s")]
+    readouts = [lx.readout("σ(z)", "a:s"), lx.readout("σ'(z)", "slope:s")]
 
     def kernel():
         import ipywidgets as w
@@ -427,10 +426,11 @@ def sigmoid_explorer(z: float = 0.0, z_range: tuple[float, float] = (Z_VALUES[0]
             figure.show({"z": z})
             return figure.html(f"The sigmoid and its slope with z = {z:.2f} marked and the tangent drawn there")
 
-        return kernel_view({"z": slider}, draw)
+        return lx.kernel_view({"z": slider}, draw)
 
-    return lesson_explorer("The sigmoid and its slope as z moves", models, settings, [group("weighted sum", [control])],
-                           charts, readouts, kernel)
+    groups = [lx.group("weighted sum", [control])]
+    title = "The sigmoid and its slope as z moves"
+    return lx.lesson_explorer(title, models, settings, groups, charts, readouts, kernel)
 
 
 def blame_explorer(network: Network, settings: Settings, weight: str, outgoing_range: tuple[float, float] = (-3.0, 3.0),
@@ -446,8 +446,6 @@ def blame_explorer(network: Network, settings: Settings, weight: str, outgoing_r
     >>> [c["name"] for g in view.view.panel["groups"] for c in g["controls"]]
     ['wo1', 'bh1']
     """
-    from ..views.explorer import slider_control
-    from ..views.lesson_explorer import LessonModel, Series, group, lesson_explorer, readout, sweep_chart
 
     p = hidden_weight(network, weight)
     z_now = float(backward(network, settings.params, settings.x, settings.y).forward.z[p.neuron])
@@ -459,23 +457,23 @@ def blame_explorer(network: Network, settings: Settings, weight: str, outgoing_r
         slider_control("parameter", p.bias, f"{p.bias}: bias of {p.neuron} (moves z_{p.neuron})",
                        (round(bias + low - z_now, 9), round(bias + high - z_now, 9)), bias),
     ]
-    own = Series(f"gradient:{p.weight}", f"∂L/∂{p.weight}", BLUE)
+    own = lx.Series(f"gradient:{p.weight}", f"∂L/∂{p.weight}", BLUE)
     charts = [
-        sweep_chart(p.outgoing, f"∂L/∂{p.weight} and the outgoing weight's own gradient as {p.outgoing} moves.",
+        lx.sweep_chart(p.outgoing, f"∂L/∂{p.weight} and the outgoing weight's own gradient as {p.outgoing} moves.",
                     f"outgoing weight {p.outgoing}", "gradient",
-                    [own, Series(f"gradient:{p.outgoing}", f"∂L/∂{p.outgoing} (its own blame)", GREEN, (2, 3))],
+                    [own, lx.Series(f"gradient:{p.outgoing}", f"∂L/∂{p.outgoing} (its own blame)", GREEN, (2, 3))],
                     symmetric=True),
-        sweep_chart(p.bias, f"∂L/∂{p.weight} as the weighted sum z_{p.neuron} moves (through {p.bias}).",
+        lx.sweep_chart(p.bias, f"∂L/∂{p.weight} as the weighted sum z_{p.neuron} moves (through {p.bias}).",
                     f"weighted sum z_{p.neuron} (moved by {p.bias})", "gradient", [own], x=f"z:{p.neuron}",
                     symmetric=True),
-        sweep_chart(p.bias, f"The sensitivity σ'(z_{p.neuron}): the factor the weighted sum sets.",
+        lx.sweep_chart(p.bias, f"The sensitivity σ'(z_{p.neuron}): the factor the weighted sum sets.",
                     f"weighted sum z_{p.neuron} (moved by {p.bias})", f"σ'(z_{p.neuron})",
-                    [Series(f"slope:{p.neuron}", f"σ'(z_{p.neuron})", VERMILLION, (10, 4))], x=f"z:{p.neuron}"),
+                    [lx.Series(f"slope:{p.neuron}", f"σ'(z_{p.neuron})", VERMILLION, (10, 4))], x=f"z:{p.neuron}"),
     ]
-    readouts = [readout(f"∂L/∂{name}", f"gradient:{name}") for name in (p.weight, p.outgoing)]
-    readouts += [readout(f"z_{p.neuron}", f"z:{p.neuron}"), readout(f"σ'(z_{p.neuron})", f"slope:{p.neuron}"),
-                 readout(f"δ_{p.output}", f"delta:{p.output}")]
-    models = {"network": LessonModel("network", network)}
-    return lesson_explorer(f"The blame of {p.weight} as {p.outgoing} and z_{p.neuron} move", models, settings,
-                           [group(f"around {p.neuron}", controls)], charts, readouts,
+    readouts = [lx.readout(f"∂L/∂{name}", f"gradient:{name}") for name in (p.weight, p.outgoing)]
+    readouts += [lx.readout(f"z_{p.neuron}", f"z:{p.neuron}"), lx.readout(f"σ'(z_{p.neuron})", f"slope:{p.neuron}"),
+                 lx.readout(f"δ_{p.output}", f"delta:{p.output}")]
+    models = {"network": lx.LessonModel("network", network)}
+    return lx.lesson_explorer(f"The blame of {p.weight} as {p.outgoing} and z_{p.neuron} move", models, settings,
+                           [lx.group(f"around {p.neuron}", controls)], charts, readouts,
                            lambda: blame_panel(network, settings, weight, outgoing_range, pre_activation_range))
