@@ -27,7 +27,6 @@ from ..engine.numeric import BackwardPass, backward
 from ..engine.training import train
 from ..views import lesson_explorer as lx
 from ..views.explore import Settings
-from ..views.explorer import slider_control
 from ..views.figure import FigureView, checked_epochs, checked_values, curve_grid, symmetric_limit
 from ..views.palette import BLACK, BLUE, LEGEND_SIZE, ORANGE, SERIES_COLOURS, SERIES_STYLES, SHADE
 
@@ -465,7 +464,7 @@ def bias_paths_explorer(network: Network, settings: Settings, bias: str, paramet
     users = _drawable_users(network, bias)
     current = float(settings.params[parameter])
     low, high = value_range or (round(current - SWEEP_HALF_WIDTH, 9), round(current + SWEEP_HALF_WIDTH, 9))
-    control = slider_control("parameter", parameter, f"{parameter}", (low, high), current)
+    control = lx.control("parameter", parameter, f"{parameter}", (low, high), current)
     series = [lx.Series(f"delta:{n}", f"via {n}: δ_{n}", c, d) for n, c, d in zip(users, SERIES_COLOURS, lx.DASHES)]
     series.append(lx.Series(f"gradient:{bias}", f"sum = ∂L/∂{bias}", BLACK, (), 3.0))
     chart = lx.sweep_chart(parameter, f"Each path's contribution to ∂L/∂{bias} and their sum as {parameter} moves.",
@@ -500,7 +499,7 @@ def bias_training_explorer(network: Network, settings: Settings, bias: str, epoc
     """
 
     users = _drawable_users(network, bias)
-    rate = slider_control("rate", "rate", "η: learning rate", rate_range, settings.learning_rate)
+    rate = lx.control("rate", "rate", "η: learning rate", rate_range, settings.learning_rate)
     paths = [lx.Series(f"delta:{n}", f"via {n}", c, d) for n, c, d in zip(users, SERIES_COLOURS, lx.DASHES)]
     charts = [
         lx.training_chart("The training loss (log scale).", "training loss", [lx.Series("loss", "training loss", BLUE)],

@@ -24,7 +24,6 @@ from ..engine.numeric import BackwardPass, backward
 from ..engine.training import check_epochs, check_learning_rate, train
 from ..views import lesson_explorer as lx
 from ..views.explore import Settings
-from ..views.explorer import slider_control
 from ..views.figure import FigureView, checked_epochs
 from ..views.palette import BLUE, GREEN, VERMILLION
 
@@ -236,7 +235,7 @@ def convention_explorer(network: Network, settings: Settings, epochs: int = 200,
         return [lx.Series(quantity, _LABEL[n], _STYLE[n][0], dashes[n], 3.0 if n == "target_first_add" else 2.0,
                        sign=signs[n]) for n in CONVENTIONS]
 
-    rate = slider_control("rate", "rate", "η: learning rate", rate_range, settings.learning_rate)
+    rate = lx.control("rate", "rate", "η: learning rate", rate_range, settings.learning_rate)
     charts = [
         lx.training_chart("Training loss over the epochs, one line per sign convention.", "training loss",
                           lines("loss"), log_y=True),

@@ -22,7 +22,6 @@ from ..engine.network import Network
 from ..engine.numeric import backward
 from ..views import lesson_explorer as lx
 from ..views.explore import Settings
-from ..views.explorer import slider_control
 from ..views.figure import FigureView, checked_values, curve_grid, symmetric_limit
 from ..views.palette import LEGEND_SIZE, SERIES_COLOURS, SERIES_STYLES, SHADE, TEXT_SIZE
 from ..views.png import encode_png
@@ -209,7 +208,7 @@ def dead_zone_explorer(network: Network, settings: Settings, epochs: int = 100, 
     hidden = [n for layer in network.layers[:-1] for n in layer.neurons]
     own = network.layers[0].activation
     start = own if own in HIDDEN_ACTIVATIONS else HIDDEN_ACTIVATIONS[0]
-    control = slider_control("parameter", parameter, parameter, value_range, float(settings.params[parameter]))
+    control = lx.control("parameter", parameter, parameter, value_range, float(settings.params[parameter]))
     styles = zip(network.parameters, SERIES_COLOURS, lx.DASHES)
     gradients = [lx.Series(f"gradient:{p}", f"∂L/∂{p}", c, d) for p, c, d in styles]
     charts = [

@@ -25,7 +25,6 @@ from ..engine.network import Network
 from ..engine.numeric import backward, forward, loss_and_gradients
 from ..views import lesson_explorer as lx
 from ..views.explore import Settings
-from ..views.explorer import slider_control
 from ..views.figure import FigureView, checked_values, curve_grid, symmetric_limit
 from ..views.palette import LEGEND_SIZE, SERIES_COLOURS, SERIES_STYLES, SHADE, TEXT_SIZE
 
@@ -297,8 +296,8 @@ def loss_comparison_explorer(network: Network, settings: Settings, parameter: st
     output = network.outputs[0]
     models = {name: lx.LessonModel(_LABELS.get(name, name), replace(network, loss=name)) for name in losses}
     styles = list(zip(losses, SERIES_COLOURS, lx.DASHES))
-    controls = [slider_control("parameter", parameter, parameter, value_range, float(settings.params[parameter])),
-                slider_control("target", output, "y: the target", (0.0, 1.0), float(settings.y))]
+    controls = [lx.control("parameter", parameter, parameter, value_range, float(settings.params[parameter])),
+                lx.control("target", output, "y: the target", (0.0, 1.0), float(settings.y))]
     charts = [
         lx.sweep_chart(parameter, f"Each loss as {parameter} moves.", parameter, "loss",
                     [lx.Series("loss", _LABELS.get(n, n), c, d, model=n) for n, c, d in styles]),

@@ -25,7 +25,6 @@ from ..engine.numeric import BackwardPass, backward, forward
 from ..engine.training import DIVERGENCE_LIMIT, check_epochs, check_learning_rate, train
 from ..views import lesson_explorer as lx
 from ..views.explore import Settings
-from ..views.explorer import slider_control
 from ..views.figure import FigureView, checked_epochs
 from ..views.palette import BLACK, BLUE, GREEN, LEGEND_SIZE, TEXT_SIZE, VERMILLION, YELLOW
 from ..views.widgets import kernel_panel
@@ -450,8 +449,8 @@ def output_range_explorer(network: Network, settings: Settings, epochs: int = EP
                                    {k: v for k, v in edges.items() if math.isfinite(v)})
     start = network.layers[-1].activation if network.layers[-1].activation in OUTPUT_ACTIVATIONS else "sigmoid"
     controls = [
-        slider_control("rate", "rate", "η: learning rate", LEARNING_RATE_RANGE, settings.learning_rate),
-        slider_control("target", output, "y: the target", TARGET_RANGE, float(settings.y)),
+        lx.control("rate", "rate", "η: learning rate", LEARNING_RATE_RANGE, settings.learning_rate),
+        lx.control("target", output, "y: the target", TARGET_RANGE, float(settings.y)),
     ]
     charts = [
         lx.training_chart("The training loss over the epochs (log scale).", "loss ½(ŷ − y)²",

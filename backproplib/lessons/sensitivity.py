@@ -26,7 +26,6 @@ from ..engine.network import Network
 from ..engine.numeric import backward
 from ..views import lesson_explorer as lx
 from ..views.explore import Settings
-from ..views.explorer import slider_control
 from ..views.figure import FigureView, checked_range, checked_values, curve_grid, symmetric_limit
 from ..views.palette import BLUE, GREEN, GREY, LEGEND_SIZE, PINK, VERMILLION
 from ..views.widgets import kernel_panel
@@ -404,9 +403,10 @@ def sigmoid_explorer(z: float = 0.0, z_range: tuple[float, float] = (Z_VALUES[0]
     (['sweep', 'sweep'], 0.4)
     """
 
+    z = round(float(z), 12)  # a computed z (e.g. a chapter's z_h1): the slider's grid passes through it
     models = {"sigmoid": lx.LessonModel("sigmoid", _sigmoid_neuron())}
     settings = Settings({"w": 1.0}, {"z": float(z)}, 0.0, 0.1)
-    control = slider_control("input", "z", "z: the weighted sum", checked_range(z_range, "z_range"), float(z))
+    control = lx.control("input", "z", "z: the weighted sum", checked_range(z_range, "z_range"), float(z))
     charts = [
         lx.sweep_chart("z", "σ(z), the activation, with the tangent at z: its slope is σ'(z).", "weighted sum z",
                     "σ(z)", [lx.Series("a:s", "σ(z): the activation", BLUE)],
@@ -452,9 +452,9 @@ def blame_explorer(network: Network, settings: Settings, weight: str, outgoing_r
     bias = float(settings.params[p.bias])
     low, high = checked_range(pre_activation_range, "pre_activation_range")
     controls = [
-        slider_control("parameter", p.outgoing, f"{p.outgoing}: outgoing weight of {p.neuron}", outgoing_range,
+        lx.control("parameter", p.outgoing, f"{p.outgoing}: outgoing weight of {p.neuron}", outgoing_range,
                        float(settings.params[p.outgoing])),
-        slider_control("parameter", p.bias, f"{p.bias}: bias of {p.neuron} (moves z_{p.neuron})",
+        lx.control("parameter", p.bias, f"{p.bias}: bias of {p.neuron} (moves z_{p.neuron})",
                        (round(bias + low - z_now, 9), round(bias + high - z_now, 9)), bias),
     ]
     own = lx.Series(f"gradient:{p.weight}", f"∂L/∂{p.weight}", BLUE)

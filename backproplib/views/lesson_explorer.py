@@ -29,12 +29,12 @@ from ..engine.javascript import model_source
 from ..engine.network import Network
 from ..engine.training import DIVERGENCE_LIMIT
 from .explore import Settings
-from .explorer import BrowserExplorer, Control, ExplorerView
+from .explorer import BrowserExplorer, Control, ExplorerView, slider_control
 
 __all__ = [
     "DASHES", "LessonModel", "Series", "check_quantity", "sweep_chart", "training_chart", "tangent", "guide", "readout",
     "group", "lesson_description", "lessons_source", "LessonExplorer", "lesson_explorer", "kernel_view",
-    "kernel_slider",
+    "kernel_slider", "control",
 ]
 
 SWEEP_POINTS = 201
@@ -87,6 +87,17 @@ def check_quantity(network: Network, quantity: str) -> str:
             f"got {quantity!r}"
         )
     return quantity
+
+
+def control(role: str, name: str, label: str, value_range: tuple[float, float], value: float) -> Control:
+    """:func:`~.explorer.slider_control` over ``value_range`` widened to hold ``value``: a chapter whose
+    parameters cell moves a setting past a lesson's usual range still gets its panel, starting there.
+
+    >>> control("target", "o", "y", (-2.0, 5.0), 6.5).max
+    6.5
+    """
+    low, high = value_range
+    return slider_control(role, name, label, (min(low, value), max(high, value)), value)
 
 
 def tangent(quantity: str, slope: str, label: str, colour: str) -> dict[str, str]:
