@@ -21,8 +21,9 @@ Trade-offs:
 - The HTML does not load the scripts it needs: the book's Sphinx extension (``_ext/explorer_assets.py``)
   adds uPlot, lesson.js (the lesson panels of :mod:`.lesson_explorer`) and explorer.js to the pages
   that hold an explorer, and :func:`standalone_page` writes a page of its own. Explorers register
-  on ``window.backpropExplorers``, so they work whether the scripts load before or after them. A live notebook may not run the inline script;
-  there the explorer says so in words, and the ipywidgets panel is the kernel's view.
+  on ``window.backpropExplorers``, so they work whether the scripts load before or after them. A
+  live notebook may not run the inline script; there the explorer says so in words, and the
+  ipywidgets panel is the kernel's view.
 """
 from __future__ import annotations
 
