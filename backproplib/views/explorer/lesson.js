@@ -227,6 +227,15 @@
     return series;
   }
 
+  /** The current points and the zero line need no legend entry: the lines they belong to have one. */
+  function hideHelpers(plot, chart) {
+    const rows = plot.root.querySelectorAll(".u-legend .u-series");
+    const marks = chart.kind === "sweep" && chart.mark ? chart.series.length : 0;
+    const first = chart.series.length; // the legend lists the y series only
+    for (let i = first; i < first + marks; i += 1) if (rows[i]) rows[i].style.display = "none";
+    if (chart.symmetric && rows[rows.length - 1]) rows[rows.length - 1].style.display = "none";
+  }
+
   function makeChart(ex, chart, box, width) {
     const state = { range: [0, 1], x: [0, 1] };
     const y = chart.log_y ? { distr: 3, log: 10, range: () => state.range } : { range: () => state.range };
@@ -238,6 +247,7 @@
       axes: [base().axis(chart.x_label, 48), yAxis], series: chartSeries(chart),
       hooks: { draw: [() => { ex.stats.draws += 1; ex.stats.drawnAt = root.performance.now(); }] },
     }, null, box);
+    hideHelpers(plot, chart);
     return { plot: plot, state: state, chart: chart, data: null };
   }
 
