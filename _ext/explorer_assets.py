@@ -1,7 +1,8 @@
 """Sphinx extension: the browser explorer's scripts and styles, on the pages that hold an explorer.
 
-``backproplib/views/explorer/`` (explorer.js, explorer.css) is copied to the site's ``_static/``;
-uPlot comes from ``_vendor/uplot/`` (made by ``make vendor``, copied by ``html_extra_path``).
+``backproplib/views/explorer/`` (explorer.js, lesson.js for the chapters' lesson panels,
+explorer.css) is copied to the site's ``_static/``; uPlot comes from ``_vendor/uplot/`` (made by
+``make vendor``, copied by ``html_extra_path``).
 A page gets them only when its body holds an explorer's container (the ``MARKER`` attribute
 written by ``backproplib.views.explorer``): the other pages stay 60 KB lighter. Scripts are
 deferred; explorers queue themselves on ``window.backpropExplorers`` until explorer.js runs.

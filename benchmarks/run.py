@@ -35,7 +35,7 @@ from tests.support.chapter_file import example_from_parameters, parameters_cell_
 MAIN_PARAMETER = {"ideas": "wo1", "tiny_network": "w1", "shared_bias": "w5", "sum_target": "w_h1"}
 TARGETS = {
     "latency_ms": 25.0, "latency_speedup": 2.5, "batch_vs_numpy": 1.5, "batch_vs_loop": 50.0, "cold_s": 120.0,
-    "warm_s": 15.0, "large_s": 1.0,
+    "warm_s": 15.0, "large_s": 1.0, "frame_ms": 16.0,
 }
 
 
@@ -360,6 +360,62 @@ def book_build(with_tests: bool) -> list[tuple]:
     return rows
 
 
+def lesson_latency(presses: int) -> list[tuple[str, float, float]]:
+    """Key press to redrawn figure for every lesson explorer in headless Chromium, and for the generic
+    loss explorer (shared_bias, 2,000 epochs) as the baseline: p50 and p95 ms over ``presses``."""
+    import functools
+    import http.server
+    import shutil
+    import threading
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from backproplib.authoring.explorer_ranges import live_ranges
+    from backproplib.views.explorer import browser_explorer, standalone_page
+    from support.lesson_pages import key_press_latency, write_site
+
+    folder = Path(tempfile.mkdtemp(prefix="lesson-bench-"))
+    names = list(write_site(folder))
+    example = load_example("shared_bias")
+    generic = browser_explorer(example.network, Settings.of(example), live_ranges(example), "w5", epochs=2000)
+    (folder / "generic.html").write_text(standalone_page([generic.view], "", "generic"))
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(folder))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--window-size=1280,1000"):
+        options.add_argument(argument)
+    browser = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+    rows = []
+    try:
+        for name in ["generic", *names]:
+            times = key_press_latency(browser, f"http://127.0.0.1:{httpd.server_address[1]}/{name}.html", presses + 2)
+            p50, p95 = np.percentile(times, [50, 95])
+            rows.append((name, float(p50), float(p95)))
+    finally:
+        browser.quit()
+        httpd.shutdown()
+        shutil.rmtree(folder, ignore_errors=True)
+    return rows
+
+
+def print_lesson_latency(presses: int) -> None:
+    print(f"\n## 8. Lesson explorers: key press to redrawn figure in headless Chromium, ms over {presses} presses")
+    print(f"target: p95 ≤ {TARGETS['frame_ms']:.0f} ms (one frame); baseline: the generic loss explorer\n")
+    print("| explorer | p50 | p95 | meets target |")
+    print("|---|---:|---:|---|")
+    for name, p50, p95 in lesson_latency(presses):
+        print(f"| {name} | {p50:.1f} | {p95:.1f} | {'yes' if p95 <= TARGETS['frame_ms'] else 'NO'} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=15)
@@ -367,10 +423,15 @@ def main() -> None:
     parser.add_argument(
         "--with-tests", action="store_true", help="also time the full test command in the clone (minutes)"
     )
-    parser.add_argument("--only", choices=["cost"], help="run only this section (cost: section 5)")
+    parser.add_argument("--only", choices=["cost", "lessons"],
+                        help="run only this section (cost: section 5; lessons: section 8, the lesson explorers)")
+    parser.add_argument("--presses", type=int, default=50)
     args = parser.parse_args()
     if args.only == "cost":
         print_backprop_cost(args.repeats)
+        return
+    if args.only == "lessons":
+        print_lesson_latency(args.presses)
         return
     print(
         (
@@ -456,6 +517,7 @@ def main() -> None:
         for name, seconds, target in book_build(args.with_tests):
             verdict = "—" if target != target else ("yes" if seconds <= target else "NO")
             print(f"| {name} | {seconds:.1f} | {'—' if target != target else f'≤ {target:.0f}'} | {verdict} |")
+    print_lesson_latency(args.presses)
 
 
 if __name__ == "__main__":

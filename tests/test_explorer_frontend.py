@@ -53,6 +53,8 @@ from backproplib.views.explorer import (
     slider_control,
 )
 from backproplib.views.widgets import round_up, slider_range
+from support.lesson_pages import MEASURE, MEASURED, open_page
+from support.lesson_pages import press as press_key
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPLORER_JS = ASSET_DIR / "explorer.js"
@@ -517,16 +519,6 @@ return {
 };
 """
 
-AFTER_RENDER = """
-const [renders, done] = arguments;
-const ex = document.querySelector('.bp-explorer').backpropExplorer;
-const deadline = performance.now() + 5000;
-(function wait() {
-  if (ex.stats.renders > renders || performance.now() > deadline) requestAnimationFrame(() => done(ex.stats.renders));
-  else requestAnimationFrame(wait);
-})();
-"""
-
 WAIT_FOR_EXPLORER = """
 const done = arguments[0];
 (function wait() {
@@ -540,19 +532,11 @@ const done = arguments[0];
 
 
 def open_explorer(browser: Any, url: str) -> dict:
-    browser.get("about:blank")
-    requested_urls(browser)
-    browser.get_log("browser")
-    browser.get(url)
-    assert browser.execute_async_script(WAIT_FOR_EXPLORER) is True
-    return browser.execute_script(SNAPSHOT)
+    return open_page(browser, url, WAIT_FOR_EXPLORER, SNAPSHOT)
 
 
 def press(browser: Any, element: Any, key: str, before: dict) -> dict:
-    element.send_keys(key)
-    renders = browser.execute_async_script(AFTER_RENDER, before["renders"])
-    assert renders > before["renders"], f"no redraw after {key!r}"
-    return browser.execute_script(SNAPSHOT)
+    return press_key(browser, element, key, before, SNAPSHOT)
 
 
 RESTORE = """
@@ -629,28 +613,6 @@ def test_every_slider_and_the_dropdown_redraw_their_chart_with_pythons_numbers(d
     check_numbers(after)
     assert [e for e in driver.get_log("browser") if e["level"] == "SEVERE"] == []
     assert all(is_local(url) for url in requested_urls(driver))
-
-
-MEASURE = """
-const done = arguments[0];
-const ex = document.querySelector('.bp-explorer').backpropExplorer;
-window.__pressed = null;
-document.addEventListener('keydown', () => { window.__pressed = {at: performance.now(), renders: ex.stats.renders}; },
-                          {capture: true, once: true});
-done(true);
-"""
-
-MEASURED = """
-const done = arguments[0];
-const ex = document.querySelector('.bp-explorer').backpropExplorer;
-(function wait() {
-  const p = window.__pressed;
-  if (p && ex.stats.renders > p.renders && ex.stats.drawnAt > p.at) {
-    const drawn = ex.stats.drawnAt;
-    requestAnimationFrame(() => done([drawn - p.at, performance.now() - p.at]));
-  } else requestAnimationFrame(wait);
-})();
-"""
 
 
 def test_key_press_to_redrawn_figure_with_a_2000_epoch_curve(driver: Any, page_url: str) -> None:

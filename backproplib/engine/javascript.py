@@ -5,10 +5,12 @@
 explorer's model object (the contract at the top of ``views/explorer/explorer.js``)::
 
     { parameters, inputs, outputs, neurons,            // names, network order (strings only)
-      evaluate(theta, x, y) -> {loss, gradients, z, a, delta},
+      evaluate(theta, x, y) -> {loss, gradients, z, a, delta, slope},   // slope: each neuron's da/dz
       step(theta, x, y, rate) -> [loss before the step, newTheta],
       sweep(theta, x, y, index, values) -> {losses, gradients},   // Float64Arrays, gradients[p][i]
-      train(theta, x, y, rate, epochs) -> {losses, theta, divergedAt} }
+      train(theta, x, y, rate, epochs) -> {losses, theta, divergedAt},
+      trace(theta, x, y, rate, epochs, sign) -> train's result and, per epoch, columns
+          z, a, delta, slope (per neuron), gradients, values (per parameter) }  // sign -1: ascent
 
 ``theta``, ``x`` and ``y`` are arrays in the order of ``network.parameters``, ``inputs`` and
 ``outputs``. No formula is written here: the activation and loss formulas are the rows' templates
@@ -37,6 +39,7 @@ from __future__ import annotations
 
 import json
 
+from .activations import get_activation
 from .network import Network
 from .straight_line import StraightLine, straight_line
 from .templates import HELPERS
@@ -64,6 +67,7 @@ assert set(HELPER_SOURCE) == set(HELPERS), "the JavaScript defines exactly the t
 _RUNTIME = """\
   const LIMIT = %(limit)s;
   const SIZES = { theta: %(n_theta)d, x: %(n_x)d, y: %(n_y)d };
+  const SIZES_OF = { theta: Array.from({ length: %(n_theta)d }), neurons: Array.from({ length: %(n_neurons)d }) };
   function checked(values, what) {
     if (!Array.isArray(values) || values.length !== SIZES[what] || !values.every((v) => typeof v === "number")) {
       throw new TypeError(`${what} must be an array of ${SIZES[what]} numbers in network order; got ${values}`);
@@ -95,23 +99,48 @@ _RUNTIME = """\
   }
   // Inside ±LIMIT and not NaN: backproplib.engine.training's divergence rule.
   function inside(values) {
-    return values.every((v) => v >= -LIMIT && v <= LIMIT);
+    for (let i = 0; i < values.length; i += 1) if (!(values[i] >= -LIMIT && values[i] <= LIMIT)) return false;
+    return true;
   }
   // backproplib.engine.training.train for one example, full batch (its fast path), step by step.
   function train(theta, x, y, rate, epochs) {
+    return descend(theta, x, y, rate, epochs, 1, null);
+  }
+  // train's run keeping every epoch's pass (before that epoch's step), for the lesson panels: the
+  // loss, and per neuron z, a, delta, slope, per parameter its value and gradient, as columns.
+  // sign -1 steps up the gradient (theta + rate * g), as a wrong sign convention does.
+  function trace(theta, x, y, rate, epochs, sign) {
+    if (sign !== 1 && sign !== -1) throw new RangeError(`sign must be 1 or -1; got ${sign}`);
+    const rows = Number.isInteger(epochs) && epochs >= 0 ? epochs + 1 : 0;
+    const column = () => new Float64Array(rows);
+    const kept = { gradients: SIZES_OF.theta.map(column), values: SIZES_OF.theta.map(column) };
+    for (const key of ["z", "a", "delta", "slope"]) kept[key] = SIZES_OF.neurons.map(column);
+    const run = descend(theta, x, y, rate, epochs, sign, kept);
+    for (const [key, columns] of Object.entries(kept)) run[key] = columns.map((c) => c.subarray(0, run.losses.length));
+    return run;
+  }
+  // The descent loop of train and trace; writes nothing per epoch but the numbers it keeps.
+  function descend(theta, x, y, rate, epochs, sign, kept) {
     if (!(rate > 0 && rate < Infinity)) throw new RangeError(`rate must be a finite number > 0; got ${rate}`);
     if (!(Number.isInteger(epochs) && epochs >= 0)) {
       throw new RangeError(`epochs must be a whole number >= 0; got ${epochs}`);
     }
+    const values = checked(theta, "theta").slice();
+    const lastGood = values.slice();
+    checked(x, "x");
+    checked(y, "y");
     const losses = [];
-    let values = checked(theta, "theta").slice();
-    let lastGood = values;
+    const out = kept || { gradients: values.map(() => new Float64Array(1)) };
+    const n = values.length;
     for (let epoch = 0; epoch <= epochs; epoch += 1) {
-      const [loss, stepped] = inside(values) ? step(values, x, y, rate) : [NaN, values];
-      if (!inside(values) || !inside([loss])) return { losses: losses, theta: lastGood, divergedAt: epoch };
+      if (!inside(values)) return { losses: losses, theta: lastGood, divergedAt: epoch };
+      const at = kept ? epoch : 0;
+      const loss = kept ? passInto(values, x, y, kept, epoch) : lossAndGradients(values, x, y, out.gradients, 0);
+      if (!(loss >= -LIMIT && loss <= LIMIT)) return { losses: losses, theta: lastGood, divergedAt: epoch };
       losses.push(loss);
-      lastGood = values;
-      if (epoch < epochs) values = stepped;
+      for (let i = 0; i < n; i += 1) lastGood[i] = values[i];
+      if (kept) for (let i = 0; i < n; i += 1) kept.values[i][epoch] = values[i];
+      if (epoch < epochs) for (let i = 0; i < n; i += 1) values[i] = values[i] - sign * rate * out.gradients[i][at];
     }
     return { losses: losses, theta: values, divergedAt: null };
   }
@@ -141,17 +170,22 @@ def model_source(network: Network) -> str:
           z: [z1_0, z2_0],
           a: [a1_0, a2_0],
           delta: [d1_0, d2_0],
+          slope: [_step(z1_0), a2_0 * (1.0 - a2_0)],
         };
       }
     """
     names = {p: f"theta_{i}" for i, p in enumerate(network.parameters)}
     plan = straight_line(network, names, keep_all=True)
     listed = lambda ids: ", ".join(ids)  # noqa: E731
-    returned = {"gradients": plan.gradients, "z": plan.z, "a": plan.a, "delta": plan.delta}
+    returned = {
+        "gradients": plan.gradients, "z": plan.z, "a": plan.a, "delta": plan.delta, "slope": _slopes(network, plan),
+    }
     everything = ["return {", "  loss: loss,", *(f"  {key}: [{listed(ids)}]," for key, ids in returned.items()), "};"]
     lean = [f"out[{i}][at] = {g};" for i, g in enumerate(plan.gradients)] + ["return loss;"]
+    kept = [f"out.{key}[{i}][at] = {v};" for key, ids in returned.items() for i, v in enumerate(ids)] + ["return loss;"]
     runtime = _RUNTIME % {
         "limit": json.dumps(DIVERGENCE_LIMIT), "n_theta": len(names), "n_x": len(plan.inputs), "n_y": len(plan.targets),
+        "n_neurons": len(plan.z),
     }
     described = ", ".join(f"{key}: {json.dumps(list(getattr(network, key)))}" for key in
                           ("parameters", "inputs", "outputs", "neurons"))
@@ -163,10 +197,18 @@ def model_source(network: Network) -> str:
         "  " + HELPERS_END,
         _function("pass(theta, x, y)", network, plan, everything),
         _function("lossAndGradients(theta, x, y, out, at)", network, plan, lean),
+        _function("passInto(theta, x, y, out, at)", network, plan, kept),
         runtime.rstrip("\n"),
-        f"  return Object.freeze({{ {described}, evaluate: evaluate, step: step, sweep: sweep, train: train }});",
+        f"  return Object.freeze({{ {described}, evaluate: evaluate, step: step, sweep: sweep, train: train, "
+        "trace: trace });",
         "})()",
     ])
+
+
+def _slopes(network: Network, plan: StraightLine) -> tuple[str, ...]:
+    """Each neuron's activation slope da/dz: its activation row's derivative template, filled in."""
+    templates = [get_activation(layer.activation).code.derivative for layer in network.layers for _ in layer.neurons]
+    return tuple(t.format(z=z, a=a) for t, z, a in zip(templates, plan.z, plan.a))
 
 
 def _function(signature: str, network: Network, plan: StraightLine, ending: list[str]) -> str:

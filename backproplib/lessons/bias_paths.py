@@ -25,6 +25,7 @@ import numpy as np
 from ..engine.network import Network
 from ..engine.numeric import BackwardPass, backward
 from ..engine.training import train
+from ..views import lesson_explorer as lx
 from ..views.explore import Settings
 from ..views.figure import FigureView, checked_epochs, checked_values, curve_grid, symmetric_limit
 from ..views.palette import BLACK, BLUE, LEGEND_SIZE, ORANGE, SERIES_COLOURS, SERIES_STYLES, SHADE
@@ -32,7 +33,7 @@ from ..views.palette import BLACK, BLUE, LEGEND_SIZE, ORANGE, SERIES_COLOURS, SE
 __all__ = [
     "SWEEP_HALF_WIDTH", "SWEEP_POSITIONS", "LEARNING_RATES", "sweep_values", "bias_users", "BiasPaths",
     "bias_paths_along", "zero_crossings", "BiasTraining", "train_tracking_bias", "untie_bias",
-    "BiasPathsFigure", "BiasTrainingFigure",
+    "BiasPathsFigure", "BiasTrainingFigure", "bias_paths_explorer", "bias_training_explorer",
 ]
 
 # Slider positions of a kernel-free sweep: 21 values, 0.2 apart, centred on the current value.
@@ -444,3 +445,81 @@ class BiasTrainingFigure(FigureView):
             f"{self.bias} {run.bias_values[0]:.4g} → {run.bias_values[-1]:.4g}"
         )
         return run
+
+
+def bias_paths_explorer(network: Network, settings: Settings, bias: str, parameter: str,
+                        value_range: tuple[float, float] | None = None):
+    """Each path's share of ∂L/∂``bias`` and their sum as ``parameter`` moves, in the reader's browser.
+
+    ``value_range`` defaults to the current value ± :data:`SWEEP_HALF_WIDTH`.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("shared_bias")
+    >>> view = bias_paths_explorer(ex.network, Settings.of(ex), "b1", "w6")
+    >>> [s["quantity"] for s in view.view.panel["charts"][0]["series"]]
+    ['delta:h1', 'delta:h2', 'gradient:b1']
+    """
+
+    _check_parameter(network, parameter)
+    users = _drawable_users(network, bias)
+    current = float(settings.params[parameter])
+    low, high = value_range or (round(current - SWEEP_HALF_WIDTH, 9), round(current + SWEEP_HALF_WIDTH, 9))
+    control = lx.control("parameter", parameter, f"{parameter}", (low, high), current)
+    series = [lx.Series(f"delta:{n}", f"via {n}: δ_{n}", c, d) for n, c, d in zip(users, SERIES_COLOURS, lx.DASHES)]
+    series.append(lx.Series(f"gradient:{bias}", f"sum = ∂L/∂{bias}", BLACK, (), 3.0))
+    chart = lx.sweep_chart(parameter, f"Each path's contribution to ∂L/∂{bias} and their sum as {parameter} moves.",
+                        parameter, f"contribution to ∂L/∂{bias}", series, symmetric=True)
+    readouts = [lx.readout(f"via {n}: δ_{n}", f"delta:{n}") for n in users]
+    readouts.append(lx.readout(f"sum ∂L/∂{bias}", f"gradient:{bias}"))
+
+    def kernel():
+        figure = BiasPathsFigure(network, bias, parameter, np.linspace(low, high, 21))
+        slider = lx.kernel_slider(control, parameter)
+
+        def draw(value: float) -> str:
+            figure.show(settings, value)
+            return figure.html(f"Each path's share of ∂L/∂{bias} and their sum, {parameter} = {value:.2f}")
+
+        return lx.kernel_view({"value": slider}, draw)
+
+    models = {"network": lx.LessonModel("network", network)}
+    return lx.lesson_explorer(f"The paths of ∂L/∂{bias} as {parameter} moves", models, settings,
+                           [lx.group(parameter, [control])], [chart], readouts, kernel)
+
+
+def bias_training_explorer(network: Network, settings: Settings, bias: str, epochs: int = 2000,
+                           rate_range: tuple[float, float] = (0.01, 5.0)):
+    """A training run of the loss, each path of ∂L/∂``bias`` and the bias itself, in the reader's browser.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("shared_bias")
+    >>> view = bias_training_explorer(ex.network, Settings.of(ex), "b1", 30)
+    >>> [c["y_label"] for c in view.view.panel["charts"]]
+    ['training loss', 'paths of ∂L/∂b1', 'b1']
+    """
+
+    users = _drawable_users(network, bias)
+    rate = lx.control("rate", "rate", "η: learning rate", rate_range, settings.learning_rate)
+    paths = [lx.Series(f"delta:{n}", f"via {n}", c, d) for n, c, d in zip(users, SERIES_COLOURS, lx.DASHES)]
+    charts = [
+        lx.training_chart("The training loss (log scale).", "training loss", [lx.Series("loss", "training loss", BLUE)],
+                       log_y=True),
+        lx.training_chart(f"Each path of ∂L/∂{bias} and their sum over training.", f"paths of ∂L/∂{bias}",
+                       [*paths, lx.Series(f"gradient:{bias}", "sum", BLACK, (), 3.0)], symmetric=True),
+        lx.training_chart(f"{bias} over training.", bias, [lx.Series(f"value:{bias}", bias, ORANGE)]),
+    ]
+    readouts = [lx.readout("final loss", "loss", at="final"), lx.readout(f"final {bias}", f"value:{bias}", at="final")]
+
+    def kernel():
+        figure = BiasTrainingFigure(network, bias, epochs)
+        slider = lx.kernel_slider(rate, "η")
+
+        def draw(rate: float) -> str:
+            figure.show(settings.replace(learning_rate=rate))
+            return figure.html(f"Loss, paths of ∂L/∂{bias} and {bias} over {epochs} epochs at η = {rate:g}")
+
+        return lx.kernel_view({"rate": slider}, draw)
+
+    models = {"network": lx.LessonModel("network", network)}
+    return lx.lesson_explorer(f"Training with a shared {bias}", models, settings, [lx.group("training", [rate])],
+                              charts, readouts, kernel, epochs=epochs)

@@ -22,12 +22,14 @@ import numpy as np
 from ..engine.network import Network
 from ..engine.numeric import BackwardPass, backward
 from ..engine.training import check_epochs, check_learning_rate, train
+from ..views import lesson_explorer as lx
 from ..views.explore import Settings
 from ..views.figure import FigureView, checked_epochs
 from ..views.palette import BLUE, GREEN, VERMILLION
 
 __all__ = [
     "CONVENTIONS", "LEARNING_RATES", "ConventionStep", "step_in", "ConventionRun", "train_in", "ConventionFigure",
+    "convention_explorer",
 ]
 
 # Each convention: (how the error is written, the sign the product gets, the sign of the step).
@@ -208,3 +210,50 @@ class ConventionFigure(FigureView):
         ends = ", ".join(f"{_LABEL[n].split(' (')[0]}: {r.losses[-1]:.4f}" for n, r in runs.items())
         self._title.set_text(f"η = {settings.learning_rate:g}; final losses: {ends}")
         return runs
+
+
+def convention_explorer(network: Network, settings: Settings, epochs: int = 200,
+                        rate_range: tuple[float, float] = (LEARNING_RATES[0], LEARNING_RATES[-1])):
+    """The three conventions trained side by side as the learning rate moves, in the reader's browser.
+
+    ``"target_first_subtract"`` steps up the gradient (θ + η·∂L/∂θ): a training run with sign −1.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("blame_flow")
+    >>> view = convention_explorer(ex.network, Settings.of(ex), 50)
+    >>> [s["sign"] for s in view.view.panel["charts"][0]["series"]]
+    [1, 1, -1]
+    """
+
+    for name in CONVENTIONS:
+        _checked(network, name, settings.learning_rate)
+    output = network.outputs[0]
+    dashes = {"descent": lx.DASHES[0], "target_first_add": lx.DASHES[2], "target_first_subtract": lx.DASHES[1]}
+    signs = {name: product * step * -1 for name, (_, product, step) in CONVENTIONS.items()}  # +1: descent
+
+    def lines(quantity: str) -> list:
+        return [lx.Series(quantity, _LABEL[n], _STYLE[n][0], dashes[n], 3.0 if n == "target_first_add" else 2.0,
+                       sign=signs[n]) for n in CONVENTIONS]
+
+    rate = lx.control("rate", "rate", "η: learning rate", rate_range, settings.learning_rate)
+    charts = [
+        lx.training_chart("Training loss over the epochs, one line per sign convention.", "training loss",
+                          lines("loss"), log_y=True),
+        lx.training_chart("The prediction ŷ over the epochs, and the target.", "prediction ŷ", lines(f"a:{output}"),
+                       guides=[lx.guide("target y", "#444444", control=output)]),
+    ]
+    readouts = [lx.readout(f"final loss, {_LABEL[n]}", "loss", at="final", sign=signs[n]) for n in CONVENTIONS]
+
+    def kernel():
+        figure = ConventionFigure(network, epochs)
+        slider = lx.kernel_slider(rate, "η")
+
+        def draw(rate: float) -> str:
+            figure.show(settings, rate)
+            return figure.html(f"Training loss and prediction in three sign conventions at η = {rate:g}")
+
+        return lx.kernel_view({"rate": slider}, draw)
+
+    models = {"network": lx.LessonModel("network", network)}
+    return lx.lesson_explorer("Three sign conventions trained side by side", models, settings,
+                              [lx.group("training", [rate])], charts, readouts, kernel, epochs=epochs)

@@ -12,7 +12,7 @@ in its dead-zone explorer.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
@@ -20,12 +20,14 @@ from PIL import Image as PILImage
 
 from ..engine.network import Network
 from ..engine.numeric import backward
+from ..views import lesson_explorer as lx
 from ..views.explore import Settings
 from ..views.figure import FigureView, checked_values, curve_grid, symmetric_limit
 from ..views.palette import LEGEND_SIZE, SERIES_COLOURS, SERIES_STYLES, SHADE, TEXT_SIZE
 from ..views.png import encode_png
 
-__all__ = ["DEAD_ZONE_VALUES", "HIDDEN_ACTIVATIONS", "GradientSweep", "gradients_along", "GradientFigure", "stack_pngs"]
+__all__ = ["DEAD_ZONE_VALUES", "HIDDEN_ACTIVATIONS", "GradientSweep", "gradients_along", "GradientFigure", "stack_pngs",
+           "with_hidden_activation", "dead_zone_explorer"]
 
 # Slider positions for a first-layer weight: 25 steps of 0.125 from -1.5 to 1.5, so both 0 (the
 # edge of the dead zone) and the document's 0.5 are positions of the slider.
@@ -180,3 +182,70 @@ def stack_pngs(*images: bytes, small: bool = True) -> bytes:
         column.paste(im, (0, top))
         top += im.height
     return encode_png(column, small)
+
+
+def with_hidden_activation(network: Network, activation: str) -> Network:
+    """The same network with every hidden layer's activation replaced."""
+    layers = tuple(replace(layer, activation=activation) for layer in network.layers[:-1]) + network.layers[-1:]
+    return Network(network.inputs, layers, network.loss)
+
+
+def dead_zone_explorer(network: Network, settings: Settings, epochs: int = 100, parameter: str = "w1",
+                       value_range: tuple[float, float] = (DEAD_ZONE_VALUES[0], DEAD_ZONE_VALUES[-1])):
+    """Loss with its tangent, training and every gradient for each hidden activation as ``parameter`` moves,
+    in the reader's browser (one generated model per activation of :data:`HIDDEN_ACTIVATIONS`).
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("tiny_relu")
+    >>> view = dead_zone_explorer(ex.network, Settings.of(ex))
+    >>> view.view.panel["model_choice"]["value"], [c["kind"] for c in view.view.panel["charts"]]
+    ('relu', ['sweep', 'training', 'sweep'])
+    """
+    from ..views.palette import BLUE, GREEN, PINK
+
+    network.check_parameter_name(parameter)
+    models = {name: lx.LessonModel(name, with_hidden_activation(network, name)) for name in HIDDEN_ACTIVATIONS}
+    hidden = [n for layer in network.layers[:-1] for n in layer.neurons]
+    own = network.layers[0].activation
+    start = own if own in HIDDEN_ACTIVATIONS else HIDDEN_ACTIVATIONS[0]
+    control = lx.control("parameter", parameter, parameter, value_range, float(settings.params[parameter]))
+    styles = zip(network.parameters, SERIES_COLOURS, lx.DASHES)
+    gradients = [lx.Series(f"gradient:{p}", f"∂L/∂{p}", c, d) for p, c, d in styles]
+    charts = [
+        lx.sweep_chart(parameter, f"The loss as {parameter} moves, the current value and the tangent whose slope is "
+                    "backprop gradient.", parameter, "loss", [lx.Series("loss", "loss", BLUE)],
+                    tangent=lx.tangent("loss", f"gradient:{parameter}", "tangent: slope = backprop gradient", GREEN)),
+        lx.training_chart("The training loss over the epochs from the current setting.", "training loss",
+                       [lx.Series("loss", "training loss", PINK)], log_y=True),
+        lx.sweep_chart(parameter, f"Every parameter's gradient as {parameter} moves.", parameter, "gradient", gradients,
+                    symmetric=True),
+    ]
+    readouts = [lx.readout("loss", "loss"), *(lx.readout(f"∂L/∂{p}", f"gradient:{p}") for p in network.parameters),
+                *(lx.readout(f"{k}_{n}", f"{k}:{n}") for n in hidden for k in ("z", "slope"))]
+
+    def kernel():
+        return _dead_zone_kernel(models, settings, parameter, value_range, epochs, control, start)
+
+    return lx.lesson_explorer("Loss, training and gradients for each hidden activation", models, settings,
+                           [lx.group(parameter, [control])], charts, readouts, kernel, epochs=epochs,
+                           choice=("hidden layer", "hidden activation", start))
+
+
+def _dead_zone_kernel(models, settings: Settings, parameter: str, value_range, epochs: int, control, start: str):
+    """The ipywidgets view of :func:`dead_zone_explorer`: its loss and gradient figures, redrawn by Python."""
+    import ipywidgets as w
+
+    from ..views.widgets import LossFigure
+
+    figures = {name: (LossFigure(m.network, parameter, value_range, epochs),
+                      GradientFigure(m.network, parameter, DEAD_ZONE_VALUES)) for name, m in models.items()}
+    menu = w.Dropdown(options=list(HIDDEN_ACTIVATIONS), value=start, description="hidden")
+
+    def draw(activation: str, value: float) -> str:
+        loss_figure, gradient_figure = figures[activation]
+        loss_figure.show(settings, value)
+        gradient_figure.show(settings, value)
+        return loss_figure.html(f"Loss and training, {activation} hidden, {parameter} = {value:.2f}") + \
+            gradient_figure.html(f"Every gradient as {parameter} varies, {activation} hidden")
+
+    return lx.kernel_view({"activation": menu, "value": lx.kernel_slider(control, parameter)}, draw)

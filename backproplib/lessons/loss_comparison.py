@@ -23,13 +23,14 @@ import numpy as np
 from ..engine.losses import get_loss
 from ..engine.network import Network
 from ..engine.numeric import backward, forward, loss_and_gradients
+from ..views import lesson_explorer as lx
 from ..views.explore import Settings
 from ..views.figure import FigureView, checked_values, curve_grid, symmetric_limit
 from ..views.palette import LEGEND_SIZE, SERIES_COLOURS, SERIES_STYLES, SHADE, TEXT_SIZE
 
 __all__ = [
     "COMPARED_LOSSES", "SWEEP_VALUES", "TARGETS", "CONFIDENTLY_WRONG", "LossProfile", "LossComparison",
-    "compare_losses", "LossComparisonFigure",
+    "compare_losses", "LossComparisonFigure", "loss_comparison_explorer",
 ]
 
 # The two losses side by side, in drawing order.
@@ -273,3 +274,51 @@ class LossComparisonFigure(FigureView):
             "\n".join(f"{p.label}: {p.gradient_at_current:.3g}" for p in comparison.profiles)
         )
         return comparison
+
+
+def loss_comparison_explorer(network: Network, settings: Settings, parameter: str = "w2",
+                             value_range: tuple[float, float] = (SWEEP_VALUES[0], SWEEP_VALUES[-1]),
+                             losses: Sequence[str] = COMPARED_LOSSES):
+    """Each of ``losses`` and its gradient along ``parameter``, the target on a slider, in the reader's browser
+    (one generated model per loss).
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("tiny_relu")
+    >>> view = loss_comparison_explorer(ex.network, Settings.of(ex))
+    >>> [s["model"] for s in view.view.panel["charts"][1]["series"]]
+    ['binary_cross_entropy', 'half_squared_error']
+    """
+
+    network.check_parameter_name(parameter)
+    _check_comparable(network, losses)
+    if len(losses) > _DRAWN:
+        raise ValueError(f"losses must name at most {_DRAWN} losses; got {len(losses)}")
+    output = network.outputs[0]
+    models = {name: lx.LessonModel(_LABELS.get(name, name), replace(network, loss=name)) for name in losses}
+    styles = list(zip(losses, SERIES_COLOURS, lx.DASHES))
+    controls = [lx.control("parameter", parameter, parameter, value_range, float(settings.params[parameter])),
+                lx.control("target", output, "y: the target", (0.0, 1.0), float(settings.y))]
+    charts = [
+        lx.sweep_chart(parameter, f"Each loss as {parameter} moves.", parameter, "loss",
+                    [lx.Series("loss", _LABELS.get(n, n), c, d, model=n) for n, c, d in styles]),
+        lx.sweep_chart(parameter, f"Each loss's gradient ∂L/∂{parameter} as {parameter} moves.", parameter,
+                    f"∂L/∂{parameter}", [lx.Series(f"gradient:{parameter}", _LABELS.get(n, n), c, d, model=n)
+                                        for n, c, d in styles], symmetric=True),
+    ]
+    readouts = [lx.readout("ŷ", f"a:{output}", model=losses[0]), lx.readout("sigmoid slope ŷ(1−ŷ)", f"slope:{output}",
+                                                                     model=losses[0])]
+    readouts += [lx.readout(f"{_LABELS.get(n, n)}: ∂L/∂{parameter}", f"gradient:{parameter}", model=n) for n in losses]
+
+    def kernel():
+        figure = LossComparisonFigure(network, parameter, SWEEP_VALUES, losses)
+        slider, target = lx.kernel_slider(controls[0], parameter), lx.kernel_slider(controls[1], "y")
+
+        def draw(value: float, y: float) -> str:
+            figure.show(settings.replace(y=y), value)
+            return figure.html(f"Cross-entropy and squared error and their gradients, {parameter} = {value:.2f}, "
+                               f"y = {y:g}")
+
+        return lx.kernel_view({"value": slider, "y": target}, draw)
+
+    groups = [lx.group(parameter, controls[:1]), lx.group("target", controls[1:])]
+    return lx.lesson_explorer("Cross-entropy against squared error", models, settings, groups, charts, readouts, kernel)

@@ -23,6 +23,7 @@ from ..engine.activations import get_activation
 from ..engine.network import Network
 from ..engine.numeric import BackwardPass, backward, forward
 from ..engine.training import DIVERGENCE_LIMIT, check_epochs, check_learning_rate, train
+from ..views import lesson_explorer as lx
 from ..views.explore import Settings
 from ..views.figure import FigureView, checked_epochs
 from ..views.palette import BLACK, BLUE, GREEN, LEGEND_SIZE, TEXT_SIZE, VERMILLION, YELLOW
@@ -32,6 +33,7 @@ __all__ = [
     "OUTPUT_ACTIVATIONS", "LEARNING_RATES", "EPOCHS", "TARGET_RANGE", "LEARNING_RATE_RANGE",
     "STALL_GRADIENT", "reachable_outputs", "loss_floor", "with_output_activation", "OutputRun",
     "train_with_output", "OutputRangeFigure", "output_range_panel", "describe_range",
+    "output_range_explorer",
 ]
 
 # The choices of the activation menu, in menu order.
@@ -424,3 +426,43 @@ def output_range_panel(network: Network, settings: Settings, epochs: int = EPOCH
         control.observe(redraw, names="value")
     redraw()
     return kernel_panel(w.VBox([w.HBox([menu, rate, target]), image]))
+
+
+def output_range_explorer(network: Network, settings: Settings, epochs: int = EPOCHS):
+    """Training with each output activation (a dropdown) as η and the target move, in the reader's browser.
+
+    One generated model per activation of :data:`OUTPUT_ACTIVATIONS`; the ŷ chart draws the target
+    and the edges of the chosen activation's range.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("sum_target")
+    >>> view = output_range_explorer(ex.network, Settings.of(ex), 100)
+    >>> [m["key"] for m in view.view.panel["models"]], view.view.panel["models"][0]["values"]
+    (['sigmoid', 'identity', 'relu', 'tanh'], {'edge_low': 0.0, 'edge_high': 1.0})
+    """
+
+    output = network.outputs[0]
+    models = {}
+    for name in OUTPUT_ACTIVATIONS:
+        edges = dict(zip(("edge_low", "edge_high"), reachable_outputs(name)))
+        models[name] = lx.LessonModel(name, with_output_activation(network, name),
+                                   {k: v for k, v in edges.items() if math.isfinite(v)})
+    start = network.layers[-1].activation if network.layers[-1].activation in OUTPUT_ACTIVATIONS else "sigmoid"
+    controls = [
+        lx.control("rate", "rate", "η: learning rate", LEARNING_RATE_RANGE, settings.learning_rate),
+        lx.control("target", output, "y: the target", TARGET_RANGE, float(settings.y)),
+    ]
+    charts = [
+        lx.training_chart("The training loss over the epochs (log scale).", "loss ½(ŷ − y)²",
+                       [lx.Series("loss", "training loss", BLUE)], log_y=True),
+        lx.training_chart("The prediction ŷ over the epochs, the target and the edges of the output's range.", "ŷ",
+                       [lx.Series(f"a:{output}", "prediction ŷ", VERMILLION)],
+                       guides=[lx.guide("target y", GREEN, control=output),
+                               *(lx.guide("range edge", BLACK, model_value=e) for e in ("edge_low", "edge_high"))]),
+    ]
+    readouts = [lx.readout("loss after training", "loss", at="final"), lx.readout("final ŷ", f"a:{output}", at="final"),
+                lx.readout("ŷ now", f"a:{output}")]
+    return lx.lesson_explorer("Training with each output activation", models, settings,
+                              [lx.group("training", controls)], charts, readouts,
+                              lambda: output_range_panel(network, settings, epochs), epochs=epochs,
+                              choice=("output layer", "output activation", start))

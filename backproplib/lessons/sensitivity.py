@@ -24,6 +24,7 @@ import numpy as np
 from ..engine.activations import get_activation
 from ..engine.network import Network
 from ..engine.numeric import backward
+from ..views import lesson_explorer as lx
 from ..views.explore import Settings
 from ..views.figure import FigureView, checked_range, checked_values, curve_grid, symmetric_limit
 from ..views.palette import BLUE, GREEN, GREY, LEGEND_SIZE, PINK, VERMILLION
@@ -32,7 +33,7 @@ from ..views.widgets import kernel_panel
 __all__ = [
     "Z_VALUES", "OUTGOING_WEIGHTS", "PRE_ACTIVATIONS", "SWEEPS", "SigmoidPoint", "sigmoid_at",
     "SigmoidFigure", "HiddenWeight", "hidden_weight", "BlameSweep", "blame_along", "BlameFigure",
-    "blame_panel",
+    "blame_panel", "sigmoid_explorer", "blame_explorer",
 ]
 
 # Slider positions of the sigmoid figure: z from -8 to 8 in steps of 1, so the peak at 0 and the
@@ -385,3 +386,94 @@ def blame_panel(network: Network, settings: Settings, weight: str, outgoing_rang
         control.observe(redraw, names="value")
     redraw()
     return kernel_panel(w.VBox([menu, w.HBox([outgoing, z_slider]), image]))
+
+
+def _sigmoid_neuron() -> Network:
+    """σ as a one-neuron network: input z, weight 1, no bias; its pass gives σ(z) and σ'(z)."""
+    from ..engine.network import Layer
+
+    return Network(("z",), (Layer(("s",), "sigmoid", (("w",),)),), "half_squared_error")
+
+
+def sigmoid_explorer(z: float = 0.0, z_range: tuple[float, float] = (Z_VALUES[0], Z_VALUES[-1])):
+    """σ(z) with its tangent above σ'(z), z on a slider, computed in the reader's browser.
+
+    >>> view = sigmoid_explorer(0.4)
+    >>> [c["kind"] for c in view.view.panel["charts"]], view.view.panel["groups"][0]["controls"][0]["value"]
+    (['sweep', 'sweep'], 0.4)
+    """
+
+    z = round(float(z), 12)  # a computed z (e.g. a chapter's z_h1): the slider's grid passes through it
+    models = {"sigmoid": lx.LessonModel("sigmoid", _sigmoid_neuron())}
+    settings = Settings({"w": 1.0}, {"z": float(z)}, 0.0, 0.1)
+    control = lx.control("input", "z", "z: the weighted sum", checked_range(z_range, "z_range"), float(z))
+    charts = [
+        lx.sweep_chart("z", "σ(z), the activation, with the tangent at z: its slope is σ'(z).", "weighted sum z",
+                    "σ(z)", [lx.Series("a:s", "σ(z): the activation", BLUE)],
+                    tangent=lx.tangent("a:s", "slope:s", "tangent at z: slope σ'(z)", GREEN)),
+        lx.sweep_chart("z", "σ'(z) = σ(z)(1 − σ(z)), the sensitivity: at most 1/4, at z = 0.", "weighted sum z",
+                    "σ'(z)", [lx.Series("slope:s", "σ'(z) = σ(z)(1 − σ(z)): the sensitivity", VERMILLION, (10, 4))]),
+    ]
+    readouts = [lx.readout("σ(z)", "a:s"), lx.readout("σ'(z)", "slope:s")]
+
+    def kernel():
+        import ipywidgets as w
+
+        figure = SigmoidFigure(z_range)
+        slider = w.FloatSlider(value=float(z), min=z_range[0], max=z_range[1], step=control.step, description="z")
+
+        def draw(z: float) -> str:
+            figure.show({"z": z})
+            return figure.html(f"The sigmoid and its slope with z = {z:.2f} marked and the tangent drawn there")
+
+        return lx.kernel_view({"z": slider}, draw)
+
+    groups = [lx.group("weighted sum", [control])]
+    title = "The sigmoid and its slope as z moves"
+    return lx.lesson_explorer(title, models, settings, groups, charts, readouts, kernel)
+
+
+def blame_explorer(network: Network, settings: Settings, weight: str, outgoing_range: tuple[float, float] = (-3.0, 3.0),
+                   pre_activation_range: tuple[float, float] = (-8.0, 8.0)):
+    """The blame of ``weight`` as the outgoing weight and the hidden neuron's weighted sum move, in the browser.
+
+    The weighted sum moves through the neuron's own bias (so nothing before the neuron changes);
+    its chart's x axis is z itself.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("blame_flow")
+    >>> view = blame_explorer(ex.network, Settings.of(ex), "wh11")
+    >>> [c["name"] for g in view.view.panel["groups"] for c in g["controls"]]
+    ['wo1', 'bh1']
+    """
+
+    p = hidden_weight(network, weight)
+    z_now = float(backward(network, settings.params, settings.x, settings.y).forward.z[p.neuron])
+    bias = float(settings.params[p.bias])
+    low, high = checked_range(pre_activation_range, "pre_activation_range")
+    controls = [
+        lx.control("parameter", p.outgoing, f"{p.outgoing}: outgoing weight of {p.neuron}", outgoing_range,
+                       float(settings.params[p.outgoing])),
+        lx.control("parameter", p.bias, f"{p.bias}: bias of {p.neuron} (moves z_{p.neuron})",
+                       (round(bias + low - z_now, 9), round(bias + high - z_now, 9)), bias),
+    ]
+    own = lx.Series(f"gradient:{p.weight}", f"∂L/∂{p.weight}", BLUE)
+    charts = [
+        lx.sweep_chart(p.outgoing, f"∂L/∂{p.weight} and the outgoing weight's own gradient as {p.outgoing} moves.",
+                    f"outgoing weight {p.outgoing}", "gradient",
+                    [own, lx.Series(f"gradient:{p.outgoing}", f"∂L/∂{p.outgoing} (its own blame)", GREEN, (2, 3))],
+                    symmetric=True),
+        lx.sweep_chart(p.bias, f"∂L/∂{p.weight} as the weighted sum z_{p.neuron} moves (through {p.bias}).",
+                    f"weighted sum z_{p.neuron} (moved by {p.bias})", "gradient", [own], x=f"z:{p.neuron}",
+                    symmetric=True),
+        lx.sweep_chart(p.bias, f"The sensitivity σ'(z_{p.neuron}): the factor the weighted sum sets.",
+                    f"weighted sum z_{p.neuron} (moved by {p.bias})", f"σ'(z_{p.neuron})",
+                    [lx.Series(f"slope:{p.neuron}", f"σ'(z_{p.neuron})", VERMILLION, (10, 4))], x=f"z:{p.neuron}"),
+    ]
+    readouts = [lx.readout(f"∂L/∂{name}", f"gradient:{name}") for name in (p.weight, p.outgoing)]
+    readouts += [lx.readout(f"z_{p.neuron}", f"z:{p.neuron}"), lx.readout(f"σ'(z_{p.neuron})", f"slope:{p.neuron}"),
+                 lx.readout(f"δ_{p.output}", f"delta:{p.output}")]
+    models = {"network": lx.LessonModel("network", network)}
+    return lx.lesson_explorer(f"The blame of {p.weight} as {p.outgoing} and z_{p.neuron} move", models, settings,
+                           [lx.group(f"around {p.neuron}", controls)], charts, readouts,
+                           lambda: blame_panel(network, settings, weight, outgoing_range, pre_activation_range))

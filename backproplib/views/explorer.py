@@ -19,10 +19,11 @@ Trade-offs:
 - The model arrives as JavaScript source text, an expression; this module never looks inside it.
   Until the generator exists, callers (and the tests' fixture) pass it in.
 - The HTML does not load the scripts it needs: the book's Sphinx extension (``_ext/explorer_assets.py``)
-  adds uPlot and explorer.js to the pages that hold an explorer, and :func:`standalone_page`
-  writes a page of its own. Explorers register on ``window.backpropExplorers``, so they work
-  whether the scripts load before or after them. A live notebook may not run the inline script;
-  there the explorer says so in words, and the ipywidgets panel is the kernel's view.
+  adds uPlot, lesson.js (the lesson panels of :mod:`.lesson_explorer`) and explorer.js to the pages
+  that hold an explorer, and :func:`standalone_page` writes a page of its own. Explorers register
+  on ``window.backpropExplorers``, so they work whether the scripts load before or after them. A
+  live notebook may not run the inline script; there the explorer says so in words, and the
+  ipywidgets panel is the kernel's view.
 """
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ __all__ = [
 ASSET_DIR = Path(__file__).with_name("explorer")  # explorer.js and explorer.css
 MARKER = "data-backprop-explorer"  # on every explorer's container; the Sphinx extension looks for it
 # What a page with an explorer loads, relative to the site root (made by `make vendor` and Sphinx).
-BOOK_SCRIPTS = ("_vendor/uplot/uPlot.iife.min.js", "_static/explorer.js")
+BOOK_SCRIPTS = ("_vendor/uplot/uPlot.iife.min.js", "_static/lesson.js", "_static/explorer.js")
 BOOK_STYLES = ("_vendor/uplot/uPlot.min.css", "_static/explorer.css")
 
 SWEEP_POINTS = 201
@@ -271,7 +272,8 @@ class ExplorerView:
     """
 
     def __init__(self, panel: Mapping[str, Any], model_source: str) -> None:
-        missing = [k for k in ("title", "groups", "sweep") if k not in panel]
+        required = ("title", "groups", "charts") if panel.get("kind") == "lesson" else ("title", "groups", "sweep")
+        missing = [k for k in required if k not in panel]
         if missing:
             raise ValueError(f"panel is missing {missing}; make it with panel_description")
         if not isinstance(model_source, str) or not model_source.strip():

@@ -462,7 +462,7 @@
       series: [
         { label: ex.sweepSelect.value },
         { label: c.labels.loss_curve, stroke: c.colours.loss, width: 2, points: { show: false } },
-        { label: c.labels.tangent, stroke: c.colours.tangent, width: 2.5, dash: [8, 4], spanGaps: true, points: { show: false } },
+        { label: c.labels.tangent, stroke: c.colours.tangent, width: 4, dash: [12, 6], spanGaps: true, points: { show: false } },
         { label: pointLabel(ex), stroke: c.colours.point, fill: c.colours.point, width: 0, paths: () => null,
           points: { show: true, size: 11, width: 0, fill: c.colours.point, stroke: c.colours.point } },
       ],
@@ -634,6 +634,26 @@
   // Mounting
   // ------------------------------------------------------------------------------------------
 
+  /**
+   * What every panel's mount does first: `ex.schedule` (one `redraw(ex)` per animation frame,
+   * however many inputs came), an empty `container` named by the panel's title, and `ex.error`.
+   */
+  function prepareMount(container, ex, redraw) {
+    ex.pending = false;
+    ex.schedule = () => {
+      if (ex.pending) return;
+      ex.pending = true;
+      root.requestAnimationFrame(() => {
+        ex.pending = false;
+        redraw(ex);
+      });
+    };
+    container.textContent = "";
+    container.setAttribute("role", "region");
+    container.setAttribute("aria-label", ex.panel.title);
+    ex.error = element("p", { class: "bp-explorer-note", role: "alert", hidden: "" });
+  }
+
   /** Build the explorer inside `container` and draw it once; returns its state (for tests). */
   function mount(container, panel, model) {
     checkModel(model);
@@ -646,18 +666,7 @@
       if (!ex.sweepCache[name]) ex.sweepCache[name] = grid(low, high, panel.sweep.points);
       return ex.sweepCache[name];
     };
-    ex.schedule = () => {
-      if (ex.pending) return;
-      ex.pending = true;
-      root.requestAnimationFrame(() => {
-        ex.pending = false;
-        render(ex);
-      });
-    };
-    container.textContent = "";
-    container.setAttribute("role", "region");
-    container.setAttribute("aria-label", panel.title);
-    ex.error = element("p", { class: "bp-explorer-note", role: "alert", hidden: "" });
+    prepareMount(container, ex, render);
     container.append(buildControls(ex, panel), ex.error, buildReadouts(ex), buildCharts(ex));
     startCharts(ex);
     render(ex);
@@ -672,7 +681,12 @@
     try {
       if (typeof root.uPlot !== "function") throw new Error("uPlot is not loaded (the book serves it from _vendor/uplot/)");
       const panel = JSON.parse(doc.getElementById(entry.panel).textContent);
-      mount(container, panel, entry.model());
+      if (panel.kind === "lesson") {
+        if (!root.BackpropLesson) throw new Error("lesson.js is not loaded (the book serves it from _static/)");
+        root.BackpropLesson.mount(container, panel, entry.model());
+      } else {
+        mount(container, panel, entry.model());
+      }
     } catch (error) {
       container.textContent = "";
       container.append(element("p", { class: "bp-explorer-note", role: "alert" }, `This explorer could not start: ${error.message}`));
@@ -696,5 +710,6 @@
     decimalUnits, positions, positionValue, positionText, formatNumber, formatTick, roundUp, lossAxisTop,
     useLogAxis, decadeTicks, finiteOrNull, grid, sweepLosses, trainingLosses, lossChartData, checkModel, checkPanel,
     mount, mountEntry, startQueue,
+    element, setText, buildSlider, axis, prepareMount, // the page's parts lesson.js builds with too
   };
 });
