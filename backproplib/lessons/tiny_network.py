@@ -315,13 +315,16 @@ def verdict_rule() -> str:
     return "\n".join(("> " + line).rstrip() for line in rule.splitlines())
 
 
+_MARKS = {published.AGREES: "✓ agrees", published.SLIP: "≈ rounding slip", published.WRONG: "✗ wrong"}
+
+
 def comparison_table(example: Example) -> Table:
     """Every number the document prints beside the exact value, differences in plain decimals."""
     rows = []
     for row in example.compare_with_document():
         places = published.decimals(row.published.printed) + 2
         rows.append([row.published.where, row.published.label, row.published.printed, number(row.computed, places),
-                     _difference(row.difference, places), row.verdict])
+                     _difference(row.difference, places), _MARKS[row.verdict]])
     return Table(["where", "quantity", "document", "computed", "difference", "verdict"], rows,
                  numeric=[False, False, True, True, True, False])
 
