@@ -246,7 +246,7 @@ def _shown(value: mpmath.mpf) -> str:
     text = mpmath.nstr(value, 6, min_fixed=-4, max_fixed=7)
     mantissa, _, exponent = text.partition("e")
     mantissa = mantissa[:-2] if mantissa.endswith(".0") else mantissa
-    return rf"{mantissa} \times 10^{{{int(exponent)}}}" if exponent else text
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}" if exponent else mantissa
 
 
 def derivation_latex(example: Example, parameter: str) -> str:
