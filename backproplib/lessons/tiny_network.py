@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import math
 import re
-from numbers import Real
 
 import mpmath
 import sympy as sp
 
-from ..authoring.chapter_settings import check_chapter_settings, training_summary
+from ..authoring.chapter_settings import check_chapter_settings, check_value, training_summary
 from ..checking import published
 from ..checking.examples import Example
 from ..engine.activations import get_activation
@@ -66,9 +65,7 @@ def check_settings(params: object, x: object, y: object, learning_rate: object, 
     if not isinstance(x, dict) or list(x) != ["x"]:
         raise ValueError(f"x must be a dict with the one input 'x', e.g. {{'x': 1.0}}; got {x!r}")
     check_chapter_settings(params, x, y, learning_rate, epochs, digits, "w1", activations, layers=2)
-    if isinstance(dead_w1, bool) or not isinstance(dead_w1, Real) or not math.isfinite(dead_w1) \
-            or abs(dead_w1) > 1000:
-        raise ValueError(f"dead_w1 must be a number from -1000 to 1000; got {dead_w1!r}")
+    check_value("dead_w1", dead_w1)
     if not isinstance(loss, str):
         raise ValueError(f"loss must be a loss name such as 'binary_cross_entropy'; got {loss!r}")
 
@@ -192,7 +189,7 @@ def training_words(example: Example, epochs: int, digits: int) -> str:
 def book_table(example: Example, parameter: str, digits: int) -> Table:
     """The chain-rule table for ``parameter`` in the prose's symbols (ŷ for a_o, the book's weights)."""
     table = chain_rule_table(example, parameter, digits)
-    plain = {p: re.sub(r"[{}\\ ]", "", _symbol(example, p)).replace("_", "_") for p in example.network.parameters}
+    plain = {p: re.sub(r"[{}\\ ]", "", _symbol(example, p)) for p in example.network.parameters}
 
     def rename(text: str) -> str:
         text = text.replace("a_o", "ŷ")
