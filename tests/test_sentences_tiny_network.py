@@ -114,6 +114,7 @@ def test_zero_input_and_identity_output(tmp_path_factory):
     ({"dead_w1": math.nan}, "dead_w1 must be a number from -1000 to 1000"),
     ({"learning_rate": 0}, "learning_rate must be a number > 0"),
     ({"activations": ["relu"]}, "activations must be a list of 2 activation names"),
+    ({"y": -0.7, "loss": "half_squared_error"}, "y must be a number from 0 to 1"),
 ])
 def test_bad_settings_are_named(change, message):
     settings = dict(params={"w1": 0.5, "w2": 0.5}, x={"x": 1.0}, y=0.0, learning_rate=0.1,

@@ -66,6 +66,8 @@ def check_settings(params: object, x: object, y: object, learning_rate: object, 
         raise ValueError(f"x must be a dict with the one input 'x', e.g. {{'x': 1.0}}; got {x!r}")
     check_chapter_settings(params, x, y, learning_rate, epochs, digits, "w1", activations, layers=2)
     check_value("dead_w1", dead_w1)
+    if not 0 <= y <= 1:  # the chapter compares with cross-entropy, whose targets are probabilities
+        raise ValueError(f"y must be a number from 0 to 1 (a class label or a probability); got {y!r}")
     if not isinstance(loss, str):
         raise ValueError(f"loss must be a loss name such as 'binary_cross_entropy'; got {loss!r}")
 
@@ -129,20 +131,30 @@ def slope_words(example: Example, neuron: str, digits: int) -> str:
     return f"${_at(get_activation(layer.activation).latex_derivative, f'z_{neuron}')}$, here {value}"
 
 
+def _change(old: float, new: float, digits: int) -> str:
+    """'from A to B', or, when the change is too small to show at ``digits`` decimals, its size.
+
+    >>> _change(0.5, 0.4719, 4), _change(-3.0, -2.99999963, 4), _change(1.0, 1.0, 4)
+    ('from 0.5000 to 0.4719', 'by only 3.7e-07 (it is -3.0000 to 4 decimals)', 'at 1.0000')
+    """
+    if old == new:
+        return f"at {number(old, digits)}"
+    if number(old, digits) == number(new, digits):
+        return f"by only {abs(new - old):.2g} (it is {number(old, digits)} to {digits} decimals)"
+    return f"from {number(old, digits)} to {number(new, digits)}"
+
+
 def update_words(example: Example, digits: int) -> str:
     """Which way each weight moves in one step, and what the loss does, from the gradients' signs."""
     q = example.quantities()
     parts = []
     for p in example.network.parameters:
         move = _sign_word(q[f"grad_{p}"], "decreases", "increases", "stays")
-        where = (f"at {number(q[p], digits)}" if move == "stays"
-                 else f"from {number(q[p], digits)} to {number(q[f'new_{p}'], digits)}")
-        parts.append(f"${_symbol(example, p)}$ {move} {where} "
+        parts.append(f"${_symbol(example, p)}$ {move} {_change(q[p], q[f'new_{p}'], digits)} "
                      f"(its gradient is {_sign_word(q[f'grad_{p}'], 'positive', 'negative', 'zero')})")
     change = _sign_word(q["next_loss"] - q["loss"], "rises", "falls", "stays")
-    where = (f"at {number(q['loss'], digits)}" if change == "stays"
-             else f"from {number(q['loss'], digits)} to {number(q['next_loss'], digits)}")
-    return f"With these settings {'; '.join(parts)}. After the step the loss {change} {where}."
+    return (f"With these settings {'; '.join(parts)}. After the step the loss {change} "
+            f"{_change(q['loss'], q['next_loss'], digits)}.")
 
 
 def dead_zone_words(example: Example, dead_w1: float, digits: int) -> str:
