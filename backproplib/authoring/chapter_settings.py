@@ -31,7 +31,7 @@ from ..views.notebook import number
 
 __all__ = [
     "MAX_INPUTS", "MAX_LAYERS", "MAX_NEURONS", "MAX_PARAMETERS", "MAX_VALUE", "MAX_LEARNING_RATE", "MAX_EPOCHS",
-    "MAX_DIGITS", "check_chapter_settings", "training_summary",
+    "MAX_DIGITS", "check_chapter_settings", "check_value", "training_summary",
 ]
 
 MAX_INPUTS = 4          # inputs of the network
@@ -47,6 +47,21 @@ MAX_DIGITS = 10
 def _finite(name: str, value: object, limit: float = MAX_VALUE) -> None:
     if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) or abs(value) > limit:
         raise ValueError(f"{name} must be a number from {-limit:g} to {limit:g}; got {value!r}")
+
+
+def check_value(name: str, value: object, limit: float = MAX_VALUE) -> None:
+    """Refuse a chapter's own extra setting unless it is a real number within ±``limit``.
+
+    For settings a hand-written chapter adds to its parameters cell (a second weight to look at,
+    a point to mark), so they fail with the same message as the shared ones.
+
+    >>> check_value("dead_w1", -0.5)
+    >>> check_value("dead_w1", float("nan"))
+    Traceback (most recent call last):
+    ...
+    ValueError: dead_w1 must be a number from -1000 to 1000; got nan
+    """
+    _finite(name, value, limit)
 
 
 def _whole(name: str, value: object, low: int, high: int) -> None:

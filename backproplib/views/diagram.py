@@ -134,6 +134,23 @@ def alt_text(network: Network, params: Mapping[str, float], gradients: Mapping[s
     values = ", ".join(f"{p} = {float(params[p]):g}" for p in network.parameters)
     text = f"Network diagram: input {', '.join(network.inputs)}; {layers}; weights {values}."
     if gradients:
-        name = max(gradients, key=lambda p: abs(float(gradients[p])))
-        text += f" Shading shows gradient size; the largest is ∂L/∂{name}."
+        text += " Shading shows gradient size; " + _largest_in_words(gradients) + "."
     return text
+
+
+def _largest_in_words(gradients: Mapping[str, float]) -> str:
+    """Which gradient is largest in size, naming every one on a tie (to 9 significant digits).
+
+    >>> _largest_in_words({"w1": 0.28108825, "w2": 0.28108825}), _largest_in_words({"w1": -0.3, "w2": 0.1})
+    ('the largest, equal in size, are ∂L/∂w1 and ∂L/∂w2', 'the largest is ∂L/∂w1')
+    >>> _largest_in_words({"w1": 0.0, "w2": 0.0})
+    'every gradient is 0'
+    """
+    sizes = {p: float(f"{abs(float(g)):.9g}") for p, g in gradients.items()}
+    top = max(sizes.values())
+    if top == 0:
+        return "every gradient is 0"
+    names = [f"∂L/∂{p}" for p, size in sizes.items() if size == top]
+    if len(names) == 1:
+        return f"the largest is {names[0]}"
+    return "the largest, equal in size, are " + ", ".join(names[:-1]) + " and " + names[-1]
