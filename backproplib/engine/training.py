@@ -193,8 +193,8 @@ def train(network: Network, params: Params, x: object, y: object, learning_rate:
     time), taken in the order of a new ``Shuffle(seed).permutation(N)`` each epoch, all epochs
     drawing on one stream (:class:`~.data.Shuffle`; ``seed`` is a whole number in [0, 2³²), or
     ``None`` for a new shuffle every call). ``frozen`` parameters keep their values. ``held_out``
-    (a Dataset) is scored before every epoch, never trained on. ``record``, ``step_rule`` and ``fast`` (``None``: the fast
-    path when the run allows it) are described in the module docstring.
+    (a Dataset) is scored before every epoch, never trained on. ``record``, ``step_rule`` and
+    ``fast`` (``None``: the fast path when the run allows it) are described in the module docstring.
 
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("shared_bias")
