@@ -229,7 +229,8 @@ def _check_runs(network: Network, runs, results) -> list[str]:
     problems = []
     for (theta, xs, ys, rate, epochs), result in zip(runs, results):
         start = dict(zip(network.parameters, theta))
-        problems += compare_run(network, result, partial(train, network, start, xs, ys, rate, epochs), rate, f"rate {rate}")
+        run_with = partial(train, network, start, xs, ys, rate, epochs)
+        problems += compare_run(network, result, run_with, rate, f"rate {rate}")
     return problems
 
 
@@ -344,7 +345,8 @@ def test_parameters_named_like_javascript_reserved_words_evaluate_correctly():
 def _outside_helpers(source: str) -> str:
     """The model without its helpers and its shuffle (which needs Math.imul), the two blocks printed once."""
     start, end = source.index(HELPERS_START), source.index(HELPERS_END)
-    shuffle_start, shuffle_end = source.index(SHUFFLE_SOURCE.splitlines()[0]), source.index(SHUFFLE_SOURCE.splitlines()[-1])
+    first, last = SHUFFLE_SOURCE.splitlines()[0], SHUFFLE_SOURCE.splitlines()[-1]
+    shuffle_start, shuffle_end = source.index(first), source.index(last)
     assert end < shuffle_start
     return source[:start] + source[end:shuffle_start] + source[shuffle_end:]
 

@@ -59,10 +59,12 @@ def test_the_scaled_error_is_in_the_units_of_the_sums():
     sigmoid = lesson.addition_network("sigmoid")
     data = lesson.addition_set(sigmoid, 7, seed=8, scale=scale)
     squash = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
-    said = [(by_hand(lesson.ADDITION_START, a, b, squash) - 0.1) * 2.0 / 0.8 for a, b in zip(data.x["x1"], data.x["x2"])]
+    pairs = zip(data.x["x1"], data.x["x2"])
+    said = [(by_hand(lesson.ADDITION_START, a, b, squash) - 0.1) * 2.0 / 0.8 for a, b in pairs]
     sums = data.x["x1"] + data.x["x2"]
     expected = math.sqrt(np.mean((np.array(said) - sums) ** 2))
-    assert lesson.root_mean_squared_error(sigmoid, lesson.ADDITION_START, data, scale) == pytest.approx(expected, rel=1e-10)
+    error = lesson.root_mean_squared_error(sigmoid, lesson.ADDITION_START, data, scale)
+    assert error == pytest.approx(expected, rel=1e-10)
 
 
 def test_batch_runs_are_train_at_each_batch_size_and_more_steps_learn_faster_here():

@@ -67,7 +67,9 @@ class TargetScale:
 
     def __post_init__(self) -> None:
         if not (self.top > 0 and math.isfinite(self.top)) or not 0 < self.margin < 0.5:
-            raise ValueError(f"top must be a finite number > 0 and margin in (0, 0.5); got {self.top!r}, {self.margin!r}")
+            raise ValueError(
+                f"top must be a finite number > 0 and margin in (0, 0.5); got {self.top!r}, {self.margin!r}"
+            )
 
     def to_unit(self, y: object) -> np.ndarray:
         """A sum as the sigmoid's target."""
