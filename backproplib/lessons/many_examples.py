@@ -20,7 +20,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ..engine.data import Dataset
+from ..engine.data import Dataset, mean_loss_and_gradients
 from ..engine.network import Layer, Network
 from ..engine.numeric import forward
 from ..engine.training import TrainingRun, check_epochs, check_learning_rate, train
@@ -197,8 +197,8 @@ def batch_panel(network: Network, params: Mapping[str, float], data: Dataset, he
 
     def redraw(_change: object = None) -> None:
         runs = batch_runs(network, params, data, rate.value, length.value, [batch.value, None], seed)
-        held = {b: float(train(network, run.params, held_out.x, held_out.y, 1.0, 0).losses[0])
-                for b, run in runs.items()}
+        with np.errstate(all="ignore"):  # a diverged run's last θ may overflow on new pairs: inf is the answer
+            held = {b: float(mean_loss_and_gradients(network, run.params, held_out)[0]) for b, run in runs.items()}
         figure.show(runs, len(data), held_out=held)
         image.value = figure.html(f"Training loss per epoch for batch size {batch.value} and for the full batch, "
                                   f"η = {rate.value:.3g}, {length.value} epochs")
