@@ -5,11 +5,13 @@ with backproplib, so the checker cannot agree with itself by construction.
 """
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from reference_autodiff import reference_for
 
-from backproplib.checking.answers import check_gradients
+from backproplib.checking.answers import check_gradients, check_mean_gradients
 from backproplib.checking.examples import load_example
+from backproplib.engine.data import Dataset
 
 EXAMPLES = ["tiny_relu", "shared_bias", "sum_target", "blame_flow", "two_outputs"]
 
@@ -75,3 +77,54 @@ def test_malformed_answers_are_refused_clearly(answer, error, words):
     ex = load_example("tiny_relu")
     with pytest.raises(error, match=words.replace("[", r"\[").replace("]", r"\]")):
         check_gradients(ex.network, ex.params, ex.x, ex.y, answer)
+
+
+# --- the mean over a dataset (check_mean_gradients) ------------------------------------------------
+
+
+def reference_mean_gradients(network, params, data) -> dict[str, float]:
+    """The jax reference run on each example in turn, and the gradients averaged by hand."""
+    reference, rows = reference_for(network), len(data)
+    total = {name: 0.0 for name in network.parameters}
+    for n in range(rows):
+        x = [float(data.x[name][n]) for name in network.inputs]
+        y = [float(data.y[name][n]) for name in network.outputs]
+        values, _ = reference.evaluate(params, x, y)
+        total = {name: total[name] + float(values.gradients[name]) for name in total}
+    return {name: value / rows for name, value in total.items()}
+
+
+def sum_dataset(example, rows: int = 7):
+    rng = np.random.default_rng(rows)
+    pairs = rng.uniform(0, 1, (rows, len(example.network.inputs)))
+    targets = rng.uniform(0.1, 0.9, (rows, len(example.network.outputs)))
+    return Dataset.of(example.network, pairs, targets)
+
+
+@pytest.mark.parametrize("key", EXAMPLES)
+def test_independent_mean_gradients_pass_for_a_dataset_and_a_mini_batch(key):
+    ex = load_example(key)
+    data = sum_dataset(ex)
+    for part in (data, data.subset([4, 1, 2])):
+        expected = reference_mean_gradients(ex.network, ex.params, part)
+        message = check_mean_gradients(ex.network, ex.params, part, expected)
+        assert message.startswith(f"All {len(ex.network.parameters)} gradients agree")
+
+
+def test_a_summed_or_single_example_answer_is_refused_naming_the_entries():
+    ex = load_example("sum_target")
+    data = sum_dataset(ex)
+    mean = reference_mean_gradients(ex.network, ex.params, data)
+    summed = {name: len(data) * value for name, value in mean.items()}  # forgot to divide by N
+    with pytest.raises(AssertionError, match=f"{len(mean)} of {len(mean)} gradients differ") as failure:
+        check_mean_gradients(ex.network, ex.params, data, summed)
+    assert all(f"{name}: you gave" in str(failure.value) for name in mean)
+    first = reference_mean_gradients(ex.network, ex.params, data.subset([0]))  # one example's gradient
+    with pytest.raises(AssertionError, match="gradients differ from backproplib's"):
+        check_mean_gradients(ex.network, ex.params, data, first)
+
+
+def test_mean_gradients_need_a_dataset():
+    ex = load_example("tiny_relu")
+    with pytest.raises(TypeError, match=r"data must be a Dataset \(Dataset.of\(network, x, y\)\)"):
+        check_mean_gradients(ex.network, ex.params, ([1.0], [0.5]), {"w1": 0.0, "w2": 0.0})

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from backproplib import Layer, Network, backward, load_example, train
-from backproplib.engine.data import Dataset, mean_loss_and_gradients
+from backproplib.engine.data import Dataset, Shuffle, mean_loss_and_gradients
 
 jax.config.update("jax_enable_x64", True)
 
@@ -70,11 +70,11 @@ def test_a_parameter_sweep_over_a_dataset_gives_one_mean_loss_per_setting():
 @pytest.mark.parametrize("batch_size", [None, 32, 5, 1])
 def test_training_on_a_dataset_takes_the_steps_jax_takes(batch_size):
     # full batch (None, and 32 >= N), mini-batches of 5 (the last one smaller) and one example at a time,
-    # shuffled by numpy.random.default_rng(seed).permutation each epoch, as the docstring says.
+    # in the order of a new Shuffle(seed).permutation each epoch from one stream, as the docstring says.
     data, rate, epochs, seed = dataset(12, 3), 0.7, 6, 42
     run = train(NETWORK, START, data.x, data.y, rate, epochs, batch_size=batch_size, seed=seed)
     x1, x2, y = data.x["x1"], data.x["x2"], data.y["out"]
-    theta, rng, expected = dict(START), np.random.default_rng(seed), []
+    theta, deal, expected = dict(START), Shuffle(seed), []
     for epoch in range(epochs + 1):
         expected.append(float(JAX_GRAD(theta, x1, x2, y)[0]))
         if epoch == epochs:
@@ -82,7 +82,7 @@ def test_training_on_a_dataset_takes_the_steps_jax_takes(batch_size):
         if batch_size is None or batch_size >= len(y):
             theta = jax_step(theta, x1, x2, y, rate)
             continue
-        order = rng.permutation(len(y))
+        order = deal.permutation(len(y))
         for start in range(0, len(y), batch_size):
             i = order[start : start + batch_size]
             theta = jax_step(theta, x1[i], x2[i], y[i], rate)
@@ -95,6 +95,60 @@ def test_the_same_seed_gives_the_same_run_and_another_seed_another():
     a, b, c = (train(NETWORK, START, data.x, data.y, 0.5, 3, batch_size=3, seed=s) for s in (7, 7, 8))
     assert a.losses.tolist() == b.losses.tolist() and a.params == b.params
     assert a.params != c.params
+
+
+def mulberry32_numpy(seed: int, count: int) -> list[int]:
+    """mulberry32 written again with numpy's wrapping uint32 arithmetic (not the library's masks)."""
+    a, out = np.array([seed], dtype=np.uint32), []
+    with np.errstate(over="ignore"):
+        for _ in range(count):
+            a += np.uint32(0x6D2B79F5)
+            t = (a ^ (a >> np.uint32(15))) * (a | np.uint32(1))
+            t ^= t + (t ^ (t >> np.uint32(7))) * (t | np.uint32(61))
+            out.append(int((t ^ (t >> np.uint32(14)))[0]))
+    return out
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 42, 2**31, 2**32 - 1])
+def test_the_shuffle_stream_is_mulberry32(seed):
+    deal = Shuffle(seed)
+    assert [deal.next() for _ in range(200)] == mulberry32_numpy(seed, 200)
+
+
+def test_published_first_numbers_of_mulberry32_for_seed_0():
+    # as printed by the reference JavaScript one-liner, Math.imul and all
+    deal = Shuffle(0)
+    assert [deal.next() for _ in range(3)] == [1144304738, 1416247, 958946056]
+
+
+def test_each_shuffle_is_a_permutation_and_every_position_is_about_equally_likely():
+    counts = np.zeros((6, 6))
+    deal = Shuffle(3)
+    for _ in range(6000):
+        order = deal.permutation(6)
+        assert sorted(order) == list(range(6))
+        counts[np.arange(6), order] += 1
+    assert np.all(np.abs(counts - 1000) < 150)  # about 5 standard deviations of a binomial(6000, 1/6)
+    assert Shuffle(0).permutation(0) == [] and Shuffle(0).permutation(1) == [0]
+
+
+def test_a_bad_seed_is_refused_saying_what_is_allowed():
+    data = dataset(4, 6)
+    for bad in (-1, 2**32, 1.5, True, "3"):
+        with pytest.raises(ValueError, match="seed must be a whole number from 0 to 4294967295"):
+            train(NETWORK, START, data.x, data.y, 0.5, 1, batch_size=2, seed=bad)
+    with pytest.raises(ValueError, match="n must be a whole number"):
+        Shuffle(0).permutation(-1)
+
+
+def test_batches_follow_the_shuffle_and_drop_no_example():
+    data = dataset(7, 2)
+    batches = list(data.batches(3, Shuffle(5)))
+    order = Shuffle(5).permutation(7)
+    assert [len(b) for b in batches] == [3, 3, 1]
+    assert np.concatenate([b.y["out"] for b in batches]).tolist() == data.y["out"][order].tolist()
+    assert [b.y["out"].tolist() for b in data.batches(3, None)] == [data.y["out"][i:i + 3].tolist() for i in (0, 3, 6)]
+    assert list(data.batches(None, Shuffle(5)))[0] is data and list(data.batches(7, Shuffle(5)))[0] is data
 
 
 def test_learning_y_equals_x1_plus_x2_from_many_examples_and_scoring_a_held_out_set():
@@ -203,12 +257,12 @@ def test_random_networks_train_on_mini_batches_as_jax_says(seed):
     data = Dataset.of(net, rng.uniform(-1, 1, (9, 2)), rng.uniform(0.1, 0.9, (9, len(net.outputs))))
     run = train(net, params, data.x, data.y, 0.3, 4, batch_size=4, seed=seed, frozen=frozen)
     grad = jax.value_and_grad(lambda th, x, y: jax_network_loss(net, th, x, y))
-    theta, order_rng, expected = dict(params), np.random.default_rng(seed), []
+    theta, deal, expected = dict(params), Shuffle(seed), []
     for epoch in range(5):
         expected.append(float(grad(theta, data.x, data.y)[0]))
         if epoch == 4:
             break
-        order = order_rng.permutation(9)
+        order = deal.permutation(9)
         for start in range(0, 9, 4):
             batch = data.subset(order[start : start + 4])
             g = grad(theta, batch.x, batch.y)[1]

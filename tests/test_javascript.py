@@ -30,6 +30,7 @@ import math
 import re
 import subprocess
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +51,7 @@ from backproplib import (
     train,
 )
 from backproplib.engine import activations as activation_rows
-from backproplib.engine.javascript import HELPER_SOURCE, HELPERS_END, HELPERS_START, model_source
+from backproplib.engine.javascript import HELPER_SOURCE, HELPERS_END, HELPERS_START, SHUFFLE_SOURCE, model_source
 from backproplib.engine.templates import HELPERS, Code
 from support.node_model import NODE, run_model
 
@@ -224,54 +225,72 @@ def _check_sweeps(network: Network, requests, results) -> list[str]:
 
 
 def _check_runs(network: Network, runs, results) -> list[str]:
-    """Training: the divergence epoch, the losses and the final θ of backproplib's ``train``.
-
-    To REL, or where that misses, to the run's own sensitivity to rounding (:func:`_perturbed_runs`):
-    a loss converging to 0 is a cancelling difference, and a large rate can make the descent chaotic,
-    each epoch multiplying the rounding of the earlier ones. Where one unit of rounding in θ changes
-    numpy's own divergence epoch, node's must be one of numpy's."""
+    """Training on one example: each node run against backproplib's ``train`` (:func:`compare_run`)."""
     problems = []
     for (theta, xs, ys, rate, epochs), result in zip(runs, results):
         start = dict(zip(network.parameters, theta))
-        run = train(network, start, xs, ys, rate, epochs)
-        final = [run.params[p] for p in network.parameters]
-        if result["divergedAt"] == run.diverged_at and not (
-            misses("", result["losses"], run.losses, 0.0) or misses("", result["theta"], final, 0.0)
-        ):
-            continue
-        others = _perturbed_runs(network, start, xs, ys, rate, epochs)
-        if result["divergedAt"] not in {run.diverged_at, *(other.diverged_at for other in others)}:
-            problems.append(f"train rate {rate}: node diverged at {result['divergedAt']}, numpy at {run.diverged_at}")
-            continue
-        common = min(len(result["losses"]), *(len(other.losses) for other in (run, *others)))
-        spread = np.max([np.abs(other.losses[:common] - run.losses[:common]) for other in others], axis=0)
-        sizes = 100 * spread / ULPS + _loss_sizes(network, start, xs, ys, rate, common - 1)
-        problems += misses(f"train losses (rate {rate})", result["losses"][:common], run.losses[:common], sizes)
-        if result["divergedAt"] == run.diverged_at and all(other.diverged_at == run.diverged_at for other in others):
-            moved = np.max([np.abs([o.params[p] - run.params[p] for p in network.parameters]) for o in others], axis=0)
-            problems += misses(f"train θ (rate {rate})", result["theta"], final, 100 * moved / ULPS)
+        run_with = partial(train, network, start, xs, ys, rate, epochs)
+        problems += compare_run(network, result, run_with, rate, f"rate {rate}")
     return problems
 
 
-def _loss_sizes(network: Network, start: dict, xs, ys, rate: float, epochs: int) -> np.ndarray:
-    """The size (:func:`error_sizes`) of each epoch's loss along the run: the rounding of that epoch."""
-    sizes = []
-    record = lambda epoch, params, passes: sizes.append(float(error_sizes(network, passes)["loss"]))  # noqa: E731
-    train(network, start, xs, ys, rate, epochs, record=record, fast=False)
-    return np.pad(sizes, (0, epochs + 1 - len(sizes)))  # a run of the teaching path that stopped sooner: no size
+def compare_run(network: Network, result: dict, run_with, rate: float, label: str) -> list[str]:
+    """node's run ``result`` against numpy's ``run_with()`` (``train`` with every setting bound, at
+    learning rate ``rate``): the divergence epoch, the losses and the final θ.
+
+    To REL, or where that misses, to the run's own sensitivity to rounding (:func:`_perturbed_runs`)
+    plus the sizes of what it adds (:func:`_run_sizes`): a loss converging to 0 is a cancelling
+    difference, a large rate can make the descent chaotic, each epoch multiplying the rounding of
+    the earlier ones, and a θ that the steps carry near 0 keeps their rounding. Where one unit of
+    rounding in θ changes numpy's own divergence epoch, node's must be one of numpy's."""
+    run = run_with()
+    final = [run.params[p] for p in network.parameters]
+    if result["divergedAt"] == run.diverged_at and not (
+        misses("", result["losses"], run.losses, 0.0) or misses("", result["theta"], final, 0.0)
+    ):
+        return []
+    others = _perturbed_runs(run_with)
+    if result["divergedAt"] not in {run.diverged_at, *(other.diverged_at for other in others)}:
+        return [f"train {label}: node diverged at {result['divergedAt']}, numpy at {run.diverged_at}"]
+    common = min(len(result["losses"]), *(len(other.losses) for other in (run, *others)))
+    spread = np.max([np.abs(other.losses[:common] - run.losses[:common]) for other in others], axis=0)
+    loss_sizes, theta_sizes = _run_sizes(network, run_with, rate, common)
+    sizes = 100 * spread / ULPS + loss_sizes
+    problems = misses(f"train losses ({label})", result["losses"][:common], run.losses[:common], sizes)
+    if result["divergedAt"] == run.diverged_at and all(other.diverged_at == run.diverged_at for other in others):
+        moved = np.max([np.abs([o.params[p] - run.params[p] for p in network.parameters]) for o in others], axis=0)
+        problems += misses(f"train θ ({label})", result["theta"], final, 100 * moved / ULPS + theta_sizes)
+    return problems
 
 
-def _perturbed_runs(network: Network, start: dict, xs, ys, rate: float, epochs: int) -> list:
-    """numpy's run with every step's θ moved by one unit of rounding (each parameter up or down at
-    random), twice: how far rounding alone carries this run. Moved at every epoch, not only at the
-    start: a large step rounds a first perturbation away, and a chaotic run amplifies later ones."""
+def _run_sizes(network: Network, run_with, rate: float, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sizes (:func:`error_sizes`) along the run: of each of the first ``count`` losses (averaged over
+    the examples), and of what the steps add to each parameter, η·Σ over epochs and examples of the
+    size of the example's gradient (a bound for every batch size: a batch's mean is no larger)."""
+    losses, steps = [], np.zeros(len(network.parameters))
+
+    def record(epoch, params, passes):
+        sizes = error_sizes(network, passes)
+        losses.append(float(np.mean(sizes["loss"])))
+        steps[:] += [rate * float(np.sum(sizes["gradients"][p])) for p in network.parameters]
+
+    run_with(record=record, fast=False)
+    return np.pad(losses, (0, max(0, count - len(losses))))[:count], steps  # a run stopped sooner: no size
+
+
+def _perturbed_runs(run_with) -> list:
+    """numpy's run with every step's θ moved by one unit of rounding of the step's terms, |θ| + η|g|
+    (each parameter up or down at random), twice: how far rounding alone carries this run. Moved at
+    every step, not only at the start: a large step rounds a first perturbation away, and a chaotic
+    run amplifies later ones; by the terms, not the result, because a step that brings θ near 0
+    cancels them (one example at a time, many steps an epoch, does that often)."""
     rng = np.random.default_rng(1)
 
     def rounded_differently(params, gradients, learning_rate, frozen):
-        return {p: (v - learning_rate * gradients[p]) * (1.0 + 2.0**-52 * rng.choice([-1.0, 1.0]))
-                for p, v in params.items()}
+        return {p: v - learning_rate * gradients[p] + 2.0**-52 * (abs(v) + abs(learning_rate * gradients[p]))
+                * rng.choice([-1.0, 1.0]) for p, v in params.items()}
 
-    return [train(network, start, xs, ys, rate, epochs, step_rule=rounded_differently) for _ in range(2)]
+    return [run_with(step_rule=rounded_differently) for _ in range(2)]
 
 
 # -- the tests --------------------------------------------------------------------------------
@@ -324,8 +343,12 @@ def test_parameters_named_like_javascript_reserved_words_evaluate_correctly():
 
 
 def _outside_helpers(source: str) -> str:
+    """The model without its helpers and its shuffle (which needs Math.imul), the two blocks printed once."""
     start, end = source.index(HELPERS_START), source.index(HELPERS_END)
-    return source[:start] + source[end:]
+    first, last = SHUFFLE_SOURCE.splitlines()[0], SHUFFLE_SOURCE.splitlines()[-1]
+    shuffle_start, shuffle_end = source.index(first), source.index(last)
+    assert end < shuffle_start
+    return source[:start] + source[end:shuffle_start] + source[shuffle_end:]
 
 
 @pytest.mark.parametrize("key", list(EXAMPLES))

@@ -12,9 +12,18 @@ and since the derivative of a mean is the mean of the derivatives, ∂L/∂θ = 
 Examples go on the last axis so that a parameter sweep can sit in front of them: a weight of shape
 ``(S, 1)`` against N examples gives an ``(S, N)`` grid, and averaging the last axis leaves one loss
 per setting (:func:`mean_loss_and_gradients` adds that trailing axis to array parameters itself).
+
+Mini-batches are dealt by :class:`Shuffle`, not by numpy's generators: a 32-bit generator small
+enough to print again in JavaScript (:mod:`backproplib.engine.javascript`), so a browser trains on
+the same batches, in the same order, as :func:`~backproplib.engine.training.train`, and the two can
+be compared epoch by epoch. It is mulberry32 (Tommy Ettinger's 32-bit mixer): a handful of
+additions, multiplications and shifts modulo 2³², and well mixed from the first draw even for
+seeds 0, 1, 2, … (a plain xorshift is not). Its statistics are ample for shuffling a few hundred
+examples; it is no generator for simulations or secrets.
 """
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import Iterator, Mapping, Sequence
 
@@ -23,7 +32,68 @@ import numpy as np
 from .network import Network
 from .numeric import loss_and_gradients
 
-__all__ = ["Dataset", "mean_loss_and_gradients"]
+__all__ = ["Dataset", "Shuffle", "check_seed", "mean_loss_and_gradients"]
+
+_MASK = 0xFFFFFFFF  # arithmetic modulo 2**32, as JavaScript's Math.imul and >>> 0 do it
+
+
+def check_seed(seed: object) -> int:
+    """``seed`` as an int in [0, 2³²), or a ValueError naming what is allowed.
+
+    >>> check_seed(7), check_seed(np.uint32(2**32 - 1))
+    (7, 4294967295)
+    >>> check_seed(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: seed must be a whole number from 0 to 4294967295 (not a bool); got -1
+    """
+    whole = isinstance(seed, numbers.Integral) and not isinstance(seed, (bool, np.bool_))
+    if not whole or not 0 <= seed <= _MASK:  # type: ignore[operator]
+        raise ValueError(f"seed must be a whole number from 0 to {_MASK} (not a bool); got {seed!r}")
+    return int(seed)  # type: ignore[arg-type]
+
+
+def _times(a: int, b: int) -> int:
+    """a·b modulo 2³² (JavaScript's ``Math.imul``, read as unsigned)."""
+    return (a * b) & _MASK
+
+
+class Shuffle:
+    """A seeded stream of 32-bit numbers (mulberry32), and the shuffles it deals.
+
+    The same seed gives the same numbers, and so the same mini-batches, in Python and in the
+    browser's JavaScript (which prints these steps once, in ``SHUFFLE_SOURCE``).
+
+    >>> deal = Shuffle(0)
+    >>> [deal.next() for _ in range(3)]
+    [1144304738, 1416247, 958946056]
+    >>> Shuffle(0).permutation(8), Shuffle(1).permutation(8)
+    ([4, 7, 3, 5, 6, 1, 0, 2], [2, 1, 6, 7, 4, 3, 0, 5])
+    """
+
+    def __init__(self, seed: int) -> None:
+        self.state = check_seed(seed)
+
+    def next(self) -> int:
+        """The next number of the stream, in [0, 2³²)."""
+        self.state = (self.state + 0x6D2B79F5) & _MASK  # a Weyl sequence: every state once per 2³² draws
+        t = _times(self.state ^ (self.state >> 15), self.state | 1)  # then mix its bits (mulberry32)
+        t ^= (t + _times(t ^ (t >> 7), t | 61)) & _MASK
+        return t ^ (t >> 14)
+
+    def below(self, n: int) -> int:
+        """A whole number in [0, n): the top of ``next() · n / 2³²`` (exact in both languages while n < 2²¹)."""
+        return (self.next() * n) >> 32
+
+    def permutation(self, n: int) -> list[int]:
+        """0 … n − 1 shuffled (Fisher–Yates from the end): every order equally likely, given a fair stream."""
+        if not 0 <= n < 2**21:
+            raise ValueError(f"n must be a whole number from 0 to {2**21 - 1}; got {n!r}")
+        order = list(range(n))
+        for i in range(n - 1, 0, -1):
+            j = self.below(i + 1)
+            order[i], order[j] = order[j], order[i]
+        return order
 
 
 @dataclass(frozen=True)
@@ -67,15 +137,23 @@ class Dataset:
         """The examples at ``indices``, in that order."""
         return Dataset({k: v[indices] for k, v in self.x.items()}, {k: v[indices] for k, v in self.y.items()})
 
-    def batches(self, batch_size: int | None, rng: np.random.Generator | None) -> Iterator["Dataset"]:
-        """One epoch of mini-batches: the whole set (``batch_size=None``), else shuffled by ``rng``.
+    def batches(self, batch_size: int | None, shuffle: Shuffle | None) -> Iterator["Dataset"]:
+        """One epoch of mini-batches: the whole set (``batch_size=None``), else dealt by ``shuffle``.
 
-        The last batch is smaller when ``batch_size`` does not divide N; no example is dropped.
+        The examples are taken in the order of ``shuffle.permutation(N)`` (in their own order when
+        ``shuffle`` is None), ``batch_size`` at a time; the last batch is smaller when ``batch_size``
+        does not divide N, and no example is dropped.
+
+        >>> from backproplib.engine.network import Layer, Network
+        >>> net = Network(("x",), (Layer(("o",), "identity", (("w",),)),), "half_squared_error")
+        >>> data = Dataset.of(net, [[0], [1], [2], [3], [4]], [0, 10, 20, 30, 40])
+        >>> [batch.x["x"].tolist() for batch in data.batches(2, Shuffle(0))]
+        [[4.0, 2.0], [3.0, 0.0], [1.0]]
         """
         if batch_size is None or batch_size >= len(self):
             yield self
             return
-        order = rng.permutation(len(self)) if rng is not None else np.arange(len(self))
+        order = shuffle.permutation(len(self)) if shuffle is not None else list(range(len(self)))
         for start in range(0, len(self), batch_size):
             yield self.subset(order[start : start + batch_size])
 

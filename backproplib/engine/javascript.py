@@ -10,15 +10,22 @@ explorer's model object (the contract at the top of ``views/explorer/explorer.js
       sweep(theta, x, y, index, values) -> {losses, gradients},   // Float64Arrays, gradients[p][i]
       train(theta, x, y, rate, epochs) -> {losses, theta, divergedAt},
       trace(theta, x, y, rate, epochs, sign) -> train's result and, per epoch, columns
-          z, a, delta, slope (per neuron), gradients, values (per parameter) }  // sign -1: ascent
+          z, a, delta, slope (per neuron), gradients, values (per parameter),  // sign -1: ascent
+      meanLoss(theta, X, Y) -> the loss averaged over the examples,
+      trainSet(theta, X, Y, rate, epochs, batchSize, seed) -> {losses, theta, divergedAt} }
+
+``X`` and ``Y`` hold one row per example (each row in ``inputs`` / ``outputs`` order).
 
 ``theta``, ``x`` and ``y`` are arrays in the order of ``network.parameters``, ``inputs`` and
 ``outputs``. No formula is written here: the activation and loss formulas are the rows' templates
 (filled in by :func:`~.straight_line.straight_line`), and each helper of
 :data:`~.templates.HELPERS` gets one JavaScript definition, in one block, the only code that calls
-``Math``. ``train`` is the one-example, full-batch loop of :func:`~.training.train` (its fast path):
-the same divergence rule with the same :data:`~.training.DIVERGENCE_LIMIT`, so a run stops at the
-same epoch in both languages.
+``Math``. ``train`` is the one-example, full-batch loop of :func:`~.training.train` (its fast path);
+``trainSet`` is its loop over a dataset: ``losses`` (a Float64Array) holds the mean loss over the
+whole set at the start of every epoch and after the last, and each epoch steps once on the whole
+set (``batchSize`` 0 or ≥ N) or once per mini-batch of ``batchSize`` examples, in the order
+:class:`~.data.Shuffle` deals from ``seed``. Both share the divergence rule and
+:data:`~.training.DIVERGENCE_LIMIT`, so a run stops at the same epoch in both languages.
 
 Choices:
 
@@ -29,6 +36,11 @@ Choices:
   never sees a large positive argument, softplus as max(z, 0) + log1p(e^(−|z|)). The arithmetic
   around them is the same text in the same order, so the two languages differ only by the last
   bit of ``Math.exp``/``Math.tanh``/``Math.log1p`` against the C library's (the tests bound it).
+* A mean over examples adds them in numpy's pairwise order (``pairwiseSum``: blocks of eight
+  added lane by lane, halved above 128, as ``numpy.add.reduce`` does), so a mean gradient that
+  nearly cancels is the same sum of the same terms in both languages, not a sum in another order
+  that differs from numpy's in the cancelled digits. Mini-batches come from :class:`~.data.Shuffle`,
+  printed once (``SHUFFLE_SOURCE``) beside the helpers; it needs ``Math.imul``.
 * The pass is printed twice: ``evaluate`` returns every intermediate the panels show; a lean
   ``lossAndGradients`` writes each gradient into position ``at`` of its own column, which ``sweep``
   and ``step`` reuse, so a 100,000-point sweep allocates nothing per point. ``sweep`` returns
@@ -45,7 +57,7 @@ from .straight_line import StraightLine, straight_line
 from .templates import HELPERS
 from .training import DIVERGENCE_LIMIT
 
-__all__ = ["model_source", "HELPER_SOURCE", "HELPERS_START", "HELPERS_END"]
+__all__ = ["model_source", "HELPER_SOURCE", "HELPERS_START", "HELPERS_END", "SHUFFLE_SOURCE"]
 
 HELPERS_START = "// --- helpers: the template helpers, one definition each; the only code calling Math ---"
 HELPERS_END = "// --- end of helpers ---"
@@ -62,6 +74,33 @@ HELPER_SOURCE: dict[str, str] = {
     "_step": "function _step(z) { return z > 0 ? 1 : 0; }",  # ReLU's slope, 0 at the kink
 }
 assert set(HELPER_SOURCE) == set(HELPERS), "the JavaScript defines exactly the template helpers"
+
+# backproplib.engine.data.Shuffle in JavaScript: the same steps modulo 2^32 (>>> 0 reads a result as
+# unsigned, as the Python masks do), so a seed deals the same mini-batches in both languages.
+SHUFFLE_SOURCE = """\
+// --- shuffle: backproplib.engine.data.Shuffle (mulberry32), the same 32-bit steps ---
+function shuffler(seed) {
+  let state = seed >>> 0;
+  function next() {
+    state = (state + 0x6D2B79F5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1) >>> 0;
+    t = (t ^ (t + Math.imul(t ^ (t >>> 7), t | 61))) >>> 0;
+    return (t ^ (t >>> 14)) >>> 0;
+  }
+  function below(n) {
+    return Math.floor((next() * n) / 4294967296);  // exact: next() * n < 2^53 while n < 2^21
+  }
+  function permutation(n) {
+    const order = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i -= 1) {
+      const j = below(i + 1);
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    return order;
+  }
+  return { next: next, permutation: permutation };
+}
+// --- end of shuffle ---"""
 
 # The parts of the model that are the same for every network: checks, step, sweep and training.
 _RUNTIME = """\
@@ -121,10 +160,7 @@ _RUNTIME = """\
   }
   // The descent loop of train and trace; writes nothing per epoch but the numbers it keeps.
   function descend(theta, x, y, rate, epochs, sign, kept) {
-    if (!(rate > 0 && rate < Infinity)) throw new RangeError(`rate must be a finite number > 0; got ${rate}`);
-    if (!(Number.isInteger(epochs) && epochs >= 0)) {
-      throw new RangeError(`epochs must be a whole number >= 0; got ${epochs}`);
-    }
+    checkedRun(rate, epochs);
     const values = checked(theta, "theta").slice();
     const lastGood = values.slice();
     checked(x, "x");
@@ -144,7 +180,97 @@ _RUNTIME = """\
     }
     return { losses: losses, theta: values, divergedAt: null };
   }
+  function checkedRun(rate, epochs) {
+    if (!(rate > 0 && rate < Infinity)) throw new RangeError(`rate must be a finite number > 0; got ${rate}`);
+    if (!(Number.isInteger(epochs) && epochs >= 0)) {
+      throw new RangeError(`epochs must be a whole number >= 0; got ${epochs}`);
+    }
+  }
+  // values[0 … count − 1] summed in numpy's pairwise order (numpy.add.reduce on float64).
+  function pairwiseSum(values, start, count) {
+    if (count < 8) {
+      let sum = 0;
+      for (let i = start; i < start + count; i += 1) sum += values[i];
+      return sum;
+    }
+    if (count > 128) {
+      const half = (count >> 1) - ((count >> 1) %% 8);
+      return pairwiseSum(values, start, half) + pairwiseSum(values, start + half, count - half);
+    }
+    const lanes = Array.from(values.subarray(start, start + 8));
+    let i = 8;
+    for (; i < count - (count %% 8); i += 8) {
+      for (let j = 0; j < 8; j += 1) lanes[j] += values[start + i + j];
+    }
+    let sum = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+    for (; i < count; i += 1) sum += values[start + i];
+    return sum;
+  }
+  // A dataset: arrays of N >= 1 rows, each a valid x or y; returns N.
+  function checkedSet(X, Y) {
+    if (!Array.isArray(X) || !Array.isArray(Y) || X.length === 0 || X.length !== Y.length) {
+      throw new TypeError("X and Y must be arrays of the same number N >= 1 of rows (one per example)");
+    }
+    X.forEach((row) => checked(row, "x"));
+    Y.forEach((row) => checked(row, "y"));
+    return X.length;
+  }
+  // The loss and gradients averaged over the examples rows[0 … count − 1] (each row one pass; the
+  // scratch arrays hold one value per example, so the means add what numpy's means add).
+  function meanPass(theta, X, Y, rows, count, scratch) {
+    for (let at = 0; at < count; at += 1) {
+      scratch.losses[at] = lossAndGradients(theta, X[rows[at]], Y[rows[at]], scratch.gradients, at);
+    }
+    const mean = (column) => pairwiseSum(column, 0, count) / count;
+    return [mean(scratch.losses), scratch.gradients.map(mean)];
+  }
+  function scratchFor(n) {
+    return { losses: new Float64Array(n), gradients: Array.from({ length: SIZES.theta }, () => new Float64Array(n)) };
+  }
+  function meanLoss(theta, X, Y) {
+    const n = checkedSet(X, Y);
+    return meanPass(checked(theta, "theta"), X, Y, X.map((_, i) => i), n, scratchFor(n))[0];
+  }
+  // backproplib.engine.training.train on a dataset (its teaching path without hooks), epoch by epoch.
+  function trainSet(theta, X, Y, rate, epochs, batchSize, seed) {
+    checkedRun(rate, epochs);
+    const n = checkedSet(X, Y);
+    if (!(Number.isInteger(batchSize) && batchSize >= 0)) {
+      throw new RangeError(`batchSize must be a whole number >= 0 (0: the whole set); got ${batchSize}`);
+    }
+    if (!(Number.isInteger(seed) && seed >= 0 && seed < 4294967296)) {
+      throw new RangeError(`seed must be a whole number from 0 to 4294967295; got ${seed}`);
+    }
+    const whole = batchSize === 0 || batchSize >= n;
+    const deal = shuffler(seed), everyRow = X.map((_, i) => i), scratch = scratchFor(n);
+    const losses = [];
+    let values = checked(theta, "theta").slice();
+    let lastGood = values;
+    const finish = (last, divergedAt) => ({ losses: Float64Array.from(losses), theta: last, divergedAt: divergedAt });
+    for (let epoch = 0; epoch <= epochs; epoch += 1) {
+      const [loss, gradients] = inside(values) ? meanPass(values, X, Y, everyRow, n, scratch) : [NaN, null];
+      if (!inside(values) || !inside([loss])) return finish(lastGood, epoch);
+      losses.push(loss);
+      lastGood = values;
+      if (epoch === epochs) break;
+      if (whole) {
+        values = values.map((value, i) => value - rate * gradients[i]);
+        continue;
+      }
+      const order = deal.permutation(n);
+      for (let start = 0; start < n && inside(values); start += batchSize) {
+        const rows = order.slice(start, start + batchSize);
+        const [, batch] = meanPass(values, X, Y, rows, rows.length, scratch);
+        values = values.map((value, i) => value - rate * batch[i]);
+      }
+    }
+    return finish(values, null);
+  }
 """
+
+
+# The model's functions, in the order of the contract above.
+_FUNCTIONS = ("evaluate", "step", "sweep", "train", "trace", "meanLoss", "trainSet")
 
 
 def model_source(network: Network) -> str:
@@ -195,12 +321,12 @@ def model_source(network: Network) -> str:
         "  " + HELPERS_START,
         *(f"  {HELPER_SOURCE[name]}" for name in HELPERS),
         "  " + HELPERS_END,
+        *(f"  {line}" for line in SHUFFLE_SOURCE.splitlines()),
         _function("pass(theta, x, y)", network, plan, everything),
         _function("lossAndGradients(theta, x, y, out, at)", network, plan, lean),
         _function("passInto(theta, x, y, out, at)", network, plan, kept),
         runtime.rstrip("\n"),
-        f"  return Object.freeze({{ {described}, evaluate: evaluate, step: step, sweep: sweep, train: train, "
-        "trace: trace });",
+        f"  return Object.freeze({{ {described}, {', '.join(f'{f}: {f}' for f in _FUNCTIONS)} }});",
         "})()",
     ])
 

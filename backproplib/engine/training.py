@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import math
 import numbers
+import secrets
 from dataclasses import dataclass, field
 from typing import Callable, Collection, Mapping
 
 import numpy as np
 
 from .compiled import compile_step
-from .data import Dataset
+from .data import Dataset, Shuffle, check_seed
 from .network import Network
 from .numeric import BackwardPass, backward
 
@@ -188,11 +189,12 @@ def train(network: Network, params: Params, x: object, y: object, learning_rate:
 
     ``x`` and ``y`` are one example, or N examples on the last axis (``Dataset.x``, ``Dataset.y``):
     the loss is then their mean, L = (1/N) Σₙ ℓₙ. Each epoch steps once on the whole set
-    (``batch_size=None``) or once per mini-batch of ``batch_size`` examples shuffled by
-    ``numpy.random.default_rng(seed)`` (``batch_size=1``: one example at a time; ``seed=None``: a new
-    shuffle every call). ``frozen`` parameters keep their values. ``held_out`` (a Dataset) is scored
-    before every epoch, never trained on. ``record``, ``step_rule`` and ``fast`` (``None``: the fast
-    path when the run allows it) are described in the module docstring.
+    (``batch_size=None``) or once per mini-batch of ``batch_size`` examples (``1``: one example at a
+    time), taken in the order of a new ``Shuffle(seed).permutation(N)`` each epoch, all epochs
+    drawing on one stream (:class:`~.data.Shuffle`; ``seed`` is a whole number in [0, 2³²), or
+    ``None`` for a new shuffle every call). ``frozen`` parameters keep their values. ``held_out``
+    (a Dataset) is scored before every epoch, never trained on. ``record``, ``step_rule`` and
+    ``fast`` (``None``: the fast path when the run allows it) are described in the module docstring.
 
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("shared_bias")
@@ -203,6 +205,7 @@ def train(network: Network, params: Params, x: object, y: object, learning_rate:
     rate, epochs = check_learning_rate(learning_rate), check_epochs(epochs)
     fixed = check_frozen(network.parameters, frozen)
     theta, data = _checked_start(network, params, x, y, held_out)
+    seed = secrets.randbits(32) if seed is None else check_seed(seed)
     plain_run = record is None and step_rule is None and batch_size is None and held_out is None and len(data) == 1
     if fast or (fast is None and plain_run):
         if not plain_run:
@@ -211,7 +214,7 @@ def train(network: Network, params: Params, x: object, y: object, learning_rate:
             )
         return _train_fast(network, theta, data, rate, epochs, fixed)
     batch_size = _check_batch_size(batch_size, len(data))
-    rng = np.random.default_rng(seed)
+    shuffle = Shuffle(seed)  # the browser's trainSet deals the same batches from the same seed
     step_rule = step_rule or _step
     losses, held, last_good = [], [], theta  # the training and held-out losses so far
     for epoch in range(epochs + 1):
@@ -227,7 +230,7 @@ def train(network: Network, params: Params, x: object, y: object, learning_rate:
             record(epoch, dict(theta), passes)
         last_good = theta
         if epoch < epochs:
-            theta = _one_epoch(network, theta, data, gradients, rate, fixed, batch_size, rng, step_rule)
+            theta = _one_epoch(network, theta, data, gradients, rate, fixed, batch_size, shuffle, step_rule)
     return _finish(losses, held, theta, None)
 
 
@@ -239,13 +242,13 @@ def _one_epoch(
     rate: float,
     fixed: frozenset[str],
     batch_size: int | None,
-    rng: np.random.Generator,
+    shuffle: Shuffle,
     step_rule: StepRule,
 ) -> dict[str, float]:
     """The steps of one epoch: one on the whole set, or one per shuffled mini-batch."""
     if batch_size is None:
         return {k: float(v) for k, v in step_rule(theta, gradients, rate, fixed).items()}  # type: ignore[arg-type]
-    for batch in data.batches(batch_size, rng):
+    for batch in data.batches(batch_size, shuffle):
         _, batch_gradients, _ = _mean_pass(network, theta, batch)
         theta = {k: float(v) for k, v in step_rule(theta, batch_gradients, rate, fixed).items()}  # type: ignore[arg-type]
         if not _inside(*theta.values()):
