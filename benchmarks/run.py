@@ -1,5 +1,5 @@
 """Benchmarks for the book: slider latency, batched gradients, a large network, backprop against finite
-differences, static frames, build times.
+differences, static frames, build times, and page weight and time to interactive in Chromium.
 
 Run ``make benchmark`` (or ``.venv/bin/python benchmarks/run.py``). Every figure is a median over
 repeats, printed beside a baseline measured in the same process, so a noisy shared machine
@@ -291,6 +291,20 @@ def print_backprop_cost(repeats: int) -> None:
         print(f"| {count:,} | {b50:.3g} | {b95:.3g} | {d50:.4g} | {d95:.4g} | {len(differences)} | {d50 / b50:,.0f}× |")
 
 
+def print_page_load(html: Path, loads: int) -> None:
+    """Section 8: every page of the toc, cold, in headless Chromium (see benchmarks/page_load.py)."""
+    from benchmarks.page_load import BASELINE, TARGETS, measure, table, toc_pages
+
+    pages = toc_pages(ROOT)
+    print(f"\n## 8. Page weight and time to interactive, {loads} cold loads of each page (cache off), {html}")
+    print(
+        f"targets for a page: first visit ≤ {TARGETS['first_visit_mb']} MB, own HTML ≤ "
+        f"{TARGETS['own_html_kb']:.0f} KB, interactive ≤ {TARGETS['interactive_s']} s (p95); "
+        f"baseline: {BASELINE}, a page without explorers or widgets\n"
+    )
+    print("\n".join(table(measure(html, pages, loads))))
+
+
 def frames() -> list[tuple]:
     """Run every chapter notebook and read what its precomputed explorers cost.
 
@@ -367,10 +381,15 @@ def main() -> None:
     parser.add_argument(
         "--with-tests", action="store_true", help="also time the full test command in the clone (minutes)"
     )
-    parser.add_argument("--only", choices=["cost"], help="run only this section (cost: section 5)")
+    parser.add_argument("--only", choices=["cost", "pages"], help="run only this section (cost: 5, pages: 8)")
+    parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html", help="the built book (section 8)")
+    parser.add_argument("--loads", type=int, default=5, help="cold loads of every page (section 8)")
     args = parser.parse_args()
     if args.only == "cost":
         print_backprop_cost(args.repeats)
+        return
+    if args.only == "pages":
+        print_page_load(args.html, args.loads)
         return
     print(
         (
@@ -456,6 +475,8 @@ def main() -> None:
         for name, seconds, target in book_build(args.with_tests):
             verdict = "—" if target != target else ("yes" if seconds <= target else "NO")
             print(f"| {name} | {seconds:.1f} | {'—' if target != target else f'≤ {target:.0f}'} | {verdict} |")
+
+    print_page_load(args.html, args.loads)
 
 
 if __name__ == "__main__":
