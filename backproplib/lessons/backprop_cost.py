@@ -227,7 +227,7 @@ def measure_cost(widths: Sequence[int], repeats: int = 7, sample: int = 2_000, s
 
 def cost_figure(rows: Sequence[CostRow]) -> Figure:
     """Seconds against parameters on log-log axes: finite differences and one backward pass."""
-    view = FigureView((6.4, 3.6), dpi=100)
+    view = FigureView((6.4, 4.4), dpi=100)
     axes = view.figure.subplots()
     counts = [row.parameters for row in rows]
     axes.loglog(counts, [row.finite_differences_s for row in rows], color=VERMILLION, ls=SERIES_STYLES[1],
@@ -243,7 +243,8 @@ def cost_figure(rows: Sequence[CostRow]) -> Figure:
     axes.set_ylabel("seconds for every gradient")
     axes.grid(True, which="major", alpha=0.3)
     # 9 pt on a 6.4 in figure shown at its 640 px: 12.5 px, the book's smallest text in a figure.
-    axes.legend(fontsize=9, loc="upper left")
+    # Under the axes, since inside them it would hide a point.
+    axes.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
     view.figure.tight_layout()
     return view.figure
 
