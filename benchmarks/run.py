@@ -292,11 +292,11 @@ def print_backprop_cost(repeats: int) -> None:
 
 
 def print_page_load(html: Path, loads: int) -> None:
-    """Section 8: every page of the toc, cold, in headless Chromium (see benchmarks/page_load.py)."""
+    """Section 9: every page of the toc, cold, in headless Chromium (see benchmarks/page_load.py)."""
     from benchmarks.page_load import BASELINE, TARGETS, measure, table, toc_pages
 
     pages = toc_pages(ROOT)
-    print(f"\n## 8. Page weight and time to interactive, {loads} cold loads of each page (cache off), {html}")
+    print(f"\n## 9. Page weight and time to interactive, {loads} cold loads of each page (cache off), {html}")
     print(
         f"targets for a page: first visit ≤ {TARGETS['first_visit_mb']} MB, own HTML ≤ "
         f"{TARGETS['own_html_kb']:.0f} KB, interactive ≤ {TARGETS['interactive_s']} s (p95); "
@@ -381,9 +381,9 @@ def main() -> None:
     parser.add_argument(
         "--with-tests", action="store_true", help="also time the full test command in the clone (minutes)"
     )
-    parser.add_argument("--only", choices=["cost", "pages"], help="run only this section (cost: 5, pages: 8)")
-    parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html", help="the built book (section 8)")
-    parser.add_argument("--loads", type=int, default=5, help="cold loads of every page (section 8)")
+    parser.add_argument("--only", choices=["cost", "pages"], help="run only this section (cost: 5, pages: 9)")
+    parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html", help="the built book (section 9)")
+    parser.add_argument("--loads", type=int, default=5, help="cold loads of every page (section 9)")
     args = parser.parse_args()
     if args.only == "cost":
         print_backprop_cost(args.repeats)
