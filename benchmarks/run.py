@@ -1,5 +1,5 @@
 """Benchmarks for the book: slider latency, batched gradients, a large network, backprop against finite
-differences, static frames, build times.
+differences, static frames, build times, and page weight and time to interactive in Chromium.
 
 Run ``make benchmark`` (or ``.venv/bin/python benchmarks/run.py``). Every figure is a median over
 repeats, printed beside a baseline measured in the same process, so a noisy shared machine
@@ -291,6 +291,20 @@ def print_backprop_cost(repeats: int) -> None:
         print(f"| {count:,} | {b50:.3g} | {b95:.3g} | {d50:.4g} | {d95:.4g} | {len(differences)} | {d50 / b50:,.0f}× |")
 
 
+def print_page_load(html: Path, loads: int) -> None:
+    """Section 9: every page of the toc, cold, in headless Chromium (see benchmarks/page_load.py)."""
+    from benchmarks.page_load import BASELINE, TARGETS, measure, table, toc_pages
+
+    pages = toc_pages(ROOT)
+    print(f"\n## 9. Page weight and time to interactive, {loads} cold loads of each page (cache off), {html}")
+    print(
+        f"targets for a page: first visit ≤ {TARGETS['first_visit_mb']} MB, own HTML ≤ "
+        f"{TARGETS['own_html_kb']:.0f} KB, interactive ≤ {TARGETS['interactive_s']} s (p95); "
+        f"baseline: {BASELINE}, a page without explorers or widgets\n"
+    )
+    print("\n".join(table(measure(html, pages, loads))))
+
+
 def frames() -> list[tuple]:
     """Run every chapter notebook and read what its precomputed explorers cost.
 
@@ -423,15 +437,20 @@ def main() -> None:
     parser.add_argument(
         "--with-tests", action="store_true", help="also time the full test command in the clone (minutes)"
     )
-    parser.add_argument("--only", choices=["cost", "lessons"],
-                        help="run only this section (cost: section 5; lessons: section 8, the lesson explorers)")
-    parser.add_argument("--presses", type=int, default=50)
+    parser.add_argument("--only", choices=["cost", "lessons", "pages"],
+                        help="run only this section (cost: 5; lessons: 8, the lesson explorers; pages: 9)")
+    parser.add_argument("--presses", type=int, default=50, help="key presses per lesson explorer (section 8)")
+    parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html", help="the built book (section 9)")
+    parser.add_argument("--loads", type=int, default=5, help="cold loads of every page (section 9)")
     args = parser.parse_args()
     if args.only == "cost":
         print_backprop_cost(args.repeats)
         return
     if args.only == "lessons":
         print_lesson_latency(args.presses)
+        return
+    if args.only == "pages":
+        print_page_load(args.html, args.loads)
         return
     print(
         (
@@ -518,6 +537,8 @@ def main() -> None:
             verdict = "—" if target != target else ("yes" if seconds <= target else "NO")
             print(f"| {name} | {seconds:.1f} | {'—' if target != target else f'≤ {target:.0f}'} | {verdict} |")
     print_lesson_latency(args.presses)
+
+    print_page_load(args.html, args.loads)
 
 
 if __name__ == "__main__":

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from matplotlib.text import Text
 from reference_autodiff import reference_for
 
 from backproplib import layered_network
 from backproplib.lessons.backprop_cost import (
+    CostRow,
     MatrixNetwork,
     cost_alt_text,
     cost_figure,
@@ -88,3 +90,15 @@ def test_the_figure_has_both_lines_on_log_axes_and_words_from_the_rows():
     assert any("sample" in label for label in labels)  # the sampled point is marked
     words = cost_alt_text(rows)
     assert "from 15 to 91" in words and f"{rows[-1].ratio:,.0f} times" in words
+
+
+def test_text_in_the_figure_is_at_least_12_px_at_the_pages_width_and_numbers_are_plain():
+    rows = [CostRow(2, 15, 2.3e-5, 1e-5, 3.1e-4, 15), CostRow(223, 100_128, 1.3e-4, 1e-5, 17_300.0, 2_000)]
+    figure = cost_figure(rows)
+    figure.canvas.draw()  # tick labels exist once drawn
+    texts = [t for t in figure.findobj(Text) if t.get_text() and t.get_visible()]
+    assert any(t.get_text().startswith("backpropagation") for t in texts)  # the legend is among them
+    shown_per_inch = min(720.0, 100 * figure.get_figwidth()) / figure.get_figwidth()  # page 720 px, PNG 100 dpi
+    assert min(t.get_fontsize() for t in texts) * shown_per_inch / 72.0 >= 12.0
+    words = cost_alt_text(rows)
+    assert "2.3 × 10⁻⁵ s" in words and "17,000 s" in words and "e-0" not in words and "e+0" not in words

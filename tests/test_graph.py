@@ -17,6 +17,7 @@ from reference_autodiff import reference_for
 
 from backproplib import load_example
 from backproplib.views.graph import LEAVES, OPERATIONS, computational_graph, draw_graph, graph_alt_text
+from backproplib.views.palette import BLUE, VERMILLION
 from strategies import HAND, networks
 
 TOLERANCE = 1e-9
@@ -121,14 +122,52 @@ def test_values_and_adjoints_equal_the_jax_reference(case):
 
 def test_the_drawing_and_its_words_show_every_value_and_adjoint():
     ex, graph = graph_of("tiny_relu")
-    texts = [t.get_text() for t in draw_graph(graph, digits=3).axes[0].texts]
+    texts = [(t.get_text(), t.get_color()) for t in draw_graph(graph, digits=3).axes[0].texts]
     words = graph_alt_text(graph, digits=3)
     for node in graph.nodes:
-        assert f"{node.quantity} = {node.value:.3f}" in texts and f"{node.quantity} = {node.value:.3f}" in words
+        assert (f"{node.value:.3f}", BLUE) in texts and f"{node.quantity} = {node.value:.3f}" in words
         if node.adjoint is not None:
-            assert f"∂L/∂{node.quantity} = {node.adjoint:.3f}" in texts
+            assert (f"{node.adjoint:.3f}", VERMILLION) in texts
             assert f"∂L/∂{node.quantity} = {node.adjoint:.3f}" in words
-    assert texts.count("constant") == 2  # x and y
+        if node.kind in OPERATIONS:
+            assert (node.quantity, "black") in texts
+    assert [text for text, _ in texts].count("constant") == 2  # x and y
+
+
+PAGE_PX, DPI = 720, 100  # the book's content column, and the resolution FigureImage writes PNGs at
+
+
+def shown_px(figure, points: float) -> float:
+    """Height in page pixels of text of ``points`` once the PNG is shown at most PAGE_PX wide."""
+    width_px = figure.get_figwidth() * DPI
+    return points * (min(width_px, PAGE_PX) / figure.get_figwidth()) / 72.0
+
+
+@pytest.mark.parametrize("key", ["tiny_relu", "shared_bias", "sum_target", "blame_flow"])
+def test_text_in_the_drawing_is_at_least_12_px_at_the_pages_width(key):
+    _, graph = graph_of(key)
+    figure = draw_graph(graph)
+    sizes = [t.get_fontsize() for t in figure.axes[0].texts if t.get_text()]  # arrows are empty texts
+    assert len(sizes) > 2 * len(graph.nodes)
+    assert min(shown_px(figure, size) for size in sizes) >= 12.0
+    # a size given by the caller is honoured, and the text grows with it when the page shrinks it
+    wide = draw_graph(graph, size=(14.4, 4.0))
+    assert wide.get_figwidth() == 14.4
+    assert min(shown_px(wide, t.get_fontsize()) for t in wide.axes[0].texts if t.get_text()) >= 12.0
+
+
+def test_the_tiny_networks_drawing_fits_the_page_and_no_two_texts_overlap():
+    _, graph = graph_of("tiny_relu")
+    figure = draw_graph(graph)
+    assert figure.get_figwidth() * DPI <= PAGE_PX  # shown at its own size, never scaled down
+    renderer = figure.canvas.get_renderer()
+    frame = figure.bbox
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in figure.axes[0].texts if t.get_text()]
+    for text, box in boxes:
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1, text
+    for i, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[i + 1:]:
+            assert not box_a.overlaps(box_b), (a, b)
 
 
 def test_a_missing_node_is_named():

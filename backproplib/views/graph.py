@@ -24,14 +24,15 @@ from matplotlib.patches import FancyBboxPatch
 from ..engine.network import Network
 from ..engine.numeric import backward
 from .figure import FigureView
-from .palette import BLUE, SKY, TEXT_SIZE, VERMILLION, YELLOW
+from .notebook import number
+from .palette import BLUE, SKY, VERMILLION, YELLOW
 
 __all__ = ["GraphNode", "ComputationalGraph", "computational_graph", "draw_graph", "graph_alt_text"]
 
 LEAVES = ("input", "parameter", "target")
 OPERATIONS = ("multiply", "add", "activation", "loss")
 _LOSS_LABELS = {"binary_cross_entropy": "BCE", "half_squared_error": "½SE", "mean_squared_error": "MSE"}
-_GAP = 1.9  # rows between the terms of one neuron: room for a weight leaf and its two lines of numbers
+_GAP = 2.3  # rows between the terms of one neuron: room for a weight leaf, its numbers and a product's
 _ACTIVATION_LABELS = {"sigmoid": "σ", "relu": "ReLU", "tanh": "tanh", "identity": "id"}
 
 
@@ -125,7 +126,7 @@ def computational_graph(network: Network, params: Mapping[str, object], x: objec
         name = "y" if len(network.outputs) == 1 else f"y_{output}"
         column = build.column[unit_node[output]] + 0.5
         targets.append(build.add(GraphNode(name, "target", name, name, (), float(target), None), column,
-                                 build.row[unit_node[output]] - 1.0))
+                                 build.row[unit_node[output]] + 0.9))  # above, like a weight: numbers go below
     loss_inputs = tuple(unit_node[o] for o in network.outputs) + tuple(targets)
     build.operation(GraphNode("L", "loss", _LOSS_LABELS.get(network.loss, network.loss), "L", loss_inputs,
                               float(fwd.loss), 1.0), sum(build.row[unit_node[o]] for o in network.outputs)
@@ -176,51 +177,71 @@ def _neuron_nodes(build: _Builder, network: Network, k: int, j: int, centre: flo
 
 
 _FILL = {"input": SKY, "parameter": YELLOW, "target": "white"}
+# The layout is set in pixels of the page, which shows figures at most PAGE_PX wide: a column of
+# the graph is COLUMN_PX, a row ROW_PX, text FONT_PX. Under every node go at most three short lines
+# (what it computes, its value, its adjoint) instead of one long one, so a column needs only the
+# width of a number and the drawing of the tiny network fits the page at its own size.
+PAGE_PX, DPI = 720, 100
+COLUMN_PX, ROW_PX, FONT_PX = 88.0, 64.0, 13.0
+
+
+def _font_points(width_inches: float) -> float:
+    """Points that show as FONT_PX on the page: a figure wider than PAGE_PX is scaled down to it."""
+    shown_per_inch = min(DPI, PAGE_PX / width_inches)
+    return FONT_PX * 72.0 / shown_per_inch
 
 
 def draw_graph(graph: ComputationalGraph, digits: int = 4, size: tuple[float, float] | None = None) -> Figure:
-    """Draw ``graph``: operations as circles, leaves as boxes; under each node its value (blue) and
-    its adjoint ∂L/∂(node) (red). Arrows point forward; the backward pass walks them in reverse.
+    """Draw ``graph``: operations as circles, leaves as boxes; under each node what it computes,
+    its value (blue) and its adjoint ∂L/∂(node) (red). Arrows point forward; the backward pass
+    walks them in reverse. Text is at least 12 px on a page that shows the figure 720 px wide.
 
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
     >>> fig = draw_graph(computational_graph(ex.network, ex.params, ex.x, ex.y))
-    >>> sorted(t.get_text() for t in fig.axes[0].texts if t.get_text().startswith("∂L/∂w"))
-    ['∂L/∂w1 = 0.2811', '∂L/∂w2 = 0.2811']
+    >>> [t.get_text() for t in fig.axes[0].texts if t.get_color() == VERMILLION][:3]
+    ['0.2811', '0.2811', '0.2811']
+    >>> round(fig.get_figwidth() * DPI) <= PAGE_PX
+    True
     """
     columns, rows = max(graph.column.values()), [graph.row[n.name] for n in graph.nodes]
-    width = size or (max(6.0, 1.7 * columns + 1.6), max(2.6, 0.5 * (max(rows) - min(rows)) + 2.2))
-    view = FigureView(width, dpi=100)
+    left, right, bottom, top = -0.55, columns + 0.55, min(rows) - 1.3, max(rows) + 0.9
+    natural = ((right - left) * COLUMN_PX / DPI, (top - bottom) * ROW_PX / DPI)
+    view = FigureView(size or natural, dpi=DPI)
+    points = _font_points(view.figure.get_figwidth())
     ax = view.figure.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
+    ax.set_xlim(left, right)
+    ax.set_ylim(bottom, top)
     place = {n.name: (graph.column[n.name], graph.row[n.name]) for n in graph.nodes}
+    radius = 18.0 * points / FONT_PX  # points: room for "ReLU" inside
     for source, target in graph.edges:
         ax.annotate("", xy=place[target], xytext=place[source], zorder=1,
-                    arrowprops=dict(arrowstyle="-|>", color="0.35", lw=1.0, shrinkA=13, shrinkB=13))
+                    arrowprops=dict(arrowstyle="-|>", color="0.35", lw=1.0, shrinkA=radius, shrinkB=radius))
     for node in graph.nodes:
-        _draw_node(ax, node, place[node.name], digits)
-    ax.text(0.01, 0.99, "blue: forward value    red: adjoint ∂L/∂(node), from the backward pass",
-            transform=ax.transAxes, ha="left", va="top", fontsize=TEXT_SIZE)
-    ax.set_xlim(-0.7, columns + 0.7)
-    ax.set_ylim(min(rows) - 1.3, max(rows) + 1.2)
+        _draw_node(ax, node, place[node.name], digits, points, radius)
+    ax.text(0.01, 0.99, "under each node: what it computes, its value (blue),\nits adjoint ∂L/∂(node) (red)",
+            transform=ax.transAxes, ha="left", va="top", fontsize=points, linespacing=1.1)
     return view.figure
 
 
-def _draw_node(ax, node: GraphNode, at: tuple[float, float], digits: int) -> None:
+def _draw_node(ax, node: GraphNode, at: tuple[float, float], digits: int, points: float, radius: float) -> None:
     px, py = at
     if node.kind in OPERATIONS:
-        ax.scatter([px], [py], s=620, color="white", edgecolors="black", zorder=3)
-        ax.text(px, py, node.label, ha="center", va="center", fontsize=TEXT_SIZE + 1, zorder=4)
+        ax.scatter([px], [py], s=(2 * radius) ** 2, color="white", edgecolors="black", zorder=3)
+        lines = [(node.quantity, "black")]
     else:
-        ax.add_patch(FancyBboxPatch((px - 0.2, py - 0.13), 0.4, 0.26, boxstyle="round,pad=0.04",
+        ax.add_patch(FancyBboxPatch((px - 0.27, py - 0.13), 0.54, 0.26, boxstyle="round,pad=0.03",
                                     fc=_FILL[node.kind], ec="black", zorder=3))
-        ax.text(px, py, node.label, ha="center", va="center", fontsize=TEXT_SIZE, zorder=4)
-    ax.text(px, py - 0.27, f"{node.quantity} = {node.value:.{digits}f}", ha="center", va="top", fontsize=TEXT_SIZE - 1,
-            color=BLUE, zorder=5, bbox=dict(boxstyle="round,pad=0.05", fc="white", ec="none", alpha=0.8))
-    adjoint = "constant" if node.adjoint is None else f"∂L/∂{node.quantity} = {node.adjoint:.{digits}f}"
-    ax.text(px, py - 0.5, adjoint, ha="center", va="top", fontsize=TEXT_SIZE - 1,
-            color="0.4" if node.adjoint is None else VERMILLION, zorder=5,
-            bbox=dict(boxstyle="round,pad=0.05", fc="white", ec="none", alpha=0.8))
+        lines = []
+    ax.text(px, py, node.label, ha="center", va="center", fontsize=points, zorder=4)
+    lines.append((number(node.value, digits), BLUE))
+    lines.append(("constant" if node.adjoint is None else number(node.adjoint, digits),
+                  "0.4" if node.adjoint is None else VERMILLION))
+    for i, (text, colour) in enumerate(lines):
+        ax.annotate(text, (px, py), xytext=(0, -radius - 2 - i * 1.25 * points), ha="center",
+                    va="top", textcoords="offset points", fontsize=points, color=colour, zorder=5,
+                    bbox=dict(boxstyle="square,pad=0.05", fc="white", ec="none", alpha=0.85))
 
 
 def graph_alt_text(graph: ComputationalGraph, digits: int = 4) -> str:

@@ -4,9 +4,12 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 from typing import Any
 
-__all__ = ["glue", "glue_number", "glue_setting", "number", "FigureImage"]
+__all__ = ["glue", "glue_number", "glue_setting", "number", "significant", "FigureImage"]
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def number(value: float, digits: int = 4) -> str:
@@ -17,6 +20,30 @@ def number(value: float, digits: int = 4) -> str:
     """
     text = f"{float(value):.{digits}f}"
     return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def significant(value: float, figures: int = 3) -> str:
+    """A measured number for a reader: ``figures`` significant figures in plain decimals, thousands
+    separated; below 0.0001 a power of ten written out, since a run of zeros is unreadable and
+    ``1.7e+04`` is notation readers of prose do not share.
+
+    >>> significant(17412.3), significant(928.04), significant(0.0253149), significant(0.14, 2)
+    ('17,400', '928', '0.0253', '0.14')
+    >>> significant(1.1102e-16, 2), significant(-2.4e-05, 2), significant(0.0)
+    ('1.1 × 10⁻¹⁶', '−2.4 × 10⁻⁵', '0')
+    """
+    value = float(value)
+    if not math.isfinite(value) or isinstance(figures, bool) or not isinstance(figures, int) or figures < 1:
+        raise ValueError(f"significant needs a finite value and figures >= 1; got {value!r}, {figures!r}")
+    if value == 0:
+        return "0"
+    sign = "−" if value < 0 else ""
+    exponent = math.floor(math.log10(abs(round(abs(value), figures - 1 - math.floor(math.log10(abs(value)))))))
+    if exponent < -4:
+        mantissa = f"{abs(value) / 10.0 ** exponent:.{figures - 1}f}"
+        return f"{sign}{mantissa} × 10{str(exponent).translate(_SUPERSCRIPT)}"
+    decimals = max(0, figures - 1 - exponent)
+    return f"{sign}{round(abs(value), figures - 1 - exponent):,.{decimals}f}"
 
 
 def glue(name: str, value: Any, display: bool = False) -> None:
