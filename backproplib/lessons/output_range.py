@@ -424,3 +424,144 @@ def output_range_panel(network: Network, settings: Settings, epochs: int = EPOCH
         control.observe(redraw, names="value")
     redraw()
     return kernel_panel(w.VBox([w.HBox([menu, rate, target]), image]))
+
+
+# --- The chapter's settings and the sentences that depend on them -------------------------------------------
+
+# The document's six weights, in the order of its parameters cell.
+DOCUMENT_WEIGHTS: tuple[str, ...] = ("w11", "w21", "w12", "w22", "w_h1", "w_h2")
+# Rescaling advice maps the largest expected target to this fraction of the sigmoid's top edge, not to
+# the edge itself: ŷ = 1 needs z_o = ∞, so a target of exactly 1 is one a sigmoid only approaches.
+RESCALE_MARGIN = 0.8
+
+
+def check_sum_target_settings(
+    params: object, x: object, y: object, learning_rate: object, activations: object, loss: object,
+    epochs: object, digits: object,
+) -> None:
+    """Refuse settings the sum-target chapter cannot show, naming the setting and what is allowed.
+
+    The chapter is about half the squared error (its floors ½(edge − y)² and its training runs use
+    it) and about the document's sigmoid hidden layer (the bound |w_oh1| + |w_oh2| on the output
+    needs hidden activations in (0, 1)); the output activation may be any of the explorer's four.
+
+    >>> good = dict(params=dict.fromkeys(DOCUMENT_WEIGHTS, 0.1), x={"x1": 1.1, "x2": 2.2}, y=3.3,
+    ...             learning_rate=0.1, activations=["sigmoid", "sigmoid"], loss="half_squared_error",
+    ...             epochs=100, digits=5)
+    >>> check_sum_target_settings(**good)
+    >>> check_sum_target_settings(**dict(good, loss="mean_squared_error"))
+    Traceback (most recent call last):
+    ...
+    ValueError: loss must be 'half_squared_error' in this chapter (its loss floors ½(edge − y)² and training runs use it); got 'mean_squared_error'
+    >>> check_sum_target_settings(**dict(good, activations=["relu", "sigmoid"]))
+    Traceback (most recent call last):
+    ...
+    ValueError: activations[0] (the hidden layer) must be 'sigmoid' in this chapter; got 'relu'
+    """
+    from ..authoring.chapter_settings import check_chapter_settings
+
+    if loss != "half_squared_error":
+        raise ValueError("loss must be 'half_squared_error' in this chapter (its loss floors ½(edge − y)² and "
+                         f"training runs use it); got {loss!r}")
+    if not isinstance(params, dict) or sorted(params) != sorted(DOCUMENT_WEIGHTS):
+        names = ", ".join(map(repr, DOCUMENT_WEIGHTS))
+        raise ValueError(f"params must give exactly the document's six weights {names}; got {params!r}")
+    if not isinstance(x, dict) or sorted(x) != ["x1", "x2"]:
+        raise ValueError(f"x must give the two inputs 'x1' and 'x2'; got {x!r}")
+    check_chapter_settings(params, x, y, learning_rate, epochs, digits, "w_h1", activations, layers=2)
+    if activations[0] != "sigmoid":
+        raise ValueError(f"activations[0] (the hidden layer) must be 'sigmoid' in this chapter; got {activations[0]!r}")
+    if activations[1] not in OUTPUT_ACTIVATIONS:
+        allowed = ", ".join(map(repr, OUTPUT_ACTIVATIONS))
+        raise ValueError(f"activations[1] (the output layer) must be one of {allowed}; got {activations[1]!r}")
+
+
+def reach_sentence(activation: str, y: float) -> str:
+    """Whether an output with ``activation`` can produce the target ``y``, said for these settings.
+
+    >>> print(reach_sentence("sigmoid", 3.3))
+    It cannot: a sigmoid output only produces numbers in (0, 1), so y = 3.3 is out of reach whatever the weights are, and the loss can only approach a floor of ½(1 − 3.3)² = 2.645, never go below it.
+    >>> print(reach_sentence("sigmoid", 1.0))
+    Only in the limit: y = 1 is the edge of the sigmoid output's range (0, 1), which ŷ approaches but never reaches; the loss can get as close to 0 as we like, never to 0 itself.
+    >>> print(reach_sentence("sigmoid", 0.5))
+    It can: y = 0.5 lies inside the sigmoid output's range (0, 1), so some weights give ŷ = y and a loss of 0.
+    """
+    low, high = reachable_outputs(activation)
+    target = f"{y:g}".replace("-", "−")
+    interval = describe_range((low, high))
+    attained = activation == "relu" and y == 0
+    if low < y < high or attained:
+        return (f"It can: y = {target} lies inside the {activation} output's range {interval}, so some weights "
+                "give ŷ = y and a loss of 0.")
+    if y in (low, high):
+        return (f"Only in the limit: y = {target} is the edge of the {activation} output's range {interval}, which ŷ "
+                "approaches but never reaches; the loss can get as close to 0 as we like, never to 0 itself.")
+    edge = high if y > high else low
+    edge_text = f"{edge:g}".replace("-", "−")
+    how = "approach" if activation in ("sigmoid", "tanh") else "reach"
+    return (f"It cannot: a {activation} output only produces numbers in {interval}, so y = {target} is out of reach "
+            f"whatever the weights are, and the loss can only {how} a floor of ½({edge_text} − {target})² = "
+            f"{loss_floor(activation, y):g}, never go below it.")
+
+
+def floor_sentence(run: OutputRun, digits: int) -> str:
+    """Where a run's final loss lies against its floor, in words computed from the run.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("sum_target")
+    >>> floor_sentence(train_with_output(ex.network, Settings.of(ex), "tanh", 2000), 5)
+    'the loss ends at 2.64565, 0.00065 above the floor 2.64500: close to it, not on it'
+    """
+    from ..views.notebook import number
+
+    gap = run.final_loss - run.floor
+    where = ("on it to the digits shown" if round(gap, digits) == 0
+             else "close to it, not on it" if gap < 0.01 * max(run.floor, 1.0) else "well above it")
+    return f"the loss ends at {number(run.final_loss, digits)}, {number(gap, digits)} above the floor " \
+           f"{number(run.floor, digits)}: {where}"
+
+
+def output_bound(params: dict[str, float]) -> float:
+    """The bound |w_h1| + |w_h2| on |z_o|: with sigmoid hidden units (in (0, 1)) and no biases, for any inputs.
+
+    >>> output_bound({"w_h1": 2.0, "w_h2": -1.5})
+    3.5
+    """
+    return abs(params["w_h1"]) + abs(params["w_h2"])
+
+
+def one_pair_answers(network: Network, settings: Settings, epochs: int,
+                     pairs: tuple[tuple[float, float], ...]) -> tuple[dict[str, float], list[float]]:
+    """Train with an identity output on the settings' one pair; the trained weights and ŷ for other ``pairs``.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("sum_target")
+    >>> params, answers = one_pair_answers(ex.network, Settings.of(ex), 2000, ((1.1, 2.2), (2, 3), (5, 5)))
+    >>> [round(a, 2) for a in answers], round(output_bound(params), 2)
+    ([3.3, 3.47, 3.55], 3.56)
+    """
+    identity = with_output_activation(network, "identity")
+    run = train(identity, dict(settings.params), settings.x, settings.y, settings.learning_rate, epochs, fast=True)
+    answers = [float(forward(identity, run.params, {"x1": a, "x2": b}, 0.0).a[identity.outputs[0]])
+               for a, b in pairs]
+    return dict(run.params), answers
+
+
+def update_sentence(example, digits: int) -> str:
+    """How one gradient step moves each weight (grows, shrinks, stays), from the example's numbers.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> print(update_sentence(load_example("sum_target"), 4).split(", ")[-1])
+    $w_{o h_2}$ grows from -0.1 to -0.0432
+    """
+    from ..views.network_words import weight_symbol
+    from ..views.notebook import number
+
+    q = example.quantities()
+    parts = []
+    for name in example.network.parameters:
+        old, new = q[name], q[f"new_{name}"]
+        verb = "grows" if new > old else "shrinks" if new < old else "stays"
+        tail = f"at {old:g}" if new == old else f"from {old:g} to {number(new, digits)}"
+        parts.append(f"${weight_symbol(example.network, name)}$ {verb} {tail}")
+    return ", ".join(parts)
