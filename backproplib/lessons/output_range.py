@@ -485,6 +485,8 @@ def reach_sentence(activation: str, y: float) -> str:
     Only in the limit: y = 1 is the edge of the sigmoid output's range (0, 1), which ŷ approaches but never reaches; the loss can get as close to 0 as we like, never to 0 itself.
     >>> print(reach_sentence("sigmoid", 0.5))
     It can: y = 0.5 lies inside the sigmoid output's range (0, 1), so some weights give ŷ = y and a loss of 0.
+    >>> print(reach_sentence("tanh", -2.0))
+    It cannot: a tanh output only produces numbers in (−1, 1), so y = −2 is out of reach whatever the weights are, and the loss can only approach a floor of ½(−1 − (−2))² = 0.5, never go below it.
     """
     low, high = reachable_outputs(activation)
     target = f"{y:g}".replace("-", "−")
@@ -499,8 +501,9 @@ def reach_sentence(activation: str, y: float) -> str:
     edge = high if y > high else low
     edge_text = f"{edge:g}".replace("-", "−")
     how = "approach" if activation in ("sigmoid", "tanh") else "reach"
+    subtracted = f"({target})" if y < 0 else target
     return (f"It cannot: a {activation} output only produces numbers in {interval}, so y = {target} is out of reach "
-            f"whatever the weights are, and the loss can only {how} a floor of ½({edge_text} − {target})² = "
+            f"whatever the weights are, and the loss can only {how} a floor of ½({edge_text} − {subtracted})² = "
             f"{loss_floor(activation, y):g}, never go below it.")
 
 
@@ -565,3 +568,119 @@ def update_sentence(example, digits: int) -> str:
         tail = f"at {old:g}" if new == old else f"from {old:g} to {number(new, digits)}"
         parts.append(f"${weight_symbol(example.network, name)}$ {verb} {tail}")
     return ", ".join(parts)
+
+
+def error_term_table(network: Network, passes: BackwardPass, x: dict[str, float], digits: int) -> str:
+    """Each weight's gradient as the receiving neuron's δ times the incoming activation, beside the backward pass.
+
+    A Markdown table (book symbol, code name, receiving neuron, its δ, incoming activation, product,
+    the backward pass's gradient), for the chapter's "error term" section.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("sum_target")
+    >>> print(error_term_table(ex.network, backward(ex.network, ex.params, ex.x, ex.y), ex.x, 5).splitlines()[2])
+    | $w_{h_1 x_1}$ | `w11` | $h_1$ | -0.07371 | $x_1$ = 1.10000 | -0.08108 | -0.08108 |
+    """
+    from ..views.network_words import unit_symbol, weight_symbol
+    from ..views.notebook import number
+
+    lines = ["| weight | code name | feeds into | its δ | incoming activation | δ × activation | backward pass |",
+             "|:---|:---|:---|---:|---:|---:|---:|"]
+    sources = network.inputs
+    for layer in network.layers:
+        for neuron, names in zip(layer.neurons, layer.weights):
+            delta = float(passes.delta[neuron])
+            for source, name in zip(sources, names):
+                incoming = float(passes.forward.a[source])
+                lines.append(
+                    f"| ${weight_symbol(network, name)}$ | `{name}` | ${unit_symbol(neuron)}$ | {number(delta, digits)} "
+                    f"| ${unit_symbol(source)}$ = {number(incoming, digits)} | {number(delta * incoming, digits)} "
+                    f"| {number(float(passes.gradients[name]), digits)} |"
+                )
+        sources = layer.neurons
+    return "\n".join(lines)
+
+
+def run_paragraph(run: OutputRun, digits: int) -> str:
+    """What a training run did, in numbers and in words chosen by its outcome (for the sigmoid section).
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("sum_target")
+    >>> print(run_paragraph(train_with_output(ex.network, Settings.of(ex), "sigmoid", 2000), 5))
+    In numbers: over 2000 epochs the loss falls from 3.67235 to 2.64756, and ŷ goes from 0.58989 to 0.99889. The target lies outside the range, so the loss ends 0.00256 above its floor 2.64500, and the sigmoid's slope ŷ(1 − ŷ) has fallen from 0.24192 to 0.00111: each step now moves the loss very little.
+    """
+    from ..views.notebook import number
+
+    first, last = float(run.losses[0]), run.final_loss
+    verb = "falls" if last < first else "rises" if last > first else "stays"
+    y0, y1 = float(run.predictions[0]), run.final_prediction
+    text = (f"In numbers: over {len(run.losses) - 1} epochs the loss {verb} from {number(first, digits)} to "
+            f"{number(last, digits)}, and ŷ goes from {number(y0, digits)} to {number(y1, digits)}.")
+    if run.diverged:
+        return text + f" The run diverged: {run.outcome}."
+    low, high = run.reachable
+    if not low < run.target < high:
+        place = "outside" if not low <= run.target <= high else "on the edge of"
+        text += (f" The target lies {place} the range, so the loss ends {number(last - run.floor, digits)} above its "
+                 f"floor {number(run.floor, digits)}")
+        if run.activation != "sigmoid":
+            return text + "."
+        slope0, slope1 = y0 * (1 - y0), y1 * (1 - y1)
+        text += (f", and the sigmoid's slope ŷ(1 − ŷ) has fallen from {number(slope0, digits)} to "
+                 f"{number(slope1, digits)}" + (": each step now moves the loss very little." if slope1 < 0.1 * slope0
+                                                 else "."))
+    else:
+        text += f" The target lies inside the range (floor 0); the run ended: {run.outcome}."
+    return text
+
+
+def endings_table(endings: dict[str, OutputRun], digits: int) -> str:
+    """A Markdown table: per output activation, its range, floor, final loss, final ŷ and outcome.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("sum_target")
+    >>> print(endings_table({"identity": train_with_output(ex.network, Settings.of(ex), "identity", 50)}, 3))
+    | output activation | range | floor ½(edge − y)² | loss after training | final ŷ | outcome |
+    |:---|:---|---:|---:|---:|:---|
+    | identity | (−∞, ∞) | 0.000 | 0.000 | 3.300 | reached the target: loss 5.7e-09 |
+    """
+    from ..views.notebook import number
+
+    rows = ["| output activation | range | floor ½(edge − y)² | loss after training | final ŷ | outcome |",
+            "|:---|:---|---:|---:|---:|:---|"]
+    for name, run in endings.items():
+        rows.append(f"| {name} | {describe_range(run.reachable)} | {number(run.floor, digits)} "
+                    f"| {number(run.final_loss, digits)} | {number(run.final_prediction, digits)} | {run.outcome} |")
+    return "\n".join(rows)
+
+
+def summary_markdown(example, sigmoid_run: OutputRun, comparison: list, digits: int) -> str:
+    """The chapter's summary, each bullet true for the settings it was computed at.
+
+    The bullet on the document's numbers appears only while the settings are the document's
+    (``comparison`` is not empty); otherwise a bullet says the comparison does not apply.
+    """
+    from ..views.notebook import number
+
+    q = example.quantities()
+    if comparison:
+        document = (f"* The document's method is right and its numbers are close: exactly, ŷ = {number(q['a_o'], digits)}, "
+                    f"the loss is {number(q['loss'], digits)} (it prints 3.67545) and δ_o = {number(q['delta_o'], digits)}. "
+                    "Its deviations are arithmetic slips, a slope rounded to 0.242 before use, and values carried "
+                    "forward from both; none changes the updated weights at the four decimals it prints.")
+    else:
+        document = ("* These settings differ from the document's, so its printed numbers are not compared here; "
+                    "run the chapter with the document's settings to see that check.")
+    activation = example.network.layers[-1].activation
+    reach = reach_sentence(activation, float(example.y))
+    return "\n".join([
+        document,
+        "* The error term δ = ∂L/∂z is computed once per neuron and reused: each gradient is the receiving "
+        "neuron's δ times the activation coming in along the weight.",
+        "* ½(ŷ − y)² is half the squared error, not the mean squared error; the ½ only scales the gradients.",
+        f"* Can this chapter's {activation} output produce y = {example.y:g}? {reach}",
+        f"* With a sigmoid output, {sigmoid_run.epochs} epochs end at a loss of {number(sigmoid_run.final_loss, digits)} "
+        f"(floor {number(sigmoid_run.floor, digits)}). Match the output activation to the target: identity for "
+        "regression, or rescale the targets with a margin below the edge.",
+        "* A network fitted to one pair has not learned a rule; learning addition needs many examples.",
+    ])

@@ -29,7 +29,8 @@ from typing import Mapping, Sequence
 from ..checking.published import AGREES, SLIP, WRONG, Comparison, decimals, verdict
 from .notebook import number
 
-__all__ = ["rounding_notes", "mistake_notes", "verdict_counts", "show_notes", "admonition", "plain_difference"]
+__all__ = ["rounding_notes", "mistake_notes", "verdict_counts", "show_notes", "admonition", "plain_difference",
+           "verdict_rule", "comparison_markdown"]
 
 
 def _own_verdict(row: Comparison) -> str:
@@ -215,3 +216,32 @@ def mistake_notes(comparison: Sequence[Comparison]) -> list[str]:
             table = _table(rows, "cause", _cause)
             notes.append(admonition(title, style, f"{opening}\n\n{table}"))
     return notes
+
+
+def verdict_rule() -> str:
+    """The library's one verdict rule, quoted from :mod:`backproplib.checking.published` (never restated).
+
+    >>> print(verdict_rule().splitlines()[0])
+    Let ``p`` be the printed value with ``d`` decimals, ``c`` the exactly computed value and
+    """
+    from ..checking import published
+
+    text = published.__doc__ or ""
+    start = text.index("Let ``p``")
+    return text[start:].strip()
+
+
+def comparison_markdown(comparison: Sequence[Comparison]) -> str:
+    """The comparison as a Markdown table: printed, exact, difference in plain decimals, verdict.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> print(comparison_markdown(load_example("sum_target").compare_with_document()).splitlines()[5])
+    | Step 1, second hidden node | a2 | 0.86607 | 0.866458 | −0.000388 | ✗ wrong |
+    """
+    marks = {AGREES: "✓ agrees", SLIP: "≈ rounding slip", WRONG: "✗ wrong"}
+    lines = ["| where | value | printed | exact | printed − exact | verdict |", "|:---|:---|---:|---:|---:|:---|"]
+    for row in comparison:
+        item, places = row.published, decimals(row.published.printed)
+        lines.append(f"| {item.where} | {item.label} | {item.printed} | {number(row.computed, max(places + 1, 6))} "
+                     f"| {plain_difference(float(item.printed) - row.computed, places + 1)} | {marks[row.verdict]} |")
+    return "\n".join(lines)
