@@ -77,9 +77,11 @@ def admonition(title: str, style: str, body: str) -> str:
 def plain_difference(value: float, places: int) -> str:
     """A difference in plain decimals, with enough places to show its first two significant digits.
 
-    >>> plain_difference(3.49e-05, 5), plain_difference(-0.0004, 4), plain_difference(0.0, 4)
+    >>> plain_difference(3.49e-05, 5), plain_difference(-0.0004, 4), plain_difference(5.6e-17, 4)
     ('0.000035', '−0.00040', '0.0000')
     """
+    if abs(value) < 1e-12:  # float noise in the subtraction itself, not a difference
+        value = 0.0
     if value != 0:
         places = max(places, 1 - math.floor(math.log10(abs(value))))
     return number(value, places).replace("-", "−")
