@@ -12,15 +12,14 @@ settings are checked by calling the chapter's validation directly.
 from __future__ import annotations
 
 import math
-import re
 
 import nbformat
-import papermill
 import pytest
 
 from backproplib import forward, train
 from backproplib.lessons.bias_paths import check_shared_bias_settings
 from support.chapter_file import CHAPTERS, example_from_parameters, glued_values, parameters_cell_values
+from support.sentences import error_outputs, executed_with, expected_update_verbs, refused, shown_text, update_verbs
 
 NOTEBOOK = CHAPTERS / "shared_bias.ipynb"
 DEFAULTS = parameters_cell_values(NOTEBOOK)
@@ -30,18 +29,8 @@ RUNS = {
 }
 
 
-def shown_text(notebook) -> str:
-    texts = []
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            texts.append("".join(output.get("text", "")))
-            texts.append("".join(output.get("data", {}).get("text/markdown", "")))
-    return "\n".join(texts)
-
-
 def check_sentences(notebook, settings: dict) -> None:
-    errors = [(o.ename, o.evalue) for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
-    assert errors == []
+    assert error_outputs(notebook) == []
     glued, shown = glued_values(notebook), shown_text(notebook)
     example = example_from_parameters(settings)
     q = example.quantities()
@@ -56,11 +45,7 @@ def check_sentences(notebook, settings: dict) -> None:
     larger = abs(q["delta_h1"] + q["delta_h2"]) > max(abs(q["delta_h1"]), abs(q["delta_h2"]))
     assert ("larger than either own step" in glued["step_comparison"]) == larger
 
-    moves = re.findall(r"\$([wb]_\{[^$]+\})\$ (grows|shrinks|stays)", shown)
-    assert len(moves) == 8
-    assert sorted(verb for _, verb in moves) == sorted(
-        "grows" if q[f"grad_{p}"] < 0 else "shrinks" if q[f"grad_{p}"] > 0 else "stays" for p in example.network.parameters
-    )
+    assert update_verbs(shown) == expected_update_verbs(example)
 
     if q["dadz_h2"] == 0:
         assert glued["balance_w6"].startswith("not defined here")
@@ -91,32 +76,24 @@ def test_the_stored_run_at_the_documents_settings():
 
 @pytest.mark.parametrize("name", RUNS)
 def test_a_run_that_flips_the_sentences(name, tmp_path):
-    changes = RUNS[name]
-    output = tmp_path / "shared_bias.ipynb"
-    papermill.execute_notebook(str(NOTEBOOK), str(output), parameters=changes, kernel_name="python3",
-                               cwd=str(CHAPTERS), progress_bar=False, log_output=False)
-    check_sentences(nbformat.read(output, as_version=4), dict(DEFAULTS, **changes))
+    check_sentences(executed_with(NOTEBOOK, RUNS[name], tmp_path), dict(DEFAULTS, **RUNS[name]))
 
 
 @pytest.mark.parametrize("changes, message", [
     ({"loss": "mean_squared_error"}, "loss must be 'half_squared_error'"),
     ({"activations": ["tanh", "sigmoid"]}, "activations must be ['sigmoid', 'sigmoid']"),
-    ({"activations": ["sigmoid"]}, "activations must be a list of 2"),
+    ({"activations": ["sigmoid"]}, "activations must be ['sigmoid', 'sigmoid']"),
     ({"epochs": 0}, "epochs must be a whole number from 1"),
     ({"digits": -1}, "digits must be a whole number from 1"),
     ({"learning_rate": -0.5}, "learning_rate must be a number > 0"),
     ({"y": float("inf")}, "y must be a number"),
     ({"params": dict(DEFAULTS["params"], b1=5e3)}, "params['b1'] must be a number"),
     ({"params": {**{k: v for k, v in DEFAULTS["params"].items() if k != "b1"}, "bl": 0.35}},
-     "params must give exactly the document's eight parameters"),
-    ({"x": {"x1": 0.05}}, "x must give the two inputs"),
+     "params must give exactly the document's parameters 'w1'"),
+    ({"x": {"x1": 0.05}}, "x must give exactly the document's inputs 'x1', 'x2'"),
 ])
 def test_invalid_settings_are_refused_naming_the_setting(changes, message):
-    s = dict(DEFAULTS, **changes)
-    with pytest.raises(ValueError) as refused:
-        check_shared_bias_settings(s["params"], s["x"], s["y"], s["learning_rate"], s["activations"], s["loss"],
-                                   s["epochs"], s["digits"])
-    assert message in str(refused.value)
+    assert message in refused(check_shared_bias_settings, dict(DEFAULTS, **changes), "b1")
 
 
 def test_the_parameters_cell_is_ascii_so_papermill_reads_every_line():

@@ -28,6 +28,7 @@ from ..engine.training import train
 from ..views.explore import Settings
 from ..views.figure import FigureView, checked_epochs, checked_values, curve_grid, symmetric_limit
 from ..views.palette import BLACK, BLUE, LEGEND_SIZE, ORANGE, SERIES_COLOURS, SERIES_STYLES, SHADE
+from .document_settings import check_document_settings
 
 __all__ = [
     "SWEEP_HALF_WIDTH", "SWEEP_POSITIONS", "LEARNING_RATES", "sweep_values", "bias_users", "BiasPaths",
@@ -452,35 +453,24 @@ class BiasTrainingFigure(FigureView):
 DOCUMENT_PARAMETERS: tuple[str, ...] = ("w1", "w2", "w3", "w4", "w5", "w6", "b1", "b2")
 
 
-def check_shared_bias_settings(
-    params: object, x: object, y: object, learning_rate: object, activations: object, loss: object,
-    epochs: object, digits: object,
-) -> None:
+def check_shared_bias_settings(params: object, x: object, activations: object, loss: object) -> None:
     """Refuse settings the shared-bias chapter cannot show, naming the setting and what is allowed.
 
-    The chapter's formulas use the sigmoid's slope a(1 − a) in both layers and the loss ½(ŷ − y)²,
-    so those are fixed; every number is free within the book's limits.
+    The chapter runs :func:`backproplib.authoring.chapter_settings.check_chapter_settings` first (the
+    limits of every chapter); this adds its own: the document's names, and the sigmoid in both layers
+    with half the squared error, which its formulas (δ_out = (ŷ − y)·ŷ(1 − ŷ), slopes a(1 − a)) assume.
 
-    >>> good = dict(params=dict.fromkeys(DOCUMENT_PARAMETERS, 0.1), x={"x1": 0.05, "x2": 0.1}, y=0.01,
-    ...             learning_rate=0.5, activations=["sigmoid", "sigmoid"], loss="half_squared_error",
-    ...             epochs=100, digits=6)
+    >>> good = dict(params=dict.fromkeys(DOCUMENT_PARAMETERS, 0.1), x={"x1": 0.05, "x2": 0.1},
+    ...             activations=["sigmoid", "sigmoid"], loss="half_squared_error")
     >>> check_shared_bias_settings(**good)
     >>> check_shared_bias_settings(**dict(good, activations=["tanh", "sigmoid"]))
     Traceback (most recent call last):
     ...
     ValueError: activations must be ['sigmoid', 'sigmoid'] in this chapter (its formulas use the sigmoid's slope a(1 − a)); got ['tanh', 'sigmoid']
     """
-    from ..authoring.chapter_settings import check_chapter_settings
-
-    if loss != "half_squared_error":
-        raise ValueError(f"loss must be 'half_squared_error' in this chapter (its δ_out is (ŷ − y)·ŷ(1 − ŷ)); got {loss!r}")
-    if not isinstance(params, dict) or sorted(params) != sorted(DOCUMENT_PARAMETERS):
-        names = ", ".join(map(repr, DOCUMENT_PARAMETERS))
-        raise ValueError(f"params must give exactly the document's eight parameters {names}; got {params!r}")
-    if not isinstance(x, dict) or sorted(x) != ["x1", "x2"]:
-        raise ValueError(f"x must give the two inputs 'x1' and 'x2'; got {x!r}")
-    check_chapter_settings(params, x, y, learning_rate, epochs, digits, "b1", activations, layers=2)
-    if list(activations) != ["sigmoid", "sigmoid"]:
+    check_document_settings(params, x, loss, DOCUMENT_PARAMETERS, ("x1", "x2"), "half_squared_error",
+                            "its δ_out is (ŷ − y)·ŷ(1 − ŷ)")
+    if not isinstance(activations, (list, tuple)) or list(activations) != ["sigmoid", "sigmoid"]:
         raise ValueError("activations must be ['sigmoid', 'sigmoid'] in this chapter (its formulas use the sigmoid's "
                          f"slope a(1 − a)); got {activations!r}")
 

@@ -27,6 +27,7 @@ from ..views.explore import Settings
 from ..views.figure import FigureView, checked_epochs
 from ..views.palette import BLACK, BLUE, GREEN, LEGEND_SIZE, TEXT_SIZE, VERMILLION, YELLOW
 from ..views.widgets import kernel_panel
+from .document_settings import check_document_settings
 
 __all__ = [
     "OUTPUT_ACTIVATIONS", "LEARNING_RATES", "EPOCHS", "TARGET_RANGE", "LEARNING_RATE_RANGE",
@@ -435,19 +436,17 @@ DOCUMENT_WEIGHTS: tuple[str, ...] = ("w11", "w21", "w12", "w22", "w_h1", "w_h2")
 RESCALE_MARGIN = 0.8
 
 
-def check_sum_target_settings(
-    params: object, x: object, y: object, learning_rate: object, activations: object, loss: object,
-    epochs: object, digits: object,
-) -> None:
+def check_sum_target_settings(params: object, x: object, activations: object, loss: object) -> None:
     """Refuse settings the sum-target chapter cannot show, naming the setting and what is allowed.
 
-    The chapter is about half the squared error (its floors ½(edge − y)² and its training runs use
-    it) and about the document's sigmoid hidden layer (the bound |w_oh1| + |w_oh2| on the output
-    needs hidden activations in (0, 1)); the output activation may be any of the explorer's four.
+    The chapter runs :func:`backproplib.authoring.chapter_settings.check_chapter_settings` first (the
+    limits of every chapter); this adds its own: the document's names, half the squared error (its
+    floors ½(edge − y)² and training runs use it), the document's sigmoid hidden layer (the bound
+    |w_oh1| + |w_oh2| on the output needs hidden activations in (0, 1)), and an output activation of
+    the explorer's four.
 
-    >>> good = dict(params=dict.fromkeys(DOCUMENT_WEIGHTS, 0.1), x={"x1": 1.1, "x2": 2.2}, y=3.3,
-    ...             learning_rate=0.1, activations=["sigmoid", "sigmoid"], loss="half_squared_error",
-    ...             epochs=100, digits=5)
+    >>> good = dict(params=dict.fromkeys(DOCUMENT_WEIGHTS, 0.1), x={"x1": 1.1, "x2": 2.2},
+    ...             activations=["sigmoid", "sigmoid"], loss="half_squared_error")
     >>> check_sum_target_settings(**good)
     >>> check_sum_target_settings(**dict(good, loss="mean_squared_error"))
     Traceback (most recent call last):
@@ -458,17 +457,10 @@ def check_sum_target_settings(
     ...
     ValueError: activations[0] (the hidden layer) must be 'sigmoid' in this chapter; got 'relu'
     """
-    from ..authoring.chapter_settings import check_chapter_settings
-
-    if loss != "half_squared_error":
-        raise ValueError("loss must be 'half_squared_error' in this chapter (its loss floors ½(edge − y)² and "
-                         f"training runs use it); got {loss!r}")
-    if not isinstance(params, dict) or sorted(params) != sorted(DOCUMENT_WEIGHTS):
-        names = ", ".join(map(repr, DOCUMENT_WEIGHTS))
-        raise ValueError(f"params must give exactly the document's six weights {names}; got {params!r}")
-    if not isinstance(x, dict) or sorted(x) != ["x1", "x2"]:
-        raise ValueError(f"x must give the two inputs 'x1' and 'x2'; got {x!r}")
-    check_chapter_settings(params, x, y, learning_rate, epochs, digits, "w_h1", activations, layers=2)
+    check_document_settings(params, x, loss, DOCUMENT_WEIGHTS, ("x1", "x2"), "half_squared_error",
+                            "its loss floors ½(edge − y)² and training runs use it")
+    if not isinstance(activations, (list, tuple)) or len(activations) != 2:
+        raise ValueError(f"activations must be a list of 2 activation names, one per layer; got {activations!r}")
     if activations[0] != "sigmoid":
         raise ValueError(f"activations[0] (the hidden layer) must be 'sigmoid' in this chapter; got {activations[0]!r}")
     if activations[1] not in OUTPUT_ACTIVATIONS:
