@@ -466,7 +466,8 @@ def check_shared_bias_settings(params: object, x: object, activations: object, l
     >>> check_shared_bias_settings(**dict(good, activations=["tanh", "sigmoid"]))
     Traceback (most recent call last):
     ...
-    ValueError: activations must be ['sigmoid', 'sigmoid'] in this chapter (its formulas use the sigmoid's slope a(1 − a)); got ['tanh', 'sigmoid']
+    ValueError: activations must be ['sigmoid', 'sigmoid'] in this chapter (its formulas use the sigmoid's
+    slope a(1 − a)); got ['tanh', 'sigmoid']
     """
     check_document_settings(params, x, loss, DOCUMENT_PARAMETERS, ("x1", "x2"), "half_squared_error",
                             "its δ_out is (ŷ − y)·ŷ(1 − ŷ)")
@@ -493,8 +494,9 @@ def step_comparison(delta_h1: float, delta_h2: float) -> str:
     It is larger than both exactly when the two error terms are non-zero with the same sign;
     with opposite signs the shared step is smaller than the larger of the two.
 
-    >>> step_comparison(0.0134, 0.0150)
-    'both error terms have the same sign, so the shared step is larger than either own step (|δ_h1 + δ_h2| = 0.0284 against 0.0134 and 0.015)'
+    >>> print(step_comparison(0.0134, 0.0150))
+    both error terms have the same sign, so the shared step is larger than either own step
+    (|δ_h1 + δ_h2| = 0.0284 against 0.0134 and 0.015)
     >>> step_comparison(0.002, -0.003)[:60]
     'the error terms have opposite signs, so the shared step is s'
     """

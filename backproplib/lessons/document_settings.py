@@ -24,7 +24,8 @@ def check_document_settings(params: object, x: object, loss: object, parameters:
     Traceback (most recent call last):
     ...
     ValueError: params must give exactly the document's parameters 'w'; got {'v': 1.0}
-    >>> check_document_settings({"w": 1.0}, {"x": 0.5}, "mse", ("w",), ("x",), "half_squared_error", "its floors use it")
+    >>> check_document_settings({"w": 1.0}, {"x": 0.5}, "mse", ("w",), ("x",), "half_squared_error",
+    ...                         "its floors use it")
     Traceback (most recent call last):
     ...
     ValueError: loss must be 'half_squared_error' in this chapter (its floors use it); got 'mse'

@@ -451,7 +451,8 @@ def check_sum_target_settings(params: object, x: object, activations: object, lo
     >>> check_sum_target_settings(**dict(good, loss="mean_squared_error"))
     Traceback (most recent call last):
     ...
-    ValueError: loss must be 'half_squared_error' in this chapter (its loss floors ½(edge − y)² and training runs use it); got 'mean_squared_error'
+    ValueError: loss must be 'half_squared_error' in this chapter (its loss floors ½(edge − y)² and training
+    runs use it); got 'mean_squared_error'
     >>> check_sum_target_settings(**dict(good, activations=["relu", "sigmoid"]))
     Traceback (most recent call last):
     ...
@@ -472,13 +473,16 @@ def reach_sentence(activation: str, y: float) -> str:
     """Whether an output with ``activation`` can produce the target ``y``, said for these settings.
 
     >>> print(reach_sentence("sigmoid", 3.3))
-    It cannot: a sigmoid output only produces numbers in (0, 1), so y = 3.3 is out of reach whatever the weights are, and the loss can only approach a floor of ½(1 − 3.3)² = 2.645, never go below it.
+    It cannot: a sigmoid output only produces numbers in (0, 1), so y = 3.3 is out of reach whatever the
+    weights are, and the loss can only approach a floor of ½(1 − 3.3)² = 2.645, never go below it.
     >>> print(reach_sentence("sigmoid", 1.0))
-    Only in the limit: y = 1 is the edge of the sigmoid output's range (0, 1), which ŷ approaches but never reaches; the loss can get as close to 0 as we like, never to 0 itself.
+    Only in the limit: y = 1 is the edge of the sigmoid output's range (0, 1), which ŷ approaches but never
+    reaches; the loss can get as close to 0 as we like, never to 0 itself.
     >>> print(reach_sentence("sigmoid", 0.5))
     It can: y = 0.5 lies inside the sigmoid output's range (0, 1), so some weights give ŷ = y and a loss of 0.
     >>> print(reach_sentence("tanh", -2.0))
-    It cannot: a tanh output only produces numbers in (−1, 1), so y = −2 is out of reach whatever the weights are, and the loss can only approach a floor of ½(−1 − (−2))² = 0.5, never go below it.
+    It cannot: a tanh output only produces numbers in (−1, 1), so y = −2 is out of reach whatever the weights
+    are, and the loss can only approach a floor of ½(−1 − (−2))² = 0.5, never go below it.
     """
     low, high = reachable_outputs(activation)
     target = f"{y:g}".replace("-", "−")
@@ -585,7 +589,8 @@ def error_term_table(network: Network, passes: BackwardPass, x: dict[str, float]
             for source, name in zip(sources, names):
                 incoming = float(passes.forward.a[source])
                 lines.append(
-                    f"| ${weight_symbol(network, name)}$ | `{name}` | ${unit_symbol(neuron)}$ | {number(delta, digits)} "
+                    f"| ${weight_symbol(network, name)}$ | `{name}` | ${unit_symbol(neuron)}$ "
+                    f"| {number(delta, digits)} "
                     f"| ${unit_symbol(source)}$ = {number(incoming, digits)} | {number(delta * incoming, digits)} "
                     f"| {number(float(passes.gradients[name]), digits)} |"
                 )
@@ -599,7 +604,9 @@ def run_paragraph(run: OutputRun, digits: int) -> str:
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("sum_target")
     >>> print(run_paragraph(train_with_output(ex.network, Settings.of(ex), "sigmoid", 2000), 5))
-    In numbers: over 2000 epochs the loss falls from 3.67235 to 2.64756, and ŷ goes from 0.58989 to 0.99889. The target lies outside the range, so the loss ends 0.00256 above its floor 2.64500, and the sigmoid's slope ŷ(1 − ŷ) has fallen from 0.24192 to 0.00111: each step now moves the loss very little.
+    In numbers: over 2000 epochs the loss falls from 3.67235 to 2.64756, and ŷ goes from 0.58989 to 0.99889.
+    The target lies outside the range, so the loss ends 0.00256 above its floor 2.64500, and the sigmoid's
+    slope ŷ(1 − ŷ) has fallen from 0.24192 to 0.00111: each step now moves the loss very little.
     """
     from ..views.notebook import number
 
@@ -656,8 +663,9 @@ def summary_markdown(example, sigmoid_run: OutputRun, comparison: list, digits: 
 
     q = example.quantities()
     if comparison:
-        document = (f"* The document's method is right and its numbers are close: exactly, ŷ = {number(q['a_o'], digits)}, "
-                    f"the loss is {number(q['loss'], digits)} (it prints 3.67545) and δ_o = {number(q['delta_o'], digits)}. "
+        document = (f"* The document's method is right and its numbers are close: exactly, "
+                    f"ŷ = {number(q['a_o'], digits)}, the loss is {number(q['loss'], digits)} (it prints 3.67545) "
+                    f"and δ_o = {number(q['delta_o'], digits)}. "
                     "Its deviations are arithmetic slips, a slope rounded to 0.242 before use, and values carried "
                     "forward from both; none changes the updated weights at the four decimals it prints.")
     else:
@@ -671,7 +679,8 @@ def summary_markdown(example, sigmoid_run: OutputRun, comparison: list, digits: 
         "neuron's δ times the activation coming in along the weight.",
         "* ½(ŷ − y)² is half the squared error, not the mean squared error; the ½ only scales the gradients.",
         f"* Can this chapter's {activation} output produce y = {example.y:g}? {reach}",
-        f"* With a sigmoid output, {sigmoid_run.epochs} epochs end at a loss of {number(sigmoid_run.final_loss, digits)} "
+        f"* With a sigmoid output, {sigmoid_run.epochs} epochs end at a loss of "
+        f"{number(sigmoid_run.final_loss, digits)} "
         f"(floor {number(sigmoid_run.floor, digits)}). Match the output activation to the target: identity for "
         "regression, or rescale the targets with a margin below the edge.",
         "* A network fitted to one pair has not learned a rule; learning addition needs many examples.",

@@ -192,8 +192,8 @@ def _cause(row: Comparison) -> str:
     """The row's recorded cause, or for a lucky row the sentence saying why it is lucky."""
     if row.published.cause:
         return row.published.cause
-    return (f"The document's own `{row.published.shown}` gives {number(row.shown, decimals(row.published.printed) + 1)};"
-            " the printed last digit does not follow from it.")
+    own = number(row.shown, decimals(row.published.printed) + 1)
+    return f"The document's own `{row.published.shown}` gives {own}; the printed last digit does not follow from it."
 
 
 def mistake_notes(comparison: Sequence[Comparison]) -> list[str]:
