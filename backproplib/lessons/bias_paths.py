@@ -29,6 +29,7 @@ from ..views import lesson_explorer as lx
 from ..views.explore import Settings
 from ..views.figure import FigureView, checked_epochs, checked_values, curve_grid, symmetric_limit
 from ..views.palette import BLACK, BLUE, LEGEND_SIZE, ORANGE, SERIES_COLOURS, SERIES_STYLES, SHADE
+from .document_settings import check_document_settings
 
 __all__ = [
     "SWEEP_HALF_WIDTH", "SWEEP_POSITIONS", "LEARNING_RATES", "sweep_values", "bias_users", "BiasPaths",
@@ -523,3 +524,66 @@ def bias_training_explorer(network: Network, settings: Settings, bias: str, epoc
     models = {"network": lx.LessonModel("network", network)}
     return lx.lesson_explorer(f"Training with a shared {bias}", models, settings, [lx.group("training", [rate])],
                               charts, readouts, kernel, epochs=epochs)
+
+
+# --- The chapter's settings and the sentences that depend on them -------------------------------------------
+
+# The document's eight parameters.
+DOCUMENT_PARAMETERS: tuple[str, ...] = ("w1", "w2", "w3", "w4", "w5", "w6", "b1", "b2")
+
+
+def check_shared_bias_settings(params: object, x: object, activations: object, loss: object) -> None:
+    """Refuse settings the shared-bias chapter cannot show, naming the setting and what is allowed.
+
+    The chapter runs :func:`backproplib.authoring.chapter_settings.check_chapter_settings` first (the
+    limits of every chapter); this adds its own: the document's names, and the sigmoid in both layers
+    with half the squared error, which its formulas (δ_out = (ŷ − y)·ŷ(1 − ŷ), slopes a(1 − a)) assume.
+
+    >>> good = dict(params=dict.fromkeys(DOCUMENT_PARAMETERS, 0.1), x={"x1": 0.05, "x2": 0.1},
+    ...             activations=["sigmoid", "sigmoid"], loss="half_squared_error")
+    >>> check_shared_bias_settings(**good)
+    >>> check_shared_bias_settings(**dict(good, activations=["tanh", "sigmoid"]))
+    Traceback (most recent call last):
+    ...
+    ValueError: activations must be ['sigmoid', 'sigmoid'] in this chapter (its formulas use the sigmoid's
+    slope a(1 − a)); got ['tanh', 'sigmoid']
+    """
+    check_document_settings(params, x, loss, DOCUMENT_PARAMETERS, ("x1", "x2"), "half_squared_error",
+                            "its δ_out is (ŷ − y)·ŷ(1 − ŷ)")
+    if not isinstance(activations, (list, tuple)) or list(activations) != ["sigmoid", "sigmoid"]:
+        raise ValueError("activations must be ['sigmoid', 'sigmoid'] in this chapter (its formulas use the sigmoid's "
+                         f"slope a(1 − a)); got {activations!r}")
+
+
+def balancing_weight(w5: float, slope_h1: float, slope_h2: float) -> float | None:
+    """The w6 at which the two paths of ∂L/∂b1 cancel, −w5·σ′(z_h1)/σ′(z_h2); None when σ′(z_h2) is 0.
+
+    A saturated h2 (slope 0 in floating point, e.g. with b1 = 50) passes back nothing whatever w6 is,
+    so no w6 balances the paths.
+
+    >>> round(balancing_weight(0.4, 0.2413, 0.2406), 4), balancing_weight(0.4, 0.2, 0.0)
+    (-0.4012, None)
+    """
+    return None if slope_h2 == 0 else -w5 * slope_h1 / slope_h2
+
+
+def step_comparison(delta_h1: float, delta_h2: float) -> str:
+    """Whether the shared bias's step, η(δ_h1 + δ_h2), is larger than either neuron's own bias step would be.
+
+    It is larger than both exactly when the two error terms are non-zero with the same sign;
+    with opposite signs the shared step is smaller than the larger of the two.
+
+    >>> print(step_comparison(0.0134, 0.0150))
+    both error terms have the same sign, so the shared step is larger than either own step
+    (|δ_h1 + δ_h2| = 0.0284 against 0.0134 and 0.015)
+    >>> step_comparison(0.002, -0.003)[:60]
+    'the error terms have opposite signs, so the shared step is s'
+    """
+    total = abs(delta_h1 + delta_h2)
+    sizes = f"(|δ_h1 + δ_h2| = {total:.3g} against {abs(delta_h1):.3g} and {abs(delta_h2):.3g})"
+    if delta_h1 * delta_h2 > 0:
+        return f"both error terms have the same sign, so the shared step is larger than either own step {sizes}"
+    if delta_h1 * delta_h2 < 0:
+        return ("the error terms have opposite signs, so the shared step is smaller than the larger own step: "
+                f"the paths partly cancel {sizes}")
+    return f"one error term is zero, so the shared step equals the other neuron's own step {sizes}"

@@ -28,6 +28,7 @@ from ..views.explore import Settings
 from ..views.figure import FigureView, checked_epochs
 from ..views.palette import BLACK, BLUE, GREEN, LEGEND_SIZE, TEXT_SIZE, VERMILLION, YELLOW
 from ..views.widgets import kernel_panel
+from .document_settings import check_document_settings
 
 __all__ = [
     "OUTPUT_ACTIVATIONS", "LEARNING_RATES", "EPOCHS", "TARGET_RANGE", "LEARNING_RATE_RANGE",
@@ -466,3 +467,263 @@ def output_range_explorer(network: Network, settings: Settings, epochs: int = EP
                               [lx.group("training", controls)], charts, readouts,
                               lambda: output_range_panel(network, settings, epochs), epochs=epochs,
                               choice=("output layer", "output activation", start))
+
+
+# --- The chapter's settings and the sentences that depend on them -------------------------------------------
+
+# The document's six weights, in the order of its parameters cell.
+DOCUMENT_WEIGHTS: tuple[str, ...] = ("w11", "w21", "w12", "w22", "w_h1", "w_h2")
+# Rescaling advice maps the largest expected target to this fraction of the sigmoid's top edge, not to
+# the edge itself: ŷ = 1 needs z_o = ∞, so a target of exactly 1 is one a sigmoid only approaches.
+RESCALE_MARGIN = 0.8
+
+
+def check_sum_target_settings(params: object, x: object, activations: object, loss: object) -> None:
+    """Refuse settings the sum-target chapter cannot show, naming the setting and what is allowed.
+
+    The chapter runs :func:`backproplib.authoring.chapter_settings.check_chapter_settings` first (the
+    limits of every chapter); this adds its own: the document's names, half the squared error (its
+    floors ½(edge − y)² and training runs use it), the document's sigmoid hidden layer (the bound
+    |w_oh1| + |w_oh2| on the output needs hidden activations in (0, 1)), and an output activation of
+    the explorer's four.
+
+    >>> good = dict(params=dict.fromkeys(DOCUMENT_WEIGHTS, 0.1), x={"x1": 1.1, "x2": 2.2},
+    ...             activations=["sigmoid", "sigmoid"], loss="half_squared_error")
+    >>> check_sum_target_settings(**good)
+    >>> check_sum_target_settings(**dict(good, loss="mean_squared_error"))
+    Traceback (most recent call last):
+    ...
+    ValueError: loss must be 'half_squared_error' in this chapter (its loss floors ½(edge − y)² and training
+    runs use it); got 'mean_squared_error'
+    >>> check_sum_target_settings(**dict(good, activations=["relu", "sigmoid"]))
+    Traceback (most recent call last):
+    ...
+    ValueError: activations[0] (the hidden layer) must be 'sigmoid' in this chapter; got 'relu'
+    """
+    check_document_settings(params, x, loss, DOCUMENT_WEIGHTS, ("x1", "x2"), "half_squared_error",
+                            "its loss floors ½(edge − y)² and training runs use it")
+    if not isinstance(activations, (list, tuple)) or len(activations) != 2:
+        raise ValueError(f"activations must be a list of 2 activation names, one per layer; got {activations!r}")
+    if activations[0] != "sigmoid":
+        raise ValueError(f"activations[0] (the hidden layer) must be 'sigmoid' in this chapter; got {activations[0]!r}")
+    if activations[1] not in OUTPUT_ACTIVATIONS:
+        allowed = ", ".join(map(repr, OUTPUT_ACTIVATIONS))
+        raise ValueError(f"activations[1] (the output layer) must be one of {allowed}; got {activations[1]!r}")
+
+
+def reach_sentence(activation: str, y: float) -> str:
+    """Whether an output with ``activation`` can produce the target ``y``, said for these settings.
+
+    >>> print(reach_sentence("sigmoid", 3.3))
+    It cannot: a sigmoid output only produces numbers in (0, 1), so y = 3.3 is out of reach whatever the
+    weights are, and the loss can only approach a floor of ½(1 − 3.3)² = 2.645, never go below it.
+    >>> print(reach_sentence("sigmoid", 1.0))
+    Only in the limit: y = 1 is the edge of the sigmoid output's range (0, 1), which ŷ approaches but never
+    reaches; the loss can get as close to 0 as we like, never to 0 itself.
+    >>> print(reach_sentence("sigmoid", 0.5))
+    It can: y = 0.5 lies inside the sigmoid output's range (0, 1), so some weights give ŷ = y and a loss of 0.
+    >>> print(reach_sentence("tanh", -2.0))
+    It cannot: a tanh output only produces numbers in (−1, 1), so y = −2 is out of reach whatever the weights
+    are, and the loss can only approach a floor of ½(−1 − (−2))² = 0.5, never go below it.
+    """
+    low, high = reachable_outputs(activation)
+    target = f"{y:g}".replace("-", "−")
+    interval = describe_range((low, high))
+    attained = activation == "relu" and y == 0
+    if low < y < high or attained:
+        return (f"It can: y = {target} lies inside the {activation} output's range {interval}, so some weights "
+                "give ŷ = y and a loss of 0.")
+    if y in (low, high):
+        return (f"Only in the limit: y = {target} is the edge of the {activation} output's range {interval}, which ŷ "
+                "approaches but never reaches; the loss can get as close to 0 as we like, never to 0 itself.")
+    edge = high if y > high else low
+    edge_text = f"{edge:g}".replace("-", "−")
+    how = "approach" if activation in ("sigmoid", "tanh") else "reach"
+    subtracted = f"({target})" if y < 0 else target
+    return (f"It cannot: a {activation} output only produces numbers in {interval}, so y = {target} is out of reach "
+            f"whatever the weights are, and the loss can only {how} a floor of ½({edge_text} − {subtracted})² = "
+            f"{loss_floor(activation, y):g}, never go below it.")
+
+
+def floor_sentence(run: OutputRun, digits: int) -> str:
+    """Where a run's final loss lies against its floor, in words computed from the run.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("sum_target")
+    >>> floor_sentence(train_with_output(ex.network, Settings.of(ex), "tanh", 2000), 5)
+    'the loss ends at 2.64565, 0.00065 above the floor 2.64500: close to it, not on it'
+    """
+    from ..views.notebook import number
+
+    gap = run.final_loss - run.floor
+    where = ("on it to the digits shown" if round(gap, digits) == 0
+             else "close to it, not on it" if gap < 0.01 * max(run.floor, 1.0) else "well above it")
+    return f"the loss ends at {number(run.final_loss, digits)}, {number(gap, digits)} above the floor " \
+           f"{number(run.floor, digits)}: {where}"
+
+
+def output_bound(params: dict[str, float]) -> float:
+    """The bound |w_h1| + |w_h2| on |z_o|: with sigmoid hidden units (in (0, 1)) and no biases, for any inputs.
+
+    >>> output_bound({"w_h1": 2.0, "w_h2": -1.5})
+    3.5
+    """
+    return abs(params["w_h1"]) + abs(params["w_h2"])
+
+
+def one_pair_answers(network: Network, settings: Settings, epochs: int,
+                     pairs: tuple[tuple[float, float], ...]) -> tuple[dict[str, float], list[float]]:
+    """Train with an identity output on the settings' one pair; the trained weights and ŷ for other ``pairs``.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("sum_target")
+    >>> params, answers = one_pair_answers(ex.network, Settings.of(ex), 2000, ((1.1, 2.2), (2, 3), (5, 5)))
+    >>> [round(a, 2) for a in answers], round(output_bound(params), 2)
+    ([3.3, 3.47, 3.55], 3.56)
+    """
+    identity = with_output_activation(network, "identity")
+    run = train(identity, dict(settings.params), settings.x, settings.y, settings.learning_rate, epochs, fast=True)
+    answers = [float(forward(identity, run.params, {"x1": a, "x2": b}, 0.0).a[identity.outputs[0]])
+               for a, b in pairs]
+    return dict(run.params), answers
+
+
+def update_sentence(example, digits: int) -> str:
+    """How one gradient step moves each weight (grows, shrinks, stays), from the example's numbers.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> print(update_sentence(load_example("sum_target"), 4).split(", ")[-1])
+    $w_{o h_2}$ grows from -0.1 to -0.0432
+    """
+    from ..views.network_words import weight_symbol
+    from ..views.notebook import number
+
+    q = example.quantities()
+    parts = []
+    for name in example.network.parameters:
+        old, new = q[name], q[f"new_{name}"]
+        verb = "grows" if new > old else "shrinks" if new < old else "stays"
+        tail = f"at {old:g}" if new == old else f"from {old:g} to {number(new, digits)}"
+        parts.append(f"${weight_symbol(example.network, name)}$ {verb} {tail}")
+    return ", ".join(parts)
+
+
+def error_term_table(network: Network, passes: BackwardPass, x: dict[str, float], digits: int) -> str:
+    """Each weight's gradient as the receiving neuron's δ times the incoming activation, beside the backward pass.
+
+    A Markdown table (book symbol, code name, receiving neuron, its δ, incoming activation, product,
+    the backward pass's gradient), for the chapter's "error term" section.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("sum_target")
+    >>> print(error_term_table(ex.network, backward(ex.network, ex.params, ex.x, ex.y), ex.x, 5).splitlines()[2])
+    | $w_{h_1 x_1}$ | `w11` | $h_1$ | -0.07371 | $x_1$ = 1.10000 | -0.08108 | -0.08108 |
+    """
+    from ..views.network_words import unit_symbol, weight_symbol
+    from ..views.notebook import number
+
+    lines = ["| weight | code name | feeds into | its δ | incoming activation | δ × activation | backward pass |",
+             "|:---|:---|:---|---:|---:|---:|---:|"]
+    sources = network.inputs
+    for layer in network.layers:
+        for neuron, names in zip(layer.neurons, layer.weights):
+            delta = float(passes.delta[neuron])
+            for source, name in zip(sources, names):
+                incoming = float(passes.forward.a[source])
+                lines.append(
+                    f"| ${weight_symbol(network, name)}$ | `{name}` | ${unit_symbol(neuron)}$ "
+                    f"| {number(delta, digits)} "
+                    f"| ${unit_symbol(source)}$ = {number(incoming, digits)} | {number(delta * incoming, digits)} "
+                    f"| {number(float(passes.gradients[name]), digits)} |"
+                )
+        sources = layer.neurons
+    return "\n".join(lines)
+
+
+def run_paragraph(run: OutputRun, digits: int) -> str:
+    """What a training run did, in numbers and in words chosen by its outcome (for the sigmoid section).
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("sum_target")
+    >>> print(run_paragraph(train_with_output(ex.network, Settings.of(ex), "sigmoid", 2000), 5))
+    In numbers: over 2000 epochs the loss falls from 3.67235 to 2.64756, and ŷ goes from 0.58989 to 0.99889.
+    The target lies outside the range, so the loss ends 0.00256 above its floor 2.64500, and the sigmoid's
+    slope ŷ(1 − ŷ) has fallen from 0.24192 to 0.00111: each step now moves the loss very little.
+    """
+    from ..views.notebook import number
+
+    first, last = float(run.losses[0]), run.final_loss
+    verb = "falls" if last < first else "rises" if last > first else "stays"
+    y0, y1 = float(run.predictions[0]), run.final_prediction
+    text = (f"In numbers: over {len(run.losses) - 1} epochs the loss {verb} from {number(first, digits)} to "
+            f"{number(last, digits)}, and ŷ goes from {number(y0, digits)} to {number(y1, digits)}.")
+    if run.diverged:
+        return text + f" The run diverged: {run.outcome}."
+    low, high = run.reachable
+    if not low < run.target < high:
+        place = "outside" if not low <= run.target <= high else "on the edge of"
+        text += (f" The target lies {place} the range, so the loss ends {number(last - run.floor, digits)} above its "
+                 f"floor {number(run.floor, digits)}")
+        if run.activation != "sigmoid":
+            return text + "."
+        slope0, slope1 = y0 * (1 - y0), y1 * (1 - y1)
+        text += (f", and the sigmoid's slope ŷ(1 − ŷ) has fallen from {number(slope0, digits)} to "
+                 f"{number(slope1, digits)}" + (": each step now moves the loss very little." if slope1 < 0.1 * slope0
+                                                 else "."))
+    else:
+        text += f" The target lies inside the range (floor 0); the run ended: {run.outcome}."
+    return text
+
+
+def endings_table(endings: dict[str, OutputRun], digits: int) -> str:
+    """A Markdown table: per output activation, its range, floor, final loss, final ŷ and outcome.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("sum_target")
+    >>> print(endings_table({"identity": train_with_output(ex.network, Settings.of(ex), "identity", 50)}, 3))
+    | output activation | range | floor ½(edge − y)² | loss after training | final ŷ | outcome |
+    |:---|:---|---:|---:|---:|:---|
+    | identity | (−∞, ∞) | 0.000 | 0.000 | 3.300 | reached the target: loss 5.7e-09 |
+    """
+    from ..views.notebook import number
+
+    rows = ["| output activation | range | floor ½(edge − y)² | loss after training | final ŷ | outcome |",
+            "|:---|:---|---:|---:|---:|:---|"]
+    for name, run in endings.items():
+        rows.append(f"| {name} | {describe_range(run.reachable)} | {number(run.floor, digits)} "
+                    f"| {number(run.final_loss, digits)} | {number(run.final_prediction, digits)} | {run.outcome} |")
+    return "\n".join(rows)
+
+
+def summary_markdown(example, sigmoid_run: OutputRun, comparison: list, digits: int) -> str:
+    """The chapter's summary, each bullet true for the settings it was computed at.
+
+    The bullet on the document's numbers appears only while the settings are the document's
+    (``comparison`` is not empty); otherwise a bullet says the comparison does not apply.
+    """
+    from ..views.notebook import number
+
+    q = example.quantities()
+    if comparison:
+        document = (f"* The document's method is right and its numbers are close: exactly, "
+                    f"ŷ = {number(q['a_o'], digits)}, the loss is {number(q['loss'], digits)} (it prints 3.67545) "
+                    f"and δ_o = {number(q['delta_o'], digits)}. "
+                    "Its deviations are arithmetic slips, a slope rounded to 0.242 before use, and values carried "
+                    "forward from both; none changes the updated weights at the four decimals it prints.")
+    else:
+        document = ("* These settings differ from the document's, so its printed numbers are not compared here; "
+                    "run the chapter with the document's settings to see that check.")
+    activation = example.network.layers[-1].activation
+    reach = reach_sentence(activation, float(example.y))
+    return "\n".join([
+        document,
+        "* The error term δ = ∂L/∂z is computed once per neuron and reused: each gradient is the receiving "
+        "neuron's δ times the activation coming in along the weight.",
+        "* ½(ŷ − y)² is half the squared error, not the mean squared error; the ½ only scales the gradients.",
+        f"* Can this chapter's {activation} output produce y = {example.y:g}? {reach}",
+        f"* With a sigmoid output, {sigmoid_run.epochs} epochs end at a loss of "
+        f"{number(sigmoid_run.final_loss, digits)} "
+        f"(floor {number(sigmoid_run.floor, digits)}). Match the output activation to the target: identity for "
+        "regression, or rescale the targets with a margin below the edge.",
+        "* A network fitted to one pair has not learned a rule; learning addition needs many examples.",
+    ])

@@ -356,8 +356,8 @@ def document_check(example: Example, digits: int) -> str:
                     f"| {number(row.computed, places)} | {_difference(row.difference, places)} |")
     slope = number(q["dadz_o"], digits)
     return "\n".join([
-        ":::{warning} One wrong formula in Step 1, carried through every later step",
-        ":class: dropdown", "",
+        ":::{admonition} One wrong formula in Step 1, carried through every later step",
+        ":class: warning dropdown", "",
         f"Step 1 takes $\\hat y - y$ as $\\partial L/\\partial \\hat y$. That expression is "
         f"$\\partial L/\\partial z_o$, the derivative through the sigmoid and the loss together; Step 3 then "
         f"multiplies by the sigmoid's slope $\\hat y(1 - \\hat y) =$ {slope} a second time. Each of the "

@@ -1,14 +1,21 @@
 """Notes explaining where a document's printed numbers differ from the exact ones.
 
 A chapter compares every number its source document prints with the exact value
-(:func:`backproplib.checking.published.compare`) and then explains, in one MyST admonition per
-row that does not agree, what went wrong at that step. Two styles, one per kind of document:
+(:func:`backproplib.checking.published.compare`) and then explains what went wrong, in one MyST
+admonition per *root cause*, not per value: a reader sees one box saying "the document rounds"
+with a table of the values it affects, rather than nine boxes repeating that sentence. Each
+admonition is ``{admonition}`` with a class, so its title is a real title (a ``{warning}`` takes
+no title argument: text on its first line would run into the body). Two styles, one per kind of
+document:
 
 * :func:`rounding_notes`, for a document whose arithmetic is right but rounded (the shared-bias
-  example): each note traces the gap to the rounded number the step starts from, a halfway
-  rounding, or a slip in the last digit;
-* :func:`mistake_notes`, for a document with real mistakes (the sum-target example): each note
-  names the kind of mistake and gives the row's recorded cause.
+  example): one admonition, one row per value, saying for each whether the gap is a rounded
+  number carried into the step or a slip in the last digit;
+* :func:`mistake_notes`, for a document with real mistakes (the sum-target example): one
+  admonition per kind of mistake (arithmetic slip, wrong value carried forward, rounding carried
+  forward, right by luck), each row with its recorded cause.
+
+Differences are written as plain decimals (0.000035, never 3.5e-05).
 
 Whether the document's own arithmetic reproduces its printed value is decided by the library's
 verdict rule (:func:`backproplib.checking.published.verdict`, with the document's arithmetic in
@@ -22,7 +29,8 @@ from typing import Mapping, Sequence
 from ..checking.published import AGREES, SLIP, WRONG, Comparison, decimals, verdict
 from .notebook import number
 
-__all__ = ["rounding_notes", "mistake_notes", "verdict_counts", "show_notes"]
+__all__ = ["rounding_notes", "mistake_notes", "verdict_counts", "show_notes", "admonition", "plain_difference",
+           "verdict_rule", "comparison_markdown"]
 
 
 def _own_verdict(row: Comparison) -> str:
@@ -53,43 +61,77 @@ def show_notes(notes: Sequence[str]) -> None:
         display(Markdown("\n\n".join(notes)))
 
 
+def admonition(title: str, style: str, body: str) -> str:
+    """A MyST admonition with a real title, collapsed by default (``style`` is 'note', 'warning', ...).
+
+    >>> print(admonition("Rounding", "note", "Body."))
+    :::{admonition} Rounding
+    :class: note dropdown
+    <BLANKLINE>
+    Body.
+    :::
+    """
+    return f":::{{admonition}} {title}\n:class: {style} dropdown\n\n{body}\n:::"
+
+
+def plain_difference(value: float, places: int) -> str:
+    """A difference in plain decimals, with enough places to show its first two significant digits.
+
+    >>> plain_difference(3.49e-05, 5), plain_difference(-0.0004, 4), plain_difference(5.6e-17, 4)
+    ('0.000035', '−0.00040', '0.0000')
+    """
+    if abs(value) < 1e-12:  # float noise in the subtraction itself, not a difference
+        value = 0.0
+    if value != 0:
+        places = max(places, 1 - math.floor(math.log10(abs(value))))
+    return number(value, places).replace("-", "−")
+
+
+def _table(rows: Sequence[Comparison], extra: str, cell) -> str:
+    """A Markdown table of ``rows``: value, where, printed, the document's arithmetic, exact, difference, ``extra``."""
+    lines = [f"| value | where | printed | its own arithmetic gives | exact | printed − exact | {extra} |",
+             "|:---|:---|---:|---:|---:|---:|:---|"]
+    for row in rows:
+        item, places = row.published, decimals(row.published.printed)
+        lines.append(f"| {item.label} | {item.where} | {item.printed} | {number(row.shown, places + 2)} "
+                     f"| {number(row.computed, places + 2)} "
+                     f"| {plain_difference(float(item.printed) - row.computed, places + 1)} | {cell(row)} |")
+    return "\n".join(lines)
+
+
 def rounding_notes(comparison: Sequence[Comparison], step_input: Mapping[str, str]) -> list[str]:
-    """One admonition per row that does not agree, for a document whose arithmetic is rounded.
+    """One admonition for a document whose arithmetic is right but rounded: a row per value that does not agree.
 
     ``step_input`` maps an update's quantity to the printed quantity the step starts from (our
     reading of the document's arithmetic), so a gap can be traced to the number carried in.
+    Returns a list with that one admonition, or an empty list when every value agrees.
 
     >>> from backproplib.checking.examples import load_example
     >>> notes = rounding_notes(load_example("shared_bias").compare_with_document(), {"new_w1": "grad_w1"})
-    >>> notes[0].splitlines()[0]
-    ':::{warning} 0.0555 (in dL/dw2 = 0.0555 * 0.2413 * 0.10) (gradient for w2, first line): a slip in the last digit'
+    >>> len(notes), notes[0].splitlines()[0]
+    (1, ':::{admonition} Rounding slips in the last printed digit')
     """
     first_row: dict[str, Comparison] = {}
     for row in comparison:
         first_row.setdefault(row.published.quantity, row)
-    notes = []
-    for row in comparison:
-        if row.verdict == AGREES:
-            continue
+    rows = [row for row in comparison if row.verdict != AGREES]
+    if not rows:
+        return []
+
+    def why(row: Comparison) -> str:
         places = decimals(row.published.printed)
-        lines = [_printed_own_exact(row, places)]
         if _own_verdict(row) != AGREES:
-            kind, style = "a slip in the last digit", "warning"
-            lines.append(_last_digit_slip(row, places))
-        else:
-            kind, style = "rounding carried forward", "note"
-            lines += _carried_rounding(row, places, first_row.get(step_input.get(row.published.quantity, "")))
-        lines += _agreeing_twins(comparison, row)
-        header = f":::{{{style}}} {row.published.label} ({row.published.where}): {kind}"
-        notes.append("\n".join([header, "\n\n".join(lines), ":::"]))
-    return notes
+            return "Slip in the last digit. " + _last_digit_slip(row, places)
+        return "Rounding carried forward. " + " ".join(
+            _carried_rounding(row, places, first_row.get(step_input.get(row.published.quantity, "")))
+            or ["The step's arithmetic is right; the rounded numbers it starts from move the result."])
 
-
-def _printed_own_exact(row: Comparison, places: int) -> str:
-    item = row.published
-    return (f"The document prints **{item.printed}**. Its own arithmetic, `{item.shown}`, gives "
-            f"{number(row.shown, places + 2)}; the exact value is **{number(row.computed, places + 2)}**, "
-            f"which rounds to {number(row.computed, places)}.")
+    largest = max(abs(float(row.published.printed) - row.computed) for row in rows)
+    body = (f"{len(rows)} of the {len(comparison)} printed values do not round from the exact value; the largest "
+            f"gap is {plain_difference(largest, 6)}. None is a mistake of method: each comes from a rounded "
+            "number carried into a step, or from a slip in the last printed digit.\n\n" + _table(rows, "why", why))
+    style = "warning" if any(row.verdict == WRONG for row in rows) else "note"
+    return [admonition("Rounding slips in the last printed digit", style, body)]
 
 
 def _last_digit_slip(row: Comparison, places: int) -> str:
@@ -111,7 +153,7 @@ def _carried_rounding(row: Comparison, places: int, source: Comparison | None) -
                      f"{number(source.computed, decimals(source.published.printed) + 3)} rounded"
                      + (" (and is itself one of the slips explained here)" if source.verdict != AGREES else "")
                      + f". Carried through the step, that rounding moves the result by "
-                     f"{number(own - exact, places + 2)}, which shows at the {places} decimals printed.")
+                     f"{plain_difference(own - exact, places + 2)}, which shows at the {places} decimals printed.")
     if math.isclose((abs(own) * 10 ** places) % 1, 0.5, abs_tol=1e-6):
         printed_side = "upper" if printed > own else "lower"
         exact_side = "above" if exact > own else "below"
@@ -121,64 +163,87 @@ def _carried_rounding(row: Comparison, places: int, source: Comparison | None) -
     return lines
 
 
-def _agreeing_twins(comparison: Sequence[Comparison], row: Comparison) -> list[str]:
-    return [
-        f"The same quantity appears as {twin.published.printed} in {twin.published.where}, "
-        f"which agrees: at {decimals(twin.published.printed)} decimals the difference does not show."
-        for twin in comparison
-        if twin is not row and twin.published.quantity == row.published.quantity and twin.verdict == AGREES
-    ]
+# The kinds of mistake, in the order their admonitions appear: title, style, opening sentence.
+_KINDS = {
+    "slip": ("Arithmetic slips", "warning",
+             "At each of these steps the document's own inputs do not give the number it prints."),
+    "wrong carried": ("Wrong values carried forward", "warning",
+                      "These steps compute right from their inputs, but an input is one of the slips above."),
+    "rounding carried": ("Rounding carried forward", "note",
+                         "These steps are right to the last printed digit; the gap comes from an earlier rounded "
+                         "or wrong number the step uses."),
+    "lucky": ("Right, but not from the document's own numbers", "note",
+              "These printed values agree with the exact ones, yet the document's own arithmetic would not give "
+              "them: a slip at the step happens to offset the error carried into it."),
+}
+
+
+def _kind(row: Comparison) -> str | None:
+    """The kind of mistake of a row (a key of :data:`_KINDS`), or None when there is nothing to explain."""
+    own = _own_verdict(row)
+    if row.verdict == AGREES:
+        return "lucky" if own != AGREES else None
+    if row.verdict == SLIP:
+        return "rounding carried"
+    return "slip" if own == WRONG else "wrong carried"
+
+
+def _cause(row: Comparison) -> str:
+    """The row's recorded cause, or for a lucky row the sentence saying why it is lucky."""
+    if row.published.cause:
+        return row.published.cause
+    own = number(row.shown, decimals(row.published.printed) + 1)
+    return f"The document's own `{row.published.shown}` gives {own}; the printed last digit does not follow from it."
 
 
 def mistake_notes(comparison: Sequence[Comparison]) -> list[str]:
-    """One admonition per row that does not agree, naming the kind of mistake; then the lucky rows.
+    """One admonition per kind of mistake, each a table of the values it explains with their causes.
 
-    A row is *carried forward* when its verdict is a rounding slip; an *arithmetic slip* when the
-    document's own arithmetic does not give the printed value; otherwise a *wrong value carried
-    forward*. A *lucky* row agrees with the exact value although the document's own arithmetic
-    would not have given it.
+    A row is *rounding carried forward* when its verdict is a rounding slip; an *arithmetic slip*
+    when the document's own arithmetic does not give the printed value; otherwise a *wrong value
+    carried forward*. A *lucky* row agrees with the exact value although the document's own
+    arithmetic would not have given it.
 
     >>> from backproplib.checking.examples import load_example
-    >>> notes = mistake_notes(load_example("sum_target").compare_with_document())
-    >>> for note in notes[:2]:
+    >>> for note in mistake_notes(load_example("sum_target").compare_with_document()):
     ...     print(note.splitlines()[0])
-    :::{warning} a2 (Step 1, second hidden node): arithmetic slip
-    :::{note} a2 * w_h2 (Output Layer Calculations): carried forward
+    :::{admonition} Arithmetic slips
+    :::{admonition} Rounding carried forward
+    :::{admonition} Right, but not from the document's own numbers
     """
-    notes = [_mistake(row) for row in comparison if row.verdict != AGREES]
-    for row in comparison:
-        if row.verdict == AGREES and _own_verdict(row) != AGREES:
-            notes.append(_lucky(row))
+    notes = []
+    for kind, (title, style, opening) in _KINDS.items():
+        rows = [row for row in comparison if _kind(row) == kind]
+        if rows:
+            table = _table(rows, "cause", _cause)
+            notes.append(admonition(title, style, f"{opening}\n\n{table}"))
     return notes
 
 
-def _mistake(row: Comparison) -> str:
-    item = row.published
-    if row.verdict == SLIP:
-        style, kind = "note", "Carried forward"
-    elif _own_verdict(row) == WRONG:
-        style, kind = "warning", "Arithmetic slip"
-    else:
-        style, kind = "warning", "Wrong value carried forward"
-    shown_digits = decimals(item.printed) + 1
-    return "\n".join([
-        f":::{{{style}}} {item.label} ({item.where}): {kind.lower()}",
-        f"The document prints **{item.printed}**. Its own arithmetic, `{item.shown}`, gives "
-        f"{number(row.shown, shown_digits)}; the exact value is **{number(row.computed, shown_digits)}**.",
-        "",
-        ("The arithmetic of this step is right to the last printed digit; the gap comes from an earlier "
-         "rounded or wrong number that the step uses. " if kind == "Carried forward" else "") + item.cause,
-        ":::",
-    ])
+def verdict_rule() -> str:
+    """The library's one verdict rule, quoted from :mod:`backproplib.checking.published` (never restated).
+
+    >>> print(verdict_rule().splitlines()[0])
+    Let ``p`` be the printed value with ``d`` decimals, ``c`` the exactly computed value and
+    """
+    from ..checking import published
+
+    text = published.__doc__ or ""
+    start = text.index("Let ``p``")
+    return text[start:].strip()
 
 
-def _lucky(row: Comparison) -> str:
-    item = row.published
-    return "\n".join([
-        f":::{{note}} {item.label} ({item.where}): right, but not from the document's own numbers",
-        f"The document prints **{item.printed}**, which is the exact value rounded. Its own arithmetic, "
-        f"`{item.shown}`, would give {number(row.shown, decimals(item.printed) + 1)}: the "
-        "printed digit does not follow from the line before it, and this slip happens to offset the error "
-        "carried into the step.",
-        ":::",
-    ])
+def comparison_markdown(comparison: Sequence[Comparison]) -> str:
+    """The comparison as a Markdown table: printed, exact, difference in plain decimals, verdict.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> print(comparison_markdown(load_example("sum_target").compare_with_document()).splitlines()[5])
+    | Step 1, second hidden node | a2 | 0.86607 | 0.866458 | −0.000388 | ✗ wrong |
+    """
+    marks = {AGREES: "✓ agrees", SLIP: "≈ rounding slip", WRONG: "✗ wrong"}
+    lines = ["| where | value | printed | exact | printed − exact | verdict |", "|:---|:---|---:|---:|---:|:---|"]
+    for row in comparison:
+        item, places = row.published, decimals(row.published.printed)
+        lines.append(f"| {item.where} | {item.label} | {item.printed} | {number(row.computed, max(places + 1, 6))} "
+                     f"| {plain_difference(float(item.printed) - row.computed, places + 1)} | {marks[row.verdict]} |")
+    return "\n".join(lines)
