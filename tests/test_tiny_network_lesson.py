@@ -49,7 +49,8 @@ def test_derivation_gives_the_exact_gradient(w1, w2, x, y):
 
 def test_one_admonition_explains_all_eight_wrong_values():
     note = document_check(load_example("tiny_relu"), 4)
-    assert note.count(":::{warning}") == 1 and note.splitlines()[1] == ":class: dropdown"
+    # an admonition with its own title (a {warning} would run title and first sentence together)
+    assert note.count(":::{admonition}") == 1 and note.splitlines()[1] == ":class: warning dropdown"
     rows = [line for line in note.splitlines() if line.startswith("| dL/") or line.startswith("| w")]
     assert len(rows) == 8
     assert "e-0" not in note and "e+0" not in note  # plain decimals

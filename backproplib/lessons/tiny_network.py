@@ -27,6 +27,7 @@ from ..checking.examples import Example
 from ..engine.activations import get_activation
 from ..engine.losses import get_loss
 from ..engine.training import train
+from ..views.document_notes import verdict_rule  # re-exported: the chapter quotes the one rule
 from ..views.network_words import weight_symbol
 from ..views.notebook import number
 from ..views.render import Table, chain_rule_table
@@ -112,7 +113,7 @@ def forward_words(example: Example, digits: int) -> str:
 def loss_words(example: Example, digits: int) -> str:
     """The loss, written with the loss row's formula and reduced for a 0/1 target."""
     loss, value = example.network.loss, number(example.quantities()["loss"], digits)
-    text = f"The loss is {get_loss(loss).words}, $${get_loss(loss).formula(1)},$$ "
+    text = f"The loss is {get_loss(loss).words}, ${get_loss(loss).formula(1)}$, "
     if loss == "binary_cross_entropy" and example.y in (0.0, 1.0):
         reduced = r"-\log(1 - \hat y)" if example.y == 0.0 else r"-\log \hat y"
         return text + f"which for $y =$ {example.y:g} is ${reduced} =$ {value}."
@@ -318,13 +319,6 @@ def document_recipe(example: Example) -> dict[str, float]:
 
 def _difference(value: float, places: int) -> str:
     return number(value, places).replace("-", "−")
-
-
-def verdict_rule() -> str:
-    """The library's one verdict rule, quoted from :mod:`backproplib.checking.published`."""
-    doc = published.__doc__ or ""
-    rule = doc.split("-\n", 1)[1].split("\n\nA value printed", 1)[0].strip()
-    return "\n".join(("> " + line).rstrip() for line in rule.splitlines())
 
 
 _MARKS = {published.AGREES: "✓ agrees", published.SLIP: "≈ rounding slip", published.WRONG: "✗ wrong"}

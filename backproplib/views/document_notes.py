@@ -221,16 +221,14 @@ def mistake_notes(comparison: Sequence[Comparison]) -> list[str]:
 
 
 def verdict_rule() -> str:
-    """The library's one verdict rule, quoted from :mod:`backproplib.checking.published` (never restated).
+    """The library's one verdict rule (:data:`~backproplib.checking.published.VERDICT_RULE`), as a quotation.
 
-    >>> print(verdict_rule().splitlines()[0])
-    Let ``p`` be the printed value with ``d`` decimals, ``c`` the exactly computed value and
+    >>> print(verdict_rule()[:60])
+    > Each printed value gets one verdict. **Agrees**: the exact
     """
-    from ..checking import published
+    from ..checking.published import VERDICT_RULE
 
-    text = published.__doc__ or ""
-    start = text.index("Let ``p``")
-    return text[start:].strip()
+    return f"> {VERDICT_RULE}"
 
 
 def comparison_markdown(comparison: Sequence[Comparison]) -> str:
