@@ -24,10 +24,12 @@ from ..engine.numeric import BackwardPass, backward
 from ..engine.training import check_epochs, check_learning_rate, train
 from ..views.explore import Settings
 from ..views.figure import FigureView, checked_epochs
+from ..views.notebook import number
 from ..views.palette import BLUE, GREEN, VERMILLION
 
 __all__ = [
     "CONVENTIONS", "LEARNING_RATES", "ConventionStep", "step_in", "ConventionRun", "train_in", "ConventionFigure",
+    "error_sign_clause", "update_directions", "convention_table",
 ]
 
 # Each convention: (how the error is written, the sign the product gets, the sign of the step).
@@ -208,3 +210,85 @@ class ConventionFigure(FigureView):
         ends = ", ".join(f"{_LABEL[n].split(' (')[0]}: {r.losses[-1]:.4f}" for n, r in runs.items())
         self._title.set_text(f"η = {settings.learning_rate:g}; final losses: {ends}")
         return runs
+
+
+# --- Sentences whose direction follows the numbers -------------------------------------------------------------
+
+def error_sign_clause(prediction: float, target: float) -> str:
+    """The sign of ∂L/∂ŷ = ŷ − y, and why, as a clause for the prose.
+
+    >>> error_sign_clause(0.8, 1.0)
+    'Negative here, because the prediction is below the target'
+    >>> error_sign_clause(0.8, -1.0)
+    'Positive here, because the prediction is above the target'
+    >>> error_sign_clause(0.5, 0.5)
+    'Zero here, because the prediction equals the target'
+    """
+    if prediction < target:
+        return "Negative here, because the prediction is below the target"
+    if prediction > target:
+        return "Positive here, because the prediction is above the target"
+    return "Zero here, because the prediction equals the target"
+
+
+def update_directions(gradients: dict[str, float], names: dict[str, str] | None = None) -> str:
+    """Which parameters a gradient step raises and which it lowers, as a sentence fragment.
+
+    A step θ − η·∂L/∂θ raises θ where the gradient is negative and lowers it where it is
+    positive. ``names`` maps a parameter to how the prose writes it (default: the name itself).
+
+    >>> update_directions({"a": -0.1, "b": -0.2})
+    'every gradient is negative, so every parameter grows'
+    >>> update_directions({"a": -0.1, "b": 0.2, "c": 0.0})
+    'the gradient of a is negative, so it grows; the gradient of b is positive, so it shrinks; c has gradient 0 and stays'
+    >>> update_directions({"a": -0.1, "b": 0.2, "c": 0.3})
+    'the gradient of a is negative, so it grows; those of b, c are positive, so they shrink'
+    """
+    groups = {"grows": [], "shrinks": [], "stays": []}
+    for name, gradient in gradients.items():
+        groups["grows" if gradient < 0 else "shrinks" if gradient > 0 else "stays"].append((names or {}).get(name, name))
+    if len(groups["grows"]) == len(gradients):
+        return "every gradient is negative, so every parameter grows"
+    if len(groups["shrinks"]) == len(gradients):
+        return "every gradient is positive, so every parameter shrinks"
+    parts = []
+    for key, sign, verb, verbs in (("grows", "negative", "grows", "grow"), ("shrinks", "positive", "shrinks", "shrink")):
+        found = groups[key]
+        if len(found) == 1:
+            parts.append(f"the gradient of {found[0]} is {sign}, so it {verb}")
+        elif found:
+            parts.append(f"those of {', '.join(found)} are {sign}, so they {verbs}")
+    if groups["stays"]:
+        parts.append(f"{', '.join(groups['stays'])} {'has' if len(groups['stays']) == 1 else 'have'} gradient 0 and "
+                     f"{'stays' if len(groups['stays']) == 1 else 'stay'}")
+    return "; ".join(parts)
+
+
+_DESCRIPTIONS = {
+    "descent": "error ŷ − y, then θ − η·product (the book)",
+    "target_first_add": "error y − ŷ, then θ + η·product",
+    "target_first_subtract": "error y − ŷ, then θ − η·product (the document)",
+}
+
+
+def convention_table(network: Network, settings: Settings, weight: str, digits: int = 4) -> tuple[str, dict]:
+    """One step in each convention, as a Markdown table (numbers right-aligned), and the steps by convention.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("blame_flow")
+    >>> table, steps = convention_table(ex.network, Settings.of(ex), "wo1")
+    >>> print(table.splitlines()[2])
+    | error ŷ − y, then θ − η·product (the book) | -0.2645 | -0.0308 | 1.5154 | 0.034990 | 0.032365 (lower) |
+    >>> steps["target_first_subtract"].loss_after > steps["target_first_subtract"].loss_before
+    True
+    """
+    network.check_parameter_name(weight, "weight")
+    steps = {name: step_in(network, settings, name) for name in CONVENTIONS}
+    rows = [f"| convention | error | product for {weight} | {weight} after the step | loss before | loss after |",
+            "|:---|---:|---:|---:|---:|---:|"]
+    for name, step in steps.items():
+        verdict = "lower" if step.loss_after < step.loss_before else "higher" if step.loss_after > step.loss_before else "equal"
+        rows.append(f"| {_DESCRIPTIONS[name]} | {number(step.error, digits)} | {number(step.products[weight], digits)} "
+                    f"| {number(step.new_params[weight], digits)} | {number(step.loss_before, 6)} "
+                    f"| {number(step.loss_after, 6)} ({verdict}) |")
+    return "\n".join(rows), steps
