@@ -1,6 +1,7 @@
 """chapters/ideas.ipynb says true things under every setting its parameters cell offers.
 
-Four papermill runs (module scope, cached) flip each settings-dependent sentence: the sign of
+Four papermill runs, one per test (each run once whatever pytest-xdist does), flip each
+settings-dependent sentence: the sign of
 ∂L/∂ŷ, which parameters a step raises, whether the hidden layer moves at all from an all-zero start,
 whether the neurons sit near the sigmoid's middle; and they push weights to saturation and the
 activations to ReLU and identity. Each run must finish, show no NaN/inf/"zoo", and its glued
@@ -18,6 +19,7 @@ import mpmath
 import nbformat
 import papermill
 import pytest
+from reference_autodiff import exact
 
 from backproplib.authoring.chapter_settings import check_chapter_settings
 from backproplib.checking.examples import load_example
@@ -26,7 +28,6 @@ from backproplib.lessons.sensitivity import check_followed_weights, twin_run, tw
 from backproplib.views.diagram import draw_network
 from backproplib.views.explore import Settings
 from backproplib.views.network_words import weight_symbol
-from reference_autodiff import exact
 from support.chapter_file import parameters_cell_values
 
 CHAPTER = Path(__file__).resolve().parent.parent / "chapters" / "ideas.ipynb"
@@ -46,10 +47,9 @@ RUNS = {
 }
 
 
-@pytest.fixture(scope="module", params=sorted(RUNS))
-def run(request, tmp_path_factory):
-    name = request.param
-    output = tmp_path_factory.mktemp(name) / "ideas.ipynb"
+def execute(name: str, directory: Path):
+    """The chapter run under ``RUNS[name]``: (name, the settings in full, the executed notebook)."""
+    output = directory / "ideas.ipynb"
     papermill.execute_notebook(str(CHAPTER), str(output), parameters=RUNS[name], kernel_name="python3",
                                cwd=str(CHAPTER.parent), progress_bar=False, log_output=False)
     return name, dict(DEFAULTS, **RUNS[name]), nbformat.read(output, as_version=4)
@@ -90,7 +90,8 @@ _ACTIVATIONS = {
 
 def exact_numbers(settings: dict) -> tuple[dict, float]:
     """Gradients (mpmath, 50 digits) and the prediction (written out here) at ``settings``."""
-    network = load_example("blame_flow").with_settings(activations=settings["activations"], loss=settings["loss"]).network
+    chosen = {"activations": settings["activations"], "loss": settings["loss"]}
+    network = load_example("blame_flow").with_settings(**chosen).network
     x = [settings["x"][name] for name in network.inputs]
     _, gradients = exact(network, settings["params"], x, [settings["y"]])
     p, hidden, out = {k: mpmath.mpf(v) for k, v in settings["params"].items()}, *(
@@ -101,7 +102,7 @@ def exact_numbers(settings: dict) -> tuple[dict, float]:
     return {name: float(g) for name, g in gradients.items()}, out(p["wo1"] * h1 + p["wo2"] * h2 + p["bo"])
 
 
-def test_runs_finish_without_non_finite_numbers(run):
+def check_runs_finish_without_non_finite_numbers(run):
     name, _, notebook = run
     errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert errors == [], f"{name}: {errors}"
@@ -110,7 +111,7 @@ def test_runs_finish_without_non_finite_numbers(run):
     assert bad == [], f"{name}: non-finite numbers shown: {bad}"
 
 
-def test_the_sign_of_the_first_factor_is_stated_truly(run):
+def check_the_sign_of_the_first_factor_is_stated_truly(run):
     name, settings, notebook = run
     gradients, prediction = exact_numbers(settings)
     words = glued(notebook)["error_sign"]
@@ -119,7 +120,7 @@ def test_the_sign_of_the_first_factor_is_stated_truly(run):
     assert words.startswith(expected), (name, words, prediction, settings["y"])
 
 
-def test_which_parameters_grow_is_stated_truly(run):
+def check_which_parameters_grow_is_stated_truly(run):
     name, settings, notebook = run
     gradients, _ = exact_numbers(settings)
     sentence = glued(notebook)["update_directions"]
@@ -144,7 +145,7 @@ def test_which_parameters_grow_is_stated_truly(run):
         assert "every" not in sentence, "wo2 < 0 gives the gradients mixed signs"
 
 
-def test_zero_start_sentence_matches_the_activation(run):
+def check_zero_start_sentence_matches_the_activation(run):
     name, settings, notebook = run
     words = glued(notebook)
     assert words["zero_first_step"] == "all exactly 0"  # output weights 0 => every hidden δ is 0
@@ -156,20 +157,33 @@ def test_zero_start_sentence_matches_the_activation(run):
     assert words["twin_spread"] == words["zero_spread"] == "exactly 0"
 
 
-def test_symbols_and_no_plain_names_in_glued_maths(run):
+def check_symbols_and_no_plain_names_in_glued_maths(run):
     name, settings, notebook = run
     words = glued(notebook)
     assert words["W_o"] == {"wo1": "$w_{o h_1}$", "wo2": "$w_{o h_2}$"}[settings["output_weight"]]
     assert words["W_h"].startswith("$w_{h_") and words["W_h"].endswith("$")
 
 
-def test_saturated_neurons_are_not_called_near_the_middle(run):
+def check_saturated_neurons_are_not_called_near_the_middle(run):
     name, settings, notebook = run
     note = glued(notebook)["slopes_note"]
     if name in ("saturated", "relu", "identity"):
         assert "near the middle" not in note
     else:
         assert "near the middle" in note
+
+
+PROPERTIES = (check_runs_finish_without_non_finite_numbers, check_the_sign_of_the_first_factor_is_stated_truly,
+              check_which_parameters_grow_is_stated_truly, check_zero_start_sentence_matches_the_activation,
+              check_symbols_and_no_plain_names_in_glued_maths, check_saturated_neurons_are_not_called_near_the_middle)
+
+
+@pytest.mark.parametrize("name", sorted(RUNS))
+def test_every_settings_dependent_sentence_is_true(name, tmp_path):
+    """One papermill run per test (so pytest-xdist never repeats a run), then every property above."""
+    run = execute(name, tmp_path)
+    for check in PROPERTIES:
+        check(run)
 
 
 # --- settings refused before anything is built (no papermill) ------------------------------------------------

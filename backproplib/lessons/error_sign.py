@@ -239,21 +239,25 @@ def update_directions(gradients: dict[str, float], names: dict[str, str] | None 
 
     >>> update_directions({"a": -0.1, "b": -0.2})
     'every gradient is negative, so every parameter grows'
-    >>> update_directions({"a": -0.1, "b": 0.2, "c": 0.0})
-    'the gradient of a is negative, so it grows; the gradient of b is positive, so it shrinks; c has gradient 0 and stays'
+    >>> for clause in update_directions({"a": -0.1, "b": 0.2, "c": 0.0}).split("; "):
+    ...     print(clause)
+    the gradient of a is negative, so it grows
+    the gradient of b is positive, so it shrinks
+    c has gradient 0 and stays
     >>> update_directions({"a": -0.1, "b": 0.2, "c": 0.3})
     'the gradient of a is negative, so it grows; those of b, c are positive, so they shrink'
     """
     groups = {"grows": [], "shrinks": [], "stays": []}
     for name, gradient in gradients.items():
-        groups["grows" if gradient < 0 else "shrinks" if gradient > 0 else "stays"].append((names or {}).get(name, name))
+        direction = "grows" if gradient < 0 else "shrinks" if gradient > 0 else "stays"
+        groups[direction].append((names or {}).get(name, name))
     if len(groups["grows"]) == len(gradients):
         return "every gradient is negative, so every parameter grows"
     if len(groups["shrinks"]) == len(gradients):
         return "every gradient is positive, so every parameter shrinks"
     parts = []
-    for key, sign, verb, verbs in (("grows", "negative", "grows", "grow"), ("shrinks", "positive", "shrinks", "shrink")):
-        found = groups[key]
+    for key, sign, verbs in (("grows", "negative", "grow"), ("shrinks", "positive", "shrink")):
+        found, verb = groups[key], key
         if len(found) == 1:
             parts.append(f"the gradient of {found[0]} is {sign}, so it {verb}")
         elif found:
@@ -287,7 +291,8 @@ def convention_table(network: Network, settings: Settings, weight: str, digits: 
     rows = [f"| convention | error | product for {weight} | {weight} after the step | loss before | loss after |",
             "|:---|---:|---:|---:|---:|---:|"]
     for name, step in steps.items():
-        verdict = "lower" if step.loss_after < step.loss_before else "higher" if step.loss_after > step.loss_before else "equal"
+        change = step.loss_after - step.loss_before
+        verdict = "lower" if change < 0 else "higher" if change > 0 else "equal"
         rows.append(f"| {_DESCRIPTIONS[name]} | {number(step.error, digits)} | {number(step.products[weight], digits)} "
                     f"| {number(step.new_params[weight], digits)} | {number(step.loss_before, 6)} "
                     f"| {number(step.loss_after, 6)} ({verdict}) |")
