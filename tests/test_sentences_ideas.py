@@ -40,7 +40,7 @@ RUNS = {
     "relu": {"activations": ["relu", "sigmoid"], "y": -1.0, "digits": 6},
     # Saturating weights near 50; fewest epochs and digits the settings allow.
     "saturated": {"params": dict(DEFAULTS["params"], wh11=50.0, wh12=50.0, bh1=50.0, wo1=50.0, wo2=-50.0),
-                  "epochs": 1, "digits": 0},
+                  "epochs": 1, "digits": 1},
     # Identity output, mean squared error, a target a sigmoid could not reach, a mixed-sign step.
     "identity": {"activations": ["tanh", "identity"], "loss": "mean_squared_error", "y": 3.0,
                  "params": dict(DEFAULTS["params"], wo2=-0.7), "hidden_weight": "wh21"},
