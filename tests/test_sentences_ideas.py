@@ -149,8 +149,8 @@ def check_zero_start_sentence_matches_the_activation(run):
     name, settings, notebook = run
     words = glued(notebook)
     assert words["zero_first_step"] == "all exactly 0"  # output weights 0 => every hidden δ is 0
-    if settings["activations"][0] == "relu":
-        # relu(0) = 0: the output weights' gradients δ_o·a_h are 0 too, so nothing behind o ever moves.
+    if settings["activations"][0] in ("relu", "tanh", "identity"):
+        # f(0) = 0: the output weights' gradients δ_o·a_h are 0 too, so nothing behind o ever moves.
         assert "still exactly 0" in words["zero_later"]
     else:
         assert "have moved away from 0, in equal pairs" in words["zero_later"]
