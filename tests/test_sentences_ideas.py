@@ -168,6 +168,9 @@ def check_symbols_and_no_plain_names_in_glued_maths(run):
 def check_saturated_neurons_are_not_called_near_the_middle(run):
     name, settings, notebook = run
     note = glued(notebook)["slopes_note"]
+    # Exercise 3 raises the hidden bias to 5: a sigmoid or tanh flattens there, a ReLU (z > 0 already) does not.
+    flattens = {"sigmoid": True, "tanh": True, "relu": False}[settings["activations"][0]]
+    assert ("flat part" in glued(notebook)["sat_where"]) == flattens
     if name in ("saturated", "relu", "identity"):
         assert "near the middle" not in note
     else:
