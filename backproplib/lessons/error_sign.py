@@ -25,11 +25,12 @@ from ..engine.training import check_epochs, check_learning_rate, train
 from ..views import lesson_explorer as lx
 from ..views.explore import Settings
 from ..views.figure import FigureView, checked_epochs
+from ..views.notebook import number
 from ..views.palette import BLUE, GREEN, VERMILLION
 
 __all__ = [
     "CONVENTIONS", "LEARNING_RATES", "ConventionStep", "step_in", "ConventionRun", "train_in", "ConventionFigure",
-    "convention_explorer",
+    "convention_explorer", "error_sign_clause", "update_directions", "convention_table", "document_findings",
 ]
 
 # Each convention: (how the error is written, the sign the product gets, the sign of the step).
@@ -257,3 +258,157 @@ def convention_explorer(network: Network, settings: Settings, epochs: int = 200,
     models = {"network": lx.LessonModel("network", network)}
     return lx.lesson_explorer("Three sign conventions trained side by side", models, settings,
                               [lx.group("training", [rate])], charts, readouts, kernel, epochs=epochs)
+
+
+# --- Sentences whose direction follows the numbers -------------------------------------------------------------
+
+def error_sign_clause(prediction: float, target: float) -> str:
+    """The sign of ∂L/∂ŷ = ŷ − y, and why, as a clause for the prose.
+
+    >>> error_sign_clause(0.8, 1.0)
+    'Negative here, because the prediction is below the target'
+    >>> error_sign_clause(0.8, -1.0)
+    'Positive here, because the prediction is above the target'
+    >>> error_sign_clause(0.5, 0.5)
+    'Zero here, because the prediction equals the target'
+    """
+    if prediction < target:
+        return "Negative here, because the prediction is below the target"
+    if prediction > target:
+        return "Positive here, because the prediction is above the target"
+    return "Zero here, because the prediction equals the target"
+
+
+def update_directions(gradients: dict[str, float], names: dict[str, str] | None = None) -> str:
+    """Which parameters a gradient step raises and which it lowers, as a sentence fragment.
+
+    A step θ − η·∂L/∂θ raises θ where the gradient is negative and lowers it where it is
+    positive. ``names`` maps a parameter to how the prose writes it (default: the name itself).
+
+    >>> update_directions({"a": -0.1, "b": -0.2})
+    'every gradient is negative, so every parameter grows'
+    >>> for clause in update_directions({"a": -0.1, "b": 0.2, "c": 0.0}).split("; "):
+    ...     print(clause)
+    the gradient of a is negative, so it grows
+    the gradient of b is positive, so it shrinks
+    c has gradient 0 and stays
+    >>> update_directions({"a": -0.1, "b": 0.2, "c": 0.3})
+    'the gradient of a is negative, so it grows; those of b, c are positive, so they shrink'
+    """
+    groups = {"grows": [], "shrinks": [], "stays": []}
+    for name, gradient in gradients.items():
+        direction = "grows" if gradient < 0 else "shrinks" if gradient > 0 else "stays"
+        groups[direction].append((names or {}).get(name, name))
+    if len(groups["grows"]) == len(gradients):
+        return "every gradient is negative, so every parameter grows"
+    if len(groups["shrinks"]) == len(gradients):
+        return "every gradient is positive, so every parameter shrinks"
+    parts = []
+    for key, sign, verbs in (("grows", "negative", "grow"), ("shrinks", "positive", "shrink")):
+        found, verb = groups[key], key
+        if len(found) == 1:
+            parts.append(f"the gradient of {found[0]} is {sign}, so it {verb}")
+        elif found:
+            parts.append(f"those of {', '.join(found)} are {sign}, so they {verbs}")
+    if groups["stays"]:
+        parts.append(f"{', '.join(groups['stays'])} {'has' if len(groups['stays']) == 1 else 'have'} gradient 0 and "
+                     f"{'stays' if len(groups['stays']) == 1 else 'stay'}")
+    return "; ".join(parts)
+
+
+_DESCRIPTIONS = {
+    "descent": "error ŷ − y, then θ − η·product (the book)",
+    "target_first_add": "error y − ŷ, then θ + η·product",
+    "target_first_subtract": "error y − ŷ, then θ − η·product (the document)",
+}
+
+
+def convention_table(network: Network, settings: Settings, weight: str, digits: int = 4) -> tuple[str, dict]:
+    """One step in each convention, as a Markdown table (numbers right-aligned), and the steps by convention.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("blame_flow")
+    >>> table, steps = convention_table(ex.network, Settings.of(ex), "wo1")
+    >>> print(table.splitlines()[2])
+    | error ŷ − y, then θ − η·product (the book) | -0.2645 | -0.0308 | 1.5154 | 0.034990 | 0.032365 (lower) |
+    >>> steps["target_first_subtract"].loss_after > steps["target_first_subtract"].loss_before
+    True
+    """
+    network.check_parameter_name(weight, "weight")
+    steps = {name: step_in(network, settings, name) for name in CONVENTIONS}
+    rows = [f"| convention | error | product for {weight} | {weight} after the step | loss before | loss after |",
+            "|:---|---:|---:|---:|---:|---:|"]
+    for name, step in steps.items():
+        change = step.loss_after - step.loss_before
+        verdict = "lower" if change < 0 else "higher" if change > 0 else "equal"
+        rows.append(f"| {_DESCRIPTIONS[name]} | {number(step.error, digits)} | {number(step.products[weight], digits)} "
+                    f"| {number(step.new_params[weight], digits)} | {number(step.loss_before, 6)} "
+                    f"| {number(step.loss_after, 6)} ({verdict}) |")
+    return "\n".join(rows), steps
+
+
+# --- The document's errors, one admonition per root cause ------------------------------------------------------
+
+def _admonition(kind: str, title: str, body: str) -> str:
+    """A MyST admonition, collapsed: the title on the first line, the body after a blank line."""
+    return f":::{{{kind}}} {title}\n:class: dropdown\n\n{body}\n:::"
+
+
+def _sign_finding(verdicts: dict[str, str], steps: dict, digits: int) -> str:
+    wrong = [p for p, v in verdicts.items() if v == "opposite"]
+    different = [p for p, v in verdicts.items() if v == "different"]
+    parts = []
+    if wrong:
+        before, after = steps["descent"].loss_before, steps["target_first_subtract"].loss_after
+        parts.append(_admonition(
+            "warning", "The error's sign turns the update into gradient ascent",
+            f"The document's Part 1 is the error y − ŷ, but the derivative of ½(ŷ − y)² with respect to ŷ is ŷ − y. "
+            f"Sympy finds the document's product equal to −∂L/∂θ exactly for {', '.join(wrong)}, so "
+            f"W_new = W_old − η × gradient moves each weight uphill: one such step at the chapter's settings takes the "
+            f"loss from {number(before, digits)} to {number(after, digits)} instead of "
+            f"{number(steps['descent'].loss_after, digits)}. Either use ŷ − y as the first factor, or keep y − ŷ and "
+            "add: W_new = W_old + η × product."))
+    if different:
+        parts.append(_admonition("warning", "A formula differs from the derivative by more than a sign",
+                                 f"Sympy finds the document's formula for {', '.join(different)} different from the "
+                                 "derivative; the comparison is shown below."))
+    return "\n\n".join(parts)
+
+
+def document_findings(verdicts: dict[str, str], steps: dict, hidden_right: float, hidden_document: float,
+                      zero_weight_gradient: float, outgoing: str, trained_loss: float, epochs: int,
+                      digits: int = 4) -> str:
+    """The chapter's findings on document 003 as MyST admonitions, one per root cause.
+
+    ``verdicts`` maps each followed weight to sympy's verdict ("equal", "opposite", "different");
+    ``steps`` are :func:`step_in` results by convention; ``hidden_right`` is δ_o·w_o and
+    ``hidden_document`` the document's (y − ŷ)·w_o; ``zero_weight_gradient`` the gradient of the
+    outgoing weight ``outgoing`` set to 0; ``trained_loss`` the loss after ``epochs`` steps.
+    """
+    findings = [_sign_finding(verdicts, steps, digits)]
+    findings.append(_admonition(
+        "warning", "The hidden layer's error needs the output's error term, not the output's error",
+        "`Error_Hidden_Layer = Error_at_Output * Weight_of_Connection` is right when the error at the output is the "
+        f"error term δ_o = (ŷ − y)·σ′(z_o): then it gives {number(hidden_right, digits)}, sympy's ∂L/∂a_h. With the "
+        f"document's own error y − ŷ it gives {number(hidden_document, digits)}: the wrong sign, and without the "
+        "output's slope σ′(z_o)."))
+    findings.append(_admonition(
+        "warning", "A zero weight does not get zero blame",
+        "The document's rule 1 says a connection with a zero weight gets zero blame. A zero weight passes no blame "
+        "*back* to the neuron behind it, but its own gradient is the error term of the neuron it feeds times the "
+        f"activation it carries: with {outgoing} = 0 that gradient is {number(zero_weight_gradient, digits)}. What a "
+        "zero (or equal) start really costs is shown in the section \"Zero and equal starting weights\"."))
+    findings.append(_admonition(
+        "warning", "Backpropagation computes gradients; the update is a separate step",
+        "The document's cycle says the backward pass is where the network \"adjusts its weights and biases\". The "
+        "backward pass only computes ∂L/∂θ for every parameter and changes nothing; the weights change in the next "
+        "step, gradient descent (θ − η·∂L/∂θ), which could as well use another rule (momentum, Adam) with the same "
+        "gradients."))
+    findings.append(_admonition(
+        "warning", "Gradient descent does not promise the smallest possible error",
+        "The document ends: repeating the step moves the weights toward values that produce the smallest possible "
+        "error. Gradient descent stops where the gradient vanishes, which can be a local minimum, a saddle or a "
+        "floor the network cannot go below (a sigmoid output cannot reach a target above 1: see the sum-target "
+        "chapter); with a step too large it can also diverge. Here, after "
+        f"{epochs} steps, the loss is {number(trained_loss, digits)}."))
+    return "\n\n".join(f for f in findings if f)

@@ -24,6 +24,7 @@ import numpy as np
 from ..engine.activations import get_activation
 from ..engine.network import Network
 from ..engine.numeric import backward
+from ..engine.training import train
 from ..views import lesson_explorer as lx
 from ..views.explore import Settings
 from ..views.figure import FigureView, checked_range, checked_values, curve_grid, symmetric_limit
@@ -33,7 +34,8 @@ from ..views.widgets import kernel_panel
 __all__ = [
     "Z_VALUES", "OUTGOING_WEIGHTS", "PRE_ACTIVATIONS", "SWEEPS", "SigmoidPoint", "sigmoid_at",
     "SigmoidFigure", "HiddenWeight", "hidden_weight", "BlameSweep", "blame_along", "BlameFigure",
-    "blame_panel", "sigmoid_explorer", "blame_explorer",
+    "blame_panel", "sigmoid_explorer", "blame_explorer", "check_followed_weights", "TwinRun", "twin_start",
+    "twin_run",
 ]
 
 # Slider positions of the sigmoid figure: z from -8 to 8 in steps of 1, so the peak at 0 and the
@@ -477,3 +479,99 @@ def blame_explorer(network: Network, settings: Settings, weight: str, outgoing_r
     return lx.lesson_explorer(f"The blame of {p.weight} as {p.outgoing} and z_{p.neuron} move", models, settings,
                            [lx.group(f"around {p.neuron}", controls)], charts, readouts,
                            lambda: blame_panel(network, settings, weight, outgoing_range, pre_activation_range))
+
+
+# --- What the chapter accepts, and what zero or equal starting weights do ---------------------------------------
+
+def check_followed_weights(network: Network, output_weight: object, hidden_weight_name: object) -> HiddenWeight:
+    """Check the chapter's two followed weights: an output weight and a weight into a hidden neuron.
+
+    Returns where the hidden weight sits. A typo gets a message naming the setting and the
+    allowed names, before anything looks the name up.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> net = load_example("blame_flow").network
+    >>> check_followed_weights(net, "wo2", "wh21").outgoing
+    'wo2'
+    >>> check_followed_weights(net, "w01", "wh11")
+    Traceback (most recent call last):
+    ...
+    ValueError: output_weight must be one of 'wo1', 'wo2' (a weight into the output); got 'w01'
+    >>> check_followed_weights(net, "wo1", "bh1")
+    Traceback (most recent call last):
+    ...
+    ValueError: hidden_weight must be one of 'wh11', 'wh12', 'wh21', 'wh22' (a weight into a hidden neuron); got 'bh1'
+    """
+    outputs = network.layers[-1].weights[0]
+    if output_weight not in outputs:
+        allowed = ", ".join(repr(w) for w in outputs)
+        raise ValueError(f"output_weight must be one of {allowed} (a weight into the output); got {output_weight!r}")
+    try:
+        return hidden_weight(network, hidden_weight_name)  # type: ignore[arg-type]
+    except ValueError as error:
+        if "weight must be one of" not in str(error):
+            raise
+        allowed = str(error).split("weight must be one of ", 1)[1].rsplit(";", 1)[0]
+        raise ValueError(f"hidden_weight must be one of {allowed} (a weight into a hidden neuron); "
+                         f"got {hidden_weight_name!r}") from None
+
+
+@dataclass(frozen=True)
+class TwinRun:
+    """Training from a start where every hidden neuron is a copy of the first.
+
+    ``start`` and ``end`` are the parameters before and after ``epochs`` steps; ``spread`` is
+    the largest difference, after training, between corresponding parameters of two hidden
+    neurons (their incoming weights, biases and outgoing weights); ``first_gradients`` are the
+    gradients of the first step.
+    """
+
+    start: dict[str, float]
+    end: dict[str, float]
+    first_gradients: dict[str, float]
+    spread: float
+    epochs: int
+
+
+def twin_start(network: Network, params: Mapping[str, float], value: float | None = None) -> dict[str, float]:
+    """``params`` with every hidden neuron made a copy of the first (or every parameter set to ``value``).
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("blame_flow")
+    >>> start = twin_start(ex.network, ex.params)
+    >>> [start[n] for n in ("wh11", "wh21", "bh1", "bh2", "wo1", "wo2")]
+    [0.5, 0.5, 0.1, 0.1, 1.5, 1.5]
+    >>> set(twin_start(ex.network, ex.params, 0.0).values())
+    {0.0}
+    """
+    if value is not None:
+        return {name: float(value) for name in network.parameters}
+    hidden, output = network.layers
+    twins = {name: float(v) for name, v in params.items()}
+    for j in range(1, len(hidden.neurons)):
+        for mine, first in zip(hidden.weights[j], hidden.weights[0]):
+            twins[mine] = twins[first]
+        twins[hidden.bias_of(j)] = twins[hidden.bias_of(0)]  # type: ignore[index]
+        twins[output.weights[0][j]] = twins[output.weights[0][0]]
+    return twins
+
+
+def twin_run(network: Network, settings: Settings, start: Mapping[str, float], epochs: int) -> TwinRun:
+    """Train from ``start`` and measure how far the hidden neurons have drifted apart.
+
+    Two neurons that start with the same incoming weights, bias and outgoing weight compute the
+    same activation, get the same error term and so the same updates: the spread stays 0.
+
+    >>> from backproplib.checking.examples import load_example
+    >>> ex = load_example("blame_flow")
+    >>> run = twin_run(ex.network, Settings.of(ex), twin_start(ex.network, ex.params), 50)
+    >>> run.spread, run.end["wh11"] == run.end["wh21"], run.end["wh11"] != run.start["wh11"]
+    (0.0, True, True)
+    """
+    hidden, output = network.layers
+    first = backward(network, dict(start), settings.x, settings.y)
+    end = train(network, dict(start), settings.x, settings.y, settings.learning_rate, epochs).params
+    end = {name: float(v) for name, v in end.items()}
+    rows = [[*hidden.weights[j], hidden.bias_of(j), output.weights[0][j]] for j in range(len(hidden.neurons))]
+    spread = max((abs(end[a] - end[b]) for row in rows[1:] for a, b in zip(row, rows[0])), default=0.0)
+    return TwinRun(dict(start), end, {n: float(g) for n, g in first.gradients.items()}, spread, epochs)

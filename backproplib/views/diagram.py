@@ -62,7 +62,9 @@ def draw_network(
         bar = view.figure.colorbar(ScalarMappable(norm=style.norm, cmap=BLAME_COLOURS), ax=ax, fraction=0.04, pad=0.02)
         bar.set_label("|∂L/∂θ|", fontsize=TEXT_SIZE)
     ys = [p[1] for p in places.values()]
-    ax.set_ylim(min(ys) - 1.0, max(ys) + 1.5)
+    low_bias = any(layer.bias is not None and not layer.shared_bias and min(places[n][1] for n in layer.neurons) < 0
+                   for layer in network.layers)
+    ax.set_ylim(min(ys) - (1.6 if low_bias else 1.0), max(ys) + 1.5)
     ax.set_xlim(-0.8, max(p[0] for p in places.values()) + 0.8)
     return view.figure
 
@@ -102,12 +104,16 @@ def _draw_biases(ax, layer, places, params, style: _Blame) -> None:
     for bias in sorted(set(order), key=order.index):
         users = [n for j, n in enumerate(layer.neurons) if layer.bias_of(j) == bias]
         bx = places[users[0]][0] - 1.2
-        by = top + 0.9 if layer.shared_bias else places[users[0]][1] + 0.75
+        # A neuron below the middle of its layer gets its bias below it, label underneath: above it,
+        # the label would lie on the edges running into the neuron above.
+        below = not layer.shared_bias and places[users[0]][1] < 0
+        by = top + 0.9 if layer.shared_bias else places[users[0]][1] + (-0.75 if below else 0.75)
         colour, width = style(bias)
         for n in users:
             ax.plot([bx, places[n][0]], [by, places[n][1]], color=colour, lw=width, ls=(0, (3, 2)), zorder=1)
         ax.scatter([bx], [by], s=260, marker="s", color=YELLOW, edgecolors="black", zorder=3)
-        ax.text(bx, by + 0.22, f"{bias} = {params[bias]:.2f}", fontsize=TEXT_SIZE, ha="center", va="bottom", zorder=4)
+        ax.text(bx, by - 0.22 if below else by + 0.22, f"{bias} = {params[bias]:.2f}", fontsize=TEXT_SIZE,
+                ha="center", va="top" if below else "bottom", zorder=4)
 
 
 def _draw_units(ax, network: Network, places, activations) -> None:

@@ -7,7 +7,7 @@ import io
 import math
 from typing import Any
 
-__all__ = ["glue", "glue_number", "glue_setting", "number", "significant", "FigureImage"]
+__all__ = ["glue", "glue_number", "glue_setting", "glue_math", "number", "significant", "FigureImage"]
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -77,6 +77,19 @@ def glue_setting(name: str, value: float) -> None:
     >>> glue_setting("eta", 0.1)
     """
     glue(name, f"{float(value):g}")
+
+
+def glue_math(name: str, latex: str) -> None:
+    r"""Glue inline maths (``$latex$``) as Markdown, for the role ``{glue:md}`name:myst```.
+
+    Names a chapter computes (the weight it follows, a neuron) then read as maths in the prose,
+    like the symbols typed beside them.
+
+    >>> glue_math("W_o", r"w_{o h_1}")  # shown as $w_{o h_1}$ by {glue:md}`W_o:myst`
+    """
+    from IPython.display import Markdown
+
+    glue(name, Markdown(f"${latex}$"))
 
 
 class FigureImage:
