@@ -23,6 +23,7 @@ from ..engine.network import Network
 from ..engine.numeric import BackwardPass, backward
 from ..engine.training import check_epochs, check_learning_rate, train
 from ..views import lesson_explorer as lx
+from ..views.document_notes import admonition
 from ..views.explore import Settings
 from ..views.figure import FigureView, checked_epochs
 from ..views.notebook import number
@@ -350,8 +351,8 @@ def convention_table(network: Network, settings: Settings, weight: str, digits: 
 # --- The document's errors, one admonition per root cause ------------------------------------------------------
 
 def _admonition(kind: str, title: str, body: str) -> str:
-    """A MyST admonition, collapsed: the title on the first line, the body after a blank line."""
-    return f":::{{{kind}}} {title}\n:class: dropdown\n\n{body}\n:::"
+    """The book's one admonition form, a real title and collapsed (`document_notes.admonition`)."""
+    return admonition(title, kind, body)
 
 
 def _sign_finding(verdicts: dict[str, str], steps: dict, digits: int) -> str:
