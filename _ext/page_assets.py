@@ -17,6 +17,7 @@ view gets neither the manager nor the state: nothing on it could use them.
 """
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 
 
@@ -53,7 +54,10 @@ def _is_widget_asset(script: Any, manager_files: set[str]) -> bool:
 def drop_unused_widget_manager(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
     if WIDGET_VIEW in context.get("body", ""):
         return
-    manager_files = set(getattr(app.config, "nb_ipywidgets_js", None) or {})
+    # Sphinx stores a relative script path under _static/ ("../_vendor/require.js" becomes
+    # "_static/../_vendor/require.js"), so both spellings of each configured file are dropped.
+    configured = getattr(app.config, "nb_ipywidgets_js", None) or {}
+    manager_files = {name for path in configured for name in (path, posixpath.join("_static", path))}
     scripts = context.get("script_files") or []
     context["script_files"] = [s for s in scripts if not _is_widget_asset(s, manager_files)]
 

@@ -1,5 +1,7 @@
 """Benchmarks for the book: slider latency, batched gradients, a large network, backprop against finite
-differences, static frames, build times, and page weight and time to interactive in Chromium.
+differences, build times, the lesson explorers' key-press latency, and page weight and time to interactive
+in Chromium. (Section 6, the precomputed slider frames, went with the frames: the explorers compute in
+the browser; the section numbers of RESULTS.md are kept.)
 
 Run ``make benchmark`` (or ``.venv/bin/python benchmarks/run.py``). Every figure is a median over
 repeats, printed beside a baseline measured in the same process, so a noisy shared machine
@@ -305,42 +307,6 @@ def print_page_load(html: Path, loads: int) -> None:
     print("\n".join(table(measure(html, pages, loads))))
 
 
-def frames() -> list[tuple]:
-    """Run every chapter notebook and read what its precomputed explorers cost.
-
-    A first cell starts :func:`tests.support.panels.record_frame_stacks` in the chapter's kernel; a
-    last one prints its log.
-    """
-    import json
-
-    import nbformat
-    from nbclient import NotebookClient
-
-    rows = []
-    for notebook in chapters():
-        nb = nbformat.read(notebook, as_version=4)
-        recording = (
-            f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
-            "from tests.support.panels import record_frame_stacks\n_frame_log = record_frame_stacks()"
-        )
-        nb.cells.insert(0, nbformat.v4.new_code_cell(recording))
-        nb.cells.append(nbformat.v4.new_code_cell("import json\nprint(json.dumps(_frame_log))"))
-        start = time.perf_counter()
-        client = NotebookClient(
-            nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}}
-        )
-        client.execute(stderr=subprocess.DEVNULL)  # the kernel's start-up chatter would break the table
-        seconds = time.perf_counter() - start
-        log = json.loads(nb.cells[-1].outputs[0]["text"])
-        rows.append(
-            (
-                notebook.stem, sum(e["frames"] for e in log), sum(e["seconds"] for e in log),
-                sum(e["bytes"] for e in log), seconds,
-            )
-        )
-    return rows
-
-
 def timed(command: list[str], cwd: Path, env: dict) -> float:
     start = time.perf_counter()
     subprocess.run(command, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
@@ -522,12 +488,6 @@ def main() -> None:
     print(f"\nmeets target: {'yes' if ok else 'NO'}")
 
     print_backprop_cost(args.repeats)
-
-    print("\n## 6. Precomputed static-slider frames, per chapter (each notebook run in a fresh kernel)\n")
-    print("| chapter | frames | seconds making frames | bytes | bytes per frame | whole notebook run, s |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for chapter, count, seconds, size, run in frames():
-        print(f"| {chapter} | {count} | {seconds:.1f} | {size:,} | {size // max(count, 1):,} | {run:.1f} |")
 
     if not args.skip_build:
         print("\n## 7. The book\n")

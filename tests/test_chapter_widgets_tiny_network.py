@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backproplib.lessons.gradient_sweep import DEAD_ZONE_VALUES, HIDDEN_ACTIVATIONS, GradientFigure, stack_pngs
+from backproplib.lessons.gradient_sweep import DEAD_ZONE_VALUES, HIDDEN_ACTIVATIONS, GradientFigure
 from backproplib.lessons.loss_comparison import SWEEP_VALUES, TARGETS, LossComparisonFigure
 from backproplib.views.widgets import LossFigure
 from support.chapter_file import Chapter
@@ -41,7 +41,6 @@ def test_dead_zone_explorer_every_frame_is_finite(activation):
             assert np.ptp(view.training.losses) == 0.0
         else:
             assert sweep.at_current["w1"] != 0.0
-        assert stack_pngs(loss_figure.png(), gradient_figure.png())[:4] == b"\x89PNG"
 
 
 @pytest.mark.parametrize("target", TARGETS)

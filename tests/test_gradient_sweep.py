@@ -1,21 +1,12 @@
 """Gradients along a sweep and ReLU dead zones: hand-derived values, every slider position drawn."""
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pytest
-from PIL import Image
 
 from backproplib import load_example
 from backproplib.engine.numeric import forward
-from backproplib.lessons.gradient_sweep import (
-    DEAD_ZONE_VALUES,
-    HIDDEN_ACTIVATIONS,
-    GradientFigure,
-    gradients_along,
-    stack_pngs,
-)
+from backproplib.lessons.gradient_sweep import DEAD_ZONE_VALUES, HIDDEN_ACTIVATIONS, GradientFigure, gradients_along
 from backproplib.views.explore import Settings
 from strategies import sigmoid
 
@@ -96,19 +87,6 @@ def test_every_slider_position_and_activation_draws_finite_curves(activation):
         assert figure.png(small=True)[:4] == b"\x89PNG"
 
 
-def test_stack_pngs_puts_images_one_above_the_other():
-    def png(width: int, height: int, colour: str) -> bytes:
-        buffer = io.BytesIO()
-        Image.new("RGB", (width, height), colour).save(buffer, format="png")
-        return buffer.getvalue()
-
-    stacked = Image.open(io.BytesIO(stack_pngs(png(30, 10, "red"), png(20, 5, "blue"), small=False))).convert("RGB")
-    assert stacked.size == (30, 15)
-    assert stacked.getpixel((0, 0)) == (255, 0, 0)
-    assert stacked.getpixel((0, 12)) == (0, 0, 255)
-    assert stacked.getpixel((25, 12)) == (255, 255, 255)
-
-
 def test_bad_input_names_the_parameter():
     with pytest.raises(ValueError, match="unknown parameter 'b1'; the parameters are 'w1', 'w2'"):
         gradients_along(EXAMPLE.network, SETTINGS, "b1", DEAD_ZONE_VALUES)
@@ -116,5 +94,3 @@ def test_bad_input_names_the_parameter():
         gradients_along(EXAMPLE.network, SETTINGS, "w1", [[0.1, 0.2]])
     with pytest.raises(ValueError, match="values must hold at least two distinct"):
         GradientFigure(EXAMPLE.network, "w1", values=[0.3])
-    with pytest.raises(ValueError, match="images must hold at least one PNG"):
-        stack_pngs()

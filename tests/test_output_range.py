@@ -22,7 +22,6 @@ from backproplib.lessons.output_range import (
     with_output_activation,
 )
 from backproplib.views.explore import Settings
-from backproplib.views.widgets import NEEDS_KERNEL
 from strategies import sigmoid
 from support.panels import shown_alt, shown_png
 
@@ -185,7 +184,6 @@ def test_live_panel_redraws_on_every_control():
     panel = output_range_panel(EXAMPLE.network, SETTINGS, epochs=20)
     menu, rate, target = panel.children[0].children
     image = panel.children[1]
-    assert NEEDS_KERNEL in panel._dom_classes
     assert list(menu.options) == list(OUTPUT_ACTIVATIONS) and menu.value == "sigmoid"
     assert rate.value == pytest.approx(0.1) and target.value == pytest.approx(3.3)
     seen = {shown_png(image)}

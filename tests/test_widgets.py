@@ -8,16 +8,8 @@ import pytest
 
 from backproplib import load_example
 from backproplib.views.explore import Settings, loss_along, training_curve
-from backproplib.views.widgets import (
-    NEEDS_KERNEL,
-    LossFigure,
-    frame_stack,
-    live_explorer,
-    round_up,
-    slider_range,
-    static_explorer,
-)
-from support.panels import record_frame_stacks, shown_alt, shown_png
+from backproplib.views.widgets import LossFigure, frame_stack, live_explorer, round_up, slider_range
+from support.panels import shown_alt, shown_png
 
 
 def settings_of(key: str) -> Settings:
@@ -131,17 +123,6 @@ def test_frame_stack_refuses_a_figure_without_a_description():
         frame_stack([("w", ["1"], 0)], lambda index: b"", alt=" ")
 
 
-def test_static_explorer_starts_at_the_current_value():
-    ex = load_example("shared_bias")
-    box, count, size = static_explorer(ex.network, settings_of("shared_bias"), "w5", [-1.0, 0.0, 0.4, 1.0], epochs=10,
-                                       learning_rates=[0.25, 0.5])
-    slider, rates, stack = box.children
-    assert NEEDS_KERNEL not in box._dom_classes  # responds in the browser alone
-    assert count == 8 and size > 8 * 1000
-    assert slider.index == 2 and slider.value == "0.40"
-    assert rates.index == 1 and stack.selected_index == 2
-
-
 def test_live_explorer_redraws_on_slider_change():
     import ipywidgets as w
 
@@ -149,7 +130,7 @@ def test_live_explorer_redraws_on_slider_change():
     ranges = {"w1": (-1.5, 1.5), "learning_rate": (0.01, 1.0)}
     panel = live_explorer(ex.network, settings_of("tiny_relu"), ranges, "w1", epochs=10)
     choice, grid, image = panel.children
-    assert panel._dom_classes == (NEEDS_KERNEL,)  # the built book greys it out and says why
+    assert panel._dom_classes == ()  # no marking: the built book shows the browser explorer, never this view
     before = shown_png(image)
     slider = grid.children[0]
     assert isinstance(slider, w.FloatSlider) and slider.description == "w1"
@@ -202,21 +183,6 @@ def test_training_curve_matches_repeated_backward_and_step():
         losses.append(float(result.loss))
         params = gradient_step(params, result.gradients, ex.learning_rate)
     assert np.allclose(run.losses, losses, rtol=1e-12, atol=1e-15)
-
-
-def test_the_benchmarks_frame_log_records_what_each_explorer_cost():
-    from backproplib.views import widgets
-
-    log = record_frame_stacks()
-    assert record_frame_stacks() is log  # recording twice does not wrap twice
-    before = len(log)
-    controls = [("w", ["1", "2"], 0), ("η", ["a", "b", "c"], 2)]
-    _, count, size = widgets.frame_stack(controls, lambda index: bytes(10 + index[0] + index[1]), alt="Sizes")
-    entry = log[before]
-    assert len(log) == before + 1
-    assert entry["controls"] == ["w", "η"] and entry["frames"] == count == 6
-    assert entry["bytes"] == size == sum(10 + i + j for i in range(2) for j in range(3))
-    assert entry["seconds"] >= 0.0
 
 
 def test_a_flat_curve_is_drawn_without_a_matplotlib_warning():

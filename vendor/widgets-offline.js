@@ -7,14 +7,6 @@
   // this path require.js would place that module, and so the fonts, beside each page.
   window.require.config({ paths: { "@jupyter-widgets/html-manager/dist": vendor + "html-manager" } });
   window.__jupyter_widgets_assets_path__ = vendor + "html-manager/";
-  // Panels that redraw through Python (class needs-kernel, see backproplib/widgets.py) cannot
-  // respond here: grey out their controls and say why, instead of letting sliders move for nothing.
-  var style = document.createElement("style");
-  style.textContent =
-    ".needs-kernel .widget-slider, .needs-kernel .widget-dropdown { pointer-events: none; opacity: 0.45; }\n" +
-    ".needs-kernel::before { content: 'Shown at its starting settings. These controls need a running kernel: " +
-    "use the Binder or Colab launch button at the top of the page.'; font-style: italic; margin-bottom: 0.4em; }";
-  document.head.appendChild(style);
   // The widget labels call MathJax 2's MathJax.Hub.Queue; the book loads MathJax 3.
   window.addEventListener("load", function () {
     var mathjax = window.MathJax;

@@ -11,12 +11,10 @@ in its dead-zone explorer.
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
-from PIL import Image as PILImage
 
 from ..engine.network import Network
 from ..engine.numeric import backward
@@ -24,9 +22,8 @@ from ..views import lesson_explorer as lx
 from ..views.explore import Settings
 from ..views.figure import FigureView, checked_values, curve_grid, symmetric_limit
 from ..views.palette import LEGEND_SIZE, SERIES_COLOURS, SERIES_STYLES, SHADE, TEXT_SIZE
-from ..views.png import encode_png
 
-__all__ = ["DEAD_ZONE_VALUES", "HIDDEN_ACTIVATIONS", "GradientSweep", "gradients_along", "GradientFigure", "stack_pngs",
+__all__ = ["DEAD_ZONE_VALUES", "HIDDEN_ACTIVATIONS", "GradientSweep", "gradients_along", "GradientFigure",
            "with_hidden_activation", "dead_zone_explorer"]
 
 # Slider positions for a first-layer weight: 25 steps of 0.125 from -1.5 to 1.5, so both 0 (the
@@ -153,35 +150,6 @@ class GradientFigure(FigureView):
             lines.append("dead: " + ", ".join(silent))
         self._text.set_text("\n".join(lines))
         return sweep
-
-
-def stack_pngs(*images: bytes, small: bool = True) -> bytes:
-    """Stack PNG images top to bottom into one PNG (white where widths differ).
-
-    ``small=True`` quantises the result to 64 colours, as precomputed frames are.
-
-    >>> from backproplib.checking.examples import load_example
-    >>> ex = load_example("tiny_relu")
-    >>> fig = GradientFigure(ex.network, "w1")
-    >>> _ = fig.show(Settings.of(ex))
-    >>> one = fig.png()
-    >>> PILImage.open(io.BytesIO(stack_pngs(one, one))).size
-    (576, 352)
-    >>> stack_pngs()
-    Traceback (most recent call last):
-    ...
-    ValueError: images must hold at least one PNG; got none
-    """
-    if not images:
-        raise ValueError("images must hold at least one PNG; got none")
-    opened = [PILImage.open(io.BytesIO(png)).convert("RGB") for png in images]
-    width = max(im.width for im in opened)
-    column = PILImage.new("RGB", (width, sum(im.height for im in opened)), "white")
-    top = 0
-    for im in opened:
-        column.paste(im, (0, top))
-        top += im.height
-    return encode_png(column, small)
 
 
 def with_hidden_activation(network: Network, activation: str) -> Network:

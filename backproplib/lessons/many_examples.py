@@ -26,7 +26,6 @@ from ..engine.numeric import forward
 from ..engine.training import TrainingRun, check_epochs, check_learning_rate, train
 from ..views.figure import FigureView
 from ..views.palette import LEGEND_SIZE, SERIES_COLOURS, SERIES_STYLES, TEXT_SIZE
-from ..views.widgets import kernel_panel
 
 __all__ = [
     "addition_network", "ADDITION_START", "addition_set", "TargetScale", "batch_runs", "first_below",
@@ -206,4 +205,4 @@ def batch_panel(network: Network, params: Mapping[str, float], data: Dataset, he
     for control in (rate, batch, length):
         control.observe(redraw, names="value")
     redraw()
-    return kernel_panel(w.VBox([w.HBox([rate, batch, length]), image]))
+    return w.VBox([w.HBox([rate, batch, length]), image])

@@ -27,7 +27,6 @@ from ..views import lesson_explorer as lx
 from ..views.explore import Settings
 from ..views.figure import FigureView, checked_epochs
 from ..views.palette import BLACK, BLUE, GREEN, LEGEND_SIZE, TEXT_SIZE, VERMILLION, YELLOW
-from ..views.widgets import kernel_panel
 from .document_settings import check_document_settings
 
 __all__ = [
@@ -426,7 +425,7 @@ def output_range_panel(network: Network, settings: Settings, epochs: int = EPOCH
     for control in (menu, rate, target):
         control.observe(redraw, names="value")
     redraw()
-    return kernel_panel(w.VBox([w.HBox([menu, rate, target]), image]))
+    return w.VBox([w.HBox([menu, rate, target]), image])
 
 
 def output_range_explorer(network: Network, settings: Settings, epochs: int = EPOCHS):

@@ -29,7 +29,6 @@ from ..views import lesson_explorer as lx
 from ..views.explore import Settings
 from ..views.figure import FigureView, checked_range, checked_values, curve_grid, symmetric_limit
 from ..views.palette import BLUE, GREEN, GREY, LEGEND_SIZE, PINK, VERMILLION
-from ..views.widgets import kernel_panel
 
 __all__ = [
     "Z_VALUES", "OUTGOING_WEIGHTS", "PRE_ACTIVATIONS", "SWEEPS", "SigmoidPoint", "sigmoid_at",
@@ -360,7 +359,7 @@ def blame_panel(network: Network, settings: Settings, weight: str, outgoing_rang
                 pre_activation_range: tuple[float, float] = (-8.0, 8.0)):
     """A live panel: a menu of hidden weights and sliders for the outgoing weight and the weighted sum.
 
-    Needs a running kernel; the built book shows the precomputed frames instead.
+    Needs a running kernel; the built book shows :func:`blame_explorer`, which computes in the browser.
     """
     import ipywidgets as w
 
@@ -387,7 +386,7 @@ def blame_panel(network: Network, settings: Settings, weight: str, outgoing_rang
     for control in (menu, outgoing, z_slider):
         control.observe(redraw, names="value")
     redraw()
-    return kernel_panel(w.VBox([menu, w.HBox([outgoing, z_slider]), image]))
+    return w.VBox([menu, w.HBox([outgoing, z_slider]), image])
 
 
 def _sigmoid_neuron() -> Network:

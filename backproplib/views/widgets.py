@@ -1,15 +1,14 @@
 """Slider panels: thin shells over :mod:`backproplib.views.explore`.
 
-Two kinds of panel share one figure class, :class:`LossFigure`, whose artists are drawn
-once and then updated in place:
+:func:`live_explorer` puts every weight, bias, input, the target and the learning rate on
+sliders over :class:`LossFigure`, whose artists are drawn once and then updated in place by a
+Python callback. It is the kernel's view of the loss explorer: the chapters show it through
+:func:`backproplib.views.explorer.browser_explorer`, whose output also carries the browser's
+version, the one the built book shows (so no page of the book needs a kernel).
 
-* :func:`live_explorer` — every weight, bias, input, the target and the learning rate on
-  sliders, redrawn by a Python callback (needs a kernel). The chapters show it through
-  :func:`backproplib.views.explorer.browser_explorer`, whose output also carries the browser's
-  version, the one the built book shows.
-* :func:`frame_stack` / :func:`static_explorer` — the figure precomputed for a grid of slider
-  values, shown as ``Image`` widgets in a ``Stack`` whose ``selected_index`` is ``jslink``-ed to
-  the slider. The link runs in the browser, so the built book responds with no kernel.
+:func:`frame_stack` — a figure precomputed for a grid of slider values, shown in ``Stack``
+widgets whose ``selected_index`` is ``jslink``-ed to the sliders — is the older way to respond
+without a kernel. The book's chapters no longer use it; it stays while a chapter's draft does.
 """
 from __future__ import annotations
 
@@ -26,7 +25,7 @@ from .png import canvas_png
 
 __all__ = [
     "slider_range", "image_html", "described_image", "LossFigure", "round_up",
-    "live_explorer", "frame_stack", "static_explorer", "kernel_panel",
+    "live_explorer", "frame_stack",
 ]
 
 
@@ -262,23 +261,7 @@ def live_explorer(
         control.observe(redraw, names="value")
     redraw()
     grid = w.GridBox(list(sliders.values()), layout=w.Layout(grid_template_columns="repeat(2, 1fr)"))
-    return kernel_panel(w.VBox([choice, grid, image]))
-
-
-# A panel whose controls redraw through Python. The built book (vendor/widgets-offline.js) greys out
-# its controls and says that they need a running kernel; in Jupyter the class changes nothing.
-NEEDS_KERNEL = "needs-kernel"
-
-
-def kernel_panel(box):
-    """Mark ``box`` as a panel that only responds with a running kernel; returns ``box``.
-
-    >>> import ipywidgets as w
-    >>> kernel_panel(w.VBox())._dom_classes
-    ('needs-kernel',)
-    """
-    box.add_class(NEEDS_KERNEL)
-    return box
+    return w.VBox([choice, grid, image])
 
 
 def frame_stack(
@@ -336,41 +319,3 @@ def frame_stack(
         level = [child for stack in level for child in stack.children]
     frames = int(np.prod(sizes))
     return w.VBox([*sliders, root]), frames, total
-
-
-
-def static_explorer(
-    network: Network,
-    settings: Settings,
-    parameter: str,
-    values: Sequence[float],
-    epochs: int = 100,
-    learning_rates: Sequence[float] | None = None,
-):
-    """The loss figure for each value of ``parameter`` (and each learning rate, if given), kernel-free.
-
-    Returns ``(box, frame_count, total_bytes)``.
-
-    >>> from backproplib.checking.examples import load_example
-    >>> ex = load_example("tiny_relu")
-    >>> box, count, size = static_explorer(ex.network, Settings(ex.params, ex.x, ex.y, 0.1), "w1", [-1, 0, 1], 10)
-    >>> count, [c.description for c in box.children[:1]], size > 1000
-    (3, ['w1'], True)
-    """
-    values = [float(v) for v in values]
-    figure = LossFigure(network, parameter, (values[0], values[-1]), epochs)
-    start = int(np.argmin([abs(v - settings.params[parameter]) for v in values]))
-    controls = [(parameter, [f"{v:.2f}" for v in values], start)]
-    rates = [float(r) for r in learning_rates] if learning_rates else []
-    if rates:
-        nearest = int(np.argmin([abs(r - settings.learning_rate) for r in rates]))
-        controls.append(("η", [f"{r:g}" for r in rates], nearest))
-
-    def render(index: tuple[int, ...]) -> bytes:
-        changes = {parameter: values[index[0]]}
-        if rates:
-            changes["learning_rate"] = rates[index[1]]
-        figure.show(settings.replace(**changes))
-        return figure.png(small=True)
-
-    return frame_stack(controls, render, alt=LossFigure.describe(parameter, epochs))

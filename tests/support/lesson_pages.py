@@ -1,5 +1,9 @@
 """The lesson explorers as standalone pages in a folder laid out like the built book, and the
-headless-Chromium scripts that read them (used by tests/test_lesson_browser.py and benchmarks/run.py).
+headless-Chromium scripts that read them (used by tests/test_lesson_browser.py, tests/test_browser.py
+and benchmarks/run.py).
+
+The scripts read the page's first explorer, or the explorer whose container is passed as the
+first script argument (a built chapter page holds several).
 """
 from __future__ import annotations
 
@@ -41,10 +45,11 @@ def write_site(folder: Path) -> dict[str, Any]:
 
 
 WAIT = """
-const done = arguments[0];
+const done = arguments[arguments.length - 1];
+const given = arguments.length > 1 ? arguments[0] : null;
 (function wait() {
-  const root = document.querySelector('.bp-explorer');
-  const alert = document.querySelector('.bp-explorer [role=alert]:not([hidden])');
+  const root = given || document.querySelector('.bp-explorer');
+  const alert = root && root.querySelector('[role=alert]:not([hidden])');
   if (alert) done(alert.textContent);
   else if (root && root.backpropExplorer
            && root.backpropExplorer.stats.draws >= (root.backpropExplorer.views || [0, 0]).length)
@@ -54,7 +59,7 @@ const done = arguments[0];
 """
 
 SNAPSHOT = """
-const root = document.querySelector('.bp-explorer');
+const root = arguments[0] || document.querySelector('.bp-explorer');
 const ex = root.backpropExplorer;
 const digest = (text) => { let h = 2166136261; for (let i = 0; i < text.length; i++) { h ^= text.charCodeAt(i);
   h = Math.imul(h, 16777619); } return (h >>> 0).toString(16); };
@@ -73,8 +78,8 @@ return {
 """
 
 AFTER_RENDER = """
-const [renders, done] = arguments;
-const ex = document.querySelector('.bp-explorer').backpropExplorer;
+const renders = arguments[0], done = arguments[arguments.length - 1];
+const ex = (arguments.length > 2 ? arguments[1] : document.querySelector('.bp-explorer')).backpropExplorer;
 const deadline = performance.now() + 5000;
 (function wait() {
   if (ex.stats.renders > renders || performance.now() > deadline) requestAnimationFrame(() => done(ex.stats.renders));
@@ -121,9 +126,13 @@ def control_values(panel: dict, sliders: list[dict]) -> dict[str, float]:
             for c, s in zip(controls, sliders)}
 
 
-def expected_readouts(explorer: Any, state: dict) -> list[str]:
-    """Every readout line from numpy at the page's control values (and the dropdown's model)."""
-    panel = explorer.view.panel
+def expected_readouts(explorer: Any, state: dict, panel: dict | None = None) -> list[str]:
+    """Every readout line from numpy at the page's control values (and the dropdown's model).
+
+    ``panel`` is the description the page shows (default: the explorer's own); the networks are
+    the explorer's models.
+    """
+    panel = explorer.view.panel if panel is None else panel
     values = control_values(panel, state["sliders"])
     networks = networks_of(explorer)
     lines, runs = [], {}
@@ -162,7 +171,7 @@ def key_press_latency(browser: Any, url: str, presses: int = 52, warm_up: int = 
 
 
 def open_page(browser: Any, url: str, wait: str = WAIT, snapshot: str = "") -> dict:
-    """Load ``url`` afresh (console and request logs emptied), wait for its explorer, return ``snapshot``."""
+    """Load ``url`` afresh (console and request logs emptied), wait for its first explorer, return ``snapshot``."""
     from test_browser import requested_urls
 
     browser.get("about:blank")
@@ -173,9 +182,11 @@ def open_page(browser: Any, url: str, wait: str = WAIT, snapshot: str = "") -> d
     return browser.execute_script(snapshot or SNAPSHOT)
 
 
-def press(browser: Any, element: Any, key: str, before: dict, snapshot: str = "") -> dict:
-    """Send ``key`` to ``element``; the explorer must redraw; returns the new ``snapshot``."""
+def press(browser: Any, element: Any, key: str, before: dict, snapshot: str = "", root: Any = None) -> dict:
+    """Send ``key`` to ``element``; the explorer (the page's first, or the one in container ``root``)
+    must redraw; returns the new ``snapshot``."""
     element.send_keys(key)
-    renders = browser.execute_async_script(AFTER_RENDER, before["renders"])
+    scoped = () if root is None else (root,)
+    renders = browser.execute_async_script(AFTER_RENDER, before["renders"], *scoped)
     assert renders > before["renders"], f"no redraw after {key!r}"
-    return browser.execute_script(snapshot or SNAPSHOT)
+    return browser.execute_script(snapshot or SNAPSHOT, *scoped)

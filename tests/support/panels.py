@@ -1,19 +1,17 @@
-"""Driving and reading widget panels without a browser: slider positions, shown images, frame costs."""
+"""Driving and reading widget panels without a browser: slider positions and shown images."""
 from __future__ import annotations
 
 import base64
 import html
 import itertools
 import re
-import time
 from typing import Mapping
 
 import numpy as np
 
-from backproplib.views import widgets
 from backproplib.views.explore import Settings
 
-__all__ = ["shown_png", "shown_alt", "probe_positions", "every_position", "record_frame_stacks", "is_finite"]
+__all__ = ["shown_png", "shown_alt", "probe_positions", "every_position", "is_finite"]
 
 _IMG = re.compile(r'<img alt="([^"]*)" src="data:image/png;base64,([A-Za-z0-9+/=]*)"')
 
@@ -76,31 +74,3 @@ def every_position(ranges: Mapping[str, tuple[float, float]], steps: int = 5) ->
     """
     axes = [[(name, v) for v in np.linspace(low, high, steps)] for name, (low, high) in ranges.items()]
     return itertools.product(*axes)
-
-
-def record_frame_stacks() -> list[dict]:
-    """From now on, log every :func:`backproplib.views.widgets.frame_stack` built in this process.
-
-    Returns the log: one entry per frame stack with its controls, frame count, PNG bytes and the
-    seconds it took. The benchmarks call this in a chapter's kernel before the chapter's own cells,
-    so chapters importing ``frame_stack`` afterwards get the measured one.
-
-    >>> log = record_frame_stacks()
-    >>> _ = widgets.frame_stack([("w", ["0", "1"], 0)], lambda i: b"PNG", alt="Loss against w")
-    >>> log[-1]["controls"], log[-1]["frames"], log[-1]["bytes"]
-    (['w'], 2, 6)
-    """
-    if hasattr(widgets.frame_stack, "log"):  # already recording
-        return widgets.frame_stack.log
-    build, log = widgets.frame_stack, []
-
-    def measured(controls, render, dropdowns=(), *, alt):
-        started = time.perf_counter()
-        box, frames, total = build(controls, render, dropdowns, alt=alt)
-        log.append({"controls": [c[0] for c in controls], "frames": frames, "bytes": total,
-                    "seconds": time.perf_counter() - started})
-        return box, frames, total
-
-    measured.log = log  # type: ignore[attr-defined]
-    widgets.frame_stack = measured
-    return log
