@@ -8,7 +8,7 @@ import pytest
 
 from backproplib import load_example
 from backproplib.views.explore import Settings, loss_along, training_curve
-from backproplib.views.widgets import LossFigure, frame_stack, live_explorer, round_up, slider_range
+from backproplib.views.widgets import LossFigure, live_explorer, round_up, slider_range
 from support.panels import shown_alt, shown_png
 
 
@@ -88,39 +88,6 @@ def test_diverging_training_stops_and_is_labelled():
     assert np.all(np.isfinite(view.training.losses))
 
 
-def test_frame_stack_links_each_control_to_every_stack_at_its_depth():
-    import ipywidgets as w
-
-    seen = []
-
-    def render(index):
-        seen.append(index)
-        return b"\x89PNG" + bytes(index)
-
-    from ipywidgets.widgets.widget import _instances
-    from ipywidgets.widgets.widget_link import Link
-
-    controls = [("a", ["1", "2", "3"], 1), ("b", ["x", "y"], 0)]
-    box, count, size = frame_stack(controls, render, dropdowns=[1], alt="A test")
-    slider, dropdown, root = box.children
-    assert count == 6 and sorted(seen) == [(i, j) for i in range(3) for j in range(2)]
-    assert size == sum(len(b"\x89PNG" + bytes(i)) for i in seen)
-    assert isinstance(slider, w.SelectionSlider) and isinstance(dropdown, w.Dropdown)
-    assert root.selected_index == 1 and slider.index == 1
-    assert [child.selected_index for child in root.children] == [0, 0, 0]
-    assert shown_png(root.children[2].children[1]) == b"\x89PNG" + bytes((2, 1))
-    # Every frame is described for readers who cannot see it, with the positions it shows.
-    assert shown_alt(root.children[2].children[1]) == "A test; a = 3, b = y"
-    assert len({shown_alt(frame) for stack in root.children for frame in stack.children}) == 6
-    links = {(id(link.source[0]), link.source[1], id(link.target[0]), link.target[1])
-             for link in _instances.values() if isinstance(link, Link)}
-    assert (id(slider), "index", id(root), "selected_index") in links
-    assert all((id(dropdown), "index", id(child), "selected_index") in links for child in root.children)
-
-
-def test_frame_stack_refuses_a_figure_without_a_description():
-    with pytest.raises(ValueError, match="alt must describe the figure"):
-        frame_stack([("w", ["1"], 0)], lambda index: b"", alt=" ")
 
 
 def test_live_explorer_redraws_on_slider_change():

@@ -5,15 +5,11 @@ sliders over :class:`LossFigure`, whose artists are drawn once and then updated 
 Python callback. It is the kernel's view of the loss explorer: the chapters show it through
 :func:`backproplib.views.explorer.browser_explorer`, whose output also carries the browser's
 version, the one the built book shows (so no page of the book needs a kernel).
-
-:func:`frame_stack` — a figure precomputed for a grid of slider values, shown in ``Stack``
-widgets whose ``selected_index`` is ``jslink``-ed to the sliders — is the older way to respond
-without a kernel. The book's chapters no longer use it; it stays while a chapter's draft does.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Callable, Mapping, Sequence
+from typing import Mapping
 
 import numpy as np
 
@@ -25,7 +21,7 @@ from .png import canvas_png
 
 __all__ = [
     "slider_range", "image_html", "described_image", "LossFigure", "round_up",
-    "live_explorer", "frame_stack",
+    "live_explorer",
 ]
 
 
@@ -263,59 +259,3 @@ def live_explorer(
     grid = w.GridBox(list(sliders.values()), layout=w.Layout(grid_template_columns="repeat(2, 1fr)"))
     return w.VBox([choice, grid, image])
 
-
-def frame_stack(
-    controls: Sequence[tuple[str, Sequence[str], int]],
-    render: Callable[[tuple[int, ...]], bytes],
-    dropdowns: Sequence[int] = (),
-    *,
-    alt: str,
-):
-    """Precompute one PNG per combination of control positions and link controls to nested Stacks.
-
-    ``controls`` is a list of ``(description, option labels, initial index)``; ``render`` receives a
-    tuple of indices (one per control) and returns PNG bytes. Each control is a
-    ``SelectionSlider``, except those whose position is listed in ``dropdowns`` (a ``Dropdown``,
-    for choices with no order such as an activation function). Both sync ``index`` to the browser,
-    which is what ``jslink`` needs. ``alt`` describes the figure for readers who cannot see it;
-    each frame's alt text adds its control positions.
-    Returns ``(box, frame_count, total_bytes)``.
-
-    >>> box, count, size = frame_stack([("w", ["0", "1"], 0), ("η", ["0.1", "0.5", "1"], 1)], lambda i: b"PNG",
-    ...                                alt="Loss against w")
-    >>> count, size, box.children[2].selected_index, box.children[2].children[0].selected_index
-    (6, 18, 0, 1)
-    >>> box.children[2].children[1].children[2].value[:38]
-    '<img alt="Loss against w; w = 1, η = 1'
-    """
-    if not isinstance(alt, str) or not alt.strip():
-        raise ValueError(f"alt must describe the figure in words; got {alt!r}")
-    import ipywidgets as w
-
-    sizes = [len(labels) for _, labels, _ in controls]
-    total = 0
-
-    def build(prefix: tuple[int, ...], depth: int):
-        nonlocal total
-        if depth == len(controls):
-            png = render(prefix)
-            total += len(png)
-            positions = ", ".join(f"{controls[k][0]} = {controls[k][1][i]}" for k, i in enumerate(prefix))
-            return described_image(png, f"{alt}; {positions}")
-        children = [build(prefix + (i,), depth + 1) for i in range(sizes[depth])]
-        return w.Stack(children, selected_index=controls[depth][2])
-
-    root = build((), 0)
-    sliders = [
-        w.Dropdown(options=list(labels), index=initial, description=description)
-        if position in dropdowns
-        else w.SelectionSlider(options=list(labels), index=initial, description=description, continuous_update=True)
-        for position, (description, labels, initial) in enumerate(controls)
-    ]
-    level = [root]
-    for slider in sliders:
-        for stack in level:
-            w.jslink((slider, "index"), (stack, "selected_index"))
-        level = [child for stack in level for child in stack.children]
-    frames = int(np.prod(sizes))
-    return w.VBox([*sliders, root]), frames, total
