@@ -241,7 +241,7 @@ def many_examples_explorer(network: Network, params: Mapping[str, float], data: 
     lines = [lx.Series("loss", "{batch}", SERIES_COLOURS[0], lx.DASHES[0]),
              lx.Series("loss", "{batch}", SERIES_COLOURS[1], lx.DASHES[1])]
     chart = lx.dataset_chart("The mean loss over the training set per epoch (log scale), at your batch size and for "
-                             "the full batch (dashed), from the same start and seed.", "mean loss on the training set",
+                             "the full batch (dashed), from the same start and seed.", "mean training loss",
                              lines, ["control", "full"], [batch_label(b, size) for b in range(1, size + 1)])
     readouts = [lx.dataset_readout("held-out mean loss after training, batch size {batch}", "control"),
                 lx.dataset_readout("held-out mean loss after training, full batch", "full")]
