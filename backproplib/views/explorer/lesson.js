@@ -38,8 +38,8 @@
  *
  * Trade-offs: one redraw per animation frame; a training run is made once per (model, sign) and
  * redraw; a sweep evaluates the pass once per point (201 points cost well under a millisecond).
- * A dataset run (trainSet) is kept across redraws while its rate, epochs and batch size stay: moving
- * the batch slider does not retrain the full-batch reference.
+ * A dataset run (trainSet) is kept from one redraw to the next while its rate, epochs and batch
+ * size stay: moving the batch slider does not retrain the full-batch reference.
  * uPlot fixes a scale's distribution when made, so a chart with a log y axis is made log.
  */
 (function (root, factory) {
@@ -338,15 +338,15 @@
     return ex.runs[id];
   }
 
-  /** The dataset run at `which` batch ("control" or "full"), kept while its settings stay. */
+  /** The dataset run at `which` batch ("control" or "full"): made, or kept from the last redraw. */
   function datasetRunOf(ex, which, values) {
     const key = chosenKey(ex, null);
     const setting = settingFor(ex.models[key], ex.panel, values);
     const size = batchSize(ex.panel, setting, which);
     const id = `${key}|${setting.rate}|${setting.epochs}|${size}`;
     if (!ex.datasetRuns.has(id)) {
-      if (ex.datasetRuns.size >= 8) ex.datasetRuns.clear();
-      ex.datasetRuns.set(id, datasetRun(ex.models[key], ex.panel, setting, size));
+      const kept = ex.lastDatasetRuns.get(id);
+      ex.datasetRuns.set(id, kept || datasetRun(ex.models[key], ex.panel, setting, size));
     }
     const run = ex.datasetRuns.get(id);
     ex.runs[`data|${size}`] = run;
@@ -483,6 +483,8 @@
     try {
       const { values } = controlValues(ex);
       ex.runs = {};
+      ex.lastDatasetRuns = ex.datasetRuns;  // only the last redraw's runs are kept: no unbounded cache
+      ex.datasetRuns = new Map();
       ex.views.forEach((view) => {
         const draw = { sweep: renderSweep, training: renderTraining, dataset: renderDataset }[view.chart.kind];
         view.data = draw(ex, view, values);
@@ -500,7 +502,7 @@
   /** Build the lesson panel inside `container` and draw it once; returns its state (for tests). */
   function mount(container, panel, models) {
     const ex = { panel: panel, models: checkLesson(panel, models), sliders: [], stats: { renders: 0, draws: 0, drawnAt: 0 }, runs: {},
-      datasetRuns: new Map() };
+      datasetRuns: new Map(), lastDatasetRuns: new Map() };
     base().prepareMount(container, ex, render);
     container.append(buildControls(ex, panel), ex.error, buildReadouts(ex, panel), buildCharts(ex, panel));
     const width = Math.max(260, Math.floor(ex.chartBoxes[0] ? ex.chartBoxes[0].plot.clientWidth : 0));
