@@ -104,6 +104,9 @@ def _panel(**changes):
     ({"kind": "explorer"}, 'a lesson description has kind "lesson"; got "explorer"'),
     ({"models": [{"key": "other", "label": "x", "values": {}}]}, 'the models lack "other"'),
     ({"readouts": [{"label": "r", "quantity": "slope:w1", "model": None}]}, 'got "slope:w1"'),
+    ({"charts": [{"kind": "dataset", "series": []}]}, "a dataset chart needs the description's dataset"),
+    ({"readouts": [{"label": "r", "quantity": "mean_loss", "model": None, "on": "held_out"}]},
+     'readout "r" needs the description\'s dataset and its held_out set'),
 ])
 def test_check_lesson_refuses_a_description_that_does_not_fit_its_models(change, message) -> None:
     from backproplib.engine.javascript import model_source
