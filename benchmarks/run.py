@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -340,9 +340,11 @@ def book_build(with_tests: bool) -> list[tuple]:
     return rows
 
 
-def lesson_latency(presses: int) -> list[tuple[str, float, float]]:
-    """Key press to redrawn figure for every lesson explorer in headless Chromium, and for the generic
-    loss explorer (shared_bias, 2,000 epochs) as the baseline: p50 and p95 ms over ``presses``."""
+def lesson_latency(presses: int, only: Sequence[str] = ()) -> list[tuple[str, float, float]]:
+    """Key press to redrawn figure for every lesson explorer in headless Chromium (``only``: these
+    pages), for the generic loss explorer (shared_bias, 2,000 epochs) as the baseline, and for the
+    dataset explorer at its slowest settings (``many_examples_sgd200``: one example at a time for 200
+    epochs on 24 examples, the rate slider retraining both runs): p50 and p95 ms over ``presses``."""
     import functools
     import http.server
     import shutil
@@ -355,12 +357,15 @@ def lesson_latency(presses: int) -> list[tuple[str, float, float]]:
     from backproplib.authoring.explorer_ranges import live_ranges
     from backproplib.views.explorer import browser_explorer, standalone_page
     from support.lesson_pages import key_press_latency, write_site
+    from support.lesson_panels import many_examples_panel
 
     folder = Path(tempfile.mkdtemp(prefix="lesson-bench-"))
     names = list(write_site(folder))
     example = load_example("shared_bias")
     generic = browser_explorer(example.network, Settings.of(example), live_ranges(example), "w5", epochs=2000)
     (folder / "generic.html").write_text(standalone_page([generic.view], "", "generic"))
+    slowest = many_examples_panel(batch_size=1, epochs=200)
+    (folder / "many_examples_sgd200.html").write_text(standalone_page([slowest.view], "", "many_examples_sgd200"))
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
             pass
@@ -376,7 +381,7 @@ def lesson_latency(presses: int) -> list[tuple[str, float, float]]:
     browser = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
     rows = []
     try:
-        for name in ["generic", *names]:
+        for name in [n for n in ["generic", *names, "many_examples_sgd200"] if not only or n in only]:
             times = key_press_latency(browser, f"http://127.0.0.1:{httpd.server_address[1]}/{name}.html", presses + 2)
             p50, p95 = np.percentile(times, [50, 95])
             rows.append((name, float(p50), float(p95)))
@@ -387,12 +392,12 @@ def lesson_latency(presses: int) -> list[tuple[str, float, float]]:
     return rows
 
 
-def print_lesson_latency(presses: int) -> None:
+def print_lesson_latency(presses: int, only: Sequence[str] = ()) -> None:
     print(f"\n## 8. Lesson explorers: key press to redrawn figure in headless Chromium, ms over {presses} presses")
     print(f"target: p95 ≤ {TARGETS['frame_ms']:.0f} ms (one frame); baseline: the generic loss explorer\n")
     print("| explorer | p50 | p95 | meets target |")
     print("|---|---:|---:|---|")
-    for name, p50, p95 in lesson_latency(presses):
+    for name, p50, p95 in lesson_latency(presses, only):
         print(f"| {name} | {p50:.1f} | {p95:.1f} | {'yes' if p95 <= TARGETS['frame_ms'] else 'NO'} |")
 
 
@@ -406,6 +411,7 @@ def main() -> None:
     parser.add_argument("--only", choices=["cost", "lessons", "pages"],
                         help="run only this section (cost: 5; lessons: 8, the lesson explorers; pages: 9)")
     parser.add_argument("--presses", type=int, default=50, help="key presses per lesson explorer (section 8)")
+    parser.add_argument("--lesson", action="append", default=[], help="section 8: only this page (repeatable)")
     parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html", help="the built book (section 9)")
     parser.add_argument("--loads", type=int, default=5, help="cold loads of every page (section 9)")
     args = parser.parse_args()
@@ -413,7 +419,7 @@ def main() -> None:
         print_backprop_cost(args.repeats)
         return
     if args.only == "lessons":
-        print_lesson_latency(args.presses)
+        print_lesson_latency(args.presses, args.lesson)
         return
     if args.only == "pages":
         print_page_load(args.html, args.loads)

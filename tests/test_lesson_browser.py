@@ -80,3 +80,31 @@ def test_a_page_without_lesson_js_says_so_instead_of_a_blank_panel(driver: Any, 
         "document.body.append(json); window.backpropExplorers.push(entry); return div.textContent;"
     )
     assert "lesson.js is not loaded" in message
+
+
+def test_the_dataset_panel_names_its_runs_and_marks_a_diverged_one(driver: Any, lesson_site) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from backproplib import train
+    from backproplib.lessons.many_examples import batch_label
+    from support.lesson_panels import dataset_of, networks_of
+
+    url, explorers = lesson_site
+    explorer = explorers["many_examples"]
+    panel = explorer.view.panel
+    network = networks_of(explorer)["network"]
+    training = dataset_of(network, panel["dataset"])
+    legend = "return Array.from(document.querySelectorAll('.u-legend .u-series .u-label')).map(e => e.textContent)"
+    state = open_page(driver, url + "many_examples.html")
+    assert driver.execute_script(legend) == [batch_label(4, 24), batch_label(24, 24)]
+    rate, batch, _ = driver.find_elements(By.CSS_SELECTOR, ".bp-explorer input[type=range]")
+    state = press(driver, rate, Keys.END, state)  # η = 10^0.5: numpy's runs diverge
+    top = panel["groups"][0]["controls"][0]["stops"][-1]
+    for size in (4, None):
+        assert train(network, panel["base"]["parameters"], training.x, training.y, top, 100, batch_size=size,
+                     seed=panel["dataset"]["seed"]).diverged
+    assert driver.execute_script(legend) == [batch_label(4, 24) + " (diverged)", batch_label(24, 24) + " (diverged)"]
+    assert "diverged" in state["readouts"][-1]
+    press(driver, batch, Keys.HOME, state)
+    assert driver.execute_script(legend)[0] == batch_label(1, 24) + " (diverged)"

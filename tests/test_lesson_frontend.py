@@ -104,6 +104,9 @@ def _panel(**changes):
     ({"kind": "explorer"}, 'a lesson description has kind "lesson"; got "explorer"'),
     ({"models": [{"key": "other", "label": "x", "values": {}}]}, 'the models lack "other"'),
     ({"readouts": [{"label": "r", "quantity": "slope:w1", "model": None}]}, 'got "slope:w1"'),
+    ({"charts": [{"kind": "dataset", "series": []}]}, "a dataset chart needs the description's dataset"),
+    ({"readouts": [{"label": "r", "quantity": "mean_loss", "model": None, "on": "held_out"}]},
+     'readout "r" needs the description\'s dataset and its held_out set'),
 ])
 def test_check_lesson_refuses_a_description_that_does_not_fit_its_models(change, message) -> None:
     from backproplib.engine.javascript import model_source
@@ -134,8 +137,11 @@ def test_each_lesson_panel_starts_on_exact_positions_with_whole_labels_and_every
     panel = explorer.view.panel
     networks = networks_of(explorer)
     for control in (c for g in panel["groups"] for c in g["controls"]):
-        low, step, value = (Decimal(repr(control[k])) for k in ("min", "step", "value"))
-        assert (value - low) % step == 0, control
+        if "stops" in control:  # a slider over listed stops: the value is one of them
+            assert control["value"] in control["stops"] and len(control["texts"]) == len(control["stops"]), control
+        else:
+            low, step, value = (Decimal(repr(control[k])) for k in ("min", "step", "value"))
+            assert (value - low) % step == 0, control
         assert control["label"] and "…" not in control["label"]
     for chart in panel["charts"]:
         assert chart["caption"] and chart["y_label"] and chart["x_label"]

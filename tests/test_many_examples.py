@@ -104,6 +104,7 @@ def test_the_kernel_panel_draws_at_the_ends_of_its_sliders(rate, batch, epochs):
     panel = lesson.batch_panel(NETWORK, lesson.ADDITION_START, data, held, rate, batch, epochs)
     controls, image = panel.children
     assert [c.description for c in controls.children] == ["η", "batch size", "epochs"]
+    assert "needs-kernel" not in panel._dom_classes  # the book shows the browser's twin, which needs no kernel
     assert image.value.startswith('<img alt="Training loss per epoch')
     controls.children[2].value = 20  # a redraw through the observer
     assert ", 20 epochs" in image.value

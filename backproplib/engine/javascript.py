@@ -215,21 +215,28 @@ _RUNTIME = """\
     Y.forEach((row) => checked(row, "y"));
     return X.length;
   }
-  // The loss and gradients averaged over the examples rows[0 … count − 1] (each row one pass; the
-  // scratch arrays hold one value per example, so the means add what numpy's means add).
-  function meanPass(theta, X, Y, rows, count, scratch) {
+  // The loss averaged over the examples rows[start … start + count − 1], returned, and the gradients'
+  // averages, written into scratch.mean (each row one pass; the scratch arrays hold one value per
+  // example, so the means add what numpy's means add). Nothing is allocated: one example at a time
+  // for 200 epochs makes thousands of these in a redraw.
+  function meanPass(theta, X, Y, rows, start, count, scratch) {
     for (let at = 0; at < count; at += 1) {
-      scratch.losses[at] = lossAndGradients(theta, X[rows[at]], Y[rows[at]], scratch.gradients, at);
+      scratch.losses[at] = lossAndGradients(theta, X[rows[start + at]], Y[rows[start + at]], scratch.gradients, at);
     }
-    const mean = (column) => pairwiseSum(column, 0, count) / count;
-    return [mean(scratch.losses), scratch.gradients.map(mean)];
+    for (let i = 0; i < SIZES.theta; i += 1) scratch.mean[i] = pairwiseSum(scratch.gradients[i], 0, count) / count;
+    return pairwiseSum(scratch.losses, 0, count) / count;
   }
   function scratchFor(n) {
-    return { losses: new Float64Array(n), gradients: Array.from({ length: SIZES.theta }, () => new Float64Array(n)) };
+    return { losses: new Float64Array(n), gradients: Array.from({ length: SIZES.theta }, () => new Float64Array(n)),
+             mean: new Float64Array(SIZES.theta) };
   }
   function meanLoss(theta, X, Y) {
     const n = checkedSet(X, Y);
-    return meanPass(checked(theta, "theta"), X, Y, X.map((_, i) => i), n, scratchFor(n))[0];
+    return meanPass(checked(theta, "theta"), X, Y, X.map((_, i) => i), 0, n, scratchFor(n));
+  }
+  // values ← values − rate · scratch.mean, in place.
+  function stepBy(values, rate, scratch) {
+    for (let i = 0; i < values.length; i += 1) values[i] = values[i] - rate * scratch.mean[i];
   }
   // backproplib.engine.training.train on a dataset (its teaching path without hooks), epoch by epoch.
   function trainSet(theta, X, Y, rate, epochs, batchSize, seed) {
@@ -244,24 +251,24 @@ _RUNTIME = """\
     const whole = batchSize === 0 || batchSize >= n;
     const deal = shuffler(seed), everyRow = X.map((_, i) => i), scratch = scratchFor(n);
     const losses = [];
-    let values = checked(theta, "theta").slice();
-    let lastGood = values;
-    const finish = (last, divergedAt) => ({ losses: Float64Array.from(losses), theta: last, divergedAt: divergedAt });
+    const values = checked(theta, "theta").slice();
+    const lastGood = values.slice();
+    const finish = (last, divergedAt) => (
+      { losses: Float64Array.from(losses), theta: last.slice(), divergedAt: divergedAt });
     for (let epoch = 0; epoch <= epochs; epoch += 1) {
-      const [loss, gradients] = inside(values) ? meanPass(values, X, Y, everyRow, n, scratch) : [NaN, null];
+      const loss = inside(values) ? meanPass(values, X, Y, everyRow, 0, n, scratch) : NaN;
       if (!inside(values) || !inside([loss])) return finish(lastGood, epoch);
       losses.push(loss);
-      lastGood = values;
+      for (let i = 0; i < values.length; i += 1) lastGood[i] = values[i];
       if (epoch === epochs) break;
       if (whole) {
-        values = values.map((value, i) => value - rate * gradients[i]);
+        stepBy(values, rate, scratch);
         continue;
       }
       const order = deal.permutation(n);
       for (let start = 0; start < n && inside(values); start += batchSize) {
-        const rows = order.slice(start, start + batchSize);
-        const [, batch] = meanPass(values, X, Y, rows, rows.length, scratch);
-        values = values.map((value, i) => value - rate * batch[i]);
+        meanPass(values, X, Y, order, start, n - start < batchSize ? n - start : batchSize, scratch);
+        stepBy(values, rate, scratch);
       }
     }
     return finish(values, null);

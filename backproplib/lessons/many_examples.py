@@ -8,7 +8,10 @@ learns y = x1 + x2 from pairs drawn uniformly from [0, 1)² and is scored on pai
 Everything here is a pure function of its arguments (the datasets are seeded, the mini-batches come
 from :class:`~backproplib.engine.data.Shuffle`), so the chapter's numbers, the figure and the
 explorer all come from the same calls. :class:`BatchFigure` only draws what :func:`batch_runs`
-returns; :func:`batch_panel` is the kernel's explorer over it.
+returns; :func:`many_examples_explorer` is the chapter's explorer: in the book a dataset chart of
+:mod:`backproplib.views.lesson_explorer` that the reader's browser trains (the generated model's
+``trainSet``, the same loop and shuffle), with a kernel :func:`batch_panel`, ipywidgets over
+:func:`batch_runs`.
 
 Used by the chapter 'Learning from many examples' (chapters/many_examples.ipynb).
 """
@@ -24,13 +27,21 @@ from ..engine.data import Dataset, mean_loss_and_gradients
 from ..engine.network import Layer, Network
 from ..engine.numeric import forward
 from ..engine.training import TrainingRun, check_epochs, check_learning_rate, train
+from ..views import lesson_explorer as lx
+from ..views.explore import Settings
+from ..views.explorer import slider_control
 from ..views.figure import FigureView
 from ..views.palette import LEGEND_SIZE, SERIES_COLOURS, SERIES_STYLES, TEXT_SIZE
 
 __all__ = [
     "addition_network", "ADDITION_START", "addition_set", "TargetScale", "batch_runs", "first_below",
-    "root_mean_squared_error", "hidden_sigmoid_bound", "BatchFigure", "batch_panel",
+    "root_mean_squared_error", "hidden_sigmoid_bound", "BatchFigure", "batch_panel", "RATE_STOPS",
+    "many_examples_explorer",
 ]
+
+# The explorer's learning rates: 10^-2 to 10^0.5, ten a decade (the kernel's FloatLogSlider steps 0.1).
+RATE_STOPS = lx.log_stops(-2.0, 0.5, 10)
+EPOCH_RANGE = (10, 200)
 
 # Document 002's weights (w_ij: input i -> hidden j; w_hj: hidden j -> output) and biases of 0.
 ADDITION_START: dict[str, float] = {
@@ -179,30 +190,65 @@ class BatchFigure(FigureView):
 def batch_panel(network: Network, params: Mapping[str, float], data: Dataset, held_out: Dataset,
                 learning_rate: float = 0.3, batch_size: int = 4, epochs: int = 100, seed: int = 0):
     """The kernel's explorer: η, batch size and epochs on sliders; the run at those settings beside the
-    full-batch run at the same η, and both runs' held-out loss after training.
-
-    What the browser's version shows is the same (see the chapter): trainSet's losses for both runs
-    and meanLoss on the held-out set at each run's final θ.
-    """
+    full-batch run at the same η, and both runs' held-out loss after training (ipywidgets over
+    :func:`batch_runs`; :func:`many_examples_explorer` shows the browser's twin in the book)."""
     import ipywidgets as w
 
     check_learning_rate(learning_rate), check_epochs(epochs)
     figure = BatchFigure()
-    rate = w.FloatLogSlider(value=learning_rate, base=10, min=-2, max=0.5, step=0.1, description="η",
-                            readout_format=".3g")
-    batch = w.IntSlider(value=batch_size, min=1, max=len(data), description="batch size")
-    length = w.IntSlider(value=epochs, min=10, max=200, step=10, description="epochs")
-    image = w.HTML()
+    controls = {
+        "rate": w.FloatLogSlider(value=learning_rate, base=10, min=-2, max=0.5, step=0.1, description="η",
+                                 readout_format=".3g"),
+        "batch": w.IntSlider(value=batch_size, min=1, max=len(data), description="batch size"),
+        "length": w.IntSlider(value=epochs, min=EPOCH_RANGE[0], max=EPOCH_RANGE[1], step=10, description="epochs"),
+    }
 
-    def redraw(_change: object = None) -> None:
-        runs = batch_runs(network, params, data, rate.value, length.value, [batch.value, None], seed)
+    def draw(rate: float, batch: int, length: int) -> str:
+        runs = batch_runs(network, params, data, rate, length, [batch, None], seed)
         with np.errstate(all="ignore"):  # a diverged run's last θ may overflow on new pairs: inf is the answer
             held = {b: float(mean_loss_and_gradients(network, run.params, held_out)[0]) for b, run in runs.items()}
         figure.show(runs, len(data), held_out=held)
-        image.value = figure.html(f"Training loss per epoch for batch size {batch.value} and for the full batch, "
-                                  f"η = {rate.value:.3g}, {length.value} epochs")
+        return figure.html(f"Training loss per epoch for batch size {batch} and for the full batch, "
+                           f"η = {rate:.3g}, {length} epochs")
 
-    for control in (rate, batch, length):
-        control.observe(redraw, names="value")
-    redraw()
-    return w.VBox([w.HBox([rate, batch, length]), image])
+    return lx.kernel_view(controls, draw)
+
+
+def many_examples_explorer(network: Network, params: Mapping[str, float], data: Dataset, held_out: Dataset,
+                           learning_rate: float = 0.3, batch_size: int = 4, epochs: int = 100, seed: int = 0):
+    """η, batch size and epochs, trained in the reader's browser: the training set's mean loss per epoch
+    at the chosen batch size and for the full batch (dashed), and both runs' held-out mean loss after
+    training (3 significant digits). With a kernel, :func:`batch_panel` at the same settings.
+
+    >>> net = addition_network()
+    >>> view = many_examples_explorer(net, ADDITION_START, addition_set(net, 8, 1), addition_set(net, 4, 2))
+    >>> chart = view.view.panel["charts"][0]
+    >>> chart["kind"], chart["batches"], chart["batch_labels"][0]
+    ('dataset', ['control', 'full'], 'one example at a time (8 steps an epoch)')
+    >>> [c["role"] for c in view.view.panel["groups"][0]["controls"]]
+    ['rate', 'batch', 'epochs']
+    """
+    check_learning_rate(learning_rate), check_epochs(epochs)
+    size = len(data)
+    if not (isinstance(batch_size, int) and 1 <= batch_size <= size):
+        raise ValueError(f"batch_size must be a whole number from 1 to {size} (the full batch); got {batch_size!r}")
+    controls = [
+        lx.stops_control("rate", "rate", "η: learning rate", RATE_STOPS, learning_rate),
+        slider_control("batch", "batch", "batch size", (1, size), batch_size),
+        slider_control("epochs", "epochs", "epochs", (min(EPOCH_RANGE[0], epochs), max(EPOCH_RANGE[1], epochs)),
+                       epochs, min_positions=19),
+    ]
+    lines = [lx.Series("loss", "{batch}", SERIES_COLOURS[0], lx.DASHES[0]),
+             lx.Series("loss", "{batch}", SERIES_COLOURS[1], lx.DASHES[1])]
+    chart = lx.dataset_chart("The mean loss over the training set per epoch (log scale), at your batch size and for "
+                             "the full batch (dashed), from the same start and seed.", "mean training loss",
+                             lines, ["control", "full"], [batch_label(b, size) for b in range(1, size + 1)])
+    readouts = [lx.dataset_readout("held-out mean loss after training, batch size {batch}", "control"),
+                lx.dataset_readout("held-out mean loss after training, full batch", "full")]
+    first = Settings(dict(params), {n: float(data.x[n][0]) for n in network.inputs},
+                     float(data.y[network.outputs[0]][0]), learning_rate)
+    models = {"network": lx.LessonModel("network", network)}
+    return lx.lesson_explorer(
+        "Learning rate, batch size and epochs on a dataset", models, first, [lx.group("training", controls)], [chart],
+        readouts, lambda: batch_panel(network, params, data, held_out, learning_rate, batch_size, epochs, seed),
+        epochs=epochs, dataset=lx.panel_dataset(network, data, held_out, seed), batch=batch_size)

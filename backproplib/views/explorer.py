@@ -65,7 +65,7 @@ CHARTS = {
         "point": "current {parameter}", "epoch_axis": "epoch", "training_axis": "training loss",
     },
 }
-ROLES = ("parameter", "input", "target", "rate", "epochs")
+ROLES = ("parameter", "input", "target", "rate", "epochs", "batch")  # batch: a mini-batch size
 
 
 @dataclass(frozen=True)
@@ -145,9 +145,9 @@ def slider_control(role: str, name: str, label: str, value_range: tuple[float, f
             f"value_range of {name!r} must be (low, high) with low <= value <= high, low < high; "
             f"got {value_range!r} and value {value!r}"
         )
-    whole = role == "epochs"
+    whole = role in ("epochs", "batch")
     if _places(at) > (0 if whole else 12):
-        what = "a whole number of epochs" if whole else "at most 12 decimals to sit on a slider position"
+        what = f"a whole number ({role})" if whole else "at most 12 decimals to sit on a slider position"
         raise ValueError(f"value of {name!r} must {'be' if whole else 'have'} {what}; got {value!r}")
     steps = [s for s in _steps(high - low, whole) if (high - low) / s >= min_positions] or [Decimal(1)]
     round_grid = [s for s in steps if at % s == 0 and (high - low) / s <= max_positions]

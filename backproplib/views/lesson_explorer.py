@@ -9,12 +9,20 @@ generic charts over one or more generated models (:func:`~backproplib.engine.jav
   plotted against another quantity (``x="z:h1"``), with the current point and a tangent;
 - a **training** run: per-epoch quantities of gradient descent (``sign=-1``: ascent, a wrong sign
   convention), log y where a curve spans decades;
-- **readouts**: the numbers as text, at the current setting or at the end of a run.
+- a **dataset** training run: the mean loss over a training set per epoch of
+  :func:`~backproplib.engine.training.train` on it (the model's ``trainSet``), one line per batch
+  size (the batch slider's, or the full batch for reference), log y; the panel carries the set
+  (:func:`panel_dataset`: the training rows, an optional held-out set, the shuffle seed);
+- **readouts**: the numbers as text, at the current setting or at the end of a run (for a dataset
+  run, the mean loss over the training or the held-out set at its final θ).
 
 Several models (one network per activation or loss) sit in one panel: a series names its model,
 or follows the dropdown. ``views/explorer/lesson.js`` draws the description; it holds no
 mathematics. With a kernel, the same object shows an ipywidgets view over the lesson's Python
 figure instead (:class:`LessonExplorer`), the design of :class:`~.explorer.BrowserExplorer`.
+
+A slider moves over evenly spaced decimal positions (:func:`~.explorer.slider_control`) or over
+listed stops (:func:`stops_control`, e.g. a learning rate spaced evenly in log10, :func:`log_stops`).
 
 Trade-off: the description names quantities as text, checked here against every model's network
 (and again by lesson.js), so a typo fails when the chapter runs, not in the reader's browser.
@@ -22,19 +30,24 @@ Trade-off: the description names quantities as text, checked here against every 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Mapping, Sequence
 
+import numpy as np
+
+from ..engine.data import Dataset
 from ..engine.javascript import model_source
 from ..engine.network import Network
 from ..engine.training import DIVERGENCE_LIMIT
 from .explore import Settings
-from .explorer import BrowserExplorer, Control, ExplorerView, slider_control
+from .explorer import ROLES, BrowserExplorer, Control, ExplorerView, slider_control
 
 __all__ = [
     "DASHES", "LessonModel", "Series", "check_quantity", "sweep_chart", "training_chart", "tangent", "guide", "readout",
     "group", "lesson_description", "lessons_source", "LessonExplorer", "lesson_explorer", "kernel_view",
-    "kernel_slider", "control",
+    "kernel_slider", "control", "Stops", "log_stops", "stops_control", "panel_dataset", "dataset_chart",
+    "dataset_readout",
 ]
 
 SWEEP_POINTS = 201
@@ -100,6 +113,56 @@ def control(role: str, name: str, label: str, value_range: tuple[float, float], 
     return slider_control(role, name, label, (min(low, value), max(high, value)), value)
 
 
+@dataclass(frozen=True)
+class Stops:
+    """A slider over listed values (``stops``, increasing), shown as ``texts``; starts at ``value``."""
+
+    role: str
+    name: str
+    label: str
+    stops: tuple[float, ...]
+    texts: tuple[str, ...]
+    value: float
+
+
+def log_stops(low: float, high: float, per_decade: int) -> tuple[float, ...]:
+    """10^k/``per_decade`` for the whole k from ``low`` to ``high`` (exponents of ten).
+
+    >>> log_stops(-1, 0, 2)
+    (0.1, 0.31622776601683794, 1.0)
+    """
+    if not (isinstance(per_decade, int) and per_decade >= 1) or not low < high:
+        raise ValueError(
+            f"log_stops needs low < high and per_decade a whole number >= 1; got {low}, {high}, {per_decade}"
+        )
+    first, last = math.ceil(low * per_decade - 1e-9), math.floor(high * per_decade + 1e-9)
+    return tuple(10.0 ** (k / per_decade) for k in range(first, last + 1))
+
+
+def stops_control(role: str, name: str, label: str, stops: Sequence[float], value: float, digits: int = 3) -> Stops:
+    """A slider over ``stops`` with ``value`` merged in (a chapter's setting is always a position),
+    each shown to ``digits`` significant digits.
+
+    >>> c = stops_control("rate", "rate", "η", log_stops(-1, 0, 2), 0.3)
+    >>> c.stops, c.texts
+    ((0.1, 0.3, 0.31622776601683794, 1.0), ('0.1', '0.3', '0.316', '1'))
+    >>> stops_control("rate", "rate", "η", [0.1, 0.1], 0.1)
+    Traceback (most recent call last):
+    ...
+    ValueError: stops of 'rate' must be finite numbers whose texts to 3 digits differ; got [0.1, 0.1]
+    """
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(map(repr, ROLES))}; got {role!r}")
+    if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in [*stops, value]):
+        raise ValueError(f"stops and value of {name!r} must be finite numbers; got {list(stops)} and {value!r}")
+    merged = tuple(sorted({float(v) for v in stops} | {float(value)}))
+    texts = tuple(format(v, f".{digits}g").replace("-", "\u2212") for v in merged)
+    if len(set(texts)) != len(texts) or len(merged) != len(stops) + (value not in stops):
+        raise ValueError(f"stops of {name!r} must be finite numbers whose texts to {digits} digits differ; "
+                         f"got {list(stops)}")
+    return Stops(role, name, label, merged, texts, float(value))
+
+
 def tangent(quantity: str, slope: str, label: str, colour: str) -> dict[str, str]:
     """The tangent to ``quantity`` at the current point, its slope the quantity ``slope``."""
     return {"quantity": quantity, "slope": slope, "label": label, "colour": colour}
@@ -134,6 +197,43 @@ def training_chart(caption: str, y_label: str, series: Sequence[Series], *, guid
                   symmetric=symmetric, tangent=None)
 
 
+def panel_dataset(network: Network, training: Dataset, held_out: Dataset | None = None, seed: int = 0) -> dict:
+    """A training set (and a held-out set) as rows in ``network``'s input and output order, with the
+    shuffle seed of :func:`~backproplib.engine.training.train`: what a dataset chart trains on."""
+    if not (isinstance(seed, int) and 0 <= seed < 2**32):
+        raise ValueError(f"seed must be a whole number from 0 to 2**32 - 1; got {seed!r}")
+
+    def rows(data: Dataset) -> dict[str, list[list[float]]]:
+        return {"X": np.column_stack([data.x[n] for n in network.inputs]).tolist(),
+                "Y": np.column_stack([data.y[o] for o in network.outputs]).tolist()}
+
+    return {**rows(training), "held_out": None if held_out is None else rows(held_out), "seed": seed}
+
+
+def dataset_chart(caption: str, y_label: str, series: Sequence[Series], batches: Sequence[str],
+                  batch_labels: Sequence[str], *, log_y: bool = True) -> dict:
+    """The training set's mean loss per epoch, one run per series, at the batch size ``batches[i]``
+    names: ``"control"`` (the batch slider's) or ``"full"``. A series label's ``{batch}`` is replaced
+    by ``batch_labels[b - 1]`` for batch size b (the last: the full batch), and a diverged run's label
+    gets " (diverged)"."""
+    if len(batches) != len(series) or any(b not in ("control", "full") for b in batches):
+        raise ValueError(f"batches must give 'control' or 'full' for each of the {len(series)} series; got {batches!r}")
+    if any(s.quantity != "loss" for s in series):
+        raise ValueError("a dataset chart plots the quantity 'loss' (the mean over the training set)")
+    return _chart("dataset", caption, "epoch", y_label, series, log_y=log_y, tangent=None, batches=list(batches),
+                  batch_labels=list(batch_labels))
+
+
+def dataset_readout(label: str, batch: str, on: str = "held_out", digits: int = 3) -> dict:
+    """The mean loss over the ``on`` set (``"held_out"`` or ``"training"``) at the final θ of the dataset
+    run at ``batch`` (``"control"`` or ``"full"``), to ``digits`` significant digits; ``{batch}`` in the
+    label is replaced by the batch size."""
+    if batch not in ("control", "full") or on not in ("held_out", "training"):
+        raise ValueError(f"batch must be 'control' or 'full' and on 'held_out' or 'training'; got {batch!r}, {on!r}")
+    return {"label": label, "quantity": "mean_loss", "model": None, "at": "final", "sign": 1, "batch": batch,
+            "on": on, "digits": digits}
+
+
 def readout(label: str, quantity: str, model: str | None = None, at: str = "current", sign: int = 1) -> dict:
     """One number as text: ``quantity`` at the current setting, or at the end of the run (``at="final"``)."""
     if at not in ("current", "final"):
@@ -141,23 +241,27 @@ def readout(label: str, quantity: str, model: str | None = None, at: str = "curr
     return {"label": label, "quantity": quantity, "model": model, "at": at, "sign": sign}
 
 
-def group(legend: str, controls: Sequence[Control]) -> dict:
-    """A fieldset of sliders (:func:`~.explorer.slider_control`)."""
+def group(legend: str, controls: Sequence[Control | Stops]) -> dict:
+    """A fieldset of sliders (:func:`~.explorer.slider_control`, :func:`stops_control`)."""
     return {"legend": legend, "controls": [asdict(c) for c in controls]}
 
 
 def lesson_description(title: str, models: Mapping[str, LessonModel], settings: Settings, groups: Sequence[dict],
                        charts: Sequence[dict], readouts: Sequence[dict], *, epochs: int = 100,
-                       choice: tuple[str, str, str] | None = None) -> dict[str, Any]:
+                       choice: tuple[str, str, str] | None = None, dataset: dict | None = None,
+                       batch: int | None = None) -> dict[str, Any]:
     """The JSON lesson.js draws; every quantity is checked against every model it may be drawn from.
 
     ``choice`` is ``(legend, label, key)``: a dropdown over ``models`` starting at ``key``.
+    ``dataset`` (:func:`panel_dataset`) is what dataset charts and readouts train on, ``batch`` the
+    batch size they start at (None: the full batch).
     """
     if not models:
         raise ValueError("models must hold at least one LessonModel")
     if choice is not None and choice[2] not in models:
         raise ValueError(f"choice must start at one of {list(models)}; got {choice[2]!r}")
-    for item in [s for c in charts for s in c["series"]] + list(readouts):
+    _check_dataset_use(charts, readouts, dataset)
+    for item in [s for c in charts for s in c["series"]] + [r for r in readouts if r["quantity"] != "mean_loss"]:
         for key in [item["model"]] if item["model"] is not None else list(models):
             if key not in models:
                 raise ValueError(f"model must be one of {list(models)}; got {key!r}")
@@ -173,9 +277,20 @@ def lesson_description(title: str, models: Mapping[str, LessonModel], settings: 
             "inputs": {n: float(v) for n, v in settings.x.items()},
             "targets": {o: float(t) for o, t in zip(first.outputs, targets)},
             "rate": float(settings.learning_rate), "epochs": int(epochs),
+            **({} if dataset is None else {"batch": len(dataset["X"]) if batch is None else int(batch)}),
         },
         "groups": list(groups), "charts": list(charts), "readouts": list(readouts),
+        **({} if dataset is None else {"dataset": dataset}),
     }
+
+
+def _check_dataset_use(charts: Sequence[dict], readouts: Sequence[dict], dataset: dict | None) -> None:
+    """Dataset charts and readouts need the panel's dataset; held-out readouts its held-out set."""
+    uses = [c["kind"] == "dataset" for c in charts] + [r["quantity"] == "mean_loss" for r in readouts]
+    if any(uses) and dataset is None:
+        raise ValueError("dataset charts and readouts need dataset= (panel_dataset(...))")
+    if any(r.get("on") == "held_out" for r in readouts) and dataset is not None and dataset["held_out"] is None:
+        raise ValueError("a held-out readout needs a dataset with a held-out set")
 
 
 def lessons_source(models: Mapping[str, LessonModel]) -> str:
@@ -209,9 +324,11 @@ class LessonExplorer(BrowserExplorer):
 
 def lesson_explorer(title: str, models: Mapping[str, LessonModel], settings: Settings, groups: Sequence[dict],
                     charts: Sequence[dict], readouts: Sequence[dict], kernel: Callable[[], Any], *,
-                    epochs: int = 100, choice: tuple[str, str, str] | None = None) -> LessonExplorer:
+                    epochs: int = 100, choice: tuple[str, str, str] | None = None, dataset: dict | None = None,
+                    batch: int | None = None) -> LessonExplorer:
     """The description and models as one :class:`LessonExplorer`."""
-    panel = lesson_description(title, models, settings, groups, charts, readouts, epochs=epochs, choice=choice)
+    panel = lesson_description(title, models, settings, groups, charts, readouts, epochs=epochs, choice=choice,
+                               dataset=dataset, batch=batch)
     return LessonExplorer(ExplorerView(panel, lessons_source(models)), kernel, models)
 
 

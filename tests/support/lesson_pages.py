@@ -14,7 +14,7 @@ from typing import Any
 
 from backproplib import backward
 from backproplib.views.explorer import ASSET_DIR, standalone_page
-from support.lesson_panels import LESSONS, lesson, networks_of, quantity, run_of, setting_of
+from support.lesson_panels import LESSONS, dataset_final, lesson, networks_of, quantity, run_of, setting_of
 
 __all__ = ["UPLOT", "write_site", "key_press_latency", "open_page", "press", "SNAPSHOT", "WAIT", "AFTER_RENDER",
            "MEASURE", "MEASURED", "shown", "expected_readouts"]
@@ -109,11 +109,11 @@ const ex = document.querySelector('.bp-explorer').backpropExplorer;
 """
 
 
-def shown(value: float) -> str:
-    """How a panel prints a number: Python's .4g, U+2212 for minus, never −0, words for NaN."""
+def shown(value: float, digits: int = 4) -> str:
+    """How a panel prints a number: Python's .4g (``digits``), U+2212 for minus, never −0, words for NaN."""
     if value != value:
         return "not a number"
-    text = format(value, ".4g")
+    text = format(value, f".{digits}g")
     if text in ("inf", "-inf"):
         return ("" if value > 0 else MINUS) + "\u221e"
     return "0" if float(text) == 0 else text.replace("-", MINUS)
@@ -122,8 +122,8 @@ def shown(value: float) -> str:
 def control_values(panel: dict, sliders: list[dict]) -> dict[str, float]:
     """Each control's value at the page's slider positions, in exact decimal arithmetic."""
     controls = [c for g in panel["groups"] for c in g["controls"]]
-    return {c["name"]: float(Decimal(repr(c["min"])) + s["index"] * Decimal(repr(c["step"])))
-            for c, s in zip(controls, sliders)}
+    return {c["name"]: float(c["stops"][s["index"]]) if "stops" in c else
+            float(Decimal(repr(c["min"])) + s["index"] * Decimal(repr(c["step"]))) for c, s in zip(controls, sliders)}
 
 
 def expected_readouts(explorer: Any, state: dict, panel: dict | None = None) -> list[str]:
@@ -139,6 +139,12 @@ def expected_readouts(explorer: Any, state: dict, panel: dict | None = None) -> 
     for r in panel["readouts"]:
         key = r["model"] or state["choice"] or panel["models"][0]["key"]
         params, x, y, rate, epochs = setting_of(panel, networks[key], values)
+        if r["quantity"] == "mean_loss":
+            size = len(panel["dataset"]["X"])
+            size = min(int(values.get("batch", panel["base"]["batch"])), size) if r["batch"] == "control" else size
+            _, value = dataset_final(networks[key], panel, params, rate, epochs, size, r["on"])
+            lines.append(f"{r['label'].replace('{batch}', str(size))} = {shown(value, r['digits'])}")
+            continue
         if r["at"] == "final":
             if (key, r["sign"]) not in runs:
                 names = ["loss", *(q["quantity"] for q in panel["readouts"] if q["quantity"] != "loss")]

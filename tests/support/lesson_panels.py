@@ -12,11 +12,21 @@ import numpy as np
 
 from backproplib import backward, train
 from backproplib.checking.examples import load_example
-from backproplib.lessons import bias_paths, error_sign, gradient_sweep, loss_comparison, output_range, sensitivity
+from backproplib.engine.data import Dataset, mean_loss_and_gradients
+from backproplib.lessons import (
+    bias_paths,
+    error_sign,
+    gradient_sweep,
+    loss_comparison,
+    many_examples,
+    output_range,
+    sensitivity,
+)
 from backproplib.views.explore import Settings
 from backproplib.views.lesson_explorer import LessonExplorer
 
-__all__ = ["LESSONS", "lesson", "quantity", "setting_of", "run_of", "networks_of"]
+__all__ = ["LESSONS", "lesson", "quantity", "setting_of", "run_of", "networks_of", "many_examples_panel",
+           "dataset_of", "dataset_final"]
 
 
 def _example(key: str):
@@ -51,9 +61,18 @@ def _other(name: str) -> LessonExplorer:
     return loss_comparison.loss_comparison_explorer(example.network, settings)
 
 
+def many_examples_panel(name: str = "many_examples", batch_size: int = 4, epochs: int = 100) -> LessonExplorer:
+    """The chapter's explorer as its cell makes it: 24 training pairs (seed 1), 24 held out (seed 2)."""
+    network = many_examples.addition_network()
+    training, held_out = (many_examples.addition_set(network, 24, seed=s) for s in (1, 2))
+    return many_examples.many_examples_explorer(network, many_examples.ADDITION_START, training, held_out, 0.3,
+                                                batch_size, epochs)
+
+
 LESSONS: dict[str, Callable[[str], LessonExplorer]] = {
     "sigmoid": _ideas, "blame": _ideas, "conventions": _ideas, "paths_w6": _shared_bias, "paths_b1": _shared_bias,
     "bias_training": _shared_bias, "output_range": _other, "dead_zone": _other, "loss_comparison": _other,
+    "many_examples": many_examples_panel,
 }
 
 
@@ -98,3 +117,20 @@ def run_of(network, params: dict, x: dict, y: list, rate: float, epochs: int, si
 
     run = train(network, params, x, y, rate, epochs, record=record, step_rule=None if sign == 1 else ascent, fast=False)
     return {**{n: np.array(v) for n, v in kept.items()}, "losses": run.losses, "diverged_at": run.diverged_at}
+
+
+def dataset_of(network, rows: dict) -> Dataset:
+    """A description's dataset rows (``{"X": [...], "Y": [...]}``) as a Dataset."""
+    return Dataset.of(network, np.array(rows["X"], dtype=float), np.array(rows["Y"], dtype=float)[:, 0])
+
+
+def dataset_final(network, panel: dict, params: dict, rate: float, epochs: int, size: int, on: str):
+    """numpy's dataset run (train at batch ``size``, the panel's seed) and its mean loss over ``on``
+    at the final θ (inf or nan where a diverged θ overflows on new examples, as in the page)."""
+    data = panel["dataset"]
+    training = dataset_of(network, data)
+    batch = None if size >= len(training) else size
+    run = train(network, params, training.x, training.y, rate, epochs, batch_size=batch, seed=data["seed"])
+    scored = training if on == "training" else dataset_of(network, data["held_out"])
+    with np.errstate(all="ignore"):
+        return run, float(mean_loss_and_gradients(network, run.params, scored)[0])

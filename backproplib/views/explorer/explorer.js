@@ -32,6 +32,9 @@
  *              "label": string, "min": number, "max": number, "step": number,
  *              "decimals": int, // min, max, step and value are whole multiples of 10^-decimals
  *              "value": number} // min <= value <= max, on a step from min
+ *           | {"role", "name", "label",
+ *              "stops": [number, ...], "texts": [string, ...],  // listed positions (increasing)
+ *              "value": number}                                  // one of the stops
  *
  * Trade-offs:
  * - A slider is an <input type=range> over positions 0..count, not over values: the value of
@@ -82,6 +85,7 @@
   /** Slider positions of a control: integers only, checked against the description. */
   function positions(control) {
     const what = `control ${JSON.stringify(control.name)}`;
+    if (control.stops) return listedPositions(control, what);
     const d = control.decimals;
     const low = decimalUnits(control.min, d, `${what}: min`);
     const high = decimalUnits(control.max, d, `${what}: max`);
@@ -96,13 +100,27 @@
     return { first: low, step: step, decimals: d, count: (high - low) / step, index: (value - low) / step };
   }
 
-  /** The value at position `i`: one correctly rounded division of two exact integers. */
+  /** Positions of a control over listed stops (e.g. a learning rate even in log10): the stops' indices. */
+  function listedPositions(control, what) {
+    const { stops, texts } = control;
+    const ordered = stops.every((v, i) => Number.isFinite(v) && (i === 0 || v > stops[i - 1]));
+    if (!ordered || stops.length < 2 || !Array.isArray(texts) || texts.length !== stops.length) {
+      throw new RangeError(`${what}: stops must be 2 or more increasing finite numbers, each with a text`);
+    }
+    const index = stops.indexOf(control.value);
+    if (index < 0) throw new RangeError(`${what}: value must be one of the stops; got ${control.value}`);
+    return { stops: stops, texts: texts, count: stops.length - 1, index: index };
+  }
+
+  /** The value at position `i`: one correctly rounded division of two exact integers (or the stop). */
   function positionValue(pos, i) {
+    if (pos.stops) return pos.stops[i];
     return (pos.first + i * pos.step) / 10 ** pos.decimals;
   }
 
   /** The exact decimal text of position `i`: "0.15", "−2", "1.1" (no trailing zeros, no −0). */
   function positionText(pos, i) {
+    if (pos.stops) return pos.texts[i];
     const units = pos.first + i * pos.step;
     const digits = String(Math.abs(units)).padStart(pos.decimals + 1, "0");
     const cut = digits.length - pos.decimals;

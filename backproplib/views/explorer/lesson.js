@@ -10,12 +10,15 @@
  *     "kind": "lesson", "title": string, "divergence_limit": number,
  *     "models": [{"key": string, "label": string, "values": {name: number}}, ...],
  *     "model_choice": {"label": string, "value": key} | null,  // a dropdown over the models
- *     "base": {"parameters": {..}, "inputs": {..}, "targets": {..}, "rate": number, "epochs": int},
+ *     "base": {"parameters": {..}, "inputs": {..}, "targets": {..}, "rate": number, "epochs": int,
+ *              "batch": int},                    // batch: with a dataset only (N: the full batch)
+ *     "dataset": {"X": [[..], ..], "Y": [[..], ..], "held_out": {"X", "Y"} | null, "seed": int},
+ *                                 // optional: what "dataset" charts and "mean_loss" readouts train on
  *     "groups": [{"legend": string, "controls": [Control, ...]}],   // as explorer.js's Control;
  *                                 // a control overrides the base value of the same role and name
  *     "charts": [Chart, ...], "readouts": [Readout, ...]
  *   }
- *   Chart = {"kind": "sweep" | "training", "caption", "x_label", "y_label", "log_y": bool,
+ *   Chart = {"kind": "sweep" | "training" | "dataset", "caption", "x_label", "y_label", "log_y": bool,
  *            "symmetric": bool,                     // y range symmetric about 0, zero line drawn
  *            "control": name, "points": int,         // sweep: the control swept over its range
  *            "x": quantity | null,                   // sweep: plot against this quantity instead
@@ -23,13 +26,20 @@
  *                        "sign": 1 | -1}],           // model null: the one the dropdown chose
  *            "mark": bool,                           // sweep: the current point of every series
  *            "tangent": {"quantity", "slope", "label", "colour"} | null,
- *            "guides": [{"label", "colour", "dash", "control": name} | {.., "model_value": name}]}
+ *            "guides": [{"label", "colour", "dash", "control": name} | {.., "model_value": name}],
+ *            "batches": ["control" | "full", ..],    // dataset: each series' batch size (the
+ *            "batch_labels": [string, ..]}           // slider's or N); "{batch}" in a series label
+ *                                                    // is batch_labels[size - 1]
  *   Readout = {"label": string, "quantity": quantity, "model": key|null,
- *              "at": "current" | "final", "sign": 1 | -1}
+ *              "at": "current" | "final", "sign": 1 | -1, "digits": int (default 4)}
+ *           | {"label", "quantity": "mean_loss", "at": "final", "batch": "control" | "full",
+ *              "on": "held_out" | "training", "digits": int}   // "{batch}" in the label: the size
  *   quantity = "loss" | "gradient:<parameter>" | "value:<parameter>" | "<z|a|delta|slope>:<neuron>"
  *
  * Trade-offs: one redraw per animation frame; a training run is made once per (model, sign) and
  * redraw; a sweep evaluates the pass once per point (201 points cost well under a millisecond).
+ * A dataset run (trainSet) is kept from one redraw to the next while its rate, epochs and batch
+ * size stay: moving the batch slider does not retrain the full-batch reference.
  * uPlot fixes a scale's distribution when made, so a chart with a log y axis is made log.
  */
 (function (root, factory) {
@@ -94,11 +104,39 @@
   function settingFor(model, panel, values) {
     const b = panel.base;
     const pick = (names, bag, role) => names.map((n) => (values[role] && n in values[role] ? values[role][n] : bag[n]));
-    return {
+    const setting = {
       theta: pick(model.parameters, b.parameters, "parameter"), x: pick(model.inputs, b.inputs, "input"),
       y: pick(model.outputs, b.targets, "target"),
       rate: values.rate !== undefined ? values.rate : b.rate, epochs: values.epochs !== undefined ? values.epochs : b.epochs,
     };
+    if (values.batch !== undefined || b.batch !== undefined) setting.batch = values.batch !== undefined ? values.batch : b.batch;
+    return setting;
+  }
+
+  /** The batch size a dataset series or readout trains at: the setting's ("control") or N ("full"). */
+  function batchSize(panel, setting, which) {
+    const n = panel.dataset.X.length;
+    if (which !== "control" && which !== "full") throw new RangeError(`batch must be "control" or "full"; got ${JSON.stringify(which)}`);
+    return which === "full" ? n : Math.min(setting.batch, n);
+  }
+
+  /** model.trainSet on the panel's training set at `setting` and batch size `size` (N: the full batch). */
+  function datasetRun(model, panel, setting, size) {
+    const d = panel.dataset;
+    return model.trainSet(setting.theta, d.X, d.Y, setting.rate, setting.epochs, size >= d.X.length ? 0 : size, d.seed);
+  }
+
+  /** The mean loss over the "held_out" or "training" set at a dataset run's final θ. */
+  function finalMeanLoss(model, panel, run, on) {
+    const set = on === "training" ? panel.dataset : panel.dataset.held_out;
+    if (!set) throw new RangeError(`the panel's dataset has no ${on} set`);
+    return model.meanLoss(run.theta, set.X, set.Y);
+  }
+
+  /** A dataset series' label: "{batch}" as chart.batch_labels says for `size`; " (diverged)" if it did. */
+  function runLabel(chart, template, size, run) {
+    const named = template.split("{batch}").join(chart.batch_labels[size - 1]);
+    return run.divergedAt !== null ? `${named} (diverged)` : named;
   }
 
   /** y range of finite values: [0-based or symmetric] padded; [−1, 1] or [0, 1] when empty. */
@@ -154,13 +192,17 @@
     if (!Object.keys(byKey).length) throw new RangeError("the description must list at least one model");
     const first = byKey[panel.models[0].key];
     for (const chart of panel.charts || []) {
-      if (chart.kind !== "sweep" && chart.kind !== "training") throw new RangeError(`chart kind must be "sweep" or "training"; got ${JSON.stringify(chart.kind)}`);
+      if (!["sweep", "training", "dataset"].includes(chart.kind)) throw new RangeError(`chart kind must be "sweep", "training" or "dataset"; got ${JSON.stringify(chart.kind)}`);
+      if (chart.kind === "dataset" && !panel.dataset) throw new RangeError("a dataset chart needs the description's dataset");
       for (const s of chart.series) {
         if (s.model !== null && !byKey[s.model]) throw new RangeError(`series ${JSON.stringify(s.label)}: model ${JSON.stringify(s.model)} is not listed`);
         parseQuantity(s.quantity, byKey[s.model] || first);
       }
     }
-    for (const r of panel.readouts || []) parseQuantity(r.quantity, byKey[r.model] || first);
+    for (const r of panel.readouts || []) {
+      if (r.quantity !== "mean_loss") parseQuantity(r.quantity, byKey[r.model] || first);
+      else if (!panel.dataset || (r.on === "held_out" && !panel.dataset.held_out)) throw new RangeError(`readout ${JSON.stringify(r.label)} needs the description's dataset and its ${r.on} set`);
+    }
     for (const group of panel.groups || []) for (const c of group.controls) E.positions(c);
     return byKey;
   }
@@ -296,6 +338,39 @@
     return ex.runs[id];
   }
 
+  /** The dataset run at `which` batch ("control" or "full"): made, or kept from the last redraw. */
+  function datasetRunOf(ex, which, values) {
+    const key = chosenKey(ex, null);
+    const setting = settingFor(ex.models[key], ex.panel, values);
+    const size = batchSize(ex.panel, setting, which);
+    const id = `${key}|${setting.rate}|${setting.epochs}|${size}`;
+    if (!ex.datasetRuns.has(id)) {
+      const kept = ex.lastDatasetRuns.get(id);
+      ex.datasetRuns.set(id, kept || datasetRun(ex.models[key], ex.panel, setting, size));
+    }
+    const run = ex.datasetRuns.get(id);
+    ex.runs[`data|${size}`] = run;
+    return { run: run, size: size, model: ex.models[key] };
+  }
+
+  function renderDataset(ex, view, values) {
+    const chart = view.chart;
+    const runs = chart.batches.map((which) => datasetRunOf(ex, which, values));
+    const columns = runs.map(({ run }) => run.losses);
+    const epochs = settingFor(ex.models[chosenKey(ex, null)], ex.panel, values).epochs;
+    const xs = Array.from({ length: epochs + 1 }, (_, i) => i);
+    const data = [xs, ...columns.map((c) => { const p = plotted(c, chart.log_y); while (p.length < xs.length) p.push(null); return p; })];
+    const labels = view.plot.root.querySelectorAll(".u-legend .u-series .u-label");
+    chart.series.forEach((s, i) => {
+      const text = runLabel(chart, s.label, runs[i].size, runs[i].run);
+      view.plot.series[i + 1].label = text;
+      if (labels[i]) setText(labels[i], text);
+    });
+    view.state.x = [0, Math.max(1, epochs)];
+    view.state.range = chart.log_y ? logRange(columns) : valueRange(columns, false);
+    return data;
+  }
+
   function renderSweep(ex, view, values) {
     const E = base();
     const chart = view.chart;
@@ -384,16 +459,21 @@
     ex.panel.readouts.forEach((r, i) => {
       const key = chosenKey(ex, r.model);
       const model = ex.models[key];
-      const ref = parseQuantity(r.quantity, model);
+      const ref = r.quantity === "mean_loss" ? null : parseQuantity(r.quantity, model);
       let v;
-      if (r.at === "final") {
+      let label = r.label;
+      if (r.quantity === "mean_loss") {
+        const { run, size } = datasetRunOf(ex, r.batch, values);
+        v = finalMeanLoss(model, ex.panel, run, r.on);
+        label = label.split("{batch}").join(String(size));
+      } else if (r.at === "final") {
         const column = runValues(runOf(ex, key, r.sign, values), ref);
         v = column[column.length - 1];
       } else {
         const s = settingFor(model, ex.panel, values);
         v = passValue(model.evaluate(s.theta, s.x, s.y), s.theta, ref);
       }
-      setText(ex.readoutLines[i], `${r.label} = ${E.formatNumber(v)}`);
+      setText(ex.readoutLines[i], `${label} = ${E.formatNumber(v, r.digits)}`);
     });
     const stopped = Object.entries(ex.runs).filter(([, run]) => run.divergedAt !== null);
     setText(ex.runNote, stopped.length ? `Training diverged (a loss or parameter passed ${E.formatNumber(ex.panel.divergence_limit)}) at epoch ${stopped.map(([, run]) => run.divergedAt).join(", ")}; the lines stop there.` : "");
@@ -403,8 +483,11 @@
     try {
       const { values } = controlValues(ex);
       ex.runs = {};
+      ex.lastDatasetRuns = ex.datasetRuns;  // only the last redraw's runs are kept: no unbounded cache
+      ex.datasetRuns = new Map();
       ex.views.forEach((view) => {
-        view.data = view.chart.kind === "sweep" ? renderSweep(ex, view, values) : renderTraining(ex, view, values);
+        const draw = { sweep: renderSweep, training: renderTraining, dataset: renderDataset }[view.chart.kind];
+        view.data = draw(ex, view, values);
         view.plot.setData(view.data);
       });
       renderReadouts(ex, values);
@@ -418,7 +501,8 @@
 
   /** Build the lesson panel inside `container` and draw it once; returns its state (for tests). */
   function mount(container, panel, models) {
-    const ex = { panel: panel, models: checkLesson(panel, models), sliders: [], stats: { renders: 0, draws: 0, drawnAt: 0 }, runs: {} };
+    const ex = { panel: panel, models: checkLesson(panel, models), sliders: [], stats: { renders: 0, draws: 0, drawnAt: 0 }, runs: {},
+      datasetRuns: new Map(), lastDatasetRuns: new Map() };
     base().prepareMount(container, ex, render);
     container.append(buildControls(ex, panel), ex.error, buildReadouts(ex, panel), buildCharts(ex, panel));
     const width = Math.max(260, Math.floor(ex.chartBoxes[0] ? ex.chartBoxes[0].plot.clientWidth : 0));
@@ -428,5 +512,8 @@
     return ex;
   }
 
-  return { parseQuantity, passValue, runValues, sweepGrid, settingFor, valueRange, logRange, plotted, checkLesson, mount };
+  return {
+    parseQuantity, passValue, runValues, sweepGrid, settingFor, batchSize, datasetRun, finalMeanLoss, runLabel,
+    valueRange, logRange, plotted, checkLesson, mount,
+  };
 });
