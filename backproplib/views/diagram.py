@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from ..engine.network import Network
 from ..engine.numeric import forward
-from .figure import FigureView
+from .figure import FigureView, make_legible
 from .palette import BLAME_COLOURS, SKY, TEXT_SIZE, YELLOW
 
 __all__ = ["draw_network", "alt_text"]
@@ -64,7 +64,7 @@ def draw_network(
     ys = [p[1] for p in places.values()]
     ax.set_ylim(min(ys) - 1.0, max(ys) + 1.5)
     ax.set_xlim(-0.8, max(p[0] for p in places.values()) + 0.8)
-    return view.figure
+    return make_legible(view.figure)
 
 
 class _Blame:
