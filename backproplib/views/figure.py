@@ -73,10 +73,35 @@ def make_legible(figure: Figure, dpi: float | None = None) -> Figure:
         for axis in (axes.xaxis, axes.yaxis):
             if max((t.get_fontsize() for t in axis.get_ticklabels()), default=least) < least:
                 axes.tick_params(axis=axis.axis_name, labelsize=least)
-    for text in figure.findobj(Text):
-        if text.get_fontsize() < least:
-            text.set_fontsize(least)
+    raised = [text for text in figure.findobj(Text) if text.get_fontsize() < least]
+    for text in raised:
+        text.set_fontsize(least)
+    if raised:
+        _keep_inside(figure)
     return figure
+
+
+def _keep_inside(figure: Figure, pad: float = 0.01) -> None:
+    """Widen the subplot margins by what larger text now puts outside the canvas (clipped labels).
+
+    Only margins set by the figure's subplot parameters move; a suptitle or a figure-level text
+    stays where its figure wrote it.
+    """
+    if not figure.axes:
+        return
+    box = figure.get_tightbbox(figure.canvas.get_renderer())
+    width, height = figure.get_size_inches()
+    over = {"left": -box.x0 / width, "bottom": -box.y0 / height,
+            "right": (box.x1 - width) / width, "top": (box.y1 - height) / height}
+    if max(over.values()) <= 0:
+        return
+    p = figure.subplotpars
+    figure.subplots_adjust(
+        left=p.left + max(0.0, over["left"]) + (pad if over["left"] > 0 else 0.0),
+        bottom=p.bottom + max(0.0, over["bottom"]) + (pad if over["bottom"] > 0 else 0.0),
+        right=p.right - max(0.0, over["right"]) - (pad if over["right"] > 0 else 0.0),
+        top=p.top - max(0.0, over["top"]) - (pad if over["top"] > 0 else 0.0),
+    )
 
 
 
