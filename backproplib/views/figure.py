@@ -89,6 +89,8 @@ def _keep_inside(figure: Figure, pad: float = 0.01) -> None:
     """
     if not figure.axes:
         return
+    if not hasattr(figure.canvas, "get_renderer"):  # a bare Figure: give it the canvas savefig would use
+        FigureCanvasAgg(figure)
     box = figure.get_tightbbox(figure.canvas.get_renderer())
     width, height = figure.get_size_inches()
     over = {"left": -box.x0 / width, "bottom": -box.y0 / height,
