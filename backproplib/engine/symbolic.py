@@ -262,7 +262,8 @@ class SymbolicChainRule:
         >>> ex = load_example("shared_bias")
         >>> print(SymbolicNetwork(ex.network).chain_rule("w5").latex())  # doctest: +NORMALIZE_WHITESPACE
         \\begin{aligned} \\frac{\\partial L}{\\partial w_{5}} &= \\frac{\\partial L}{\\partial a_{out}}
-        \\cdot \\frac{\\partial a_{out}}{\\partial z_{out}} \\cdot \\frac{\\partial z_{out}}{\\partial w_{5}} \\end{aligned}
+        \\cdot \\frac{\\partial a_{out}}{\\partial z_{out}}
+        \\cdot \\frac{\\partial z_{out}}{\\partial w_{5}} \\end{aligned}
         """
         return Latex("\\begin{aligned}\n" + " \\\\\n".join(self.latex_lines()) + "\n\\end{aligned}")
 

@@ -18,8 +18,8 @@ from typing import Sequence
 
 from ..checking.examples import Example
 from ..checking.published import Comparison
-from ..engine.numeric import backward, chain_rule, forward
 from ..engine.network import Network
+from ..engine.numeric import backward, chain_rule, forward
 from ..engine.symbolic import Latex, aligned_equals, sum_of_products_lines
 from ..engine.training import gradient_step
 from .network_words import unit_symbol, weight_symbol
