@@ -157,6 +157,49 @@ def _partial(of: str, wrt: str) -> str:
     return rf"\frac{{\partial {latex_symbol(of)}}}{{\partial {latex_symbol(wrt)}}}"
 
 
+# A displayed line of the book's ~720 px column holds about 70 characters of maths. A factor such as
+# ∂z_out/∂a_h1 renders about 9 characters wide with its \cdot, a number in brackets about 10; the
+# left-hand side ∂L/∂θ takes about 8. So a line holds at most six factors.
+LINE_CHARACTERS = 70
+FACTOR_CHARACTERS = 10
+LHS_CHARACTERS = 8
+
+
+def sum_of_products_lines(paths: Sequence[Sequence[str]]) -> list[str]:
+    r"""A sum of products (one product per chain-rule path) as the right-hand sides of ``aligned`` lines.
+
+    Every path starts its own line (after ``+``); a path with more factors than fit in
+    :data:`LINE_CHARACTERS` continues on the next line after ``\cdot``. Only the first line has a
+    left-hand side, so the others start with ``\quad``. The caller writes ``lhs &= `` before the
+    first line and ``&`` before the others.
+
+    >>> sum_of_products_lines([["a", "b"], ["c", "d"]])
+    ['a \\cdot b', '\\quad + c \\cdot d']
+    >>> [line.count("f") for line in sum_of_products_lines([["f"] * 8])]
+    [6, 2]
+    """
+    per_line = max(1, (LINE_CHARACTERS - LHS_CHARACTERS) // FACTOR_CHARACTERS)
+    lines = []
+    for k, path in enumerate(paths):
+        for start in range(0, len(path), per_line):
+            joiner = "" if start == 0 and k == 0 else (r"\quad + " if start == 0 else r"\quad \cdot ")
+            lines.append(joiner + r" \cdot ".join(path[start:start + per_line]))
+    return lines
+
+
+def aligned_equals(lhs: str, *right_hand_sides: Sequence[str]) -> list[str]:
+    r"""Lines of an ``aligned`` block: ``lhs &= first`` for each right-hand side, its continuations after ``&``.
+
+    >>> aligned_equals("L", ["a", "\\quad + b"], ["3"])
+    ['L &= a', '&\\quad + b', '&= 3']
+    """
+    lines = []
+    for k, rhs in enumerate(right_hand_sides):
+        lines.append(f"{lhs if k == 0 else ''} &= {rhs[0]}".lstrip())
+        lines += [f"&{line}" for line in rhs[1:]]
+    return lines
+
+
 def _number(value: float) -> str:
     return f"{value:.6g}"
 
@@ -207,10 +250,22 @@ class SymbolicChainRule:
         """Sum over paths of the product of factor values."""
         return float(sum(self.path_products()))
 
+    def latex_lines(self) -> list[str]:
+        """``aligned`` lines of ∂L/∂parameter = the sum over paths of products of partials, one path a line."""
+        paths = [[_partial(f.of, f.wrt) for f in path] for path in self.paths]
+        return aligned_equals(_partial("L", self.parameter), sum_of_products_lines(paths))
+
     def latex(self) -> Latex:
-        """∂L/∂parameter as a sum over paths of products of partial derivatives."""
-        terms = [r" \cdot ".join(_partial(f.of, f.wrt) for f in path) for path in self.paths]
-        return Latex(f"{_partial('L', self.parameter)} = " + " + ".join(terms))
+        """∂L/∂parameter as a sum over paths of products of partial derivatives, one path a line.
+
+        >>> from backproplib.checking.examples import load_example
+        >>> ex = load_example("shared_bias")
+        >>> print(SymbolicNetwork(ex.network).chain_rule("w5").latex())  # doctest: +NORMALIZE_WHITESPACE
+        \\begin{aligned} \\frac{\\partial L}{\\partial w_{5}} &= \\frac{\\partial L}{\\partial a_{out}}
+        \\cdot \\frac{\\partial a_{out}}{\\partial z_{out}}
+        \\cdot \\frac{\\partial z_{out}}{\\partial w_{5}} \\end{aligned}
+        """
+        return Latex("\\begin{aligned}\n" + " \\\\\n".join(self.latex_lines()) + "\n\\end{aligned}")
 
 
 # -- sizes ------------------------------------------------------------------------------
@@ -732,7 +787,7 @@ class SymbolicNetwork:
         \\end{aligned}
         """
         rule = self.chain_rule(parameter, params, x, y)
-        lines = [rule.latex().replace(" = ", " &= ", 1)]
+        lines = rule.latex_lines()
         seen = set()
         for path in rule.paths:
             for f in path:

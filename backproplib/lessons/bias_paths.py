@@ -438,7 +438,9 @@ class BiasTrainingFigure(FigureView):
                 epochs, 0, 1, where=run.disagreeing, transform=self.path_axes.get_xaxis_transform(),
                 color=SHADE, lw=0, step="mid", label="paths disagree",
             ))
-        self.path_axes.legend(loc="upper right", fontsize=LEGEND_SIZE, frameon=False)
+        # Lower right, two columns: where the paths have settled near 0, under the curves.
+        self.path_axes.legend(loc="lower right", ncol=2, fontsize=LEGEND_SIZE, frameon=False, handlelength=1.5,
+                              columnspacing=0.8)
         steps = len(run.losses) - 1
         ended = f"diverged at epoch {len(run.losses)}" if run.diverged else f"after {steps} epochs"
         self._title.set_text(

@@ -188,7 +188,7 @@ class ConventionFigure(FigureView):
             axes.set_xlim(0, epochs)
             axes.set_xlabel("epoch")
             axes.set_ylabel(label)
-        self.loss_axes.legend(loc="center right", fontsize=6.5, frameon=False)
+        self.loss_axes.legend(loc="upper left", fontsize=6.5, frameon=False)
         self.prediction_axes.legend(loc="center right", fontsize=6.5, frameon=False)
         self._title = self.figure.suptitle("", fontsize=8)
 

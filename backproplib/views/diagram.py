@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from ..engine.network import Network
 from ..engine.numeric import forward
-from .figure import FigureView
+from .figure import FigureView, make_legible
 from .palette import BLAME_COLOURS, SKY, TEXT_SIZE, YELLOW
 
 __all__ = ["draw_network", "alt_text"]
@@ -66,7 +66,7 @@ def draw_network(
                    for layer in network.layers)
     ax.set_ylim(min(ys) - (1.6 if low_bias else 1.0), max(ys) + 1.5)
     ax.set_xlim(-0.8, max(p[0] for p in places.values()) + 0.8)
-    return view.figure
+    return make_legible(view.figure)
 
 
 class _Blame:

@@ -6,7 +6,11 @@ The nine figure classes (the loss explorer, the lessons' figures) each keep only
 The sweep checks live here too, because every figure and the pure function behind it check the
 swept values the same way.
 
-The colours, line styles and font sizes are in :mod:`backproplib.views.palette`.
+The colours, line styles and font sizes are in :mod:`backproplib.views.palette`. Whatever size a
+figure asks for, :meth:`FigureView.legible` raises every text to :data:`MIN_TEXT_PX` pixels as the
+page shows it: the content column is :data:`PAGE_PX` wide and scales a wider PNG down, so the
+points needed depend on the figure's width and resolution (:func:`legible_points`). One rule for
+every figure, instead of a font size per figure that is right at one size only.
 """
 from __future__ import annotations
 
@@ -17,14 +21,90 @@ from typing import Sequence
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from ..engine.training import check_epochs
 from .png import figure_png
 
 __all__ = [
     "image_html", "checked_values", "curve_grid", "checked_range", "checked_epochs",
-    "symmetric_limit", "FigureView",
+    "symmetric_limit", "FigureView", "PAGE_PX", "MIN_TEXT_PX", "shown_pixels_per_inch", "legible_points",
+    "make_legible",
 ]
+
+PAGE_PX = 720  # width of the book's content column in CSS pixels; a wider image is scaled down to it
+MIN_TEXT_PX = 12  # smallest text height, in page pixels, a reader is asked to read
+
+
+def shown_pixels_per_inch(width_inches: float, dpi: float) -> float:
+    """Page pixels per inch of a figure ``width_inches`` wide rendered at ``dpi``, once the page shows it.
+
+    >>> shown_pixels_per_inch(7.0, 100), shown_pixels_per_inch(9.0, 100)
+    (100.0, 80.0)
+    """
+    return min(float(dpi), PAGE_PX / float(width_inches))
+
+
+def legible_points(width_inches: float, dpi: float) -> float:
+    """The smallest font size, in points, that shows :data:`MIN_TEXT_PX` pixels high on the page.
+
+    >>> round(legible_points(7.2, 100), 2), round(legible_points(9.0, 80), 2)
+    (8.64, 10.8)
+    """
+    return MIN_TEXT_PX * 72.0 / shown_pixels_per_inch(width_inches, dpi)
+
+
+def make_legible(figure: Figure, dpi: float | None = None) -> Figure:
+    """Raise every text of ``figure`` (titles, labels, tick labels, legends, annotations) that the page
+    would show under :data:`MIN_TEXT_PX` to :func:`legible_points`; larger text is left as it is.
+
+    ``dpi`` is the resolution the PNG is written at (the figure's own by default).
+
+    >>> fig = Figure(figsize=(7.2, 2.0), dpi=100)
+    >>> axes = fig.subplots()
+    >>> note = axes.text(0, 0, "small", fontsize=6)
+    >>> _ = make_legible(fig)
+    >>> note.get_fontsize(), round(axes.xaxis.get_ticklabels()[0].get_fontsize(), 2)
+    (8.64, 10.0)
+    """
+    least = legible_points(figure.get_figwidth(), dpi or figure.dpi)
+    for axes in figure.axes:
+        # Tick labels are made afresh when ticks change: set the axis's size, not just today's labels.
+        for axis in (axes.xaxis, axes.yaxis):
+            if max((t.get_fontsize() for t in axis.get_ticklabels()), default=least) < least:
+                axes.tick_params(axis=axis.axis_name, labelsize=least)
+    raised = [text for text in figure.findobj(Text) if text.get_fontsize() < least]
+    for text in raised:
+        text.set_fontsize(least)
+    if raised:
+        _keep_inside(figure)
+    return figure
+
+
+def _keep_inside(figure: Figure, pad: float = 0.01) -> None:
+    """Widen the subplot margins by what larger text now puts outside the canvas (clipped labels).
+
+    Only margins set by the figure's subplot parameters move; a suptitle or a figure-level text
+    stays where its figure wrote it.
+    """
+    if not figure.axes:
+        return
+    if not hasattr(figure.canvas, "get_renderer"):  # a bare Figure: give it the canvas savefig would use
+        FigureCanvasAgg(figure)
+    box = figure.get_tightbbox(figure.canvas.get_renderer())
+    width, height = figure.get_size_inches()
+    over = {"left": -box.x0 / width, "bottom": -box.y0 / height,
+            "right": (box.x1 - width) / width, "top": (box.y1 - height) / height}
+    if max(over.values()) <= 0:
+        return
+    p = figure.subplotpars
+    figure.subplots_adjust(
+        left=p.left + max(0.0, over["left"]) + (pad if over["left"] > 0 else 0.0),
+        bottom=p.bottom + max(0.0, over["bottom"]) + (pad if over["bottom"] > 0 else 0.0),
+        right=p.right - max(0.0, over["right"]) - (pad if over["right"] > 0 else 0.0),
+        top=p.top - max(0.0, over["top"]) - (pad if over["top"] > 0 else 0.0),
+    )
+
 
 
 def image_html(png: bytes, alt: str) -> str:
@@ -134,10 +214,11 @@ class FigureView:
     """
 
     SIZE: tuple[float, float] = (7.2, 2.6)
-    DPI = 80
+    DPI: float | None = None  # None: as many pixels as the page's column, so nothing is scaled down
 
-    def __init__(self, size: tuple[float, float] | None = None, dpi: int | None = None) -> None:
-        self.figure = Figure(figsize=size or self.SIZE, dpi=dpi or self.DPI)
+    def __init__(self, size: tuple[float, float] | None = None, dpi: float | None = None) -> None:
+        width, height = size or self.SIZE
+        self.figure = Figure(figsize=(width, height), dpi=dpi or self.DPI or PAGE_PX / width)
         FigureCanvasAgg(self.figure)
 
     @staticmethod
@@ -153,8 +234,8 @@ class FigureView:
         axes.set_ylim(low, high)
 
     def png(self, small: bool = False) -> bytes:
-        """The figure as PNG bytes; ``small=True`` quantises to 64 colours for precomputed frames."""
-        return figure_png(self.figure, small)
+        """The figure as PNG bytes, every text legible on the page; ``small=True`` quantises to 64 colours."""
+        return figure_png(make_legible(self.figure), small)
 
     def html(self, alt: str) -> str:
         """The figure as an ``<img>`` element whose alt text is ``alt``."""

@@ -7,6 +7,8 @@ import io
 import math
 from typing import Any
 
+from .figure import make_legible
+
 __all__ = ["glue", "glue_number", "glue_setting", "glue_math", "number", "significant", "FigureImage"]
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -125,6 +127,7 @@ class FigureImage:
             self.png = bytes(figure)
         else:
             buffer = io.BytesIO()
+            make_legible(figure, dpi)  # the book's one rule: no text under 12 px on the page
             figure.savefig(buffer, format="png", dpi=dpi)
             self.png = buffer.getvalue()
         self.alt = alt

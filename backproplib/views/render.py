@@ -1,19 +1,28 @@
-"""Tables and LaTeX a chapter displays: forward pass, chain rule, update, document check.
+r"""Tables and LaTeX a chapter displays: forward pass, chain rule, update, document check.
 
 Every table is a :class:`Table`: HTML in the book, aligned plain text in a terminal and in the
 stored notebook outputs that nbval compares. Rounding is the caller's choice (``digits``).
+
+Symbols are the prose's: ŷ for the one output's activation, the book's weight symbols
+(:func:`backproplib.views.network_words.weight_symbol`), not the library's names (``a_out``, ``w5``).
+A cell may hold inline maths as ``$…$``; the HTML form writes it as ``\(…\)`` inside a table marked
+for MathJax, because the book's MathJax (set up by MyST) takes only ``\(…\)`` as inline delimiters
+outside Markdown and processes only elements marked for it.
 """
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
 from ..checking.examples import Example
 from ..checking.published import Comparison
+from ..engine.network import Network
 from ..engine.numeric import backward, chain_rule, forward
-from ..engine.symbolic import Latex, latex_symbol
+from ..engine.symbolic import Latex, aligned_equals, sum_of_products_lines
 from ..engine.training import gradient_step
+from .network_words import unit_symbol, weight_symbol
 from .notebook import number
 
 __all__ = ["Table", "forward_table", "chain_rule_table", "chain_rule_latex", "update_table", "comparison_table"]
@@ -52,12 +61,22 @@ class Table:
         def cell(tag: str, text: str, num: bool) -> str:
             # Padding keeps neighbouring numbers apart whatever the page's CSS ("0.0281  0.4719").
             style = f' style="text-align:{"right" if num else "left"}; padding:0.25em 0.75em"'
-            return f"<{tag}{style}>{html.escape(text)}</{tag}>"
+            return f"<{tag}{style}>{_inline_maths_html(html.escape(text))}</{tag}>"
         head = "".join(cell("th", c, n) for c, n in zip(self.columns, self.numeric))
         rows = ("".join(cell("td", c, n) for c, n in zip(row, self.numeric)) for row in self.rows)
         body = "".join(f"<tr>{row}</tr>" for row in rows)
-        caption = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
-        return f'<table class="backprop-table">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+        caption = f"<caption>{_inline_maths_html(html.escape(self.caption))}</caption>" if self.caption else ""
+        return (f'<table class="backprop-table tex2jax_process mathjax_process">{caption}'
+                f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+def _inline_maths_html(text: str) -> str:
+    r"""``$…$`` spans as ``\(…\)``, the inline delimiters the book's MathJax reads in HTML outputs.
+
+    >>> _inline_maths_html(r"weight $w_{o h}$ and $\hat y$; 5 $")
+    'weight \\(w_{o h}\\) and \\(\\hat y\\); 5 $'
+    """
+    return re.sub(r"\$([^$]+)\$", r"\\(\1\\)", text)
 
 
 def _looks_numeric(text: str) -> bool:
@@ -100,58 +119,102 @@ def forward_table(example: Example, digits: int = 4) -> Table:
     return Table(columns, rows, numeric=[False, False, False, True, False, True])
 
 
-def _factor_name(of: str, wrt: str) -> str:
-    return f"∂{of}/∂{wrt}"
+class _Symbols:
+    r"""The prose's LaTeX for the names a chain-rule factor uses (``L``, ``a_h1``, ``z_out``, a parameter).
+
+    >>> from backproplib.checking.examples import load_example
+    >>> symbols = _Symbols(load_example("shared_bias").network)
+    >>> [symbols(n) for n in ("L", "a_out", "z_out", "a_h1", "w5", "b1", "x1")]
+    ['L', '\\hat y', 'z_{\\mathrm{out}}', 'a_{h_1}', 'w_{\\mathrm{out} h_1}', 'b_{h}', 'x_1']
+    >>> symbols.partial("a_out", "z_out")
+    '\\frac{\\partial \\hat y}{\\partial z_{\\mathrm{out}}}'
+    """
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        # With one output its activation is the prediction ŷ, as the prose writes it.
+        self.prediction = f"a_{network.outputs[0]}" if len(network.outputs) == 1 else None
+
+    def __call__(self, name: str) -> str:
+        if name == "L":
+            return "L"
+        if name == self.prediction:
+            return r"\hat y"
+        if name in self.network.parameters:
+            return weight_symbol(self.network, name)
+        quantity, _, unit = name.partition("_")
+        if quantity in ("a", "z") and unit in self.network.neurons:
+            return f"{quantity}_{{{unit_symbol(unit)}}}"
+        return unit_symbol(name)
+
+    def partial(self, of: str, wrt: str) -> str:
+        return rf"\frac{{\partial {self(of)}}}{{\partial {self(wrt)}}}"
+
+    def inline_partial(self, of: str, wrt: str) -> str:
+        return rf"$\partial {self(of)}/\partial {self(wrt)}$"
+
+    def meaning(self, text: str) -> str:
+        """The engine's words for a factor with the name in it written as maths ("weight w5" → "weight $w_{…}$")."""
+        def maths(match: re.Match) -> str:
+            kind, name = match.groups()
+            symbol = self(f"a_{name}") if kind == "activation" else self(name)
+            return f"{kind} ${symbol}$"
+        return re.sub(r"\b(weight|activation|input) (\w+)$", maths, text)
 
 
 def chain_rule_table(example: Example, parameter: str, digits: int = 4) -> Table:
-    """Each factor of ∂L/∂``parameter`` with its value; a product row per path and the total.
+    r"""Each factor of ∂L/∂``parameter`` with its value; a product row per path and the total.
+
+    Factors are written as inline maths in the prose's symbols (ŷ, the book's weight symbols).
 
     >>> from backproplib.checking.examples import load_example
     >>> table = chain_rule_table(load_example("shared_bias"), "b1")
     >>> [row[0] for row in table.rows if row[0].startswith("path")]
     ['path 1 product', 'path 2 product']
-    >>> table.rows[-1][-1]
-    '0.0284'
+    >>> table.rows[-1]
+    ['$\\partial L/\\partial b_{h}$', 'sum over paths', '0.0284']
+    >>> table.rows[2][:2]
+    ['$\\partial z_{\\mathrm{out}}/\\partial a_{h_1}$', 'weight $w_{\\mathrm{out} h_1}$']
     """
     ex = example
     rule = chain_rule(ex.network, ex.params, ex.x, ex.y, parameter)
+    symbols = _Symbols(ex.network)
     rows = []
     many = len(rule.paths) > 1
     for k, (path, product) in enumerate(zip(rule.paths, rule.path_products()), start=1):
         for factor in path:
-            rows.append([_factor_name(factor.of, factor.wrt), factor.meaning, number(factor.value, digits)])
+            rows.append([symbols.inline_partial(factor.of, factor.wrt), symbols.meaning(factor.meaning),
+                         number(factor.value, digits)])
         rows.append([f"path {k} product" if many else "product", "", number(product, digits)])
-    rows.append([f"∂L/∂{parameter}", "sum over paths" if many else "the gradient", number(rule.gradient, digits)])
-    caption = f"Chain rule for {parameter}"
+    rows.append([symbols.inline_partial("L", parameter), "sum over paths" if many else "the gradient",
+                 number(rule.gradient, digits)])
+    caption = f"Chain rule for {parameter} (${symbols(parameter)}$)"
     return Table(["factor", "meaning", "value"], rows, caption=caption, numeric=[False, False, True])
 
 
 def chain_rule_latex(example: Example, parameter: str, digits: int = 4) -> Latex:
     r"""∂L/∂θ as a product of local derivatives, then of numbers, then its value (summed over paths).
 
+    Each path starts its own line and no line holds more factors than fit the page's column
+    (:func:`backproplib.engine.symbolic.sum_of_products_lines`).
+
     >>> from backproplib.checking.examples import load_example
     >>> text = chain_rule_latex(load_example("tiny_relu"), "w2")
     >>> text.startswith(r"\begin{aligned}") and text.count("{") == text.count("}")
     True
+    >>> print(chain_rule_latex(load_example("shared_bias"), "b1").splitlines()[4])
+    &\quad + (0.7414) \cdot (0.1868) \cdot (0.4500) \cdot (0.2406) \cdot (1.0000) \\
     """
     ex = example
     rule = chain_rule(ex.network, ex.params, ex.x, ex.y, parameter)
-    single_output = len(ex.network.outputs) == 1
-    output = f"a_{ex.network.outputs[0]}"
-
-    def symbol(name: str) -> str:
-        return r"\hat{y}" if single_output and name == output else latex_symbol(name)
-
-    def partial(of: str, wrt: str) -> str:
-        return rf"\frac{{\partial {symbol(of)}}}{{\partial {symbol(wrt)}}}"
-
-    symbols = " + ".join(r" \cdot ".join(partial(f.of, f.wrt) for f in path) for path in rule.paths)
-    numbers = " + ".join(r" \cdot ".join(f"({number(f.value, digits)})" for f in path) for path in rule.paths)
-    lhs = rf"\frac{{\partial L}}{{\partial {latex_symbol(parameter)}}}"
-    return Latex(
-        rf"\begin{{aligned}} {lhs} &= {symbols} \\ &= {numbers} \\ &= {number(rule.gradient, digits)} \end{{aligned}}"
+    symbols = _Symbols(ex.network)
+    partials = [[symbols.partial(f.of, f.wrt) for f in path] for path in rule.paths]
+    numbers = [[f"({number(f.value, digits)})" for f in path] for path in rule.paths]
+    lines = aligned_equals(
+        symbols.partial("L", parameter), sum_of_products_lines(partials), sum_of_products_lines(numbers),
+        [number(rule.gradient, digits)],
     )
+    return Latex("\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}")
 
 
 def update_table(example: Example, digits: int = 4) -> Table:
