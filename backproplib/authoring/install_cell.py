@@ -17,7 +17,10 @@ import argparse
 import sys
 from pathlib import Path
 
-__all__ = ["repository_url", "install_cell_source", "mark_install_cell", "toc_notebooks", "sync_install_cells"]
+__all__ = [
+    "repository_url", "install_cell_source", "mark_install_cell", "is_install_cell", "toc_notebooks",
+    "sync_install_cells",
+]
 
 INSTALL_TAG = "remove-cell"  # the book hides the cell; it is there for readers who run the notebook
 
@@ -131,7 +134,8 @@ def toc_notebooks(root: Path | str = ".") -> list[Path]:
     return notebooks
 
 
-def _is_install_cell(cell) -> bool:
+def is_install_cell(cell) -> bool:
+    """True for the install cell: code that imports backproplib and has a %pip install to fall back on."""
     return cell.cell_type == "code" and "import backproplib" in cell.source and "%pip install" in cell.source
 
 
@@ -152,7 +156,7 @@ def sync_install_cells(root: Path | str = ".", check: bool = False) -> list[Path
     changed = []
     for path, nb in notebooks.items():
         first = nb.cells[0] if nb.cells else None
-        is_install = first is not None and _is_install_cell(first)
+        is_install = first is not None and is_install_cell(first)
         if is_install and first.source == source and _is_marked(first):
             continue
         changed.append(path)
