@@ -26,6 +26,7 @@ Trade-offs:
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import itertools
@@ -45,7 +46,7 @@ from .palette import BLUE, GREEN, PINK, VERMILLION
 
 __all__ = [
     "ASSET_DIR", "MARKER", "BOOK_SCRIPTS", "BOOK_STYLES", "Control", "slider_control", "panel_description",
-    "ExplorerView", "BrowserExplorer", "browser_explorer", "standalone_page",
+    "ExplorerView", "BrowserExplorer", "browser_explorer", "standalone_page", "KERNEL_NOTE",
 ]
 
 ASSET_DIR = Path(__file__).with_name("explorer")  # explorer.js and explorer.css
@@ -65,6 +66,10 @@ CHARTS = {
     },
 }
 ROLES = ("parameter", "input", "target", "rate", "epochs")
+# The first line of every kernel view: a notebook restores saved widgets before any cell runs, and
+# their sliders then move without redrawing; this says why, in the panel itself.
+KERNEL_NOTE = ("These controls respond once the cells above have run (Run → Run All Cells); "
+               "until then they move but the figure keeps its starting state.")
 
 
 @dataclass(frozen=True)
@@ -312,15 +317,24 @@ class BrowserExplorer:
     computes in the reader's browser and needs no kernel. The kernel panel is built once, on the
     first display, so a view that is only built and tested costs no matplotlib drawing.
 
+    Before any cell has run a notebook has neither: an untrusted notebook (a fresh clone), GitHub
+    or Colab without widgets show the bundle's ``image/png``, :meth:`picture` (the starting state),
+    and a trusted one restores the widgets from their saved state, which cannot redraw yet. So the
+    widget view is :meth:`kernel_view`: the kernel panel under a line saying its controls respond
+    once the cells above have run. An explorer of another kind (a lesson's) overrides
+    :meth:`kernel_panel` and :meth:`picture`; the bundle, the note and the wrapper stay here.
+
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
     >>> ranges = {"w1": (-2, 2.5), "w2": (-2, 2.5), "x": (-2, 3), "y": (0, 1), "learning_rate": (0.01, 1)}
     >>> explorer = browser_explorer(ex.network, Settings.of(ex), ranges, "w1", epochs=20)
     >>> bundle = explorer._repr_mimebundle_()
     >>> sorted(bundle)
-    ['application/vnd.jupyter.widget-view+json', 'text/html', 'text/plain']
+    ['application/vnd.jupyter.widget-view+json', 'image/png', 'text/html', 'text/plain']
     >>> MARKER in bundle["text/html"], explorer.kernel_panel() is explorer.kernel_panel()
     (True, True)
+    >>> base64.b64decode(bundle["image/png"])[:4], explorer.kernel_view().children[1] is explorer.kernel_panel()
+    (b'\x89PNG', True)
     """
 
     def __init__(self, view: ExplorerView, network: Network, settings: Settings,
@@ -328,6 +342,7 @@ class BrowserExplorer:
         self.view = view
         self._kernel_args = (network, settings, dict(ranges), parameter, epochs)
         self._kernel_panel = None
+        self._kernel_view = None
 
     def kernel_panel(self):
         """The ipywidgets panel (:func:`~backproplib.views.widgets.live_explorer`), made on first use."""
@@ -337,11 +352,38 @@ class BrowserExplorer:
             self._kernel_panel = live_explorer(*self._kernel_args)
         return self._kernel_panel
 
+    def picture(self) -> bytes | None:
+        """PNG bytes of the panel at its starting settings, for front ends that show no widget (None: no picture).
+
+        This one draws the loss explorer's figure at the chapter's settings, sweeping the chosen parameter.
+        """
+        from .widgets import LossFigure
+
+        network, settings, ranges, parameter, epochs = self._kernel_args
+        figure = LossFigure(network, parameter, ranges[parameter], epochs)
+        figure.show(settings)
+        return figure.png()
+
+    def kernel_view(self):
+        """The widget a notebook shows: :data:`KERNEL_NOTE` above :meth:`kernel_panel`, made on first use.
+
+        The wrapper is not marked ``needs-kernel``: the panel inside already is, once.
+        """
+        if self._kernel_view is None:
+            import ipywidgets as w
+
+            note = w.HTML(f'<p style="font-style: italic; margin: 0 0 0.4em">{html.escape(KERNEL_NOTE)}</p>')
+            self._kernel_view = w.VBox([note, self.kernel_panel()])
+        return self._kernel_view
+
     def _repr_html_(self) -> str:
         return self.view.html()
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle = dict(self.kernel_panel()._repr_mimebundle_() or {})
+        bundle = dict(self.kernel_view()._repr_mimebundle_() or {})
+        picture = self.picture()
+        if picture:
+            bundle["image/png"] = base64.b64encode(picture).decode("ascii")
         bundle["text/plain"] = f"{self.view.panel['title']} (browser explorer; widget view with a kernel)"
         bundle["text/html"] = self.view.html()
         return bundle
