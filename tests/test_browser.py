@@ -608,15 +608,17 @@ def test_every_widget_renders(visits: dict[str, Visit], page: str) -> None:
 
 @pytest.mark.parametrize("page", [p for p in PAGES if source_of(p).suffix == ".ipynb"])
 def test_chapter_has_launch_and_download_buttons(visits: dict[str, Visit], page: str) -> None:
-    repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
-    slug = urlsplit(repository).path.strip("/")
+    repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
+    slug = urlsplit(repository["url"]).path.strip("/")
     links = visits[page].facts["launch"]
     notebook = f"{page}.ipynb"
+    # The launch buttons open the reader's edition: <path_to_book>/<page>.ipynb (tests/test_reader_edition.py).
+    launched = f"{repository['path_to_book'].strip('/')}/{notebook}"
     assert any(
-        h.startswith(f"https://mybinder.org/v2/gh/{slug}/") and "urlpath=lab/tree/" + notebook in h for h in links
+        h.startswith(f"https://mybinder.org/v2/gh/{slug}/") and "urlpath=lab/tree/" + launched in h for h in links
     ), links
     assert any(
-        h.startswith(f"https://colab.research.google.com/github/{slug}/") and h.endswith(notebook) for h in links
+        h.startswith(f"https://colab.research.google.com/github/{slug}/") and h.endswith("/" + launched) for h in links
     ), links
     assert any(h.endswith(f"_sources/{notebook}") for h in links), links
 
