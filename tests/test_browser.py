@@ -131,7 +131,8 @@ BUILT_MARKER = ROOT / "_build" / ".book-built"  # touched by `make book` after e
 def stale_sources(html_dir: Path, marker: Path = BUILT_MARKER) -> list[str]:
     """Pages missing from ``html_dir`` and sources changed since ``marker`` was last touched."""
     sources = [ROOT / "_toc.yml", ROOT / "_config.yml", *(ROOT / "vendor").glob("package*.json"),
-               ROOT / "vendor" / "widgets-offline.js", *(ROOT / "_ext").glob("*.py"), *map(source_of, PAGES)]
+               ROOT / "vendor" / "widgets-offline.js", *(ROOT / "_ext").glob("*.py"), *map(source_of, PAGES),
+               *(ROOT / "reader").rglob("*.ipynb")]  # the downloads (_ext/reader_downloads.py)
     built = marker.stat().st_mtime if marker.exists() else float("-inf")
     missing = [page for page in PAGES if not (html_dir / (page + ".html")).exists()]
     return missing + [str(p.relative_to(ROOT)) for p in sources if p.stat().st_mtime > built]
@@ -607,7 +608,7 @@ def test_every_widget_renders(visits: dict[str, Visit], page: str) -> None:
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if source_of(p).suffix == ".ipynb"])
-def test_chapter_has_launch_and_download_buttons(visits: dict[str, Visit], page: str) -> None:
+def test_chapter_has_launch_and_download_buttons(visits: dict[str, Visit], html_dir: Path, page: str) -> None:
     repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
     slug = urlsplit(repository["url"]).path.strip("/")
     links = visits[page].facts["launch"]
@@ -621,6 +622,9 @@ def test_chapter_has_launch_and_download_buttons(visits: dict[str, Visit], page:
         h.startswith(f"https://colab.research.google.com/github/{slug}/") and h.endswith("/" + launched) for h in links
     ), links
     assert any(h.endswith(f"_sources/{notebook}") for h in links), links
+    # What the download button serves is the reader's edition too (_ext/reader_downloads.py).
+    served = (html_dir / "_sources" / notebook).read_text(encoding="utf-8")
+    assert served == (ROOT / launched).read_text(encoding="utf-8") and "{glue" not in served
 
 
 # ---------------------------------------------------------------------------------------------
