@@ -20,9 +20,7 @@ import http.server
 import json
 import os
 import re
-import shutil
 import subprocess
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -36,9 +34,9 @@ import yaml
 from backproplib import backward
 from backproplib.views.explorer import MARKER
 from backproplib.views.widgets import NEEDS_KERNEL
+from support.chromium import chromium_session
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 # Text that only survives when MathJax did not typeset a formula.
@@ -173,29 +171,12 @@ def server(html_dir: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def driver() -> Iterator[Any]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    assert CHROMIUM.exists() and CHROMEDRIVER.exists(), "run `make browser` to install chromium and chromedriver"
-    profile = tempfile.mkdtemp(prefix="book-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in (
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
-        "--window-size=1280,1000", f"--user-data-dir={profile}",
-        # Any host name but 127.0.0.1 fails to resolve: a page that needs the network breaks here.
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-    ):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    browser = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    browser.set_page_load_timeout(60)
-    browser.set_script_timeout(60)
-    browser.get("about:blank")
-    yield browser
-    browser.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    extra = ("--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
+             # Any host name but 127.0.0.1 fails to resolve: a page that needs the network breaks here.
+             "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1")
+    for browser in chromium_session(extra, {"goog:loggingPrefs": {"browser": "ALL", "performance": "ALL"}}):
+        browser.get("about:blank")
+        yield browser
 
 
 @dataclass

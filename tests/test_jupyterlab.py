@@ -37,9 +37,9 @@ import yaml
 
 from backproplib.views.explorer import KERNEL_NOTE
 from support.chapter_file import glued_values
+from support.chromium import chromium_session
 from support.toc import ROOT, toc_notebooks
 
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 SHOTS = ROOT / "_build" / "screenshots" / "live"
 BOOK = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 EDITION = BOOK["repository"]["path_to_book"]
@@ -140,24 +140,9 @@ def lab() -> Iterator[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    assert CHROMIUM.exists() and CHROMEDRIVER.exists(), "run `make browser` to install chromium and chromedriver"
-    profile = tempfile.mkdtemp(prefix="reader-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--window-size=1280,1000", f"--user-data-dir={profile}"):
-        options.add_argument(argument)
-    browser = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    browser.set_page_load_timeout(90)
-    browser.set_script_timeout(90)
     try:
-        yield browser
+        yield from chromium_session(timeout=90)
     finally:
-        browser.quit()
-        shutil.rmtree(profile, ignore_errors=True)
         write_report()
 
 

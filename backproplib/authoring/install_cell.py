@@ -16,10 +16,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Callable
 
 __all__ = [
     "repository_url", "install_cell_source", "mark_install_cell", "is_install_cell", "toc_notebooks",
-    "sync_install_cells",
+    "sync_install_cells", "book_command",
 ]
 
 INSTALL_TAG = "remove-cell"  # the book hides the cell; it is there for readers who run the notebook
@@ -172,21 +173,34 @@ def sync_install_cells(root: Path | str = ".", check: bool = False) -> list[Path
     return changed
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description="Write repository.url from _config.yml into the install cell of every notebook in _toc.yml."
-    )
+def book_command(argv: list[str] | None, run: Callable[..., list], *, description: str, check_help: str,
+                 words: tuple[str, str], prog: str | None = None) -> int:
+    """A command that brings files of the book at ``--root`` up to date (``--check``: only lists them).
+
+    ``run(root, check=...)`` returns what it changed (or would change); ``words`` name a path done and
+    one that ``--check`` finds out of date. Exit status: 0, or 1 when ``--check`` finds something,
+    2 on a ValueError or OSError (printed, one line).
+    """
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--root", default=".", help="the book's folder (holding _config.yml and _toc.yml)")
-    parser.add_argument("--check", action="store_true", help="only list the notebooks that disagree; exit 1 if any")
+    parser.add_argument("--check", action="store_true", help=check_help)
     args = parser.parse_args(argv)
     try:
-        changed = sync_install_cells(args.root, check=args.check)
-    except ValueError as error:
+        changed = run(args.root, check=args.check)
+    except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     for path in changed:
-        print(f"{'differs' if args.check else 'updated'}: {path}")
+        print(f"{words[1] if args.check else words[0]}: {Path(path).as_posix()}")
     return 1 if (args.check and changed) else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return book_command(
+        argv, sync_install_cells, words=("updated", "differs"),
+        description="Write repository.url from _config.yml into the install cell of every notebook in _toc.yml.",
+        check_help="only list the notebooks that disagree; exit 1 if any",
+    )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ only reports); ``tests/test_reader_edition.py`` fails while the committed editio
 """
 from __future__ import annotations
 
-import argparse
 import copy
 import os
 import re
@@ -33,7 +32,7 @@ from pathlib import Path
 
 import nbformat
 
-from .install_cell import is_install_cell, toc_notebooks
+from .install_cell import book_command, is_install_cell, toc_notebooks
 from .reader_markdown import Context, Directive, blocks, convert, glued_outputs, leftover_myst
 
 __all__ = ["FOLDER", "reader_notebook", "reader_edition", "write_reader_edition", "main"]
@@ -211,22 +210,13 @@ def write_reader_edition(root: Path | str = ".", check: bool = False) -> list[Pa
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    return book_command(
+        argv, write_reader_edition, words=("written", "out of date"),
         prog="python -m backproplib.authoring.reader_edition",
         description=f"Write the reader's edition of every notebook in _toc.yml into {FOLDER}/ "
         "(glued numbers in the prose, directives as Markdown).",
+        check_help="only list what is out of date; exit 1 if anything is",
     )
-    parser.add_argument("--root", default=".", help="the book's folder (holding _toc.yml)")
-    parser.add_argument("--check", action="store_true", help="only list what is out of date; exit 1 if anything is")
-    args = parser.parse_args(argv)
-    try:
-        changed = write_reader_edition(args.root, check=args.check)
-    except (ValueError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    for path in changed:
-        print(f"{'out of date' if args.check else 'written'}: {path.as_posix()}")
-    return 1 if (args.check and changed) else 0
 
 
 if __name__ == "__main__":
