@@ -8,11 +8,16 @@ the way binder/postBuild trusts it. For each notebook the test
    directive, no widget fallen back to text (``VBox(...)``) or failing to display;
 2. runs all cells (Run → Run All Cells) and waits until no cell is pending, then checks that no
    cell failed and every code cell ran;
-3. moves the first slider of each live explorer one step and waits for its figure to change.
+3. moves the first slider of each live explorer one step and waits for its figure to change;
+4. shuts the notebook's kernel down.
+
+One more notebook, written after the trust step, shows what a fresh clone shows (untrusted): an
+explorer's output in the reader's edition renders as its picture, not as text.
 
 Screenshots and timings go to ``_build/screenshots/live/`` (``report.txt``). The server is stopped
 by its process id in a ``finally``; the copy keeps JupyterLab's autosave away from ``reader/``.
-Wall time: about 10 s to start the server plus, per notebook, its Run All (5 to 15 s here).
+Wall time: about 5 s to start the server plus, per notebook, about 5 s to open and its Run All
+(3 to 15 s on an idle machine; 35 to 75 s measured with the two cores shared by other jobs).
 """
 from __future__ import annotations
 
@@ -35,6 +40,7 @@ import nbformat
 import pytest
 import yaml
 
+from backproplib.authoring.reader_edition import reader_notebook
 from backproplib.views.explorer import KERNEL_NOTE
 from support.chapter_file import glued_values
 from support.chromium import chromium_session
@@ -165,6 +171,14 @@ def wait_until(browser: Any, script: str, seconds: float, what: str, *args: Any)
     raise AssertionError(f"gave up after {seconds} s waiting for {what}")
 
 
+# Scroll to the first rendered Markdown cell quoting a glued value, for the "-numbers" screenshot.
+SHOW_FIRST_NUMBER = """
+const values = arguments[0];
+const cells = document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownCell');
+const cell = Array.from(cells).find(c => values.some(v => c.textContent.includes(v)));
+if (cell) cell.scrollIntoView({block: 'start'});
+"""
+
 NOTEBOOK_STATE = """
 const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
 if (!panel) return null;
@@ -252,6 +266,16 @@ def slider_to_figure(browser: Any, output: Any) -> float:
     return float(wait_until(browser, changed, 30, "the explorer's figure to change after its slider moved"))
 
 
+def shut_kernels_down(lab: dict) -> None:
+    """End every session's kernel (REST API), so notebooks opened earlier do not keep computing."""
+    headers = {"Authorization": f"token {lab['token']}"}
+    with urllib.request.urlopen(urllib.request.Request(f"{lab['url']}/api/sessions", headers=headers)) as answer:
+        sessions = json.load(answer)
+    for session in sessions:
+        request = urllib.request.Request(f"{lab['url']}/api/sessions/{session['id']}", headers=headers, method="DELETE")
+        urllib.request.urlopen(request).close()
+
+
 def screenshot(browser: Any, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(SHOTS / f"{name}.png"))
@@ -266,6 +290,8 @@ def test_launch_target_reads_runs_and_responds_in_jupyterlab(lab: dict, chromium
     first = opened(chromium, lab, relative, notebook)
     timing = TIMINGS.setdefault(name, {"open s": time.perf_counter() - started})
     screenshot(chromium, f"{name}-opened")
+    chromium.execute_script(SHOW_FIRST_NUMBER, sorted(glued_values(source).values(), key=len, reverse=True)[:20])
+    screenshot(chromium, f"{name}-numbers")
     prose = "\n".join(first["markdown"])
     assert "{glue" not in prose and "```{" not in prose and ":::{" not in prose
     values, chapter = glued_values(source), nbformat.read(source, as_version=4)
@@ -290,3 +316,43 @@ def test_launch_target_reads_runs_and_responds_in_jupyterlab(lab: dict, chromium
         chromium.execute_script("arguments[0].scrollIntoView({block: 'center'})", panel)
         timing[f"slider→figure ms #{index + 1}"] = slider_to_figure(chromium, panel)
         screenshot(chromium, f"{name}-explorer-{index + 1}")
+    shut_kernels_down(lab)
+
+
+def explorer_notebook(path: Path) -> None:
+    """A chapter-like notebook holding one real loss explorer output, as the kernel displays it."""
+    from backproplib.checking.examples import load_example
+    from backproplib.views.explore import Settings
+    from backproplib.views.explorer import browser_explorer
+    from backproplib.views.widgets import slider_range
+
+    example = load_example("tiny_relu")
+    ranges = {name: slider_range(value) for name, value in example.params.items()}
+    ranges.update({"x": (-2.0, 2.0), "y": (0.0, 1.0), "learning_rate": (0.01, 2.0)})
+    bundle = browser_explorer(example.network, Settings.of(example), ranges, "w1", epochs=20)._repr_mimebundle_()
+    output = nbformat.v4.new_output("execute_result", data=bundle, execution_count=1)
+    cells = [nbformat.v4.new_markdown_cell("# An explorer"),
+             nbformat.v4.new_code_cell("browser_explorer(...)", outputs=[output], execution_count=1)]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": BOOK_KERNEL}), path)
+
+
+BOOK_KERNEL = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+SHOWN_OUTPUT = """
+const output = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output');
+return output ? {mime: output.dataset.mimeType, images: output.querySelectorAll('img').length,
+                 text: output.textContent} : null;
+"""
+
+
+def test_an_untrusted_launch_target_shows_each_explorers_picture(lab: dict, chromium: Any, tmp_path: Path):
+    """A fresh clone's notebooks are untrusted: JupyterLab then renders only safe outputs. The reader's
+    edition leaves an explorer's output its picture (image/png), not the book-only HTML or widget text."""
+    explorer_notebook(tmp_path / "chapter.ipynb")
+    reader = reader_notebook(tmp_path / "chapter.ipynb", tmp_path)
+    nbformat.write(reader, lab["root"] / "untrusted.ipynb")  # written after the trust step: not signed
+    chromium.get(f"{lab['url']}/lab/tree/untrusted.ipynb?reset&token={lab['token']}")
+    shown = wait_until(chromium, SHOWN_OUTPUT, 60, "the explorer's output to render")
+    screenshot(chromium, "untrusted-explorer")
+    assert shown["mime"] == "image/png" and shown["images"] == 1, shown
+    assert not any(failure in shown["text"] for failure in WIDGET_FAILURES)
+    shut_kernels_down(lab)
