@@ -31,6 +31,7 @@ import hashlib
 import html
 import itertools
 import json
+import re
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -321,8 +322,9 @@ class BrowserExplorer:
     or Colab without widgets show the bundle's ``image/png``, :meth:`picture` (the starting state),
     and a trusted one restores the widgets from their saved state, which cannot redraw yet. So the
     widget view is :meth:`kernel_view`: the kernel panel under a line saying its controls respond
-    once the cells above have run. An explorer of another kind (a lesson's) overrides
-    :meth:`kernel_panel` and :meth:`picture`; the bundle, the note and the wrapper stay here.
+    once the cells above have run. An explorer of another kind (a lesson's) overrides only
+    :meth:`kernel_panel`: its picture is the first image that panel shows, the note and the bundle
+    stay here.
 
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
@@ -355,21 +357,18 @@ class BrowserExplorer:
     def picture(self) -> bytes | None:
         """PNG bytes of the panel at its starting settings, for front ends that show no widget (None: no picture).
 
-        This one draws the loss explorer's figure at the chapter's settings, sweeping the chosen parameter.
+        The first PNG the kernel panel shows (an ``<img>`` in an HTML widget, or an Image widget),
+        which the panel drew at its starting settings when it was made: no second drawing. A
+        panel whose first image is not the one to show overrides this.
         """
-        from .widgets import LossFigure
-
-        network, settings, ranges, parameter, epochs = self._kernel_args
-        figure = LossFigure(network, parameter, ranges[parameter], epochs)
-        figure.show(settings)
-        return figure.png()
+        return _first_png(self.kernel_panel())
 
     def kernel_view(self):
         """The widget a notebook shows: :data:`KERNEL_NOTE` above :meth:`kernel_panel`, made on first use.
 
         The wrapper is not marked ``needs-kernel``: the panel inside already is, once.
         """
-        if self._kernel_view is None:
+        if self.__dict__.get("_kernel_view") is None:  # subclasses need not call __init__
             import ipywidgets as w
 
             note = w.HTML(f'<p style="font-style: italic; margin: 0 0 0.4em">{html.escape(KERNEL_NOTE)}</p>')
@@ -387,6 +386,31 @@ class BrowserExplorer:
         bundle["text/plain"] = f"{self.view.panel['title']} (browser explorer; widget view with a kernel)"
         bundle["text/html"] = self.view.html()
         return bundle
+
+
+_INLINE_PNG = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+
+
+def _first_png(widget: Any) -> bytes | None:
+    """The first PNG ``widget`` or its descendants show, depth first: an Image widget's bytes or an
+    ``<img>`` inlined in an HTML widget's value.
+
+    >>> import ipywidgets as w
+    >>> _first_png(w.VBox([w.Label("x"), w.HTML('<img alt="a" src="data:image/png;base64,iVBORw==">')]))
+    b'\\x89PNG'
+    >>> _first_png(w.VBox()) is None
+    True
+    """
+    if getattr(widget, "format", None) == "png" and isinstance(getattr(widget, "value", None), bytes):
+        return widget.value
+    found = _INLINE_PNG.search(widget.value) if isinstance(getattr(widget, "value", None), str) else None
+    if found:
+        return base64.b64decode(found.group(1))
+    for child in getattr(widget, "children", ()):
+        png = _first_png(child)
+        if png is not None:
+            return png
+    return None
 
 
 def browser_explorer(network: Network, settings: Settings, ranges: Mapping[str, tuple[float, float]],
