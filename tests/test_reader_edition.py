@@ -57,7 +57,7 @@ def test_exercises_are_headings_and_solutions_are_folded(source: Path):
     chapter = "\n".join(c.source for c in nbformat.read(source, as_version=4).cells if c.cell_type == "markdown")
     reader = "\n".join(c.source for c in nbformat.read(launch_target(source), as_version=4).cells
                        if c.cell_type == "markdown")
-    exercises = len(re.findall(r"^(`{3,}|:{3,})\{exercise\}", chapter, re.M))
+    exercises = len(re.findall(r"^(`{3,}|:{3,})\{exercise(-start)?\}", chapter, re.M))
     solutions = len(re.findall(r"^(`{3,}|:{3,})\{solution\}", chapter, re.M))
     assert re.findall(r"^#{2,6} Exercise (\d+)", reader, re.M) == [str(n) for n in range(1, exercises + 1)]
     assert reader.count("<details><summary>Solution</summary>") == solutions
@@ -133,6 +133,12 @@ def test_glue_roles_and_directives_use_the_stored_bundles():
 def test_a_missing_glued_value_is_an_error_naming_it():
     with pytest.raises(ValueError, match="glue name 'nowhere' has no stored value"):
         convert("{glue:text}`nowhere`", context(a={"text/plain": "1"}))
+
+
+def test_a_gated_solution_is_announced_and_its_end_marker_goes():
+    text = "```{exercise-start}\n:label: e\n```\nCompute.\n```{exercise-end}\n```\n```{solution-start} e\n```"
+    assert convert(text, context()) == "## Exercise 1\n\n\nCompute.\n\n**Solution**"
+    assert convert("```{solution-end}\n```", context()) == ""
 
 
 def test_an_unknown_directive_keeps_its_words_and_loses_its_syntax():

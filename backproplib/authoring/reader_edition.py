@@ -58,7 +58,7 @@ def _labels(cells: list) -> dict[str, str]:
         nonlocal count
         for block in blocks(text):
             if isinstance(block, Directive):
-                if block.name == "exercise":
+                if block.name in ("exercise", "exercise-start"):
                     count += 1
                     if "label" in block.options:
                         labels[block.options["label"]] = f"Exercise {count}"
@@ -141,7 +141,9 @@ def _reader_markdown_cell(cell, context: Context):
     if "remove-cell" in cell.metadata.get("tags", []):
         return None
     context.attachments = {}
-    cell.source = convert(cell.source, context)
+    written, cell.source = cell.source, convert(cell.source, context)
+    if written.strip() and not cell.source.strip():
+        return None  # only markup with nothing to read (an end marker, a target)
     if context.attachments:
         cell["attachments"] = {**cell.get("attachments", {}), **context.attachments}
     return cell

@@ -6,7 +6,9 @@ build these show as raw text. This module rewrites one Markdown cell into plain 
 
 - glue roles and directives become the glued values (text, Markdown, LaTeX or a PNG attachment);
 - ``{exercise}`` becomes a numbered heading, ``{solution}`` a ``<details>`` block, admonitions a
-  blockquote with a bold title (``:class: dropdown`` ones a ``<details>`` block);
+  blockquote with a bold title (``:class: dropdown`` ones a ``<details>`` block); the gated form
+  (``{solution-start}`` … cells … ``{solution-end}``) cannot fold cells, so it becomes a bold
+  "Solution" line and the end marker disappears;
 - ``{math}`` becomes ``$$ … $$``; ``$$`` blocks and inline ``$…$`` stay as they are;
 - cross-reference roles become their text (or a link when they name a notebook of the edition);
 - a directive this module does not know becomes its content, its argument in bold: never raw text.
@@ -41,6 +43,7 @@ ADMONITIONS = {
 }
 DROPPED = {"toctree", "tableofcontents", "only"}  # navigation and build switches: nothing to read
 CODE = {"code", "code-block", "sourcecode", "code-cell"}
+GATE_ENDS = {"exercise-end", "solution-end"}  # sphinx-exercise's gated form: the cells between belong to it
 
 
 @dataclass
@@ -276,7 +279,11 @@ def _fenced(body: str, language: str) -> str:
 
 def _render(d: Directive, context: Context) -> str:
     """One directive as plain Markdown (its body converted too)."""
-    if d.name == "exercise":
+    if d.name in GATE_ENDS:
+        return ""
+    if d.name == "solution-start":  # a gated solution spans cells: it cannot fold, so it is announced
+        return f"**Solution**\n\n{convert(d.body, context)}".rstrip()
+    if d.name in ("exercise", "exercise-start"):
         context.exercises += 1
         title = f"Exercise {context.exercises}" + (f": {d.argument}" if d.argument else "")
         level = "#" * min(6, context.heading_level + 1)
