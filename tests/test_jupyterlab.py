@@ -230,9 +230,20 @@ return indicator && indicator.dataset.status === 'idle' && executed && !executed
 def run_all_and_wait(browser: Any) -> tuple[float, str, dict]:
     """Run all cells; returns (seconds until the kernel is idle with every scheduled cell run, the
     indicator's "Executed n cells", the notebook's state then)."""
+    # The indicator counts only what it sees scheduled once the kernel is connected: wait for it first.
+    idle = "return document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) " \
+           ".jp-Notebook-ExecutionIndicator')?.dataset.status === 'idle'"
+    wait_until(browser, idle, 90, "the kernel to start")
     started = time.perf_counter()
     run_all(browser)
-    executed = wait_until(browser, EXECUTION, RUN_ALL_LIMIT, "Run All to finish")
+    try:
+        executed = wait_until(browser, EXECUTION, RUN_ALL_LIMIT, "Run All to finish")
+    except AssertionError:
+        screenshot(browser, "run-all-failed")
+        indicator = browser.execute_script(
+            "return document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator')"
+            "?.parentElement.textContent")
+        raise AssertionError(f"Run All did not finish in {RUN_ALL_LIMIT} s; the indicator says {indicator!r}") from None
     seconds = time.perf_counter() - started
     return seconds, executed, browser.execute_script(NOTEBOOK_STATE)
 
