@@ -6,8 +6,9 @@ the way binder/postBuild trusts it. For each notebook the test
 
 1. opens it and checks the prose as rendered: the glued numbers are there, no ``{glue``, no raw
    directive, no widget fallen back to text (``VBox(...)``) or failing to display;
-2. runs all cells (Run → Run All Cells) and waits until no cell is pending, then checks that no
-   cell failed and every code cell ran;
+2. waits for the kernel, runs all cells (Run → Run All Cells) and waits until the kernel is idle
+   with every code cell run in order (execution counts 1, 2, … read from the exposed JupyterLab
+   application; the served copy starts without counts), then checks that no cell shows an error;
 3. moves the first slider of each live explorer one step and waits for its figure to change;
 4. shuts the notebook's kernel down.
 
