@@ -73,7 +73,11 @@ benchmark: $(STAMP)
 clean:
 	rm -rf _build _static_vendor
 
-.PHONY: editions chapter
+.PHONY: editions chapter reader
+
+# The reader's edition (reader/), which the Binder and Colab buttons open: run after executing a changed chapter.
+reader: $(STAMP)
+	$(BIN)/python -m backproplib.authoring.reader_edition
 
 # Student edition (solution cells dropped, outputs cleared) and instructor edition of every chapter.
 editions: $(STAMP)

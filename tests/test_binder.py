@@ -176,16 +176,21 @@ def trust_commands() -> list[list[str]]:
     return [line for line in words if line[:2] == ["jupyter", "trust"]]
 
 
-def test_post_build_is_executable_and_trusts_every_notebook_of_the_book():
+def launched_notebooks() -> list[Path]:
+    """The notebooks of the book and their reader's edition, which the launch buttons open."""
+    return [*toc_notebooks(), *(ROOT / "reader" / path.relative_to(ROOT) for path in toc_notebooks())]
+
+
+def test_post_build_is_executable_and_trusts_every_notebook_of_the_book_and_of_the_reader_edition():
     assert os.stat(BINDER / "postBuild").st_mode & 0o111 == 0o111
     patterns = [word for command in trust_commands() for word in command[2:]]
     trusted = {Path(ROOT, match) for pattern in patterns for match in glob.glob(pattern, root_dir=ROOT)}
-    assert set(toc_notebooks()) <= trusted
+    assert set(launched_notebooks()) <= trusted
 
 
 def test_running_post_build_leaves_every_notebook_trusted(tmp_path):
     book = tmp_path / "book"
-    for path in toc_notebooks():
+    for path in launched_notebooks():
         target = book / path.relative_to(ROOT)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, target)
@@ -194,7 +199,7 @@ def test_running_post_build_leaves_every_notebook_trusted(tmp_path):
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     subprocess.run([str(BINDER / "postBuild")], cwd=book, env=env, check=True, capture_output=True, timeout=300)
     notary = NotebookNotary(data_dir=str(data))
-    for path in toc_notebooks():
+    for path in launched_notebooks():
         notebook = nbformat.read(book / path.relative_to(ROOT), as_version=4)
         assert notary.check_signature(notebook), path.name
     (tmp_path / "fresh").mkdir()

@@ -23,9 +23,7 @@ import http.server
 import json
 import os
 import re
-import shutil
 import subprocess
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -39,9 +37,9 @@ import yaml
 from backproplib import backward
 from backproplib.views.explorer import MARKER
 from backproplib.views.lesson_explorer import lessons_source
+from support.chromium import chromium_session
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 # Text that only survives when MathJax did not typeset a formula.
@@ -111,7 +109,8 @@ BUILT_MARKER = ROOT / "_build" / ".book-built"  # touched by `make book` after e
 def stale_sources(html_dir: Path, marker: Path = BUILT_MARKER) -> list[str]:
     """Pages missing from ``html_dir`` and sources changed since ``marker`` was last touched."""
     sources = [ROOT / "_toc.yml", ROOT / "_config.yml", *(ROOT / "vendor").glob("package*.json"),
-               ROOT / "vendor" / "widgets-offline.js", *(ROOT / "_ext").glob("*.py"), *map(source_of, PAGES)]
+               ROOT / "vendor" / "widgets-offline.js", *(ROOT / "_ext").glob("*.py"), *map(source_of, PAGES),
+               *(ROOT / "reader").rglob("*.ipynb")]  # the downloads (_ext/reader_downloads.py)
     built = marker.stat().st_mtime if marker.exists() else float("-inf")
     missing = [page for page in PAGES if not (html_dir / (page + ".html")).exists()]
     return missing + [str(p.relative_to(ROOT)) for p in sources if p.stat().st_mtime > built]
@@ -152,29 +151,12 @@ def server(html_dir: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def driver() -> Iterator[Any]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    assert CHROMIUM.exists() and CHROMEDRIVER.exists(), "run `make browser` to install chromium and chromedriver"
-    profile = tempfile.mkdtemp(prefix="book-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in (
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
-        "--window-size=1280,1000", f"--user-data-dir={profile}",
-        # Any host name but 127.0.0.1 fails to resolve: a page that needs the network breaks here.
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-    ):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    browser = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    browser.set_page_load_timeout(60)
-    browser.set_script_timeout(60)
-    browser.get("about:blank")
-    yield browser
-    browser.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    extra = ("--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
+             # Any host name but 127.0.0.1 fails to resolve: a page that needs the network breaks here.
+             "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1")
+    for browser in chromium_session(extra, {"goog:loggingPrefs": {"browser": "ALL", "performance": "ALL"}}):
+        browser.get("about:blank")
+        yield browser
 
 
 @dataclass
@@ -527,18 +509,23 @@ def test_every_explorer_reaches_its_drawn_state(visits: dict[str, Visit], page: 
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if source_of(p).suffix == ".ipynb"])
-def test_chapter_has_launch_and_download_buttons(visits: dict[str, Visit], page: str) -> None:
-    repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
-    slug = urlsplit(repository).path.strip("/")
+def test_chapter_has_launch_and_download_buttons(visits: dict[str, Visit], html_dir: Path, page: str) -> None:
+    repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
+    slug = urlsplit(repository["url"]).path.strip("/")
     links = visits[page].facts["launch"]
     notebook = f"{page}.ipynb"
+    # The launch buttons open the reader's edition: <path_to_book>/<page>.ipynb (tests/test_reader_edition.py).
+    launched = f"{repository['path_to_book'].strip('/')}/{notebook}"
     assert any(
-        h.startswith(f"https://mybinder.org/v2/gh/{slug}/") and "urlpath=lab/tree/" + notebook in h for h in links
+        h.startswith(f"https://mybinder.org/v2/gh/{slug}/") and "urlpath=lab/tree/" + launched in h for h in links
     ), links
     assert any(
-        h.startswith(f"https://colab.research.google.com/github/{slug}/") and h.endswith(notebook) for h in links
+        h.startswith(f"https://colab.research.google.com/github/{slug}/") and h.endswith("/" + launched) for h in links
     ), links
     assert any(h.endswith(f"_sources/{notebook}") for h in links), links
+    # What the download button serves is the reader's edition too (_ext/reader_downloads.py).
+    served = (html_dir / "_sources" / notebook).read_text(encoding="utf-8")
+    assert served == (ROOT / launched).read_text(encoding="utf-8") and "{glue" not in served
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,8 +16,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Callable
 
-__all__ = ["repository_url", "install_cell_source", "mark_install_cell", "toc_notebooks", "sync_install_cells"]
+__all__ = [
+    "repository_url", "install_cell_source", "mark_install_cell", "is_install_cell", "toc_notebooks",
+    "sync_install_cells", "book_command",
+]
 
 INSTALL_TAG = "remove-cell"  # the book hides the cell; it is there for readers who run the notebook
 
@@ -131,7 +135,8 @@ def toc_notebooks(root: Path | str = ".") -> list[Path]:
     return notebooks
 
 
-def _is_install_cell(cell) -> bool:
+def is_install_cell(cell) -> bool:
+    """True for the install cell: code that imports backproplib and has a %pip install to fall back on."""
     return cell.cell_type == "code" and "import backproplib" in cell.source and "%pip install" in cell.source
 
 
@@ -152,7 +157,7 @@ def sync_install_cells(root: Path | str = ".", check: bool = False) -> list[Path
     changed = []
     for path, nb in notebooks.items():
         first = nb.cells[0] if nb.cells else None
-        is_install = first is not None and _is_install_cell(first)
+        is_install = first is not None and is_install_cell(first)
         if is_install and first.source == source and _is_marked(first):
             continue
         changed.append(path)
@@ -168,21 +173,34 @@ def sync_install_cells(root: Path | str = ".", check: bool = False) -> list[Path
     return changed
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description="Write repository.url from _config.yml into the install cell of every notebook in _toc.yml."
-    )
+def book_command(argv: list[str] | None, run: Callable[..., list], *, description: str, check_help: str,
+                 words: tuple[str, str], prog: str | None = None) -> int:
+    """A command that brings files of the book at ``--root`` up to date (``--check``: only lists them).
+
+    ``run(root, check=...)`` returns what it changed (or would change); ``words`` name a path done and
+    one that ``--check`` finds out of date. Exit status: 0, or 1 when ``--check`` finds something,
+    2 on a ValueError or OSError (printed, one line).
+    """
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--root", default=".", help="the book's folder (holding _config.yml and _toc.yml)")
-    parser.add_argument("--check", action="store_true", help="only list the notebooks that disagree; exit 1 if any")
+    parser.add_argument("--check", action="store_true", help=check_help)
     args = parser.parse_args(argv)
     try:
-        changed = sync_install_cells(args.root, check=args.check)
-    except ValueError as error:
+        changed = run(args.root, check=args.check)
+    except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     for path in changed:
-        print(f"{'differs' if args.check else 'updated'}: {path}")
+        print(f"{words[1] if args.check else words[0]}: {Path(path).as_posix()}")
     return 1 if (args.check and changed) else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return book_command(
+        argv, sync_install_cells, words=("updated", "differs"),
+        description="Write repository.url from _config.yml into the install cell of every notebook in _toc.yml.",
+        check_help="only list the notebooks that disagree; exit 1 if any",
+    )
 
 
 if __name__ == "__main__":

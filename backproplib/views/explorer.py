@@ -27,10 +27,12 @@ Trade-offs:
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import itertools
 import json
+import re
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -46,7 +48,7 @@ from .palette import BLUE, GREEN, PINK, VERMILLION
 
 __all__ = [
     "ASSET_DIR", "MARKER", "BOOK_SCRIPTS", "BOOK_STYLES", "Control", "slider_control", "panel_description",
-    "ExplorerView", "BrowserExplorer", "browser_explorer", "standalone_page",
+    "ExplorerView", "BrowserExplorer", "browser_explorer", "standalone_page", "KERNEL_NOTE",
 ]
 
 ASSET_DIR = Path(__file__).with_name("explorer")  # explorer.js and explorer.css
@@ -66,6 +68,10 @@ CHARTS = {
     },
 }
 ROLES = ("parameter", "input", "target", "rate", "epochs", "batch")  # batch: a mini-batch size
+# The first line of every kernel view: a notebook restores saved widgets before any cell runs, and
+# their sliders then move without redrawing; this says why, in the panel itself.
+KERNEL_NOTE = ("These controls respond once the cells above have run (Run → Run All Cells); "
+               "until then they move but the figure keeps its starting state.")
 
 
 @dataclass(frozen=True)
@@ -315,15 +321,25 @@ class BrowserExplorer:
     computes in the reader's browser and needs no kernel. The kernel panel is built once, on the
     first display, so a view that is only built and tested costs no matplotlib drawing.
 
+    Before any cell has run a notebook has neither: an untrusted notebook (a fresh clone), GitHub
+    or Colab without widgets show the bundle's ``image/png``, :meth:`picture` (the starting state),
+    and a trusted one restores the widgets from their saved state, which cannot redraw yet. So the
+    widget view is :meth:`kernel_view`: the kernel panel under a line saying its controls respond
+    once the cells above have run. An explorer of another kind (a lesson's) overrides only
+    :meth:`kernel_panel`: its picture is the first image that panel shows, the note and the bundle
+    stay here.
+
     >>> from backproplib.checking.examples import load_example
     >>> ex = load_example("tiny_relu")
     >>> ranges = {"w1": (-2, 2.5), "w2": (-2, 2.5), "x": (-2, 3), "y": (0, 1), "learning_rate": (0.01, 1)}
     >>> explorer = browser_explorer(ex.network, Settings.of(ex), ranges, "w1", epochs=20)
     >>> bundle = explorer._repr_mimebundle_()
     >>> sorted(bundle)
-    ['application/vnd.jupyter.widget-view+json', 'text/html', 'text/plain']
+    ['application/vnd.jupyter.widget-view+json', 'image/png', 'text/html', 'text/plain']
     >>> MARKER in bundle["text/html"], explorer.kernel_panel() is explorer.kernel_panel()
     (True, True)
+    >>> base64.b64decode(bundle["image/png"])[:4], explorer.kernel_view().children[1] is explorer.kernel_panel()
+    (b'\x89PNG', True)
     """
 
     def __init__(self, view: ExplorerView, network: Network, settings: Settings,
@@ -331,6 +347,7 @@ class BrowserExplorer:
         self.view = view
         self._kernel_args = (network, settings, dict(ranges), parameter, epochs)
         self._kernel_panel = None
+        self._kernel_view = None
 
     def kernel_panel(self):
         """The ipywidgets panel (:func:`~backproplib.views.widgets.live_explorer`), made on first use."""
@@ -340,14 +357,63 @@ class BrowserExplorer:
             self._kernel_panel = live_explorer(*self._kernel_args)
         return self._kernel_panel
 
+    def picture(self) -> bytes | None:
+        """PNG bytes of the panel at its starting settings, for front ends that show no widget (None: no picture).
+
+        The first PNG the kernel panel shows (an ``<img>`` in an HTML widget, or an Image widget),
+        which the panel drew at its starting settings when it was made: no second drawing. A
+        panel whose first image is not the one to show overrides this.
+        """
+        return _first_png(self.kernel_panel())
+
+    def kernel_view(self):
+        """The widget a notebook shows: :data:`KERNEL_NOTE` above :meth:`kernel_panel`, made on first use.
+
+        The wrapper is not marked ``needs-kernel``: the panel inside already is, once.
+        """
+        if self.__dict__.get("_kernel_view") is None:  # subclasses need not call __init__
+            import ipywidgets as w
+
+            note = w.HTML(f'<p style="font-style: italic; margin: 0 0 0.4em">{html.escape(KERNEL_NOTE)}</p>')
+            self._kernel_view = w.VBox([note, self.kernel_panel()])
+        return self._kernel_view
+
     def _repr_html_(self) -> str:
         return self.view.html()
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle = dict(self.kernel_panel()._repr_mimebundle_() or {})
+        bundle = dict(self.kernel_view()._repr_mimebundle_() or {})
+        picture = self.picture()
+        if picture:
+            bundle["image/png"] = base64.b64encode(picture).decode("ascii")
         bundle["text/plain"] = f"{self.view.panel['title']} (browser explorer; widget view with a kernel)"
         bundle["text/html"] = self.view.html()
         return bundle
+
+
+_INLINE_PNG = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+
+
+def _first_png(widget: Any) -> bytes | None:
+    """The first PNG ``widget`` or its descendants show, depth first: an Image widget's bytes or an
+    ``<img>`` inlined in an HTML widget's value.
+
+    >>> import ipywidgets as w
+    >>> _first_png(w.VBox([w.Label("x"), w.HTML('<img alt="a" src="data:image/png;base64,iVBORw==">')]))
+    b'\\x89PNG'
+    >>> _first_png(w.VBox()) is None
+    True
+    """
+    if getattr(widget, "format", None) == "png" and isinstance(getattr(widget, "value", None), bytes):
+        return widget.value
+    found = _INLINE_PNG.search(widget.value) if isinstance(getattr(widget, "value", None), str) else None
+    if found:
+        return base64.b64decode(found.group(1))
+    for child in getattr(widget, "children", ()):
+        png = _first_png(child)
+        if png is not None:
+            return png
+    return None
 
 
 def browser_explorer(network: Network, settings: Settings, ranges: Mapping[str, tuple[float, float]],
