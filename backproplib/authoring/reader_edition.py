@@ -111,16 +111,21 @@ def _context(notebook, source: Path, root: Path, edition: set[Path]) -> Context:
     return Context(glued=glued_outputs(notebook.cells), labels=_labels(notebook.cells), link=link, title=title)
 
 
-def _reader_output(output):
-    """An output as the edition keeps it: explorer outputs without their book-only HTML."""
+def _reader_output(output, context: Context):
+    """An output as the edition keeps it: explorer outputs without their book-only HTML, and
+    Markdown a cell displayed (a note on the document, an admonition) converted like the prose."""
     data = output.get("data", {})
     if EXPLORER_MARKER in str(data.get("text/html", "")) and "image/png" in data:
         output = copy.deepcopy(output)
         del output["data"]["text/html"]
+    if "text/markdown" in data:
+        output = copy.deepcopy(output)
+        written = output["data"]["text/markdown"]
+        output["data"]["text/markdown"] = convert("".join(written) if isinstance(written, list) else written, context)
     return output
 
 
-def _reader_code_cell(cell):
+def _reader_code_cell(cell, context: Context):
     """The code cell as the edition shows it, or None when the book removes it."""
     tags = set(cell.metadata.get("tags", []))
     if "remove-cell" in tags and not is_install_cell(cell):
@@ -133,7 +138,7 @@ def _reader_code_cell(cell):
     if jupyter:
         cell.metadata["jupyter"] = jupyter
     kept = [] if "remove-output" in tags else cell.outputs
-    cell.outputs = [_reader_output(o) for o in kept if "scrapbook" not in o.get("metadata", {})]
+    cell.outputs = [_reader_output(o, context) for o in kept if "scrapbook" not in o.get("metadata", {})]
     return cell
 
 
@@ -161,10 +166,12 @@ def reader_notebook(source: Path, root: Path = Path("."), edition: set[Path] | N
     cells = []
     for index, cell in enumerate(copy.deepcopy(notebook.cells)):
         converted = _reader_markdown_cell(cell, context) if cell.cell_type == "markdown" else (
-            _reader_code_cell(cell) if cell.cell_type == "code" else cell)
+            _reader_code_cell(cell, context) if cell.cell_type == "code" else cell)
         if converted is None:
             continue
-        left = leftover_myst(converted.source) if converted.cell_type == "markdown" else []
+        outputs = converted.get("outputs", [])
+        shown = [o["data"]["text/markdown"] for o in outputs if "text/markdown" in o.get("data", {})]
+        left = leftover_myst("\n".join([converted.source] if converted.cell_type == "markdown" else shown))
         if left:
             raise ValueError(f"{source.name}, cell {index}: MyST left after conversion: {left}")
         cells.append(converted)
