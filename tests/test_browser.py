@@ -675,8 +675,9 @@ def explorer_press(driver: Any, root: Any, element: Any, key: str, before: dict)
 
 
 def starts(panel: dict) -> list[int]:
-    """Each slider's starting position: the chapter's value on the panel's grid."""
-    return [round((c["value"] - c["min"]) / c["step"]) for g in panel["groups"] for c in g["controls"]]
+    """Each slider's starting position: the chapter's value on the panel's grid, or among its stops."""
+    return [c["stops"].index(c["value"]) if "stops" in c else round((c["value"] - c["min"]) / c["step"])
+            for g in panel["groups"] for c in g["controls"]]
 
 
 def check_generic_explorer(driver: Any, root: Any, page: str, panel: dict) -> int:
