@@ -41,8 +41,10 @@
  *   position i is (minUnits + i·stepUnits) / 10^decimals, computed from integers, so the
  *   chapter's value (0.15, not 0.15000000000000002 or 0.158) is a position, its readout is that
  *   exact decimal, and the arrow keys move one step.
- * - Redraws are coalesced to one per animation frame; uPlot instances are made once and fed
- *   with setData. The training chart keeps two instances (linear and log y) because uPlot fixes
+ * - A redraw runs at once when none ran in the last frame (16 ms), so a key press is drawn
+ *   without waiting for the next animation frame; inputs closer together than that (a held key,
+ *   a dragged slider) are coalesced into one redraw at the next frame. uPlot instances are made
+ *   once and fed with setData. The training chart keeps two instances (linear and log y) because uPlot fixes
  *   a scale's distribution when it is made; only the one on show is updated.
  * - Pure functions (arithmetic, formatting, axis decisions, guards) take no DOM and are exported
  *   to node for the unit tests (tests/test_explorer_frontend.py).
@@ -60,6 +62,7 @@
   "use strict";
 
   const MINUS = "\u2212";
+  const FRAME_MS = 16; // one frame at 60 Hz: at most one redraw per frame however fast inputs come
   const ROLES = ["parameter", "input", "target", "rate", "epochs"];
 
   // ------------------------------------------------------------------------------------------
@@ -653,17 +656,24 @@
   // ------------------------------------------------------------------------------------------
 
   /**
-   * What every panel's mount does first: `ex.schedule` (one `redraw(ex)` per animation frame,
-   * however many inputs came), an empty `container` named by the panel's title, and `ex.error`.
+   * What every panel's mount does first: `ex.schedule` (a `redraw(ex)` at once when idle, else at
+   * the next animation frame: at most one per frame however many inputs come), an empty
+   * `container` named by the panel's title, and `ex.error`.
    */
   function prepareMount(container, ex, redraw) {
     ex.pending = false;
+    ex.lastRedraw = -Infinity;
+    const run = () => {
+      ex.lastRedraw = root.performance.now();
+      redraw(ex);
+    };
     ex.schedule = () => {
-      if (ex.pending) return;
+      if (ex.pending) return;  // a redraw is already due at the next frame
+      if (root.performance.now() - ex.lastRedraw >= FRAME_MS) return run();  // idle: no frame of delay
       ex.pending = true;
       root.requestAnimationFrame(() => {
         ex.pending = false;
-        redraw(ex);
+        run();
       });
     };
     container.textContent = "";
