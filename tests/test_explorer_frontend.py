@@ -702,3 +702,29 @@ def test_text_is_at_least_12px_and_no_label_is_cut(driver: Any, page_url: str, w
     assert min(facts["canvasFonts"]) >= 12
     assert facts["cut"] == []
     assert not facts["overflow"], "the explorer makes the page scroll sideways"
+
+
+BURST = """
+const [count, done] = arguments;
+const root = document.querySelector('.bp-explorer');
+const ex = root.backpropExplorer;
+const input = root.querySelector('input[type=range]');
+const before = ex.stats.renders;
+const start = Number(input.value);
+// After a quiet frame the first input redraws at once; the rest of the burst, all in one task,
+// must wait for one coalesced redraw at the next animation frame.
+requestAnimationFrame(() => setTimeout(() => {
+  for (let i = 1; i <= count; i += 1) {
+    input.value = String(start + (i % 2 ? 1 : 2));
+    input.dispatchEvent(new Event('input', {bubbles: true}));
+  }
+  const atOnce = ex.stats.renders - before;
+  requestAnimationFrame(() => requestAnimationFrame(() => done({atOnce: atOnce, total: ex.stats.renders - before})));
+}, 20));
+"""
+
+
+def test_a_key_press_redraws_at_once_and_a_burst_of_inputs_costs_one_more_redraw(driver: Any, page_url: str) -> None:
+    open_explorer(driver, page_url + "explorer.html")
+    counts = driver.execute_async_script(BURST, 20)
+    assert counts == {"atOnce": 1, "total": 2}, counts
