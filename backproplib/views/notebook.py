@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 from .figure import make_legible
+from .png import page_png
 
 __all__ = ["glue", "glue_number", "glue_setting", "glue_math", "number", "significant", "FigureImage"]
 
@@ -136,7 +137,7 @@ class FigureImage:
         return self.png
 
     def _repr_html_(self) -> str:
-        data = base64.b64encode(self.png).decode("ascii")
+        data = base64.b64encode(page_png(self.png)).decode("ascii")  # the page stores it: palette PNG
         return f'<img alt="{html.escape(self.alt)}" src="data:image/png;base64,{data}" style="max-width: 100%;"/>'
 
     def __repr__(self) -> str:
