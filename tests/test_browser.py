@@ -212,6 +212,9 @@ const done = arguments[arguments.length - 1];
   if (document.querySelector('.math') && document.querySelector('script[src*="mathjax"]')) {
     while (!(window.MathJax && MathJax.startup && MathJax.startup.promise) && Date.now() < deadline) await sleep(50);
     if (window.MathJax && MathJax.startup) await MathJax.startup.promise;
+    // The book typesets lazily (formulas as they scroll into view); the checks below look at all of them.
+    const page = window.MathJax && MathJax.startup && MathJax.startup.document;
+    if (page && page.lazyTypesetAll) await page.lazyTypesetAll();
   }
   // Every explorer has drawn each of its charts (or shows why it could not start).
   const roots = () => Array.from(document.querySelectorAll('[%s]'));
@@ -247,7 +250,8 @@ return {
   explorers: explorers,
   text: clone.textContent,
   mathNodes: mathNodes.length,
-  untypeset: mathNodes.filter(n => !n.querySelector('mjx-container')).map(n => n.textContent.slice(0, 80)),
+  untypeset: mathNodes.filter(n => !n.querySelector('mjx-container') || n.querySelector('mjx-lazy'))
+                      .map(n => n.textContent.slice(0, 80)),
   mathErrors: Array.from(main.querySelectorAll('mjx-merror')).map(n => n.textContent.slice(0, 80)),
   images: images,
   launch: Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href') || '')
